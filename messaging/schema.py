@@ -1,0 +1,133 @@
+"""The crossing message's JSON Schema: built from the record and code lists, checked in as
+`messaging/schema/crossing-v1.json` (a test keeps the file equal to `build_schema()`)."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from imdms.errors import SchemaError
+from messaging import codes
+
+SCHEMA_PATH = Path(__file__).parent / "schema" / "crossing-v1.json"
+SCHEMA_ID = "https://imdms.gov.ls/schema/crossing-v1.json"
+ALPHA3 = {"type": ["string", "null"], "pattern": "^([A-Z]{3}|D)$"}
+PARTIAL_DATE = {"type": ["string", "null"], "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+CODE = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.-]+$"}
+UUID = {
+    "type": "string",
+    "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+}
+
+
+def _enum(e: type[Enum], nullable: bool = False) -> dict[str, Any]:
+    values: list[Any] = [m.value for m in e]
+    if nullable:
+        return {"enum": [*values, None]}
+    return {"enum": values}
+
+
+def _str(max_len: int) -> dict[str, Any]:
+    return {"type": ["string", "null"], "maxLength": max_len}
+
+
+def build_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a crossing record, version 1."""
+    props: dict[str, Any] = {
+        "record_id": UUID,
+        "schema_version": {"const": 1},
+        "terminal_id": CODE,
+        "border_post": CODE,
+        "officer_id": CODE,
+        "direction": _enum(codes.Direction),
+        "capture_method": _enum(codes.CaptureMethod),
+        "recorded_at": {"type": "string", "format": "date-time"},
+        "clock_synced": {"type": "boolean"},
+        "boot_id": {"type": "string", "maxLength": 64},
+        "monotonic_ns": {"type": "integer", "minimum": 0},
+        "software_version": {"type": "string", "maxLength": 32},
+        "document_type": _enum(codes.DocumentType),
+        "document_code": {"type": ["string", "null"], "pattern": "^[A-Z<]{1,2}$"},
+        "document_number": _str(32),
+        "issuing_state": ALPHA3,
+        "date_of_expiry": PARTIAL_DATE,
+        "mrz_valid": {"type": ["boolean", "null"]},
+        "mrz_corrections": {"type": "integer", "minimum": 0},
+        "chip_status": _str(64),
+        "surname": _str(120),
+        "given_names": _str(120),
+        "nationality": ALPHA3,
+        "sex": {"enum": [int(s) for s in codes.Sex]},
+        "date_of_birth": PARTIAL_DATE,
+        "age_estimated": {"type": "boolean"},
+        "age_at_crossing": {"type": ["integer", "null"], "minimum": 0, "maximum": 130},
+        "age_band": {"enum": [*codes.AGE_BANDS, None]},
+        "minor": {"type": ["boolean", "null"]},
+        "country_of_residence": ALPHA3,
+        "traveller_category": _enum(codes.TravellerCategory, nullable=True),
+        "purpose": _enum(codes.Purpose, nullable=True),
+        "intended_stay_days": {"type": ["integer", "null"], "minimum": 0, "maximum": 36500},
+        "stay_band": _enum(codes.StayBand, nullable=True),
+        "transport_mode": _enum(codes.TransportMode, nullable=True),
+        "transport_role": _enum(codes.TransportRole, nullable=True),
+        "group_id": _str(64),
+        "accompanying_adult_ref": {"anyOf": [UUID, {"type": "null"}]},
+        "relationship_to_adult": _enum(codes.Relationship, nullable=True),
+        "consent_letter_seen": {"type": ["boolean", "null"]},
+        "decision": _enum(codes.Decision),
+        "refusal_reason": _enum(codes.RefusalReason, nullable=True),
+        "tip_indicators": {
+            "type": "array",
+            "items": _enum(codes.TipIndicator),
+            "uniqueItems": True,
+        },
+        "tip_note": _str(2000),
+        "tip_referral": _enum(codes.TipReferral),
+        "watchlist_result": _enum(codes.WatchlistResult),
+        "watchlist_version": _str(64),
+        "notes": _str(2000),
+        "amends": {"anyOf": [UUID, {"type": "null"}]},
+        "amend_reason": _str(500),
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "IMDMS border crossing record, version 1",
+        "type": "object",
+        "additionalProperties": False,
+        "required": sorted(props),
+        "properties": props,
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(build_schema(), indent=2, sort_keys=True) + "\n"
+
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def validate_record(data: dict[str, Any]) -> None:
+    """Raise SchemaError listing every problem; the message names fields, never their values."""
+    problems = sorted(
+        ".".join(str(p) for p in err.absolute_path) + ": " + err.validator
+        for err in _validator().iter_errors(data)
+    )
+    if problems:
+        raise SchemaError(
+            "record does not match crossing-v1: " + "; ".join(problems),
+            "this is a software fault; the record was kept, report it to the technician",
+        )
+
+
+if __name__ == "__main__":  # regenerate the checked-in file
+    SCHEMA_PATH.write_text(schema_text())
