@@ -1,0 +1,1 @@
+"""Central side: collector and migration statistics (runs at headquarters, not on the booth)."""
