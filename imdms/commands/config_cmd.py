@@ -1,13 +1,104 @@
-"""`imdms config`: validate, show or set the configuration."""
+"""`imdms config validate|show|set KEY VALUE`: the technician's view of /etc/imdms/terminal.toml."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
 from typing import Any
 
-from imdms.commands._stub import not_built
+from imdms.errors import ConfigError
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("config", parents=[common], help="validate, show or set the configuration")
-    p.set_defaults(func=not_built("config", 2))
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    v = actions.add_parser("validate", parents=[common], help="list every problem; exit 1 if any")
+    v.set_defaults(func=validate)
+    s = actions.add_parser("show", parents=[common], help="print the effective config (defaults filled in)")
+    s.add_argument("--json", action="store_true", help="JSON instead of TOML-like text")
+    s.set_defaults(func=show)
+    st = actions.add_parser("set", parents=[common], help="set KEY (dotted) to VALUE, keeping comments")
+    st.add_argument("key", help="dotted key, e.g. terminal.border_post")
+    st.add_argument("value", help="TOML value (42, true, \"text\"); bare words are strings")
+    st.set_defaults(func=set_value)
+
+
+def validate(args: argparse.Namespace) -> int:
+    from config.loader import load_config
+
+    try:
+        load_config(args.config)
+    except ConfigError as err:
+        print(err.message, file=sys.stderr)
+        print(f"  what to do: {err.hint}", file=sys.stderr)
+        return 1
+    print(f"{args.config}: OK")
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    from config.loader import load_config
+
+    cfg = load_config(args.config, required=False)
+    data = cfg.model_dump(mode="json")
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    for section, values in data.items():
+        if isinstance(values, dict):
+            print(f"[{section}]")
+            for key, value in values.items():
+                print(f"{key} = {json.dumps(value)}")
+            print()
+        else:
+            print(f"{section} = {json.dumps(values)}")
+    return 0
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text  # a bare word: a string
+
+
+def set_value(args: argparse.Namespace) -> int:
+    import tomlkit
+
+    from config.loader import parse_config
+
+    path = Path(args.config)
+    try:
+        doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    except (OSError, tomlkit.exceptions.ParseError) as err:
+        raise ConfigError(f"cannot read {path}: {err}", "fix the file or its permissions") from err
+    parts = args.key.split(".")
+    node: Any = doc
+    for part in parts[:-1]:
+        if part not in node:
+            node[part] = tomlkit.table()
+        node = node[part]
+        if not isinstance(node, dict):
+            raise ConfigError(f"{args.key}: {part} is a value, not a table", "check the key")
+    node[parts[-1]] = _parse_value(args.value)
+    text = tomlkit.dumps(doc)
+    parse_config(text, str(path))  # refuse to write a config that would not load
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o640
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    print(f"{args.key} = {json.dumps(_parse_value(args.value))}")
+    return 0
