@@ -13,7 +13,7 @@ from imdms.errors import SchemaError
 from messaging import codes
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "crossing-v1.json"
-SCHEMA_ID = "https://imdms.gov.ls/schema/crossing-v1.json"
+SCHEMA_ID = "urn:imdms:schema:crossing:v1"
 ALPHA3 = {"type": ["string", "null"], "pattern": "^([A-Z]{3}|D)$"}
 PARTIAL_DATE = {"type": ["string", "null"], "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
 CODE = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.-]+$"}
