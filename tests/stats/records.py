@@ -1,0 +1,107 @@
+"""Record factories for the statistics tests (synthetic, no personal data)."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from messaging.codes import (
+    CaptureMethod,
+    Direction,
+    DocumentType,
+    Sex,
+    TipIndicator,
+    TipReferral,
+)
+from messaging.record import CrossingRecord, new_record_id
+
+POSTS = ("MSU-BRIDGE", "MAPUTSOE", "QACHAS-NEK")
+NATIONALITIES = ("LSO", "ZAF", "ZWE", "XXA", None)
+BASE = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def make(
+    *,
+    direction: Direction = Direction.ENTRY,
+    sex: Sex = Sex.FEMALE,
+    age: int | None = 30,
+    nationality: str | None = "LSO",
+    post: str = "MSU-BRIDGE",
+    terminal: str = "t1",
+    at: datetime = BASE,
+    undocumented: bool = False,
+    tips: tuple[TipIndicator, ...] = (),
+    referral: TipReferral = TipReferral.NONE,
+    clock_synced: bool = True,
+    boot: str = "boot-1",
+    monotonic_ns: int = 1,
+) -> dict[str, Any]:
+    """One synthetic crossing as its wire dict."""
+    rec = CrossingRecord(
+        terminal_id=terminal,
+        border_post=post,
+        officer_id="officer-7",
+        direction=direction,
+        capture_method=CaptureMethod.NO_DOCUMENT if undocumented else CaptureMethod.MRZ_READER,
+        document_type=DocumentType.NONE if undocumented else DocumentType.PASSPORT,
+        recorded_at=iso(at),
+        clock_synced=clock_synced,
+        boot_id=boot,
+        monotonic_ns=monotonic_ns,
+        nationality=nationality,
+        issuing_state=None if undocumented else nationality,
+        sex=sex,
+        age_estimated=True,
+        age_at_crossing=age,
+        tip_indicators=tips,
+        tip_referral=referral,
+    ).with_derived()
+    return rec.to_dict()
+
+
+def amend(original: dict[str, Any], at: datetime | None = None, **changes: Any) -> dict[str, Any]:
+    """A correction of `original` (a new record whose `amends` is the original's id)."""
+    rec = CrossingRecord.from_dict(original)
+    if "age_at_crossing" in changes:
+        changes.setdefault("age_estimated", True)
+    rec = dataclasses.replace(
+        rec,
+        record_id=new_record_id(),
+        amends=original["record_id"],
+        recorded_at=iso(at) if at else original["recorded_at"],
+        **changes,
+    ).with_derived()
+    return rec.to_dict()
+
+
+def random_records(n: int, seed: int = 1, days: int = 10) -> list[dict[str, Any]]:
+    """n varied crossings over `days` days, several posts, some flagged."""
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(n):
+        tips: tuple[TipIndicator, ...] = ()
+        referral = TipReferral.NONE
+        if rnd.random() < 0.05:
+            tips = tuple(rnd.sample(list(TipIndicator), rnd.randint(1, 3)))
+            referral = rnd.choice(list(TipReferral))
+        out.append(
+            make(
+                direction=rnd.choice(list(Direction)),
+                sex=rnd.choice(list(Sex)),
+                age=rnd.choice([None, *range(0, 95)]),
+                nationality=rnd.choice(NATIONALITIES),
+                post=rnd.choice(POSTS),
+                terminal=rnd.choice(("t1", "t2")),
+                at=BASE + timedelta(seconds=rnd.randint(0, days * 86400)),
+                undocumented=rnd.random() < 0.1,
+                tips=tips,
+                referral=referral,
+            )
+        )
+    return out
