@@ -1,0 +1,352 @@
+"""The central database: received crossings, rejected messages, terminals' clock offsets.
+
+SQLite by default (a file, created 0600: it holds personal data); PostgreSQL when the configured
+`database` is a postgresql:// URL and psycopg is installed. The SQL is written once with `?`
+placeholders and ANSI syntax both engines accept.
+
+Ingest keeps, for every crossing (a "root" record and its amendments), exactly one row with
+`current = 1` (the winning version, messaging.stats rules) and on it `crossing_ms`, the time the
+person crossed (the root's time). Reports then GROUP BY over current rows only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from imdms.errors import ConfigError, ImdmsError, SchemaError
+from messaging.schema import validate_record
+from messaging.stats import instant_ms
+
+log = logging.getLogger(__name__)
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS records (
+        record_id TEXT PRIMARY KEY,
+        terminal_id TEXT NOT NULL,
+        border_post TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        capture_method TEXT NOT NULL,
+        sex INTEGER NOT NULL,
+        age_band TEXT,
+        nationality TEXT,
+        minor INTEGER NOT NULL,
+        has_tips INTEGER NOT NULL,
+        tip_referral TEXT NOT NULL,
+        amends TEXT,
+        root_id TEXT NOT NULL,
+        clock_synced INTEGER NOT NULL,
+        boot_id TEXT NOT NULL,
+        monotonic_ns BIGINT NOT NULL,
+        recorded_ms BIGINT NOT NULL,
+        time_corrected INTEGER NOT NULL DEFAULT 0,
+        is_current INTEGER NOT NULL DEFAULT 0,
+        crossing_ms BIGINT,
+        received_at TEXT NOT NULL,
+        payload TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS records_current ON records (is_current, crossing_ms)",
+    "CREATE INDEX IF NOT EXISTS records_root ON records (root_id)",
+    "CREATE INDEX IF NOT EXISTS records_boot ON records (terminal_id, boot_id, clock_synced)",
+    """CREATE TABLE IF NOT EXISTS record_indicators (
+        record_id TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        PRIMARY KEY (record_id, indicator)
+    )""",
+    """CREATE TABLE IF NOT EXISTS rejected (
+        id INTEGER PRIMARY KEY,
+        received_at TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        payload TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS clock_offsets (
+        terminal_id TEXT NOT NULL,
+        boot_id TEXT NOT NULL,
+        offset_ns BIGINT NOT NULL,
+        heartbeat_at TEXT NOT NULL,
+        PRIMARY KEY (terminal_id, boot_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS counters (
+        name TEXT PRIMARY KEY,
+        value BIGINT NOT NULL
+    )""",
+)
+MAX_REJECTED_PAYLOAD = 65536
+# Wall-clock fields a heartbeat may carry (the forwarder's name first).
+HEARTBEAT_WALL_KEYS = ("sent_at", "wall_time", "at", "time", "now", "updated_at")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What ingest did: "stored", "duplicate" or "rejected" (with the reason)."""
+
+    outcome: str
+    reason: str | None = None
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def ms_to_iso(ms: int) -> str:
+    dt = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=(ms % 1000) * 1000)
+    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Database:
+    """One connection to the central store. Not thread-safe: one thread uses it.
+
+    Writes happen in the open transaction; call commit() (the collector does, per batch).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.postgres = url.startswith(("postgresql://", "postgres://"))
+        self._conn: Any
+        if self.postgres:
+            try:
+                import psycopg
+            except ImportError as err:
+                raise ConfigError(
+                    "collector.database is a PostgreSQL URL but psycopg is not installed",
+                    "pip install 'psycopg[binary]', or set collector.database to a SQLite path",
+                ) from err
+            try:
+                self._conn = psycopg.connect(url)
+            except psycopg.Error as err:
+                raise ImdmsError(
+                    f"cannot connect to PostgreSQL: {err.__class__.__name__}",
+                    "check collector.database (host, database, user) and that the server runs",
+                ) from err
+        else:
+            path = Path(url.removeprefix("sqlite:///"))
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.exists():  # personal data: owner-only before the first byte
+                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+                self._conn = sqlite3.connect(path, check_same_thread=False)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")
+            except (OSError, sqlite3.Error) as err:
+                raise ImdmsError(
+                    f"cannot open the central database {path}: {err.__class__.__name__}",
+                    "check collector.database and that the directory is writable",
+                ) from err
+        for stmt in SCHEMA:
+            if self.postgres:
+                stmt = stmt.replace("id INTEGER PRIMARY KEY", "id BIGSERIAL PRIMARY KEY")
+            self._conn.execute(stmt)
+        self.commit()
+
+    # -- low level ---------------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if self.postgres:
+            sql = sql.replace("?", "%s")
+        return self._conn.execute(sql, params)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self.execute(sql, params).fetchall())
+
+    def commit(self) -> None:
+        self._conn.commit()
+
+    def close(self) -> None:
+        try:
+            self._conn.commit()
+        finally:
+            self._conn.close()
+
+    def bump(self, name: str, by: int = 1) -> None:
+        self.execute(
+            "INSERT INTO counters (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value",
+            (name, by),
+        )
+
+    def counter(self, name: str) -> int:
+        rows = self.query("SELECT value FROM counters WHERE name = ?", (name,))
+        return int(rows[0][0]) if rows else 0
+
+    # -- ingest ------------------------------------------------------------------------------
+    def reject(self, topic: str, payload: bytes, reason: str) -> Ingested:
+        text = payload[:MAX_REJECTED_PAYLOAD].decode("utf-8", "replace")
+        self.execute(
+            "INSERT INTO rejected (received_at, topic, reason, payload) VALUES (?, ?, ?, ?)",
+            (_utc_now(), topic, reason, text),
+        )
+        log.warning("rejected a message on %s: %s", topic, reason)
+        return Ingested("rejected", reason)
+
+    def ingest(
+        self, payload: bytes, *, topic: str = "", post: str | None = None,
+        terminal: str | None = None,
+    ) -> Ingested:
+        """Validate and store one crossing message; duplicates and bad messages are not stored.
+
+        post/terminal: from the topic; a record claiming another post or terminal is rejected
+        (the broker's ACL authenticates the topic, not the payload).
+        """
+        try:
+            data = json.loads(payload)
+        except (ValueError, UnicodeDecodeError):
+            return self.reject(topic, payload, "not JSON")
+        if not isinstance(data, dict):
+            return self.reject(topic, payload, "not a JSON object")
+        try:
+            validate_record(data)
+        except SchemaError as err:
+            return self.reject(topic, payload, err.message)
+        if (post is not None and data["border_post"] != post) or (
+            terminal is not None and data["terminal_id"] != terminal
+        ):
+            return self.reject(topic, payload, "border_post/terminal_id differ from the topic")
+        return self.store(data)
+
+    def store(self, data: dict[str, Any]) -> Ingested:
+        """Store one valid record dict (validated by the caller)."""
+        rid = data["record_id"]
+        recorded_ms = instant_ms(data["recorded_at"])
+        corrected = False
+        if not data["clock_synced"]:
+            offset = self.clock_offset(data["terminal_id"], data["boot_id"])
+            if offset is not None:
+                recorded_ms = (data["monotonic_ns"] + offset) // 1_000_000
+                corrected = True
+        amends = data.get("amends")
+        root = rid
+        if amends:
+            rows = self.query("SELECT root_id FROM records WHERE record_id = ?", (amends,))
+            root = rows[0][0] if rows else amends
+        cur = self.execute(
+            "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
+            " sex, age_band, nationality, minor, has_tips, tip_referral, amends, root_id,"
+            " clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected, received_at,"
+            " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (record_id) DO NOTHING",
+            (
+                rid, data["terminal_id"], data["border_post"], data["direction"],
+                data["capture_method"], int(data["sex"]), data.get("age_band"),
+                data.get("nationality"), int(data.get("minor") is True),
+                int(bool(data.get("tip_indicators"))), data.get("tip_referral") or "NONE",
+                amends, root, int(bool(data["clock_synced"])), data["boot_id"],
+                data["monotonic_ns"], recorded_ms, int(corrected), _utc_now(),
+                json.dumps(data, separators=(",", ":"), sort_keys=True),
+            ),
+        )
+        if cur.rowcount == 0:
+            self.bump("duplicates")
+            return Ingested("duplicate")
+        for tip in sorted(set(data.get("tip_indicators") or ())):
+            self.execute(
+                "INSERT INTO record_indicators (record_id, indicator) VALUES (?, ?)", (rid, tip)
+            )
+        # amendments that arrived before this record now belong to this record's crossing
+        self.execute("UPDATE records SET root_id = ? WHERE root_id = ? AND record_id <> ?",
+                     (root, rid, rid))
+        self.refresh_winner(root)
+        return Ingested("stored")
+
+    def refresh_winner(self, root: str) -> None:
+        """Mark the winning version of one crossing current and give it the crossing time."""
+        rows = self.query(
+            "SELECT record_id, amends IS NOT NULL, recorded_ms, is_current FROM records"
+            " WHERE root_id = ?",
+            (root,),
+        )
+        if len(rows) == 1 and rows[0][0] == root:  # the common case: a lone original
+            self.execute(
+                "UPDATE records SET is_current = 1, crossing_ms = recorded_ms WHERE record_id = ?",
+                (root,),
+            )
+            return
+        winner = max(rows, key=lambda r: (bool(r[1]), int(r[2]), str(r[0])))
+        root_row = [r for r in rows if r[0] == root]
+        crossing_ms = int(root_row[0][2]) if root_row else int(winner[2])
+        self.execute(
+            "UPDATE records SET is_current = 0, crossing_ms = NULL WHERE root_id = ?"
+            " AND record_id <> ?",
+            (root, winner[0]),
+        )
+        self.execute(
+            "UPDATE records SET is_current = 1, crossing_ms = ? WHERE record_id = ?",
+            (crossing_ms, winner[0]),
+        )
+
+    # -- clocks ------------------------------------------------------------------------------
+    def clock_offset(self, terminal_id: str, boot: str) -> int | None:
+        rows = self.query(
+            "SELECT offset_ns FROM clock_offsets WHERE terminal_id = ? AND boot_id = ?",
+            (terminal_id, boot),
+        )
+        return int(rows[0][0]) if rows else None
+
+    def heartbeat(self, payload: bytes, *, topic: str = "", terminal: str | None = None) -> bool:
+        """Learn a terminal's clock offset from a synchronised heartbeat and correct the times
+        of records it made earlier in the same boot with an unsynchronised clock.
+
+        Needs boot_id, monotonic_ns, clock_synced and a wall time (sent_at) sampled together.
+        Returns True when it corrected or learnt something. Bad heartbeats are ignored (logged).
+        """
+        try:
+            hb = json.loads(payload)
+            terminal_id = str(hb.get("terminal_id") or terminal)
+            boot = str(hb["boot_id"])
+            mono = int(hb["monotonic_ns"])
+            synced = hb.get("clock_synced")
+            wall = next(hb[k] for k in HEARTBEAT_WALL_KEYS if isinstance(hb.get(k), str))
+            wall_ns = instant_ms(wall) * 1_000_000
+        except (ValueError, KeyError, TypeError, StopIteration, AttributeError):
+            log.warning("ignored a heartbeat on %s: missing boot_id/monotonic_ns/time", topic)
+            return False
+        if synced is not True or not terminal_id or terminal_id == "None":
+            return False
+        if self.clock_offset(terminal_id, boot) is not None:
+            return False  # the first synchronised heartbeat of a boot sets the offset
+        offset = wall_ns - mono
+        self.execute(
+            "INSERT INTO clock_offsets (terminal_id, boot_id, offset_ns, heartbeat_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (terminal_id, boot_id) DO NOTHING",
+            (terminal_id, boot, offset, wall),
+        )
+        rows = self.query(
+            "SELECT record_id, root_id, monotonic_ns FROM records WHERE terminal_id = ?"
+            " AND boot_id = ? AND clock_synced = 0 AND time_corrected = 0",
+            (terminal_id, boot),
+        )
+        roots = set()
+        for rid, root, m in rows:
+            self.execute(
+                "UPDATE records SET recorded_ms = ?, time_corrected = 1 WHERE record_id = ?",
+                ((int(m) + offset) // 1_000_000, rid),
+            )
+            roots.add(root)
+        for root in roots:
+            self.refresh_winner(root)
+        if rows:
+            log.info("corrected the time of %d records of terminal %s", len(rows), terminal_id)
+        return True
+
+    # -- reading -----------------------------------------------------------------------------
+    def iter_records(self, current_only: bool = False) -> Iterator[dict[str, Any]]:
+        """Stored records as wire dicts, recorded_at replaced by the corrected time if any."""
+        sql = "SELECT payload, recorded_ms, time_corrected FROM records"
+        if current_only:
+            sql += " WHERE is_current = 1"
+        for payload, ms, corrected in self.execute(sql + " ORDER BY record_id"):
+            data: dict[str, Any] = json.loads(payload)
+            if corrected:
+                data["recorded_at"] = ms_to_iso(int(ms))
+            yield data
+
+    def rejected(self) -> list[tuple[str, str]]:
+        """(topic, reason) of every rejected message, oldest first."""
+        return [(str(t), str(r)) for t, r in self.query(
+            "SELECT topic, reason FROM rejected ORDER BY id")]

@@ -1,0 +1,104 @@
+"""The central report (SQL GROUP BY) equals messaging.stats.summarise on the same records."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from central.db import Database
+from central.report import sql_summary
+from messaging.codes import Sex
+from messaging.stats import Period, summarise
+from tests.stats.records import BASE, amend, make, random_records
+
+
+def _records_with_amendments(n: int, seed: int) -> list[dict[str, object]]:
+    rnd = random.Random(seed)
+    recs = random_records(n, seed=seed, days=45)
+    extra = []
+    for rec in rnd.sample(recs, n // 10):
+        fix = amend(rec, at=BASE + timedelta(days=rnd.randint(0, 50)), sex=Sex.MALE,
+                    age_at_crossing=rnd.randint(0, 90))
+        extra.append(fix)
+        if rnd.random() < 0.5:
+            extra.append(amend(fix, at=BASE + timedelta(days=60), nationality="ZAF"))
+    dups = rnd.sample(recs, n // 20)
+    allrecs = recs + extra + dups
+    rnd.shuffle(allrecs)
+    return allrecs
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    return Database(str(tmp_path / "central.sqlite3"))
+
+
+@pytest.mark.parametrize("period", [None, "day", "month"])
+@pytest.mark.parametrize("by_post", [False, True])
+def test_sql_report_equals_summarise(db: Database, period: Period | None, by_post: bool) -> None:
+    recs = _records_with_amendments(600, seed=7)
+    for rec in recs:
+        db.ingest(json.dumps(rec).encode())
+    db.commit()
+    stored = list(db.iter_records())
+    for since, until, post in [
+        (None, None, None),
+        (date(2026, 3, 5), date(2026, 3, 20), None),
+        (date(2026, 3, 1), date(2026, 4, 30), "MAPUTSOE"),
+    ]:
+        kw = dict(by_post=by_post, period=period, since=since, until=until, border_post=post)
+        expected = summarise(recs, **kw)  # type: ignore[arg-type]
+        assert summarise(stored, **kw) == expected  # type: ignore[arg-type]
+        assert sql_summary(db, **kw) == expected  # type: ignore[arg-type]
+
+
+def test_booth_shift_summary_equals_central_report(db: Database) -> None:
+    """A booth summarises its own outbox records; the centre gets them with duplicates."""
+    shift = [make(terminal="t9", post="MAPUTSOE", at=BASE + timedelta(minutes=i),
+                  age=i % 90, sex=list(Sex)[i % 4]) for i in range(120)]
+    fixes = [amend(r, sex=Sex.FEMALE) for r in shift[::7]]
+    booth = summarise(shift + fixes)
+    for rec in shift + fixes + shift[:30]:
+        db.ingest(json.dumps(rec).encode(), post="MAPUTSOE", terminal="t9")
+    db.commit()
+    assert sql_summary(db) == booth
+    assert sql_summary(db, since=date(2026, 3, 1), until=date(2026, 3, 1)) == booth
+
+
+def test_rejected_and_duplicates(db: Database) -> None:
+    good = make()
+    assert db.ingest(json.dumps(good).encode()).outcome == "stored"
+    assert db.ingest(json.dumps(good).encode()).outcome == "duplicate"
+    assert db.ingest(b"\xff{").outcome == "rejected"
+    bad = dict(good, direction="SIDEWAYS", record_id="0190f5d2-0000-7000-8000-000000000001")
+    out = db.ingest(json.dumps(bad).encode(), topic="imdms/v1/MSU-BRIDGE/t1/crossing")
+    assert out.outcome == "rejected" and out.reason and "direction" in out.reason
+    other = make(post="MAPUTSOE")
+    assert db.ingest(json.dumps(other).encode(), post="MSU-BRIDGE").outcome == "rejected"
+    db.commit()
+    assert [r for _, r in db.rejected()][0] == "not JSON"
+    assert len(db.rejected()) == 3
+    assert db.counter("duplicates") == 1
+
+
+def test_heartbeat_corrects_unsynchronised_times(db: Database) -> None:
+    # booth clock says 1970-ish garbage; monotonic 5 s before a synced heartbeat at 10:00:05
+    early = make(at=BASE.replace(year=2020), clock_synced=False, boot="b-9", terminal="t1",
+                 monotonic_ns=10_000_000_000)
+    db.ingest(json.dumps(early).encode())
+    hb = {"terminal_id": "t1", "boot_id": "b-9", "monotonic_ns": 15_000_000_000,
+          "clock_synced": True, "sent_at": "2026-03-02T10:00:05.000Z"}
+    assert db.heartbeat(json.dumps(hb).encode())
+    late = make(at=BASE.replace(year=2020), clock_synced=False, boot="b-9", terminal="t1",
+                monotonic_ns=20_000_000_000)
+    db.ingest(json.dumps(late).encode())
+    db.commit()
+    times = sorted(r["recorded_at"] for r in db.iter_records())
+    assert times == ["2026-03-02T10:00:00.000Z", "2026-03-02T10:00:10.000Z"]
+    s = sql_summary(db, period="day", utc_offset_minutes=0)
+    assert s.totals == {"ENTRY|2026-03-02": 2}
+    assert summarise(db.iter_records(), period="day", utc_offset_minutes=0) == s
