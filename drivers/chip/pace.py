@@ -1,0 +1,187 @@
+"""PACE with generic mapping over ECDH (Doc 9303-11 section 4.4), password = MRZ.
+
+Supported: id-PACE-ECDH-GM-3DES and -AES-CBC-CMAC-128 on brainpoolP256r1 (id 13) and
+secp256r1 (id 12). EF.CardAccess is read first; a chip that lists none of these is read with BAC.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drivers.chip import crypto
+from drivers.chip.apdu import INS_GENERAL_AUTH, INS_MSE, SW_AUTH_FAILED, SW_OK, CommandApdu
+from drivers.chip.bac import MrzKeys
+from drivers.chip.crypto import CipherName
+from drivers.chip.ec import CURVES, Curve
+from drivers.chip.errors import CardProtocolError, StatusWordError, WrongKeysError
+from drivers.chip.sm import SecureMessaging
+from drivers.chip.tlv import find, iter_tlv, read_header, tlv
+from drivers.chip.transport import Channel
+
+ID_PACE = "0.4.0.127.0.7.2.2.4"
+PACE_PROTOCOLS: dict[str, tuple[CipherName, int]] = {
+    ID_PACE + ".2.1": ("3DES", 128),  # ECDH-GM-3DES-CBC-CBC
+    ID_PACE + ".2.2": ("AES", 128),  # ECDH-GM-AES-CBC-CMAC-128
+}
+
+
+def encode_oid(dotted: str) -> bytes:
+    parts = [int(p) for p in dotted.split(".")]
+    out = bytearray([parts[0] * 40 + parts[1]])
+    for v in parts[2:]:
+        chunk = [v & 0x7F]
+        v >>= 7
+        while v:
+            chunk.append(0x80 | (v & 0x7F))
+            v >>= 7
+        out += bytes(reversed(chunk))
+    return bytes(out)
+
+
+def decode_oid(data: bytes) -> str:
+    parts = [data[0] // 40, data[0] % 40]
+    v = 0
+    for b in data[1:]:
+        v = (v << 7) | (b & 0x7F)
+        if not b & 0x80:
+            parts.append(v)
+            v = 0
+    return ".".join(str(p) for p in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class PaceInfo:
+    oid: str
+    version: int
+    parameter_id: int | None
+
+    @property
+    def supported(self) -> bool:
+        return self.oid in PACE_PROTOCOLS and self.parameter_id in CURVES
+
+    def describe(self) -> str:
+        cipher = PACE_PROTOCOLS.get(self.oid, ("?", 0))[0]
+        curve = CURVES[self.parameter_id].name if self.parameter_id in CURVES else "?"
+        return f"ECDH-GM {cipher} {curve}"
+
+
+def parse_card_access(data: bytes) -> list[PaceInfo]:
+    """PACEInfo entries of EF.CardAccess (a SET OF SecurityInfo). Unknown entries are skipped."""
+    infos: list[PaceInfo] = []
+    tag, length, offset = read_header(data)
+    if tag != 0x31:
+        raise CardProtocolError("EF.CardAccess is not a SET of SecurityInfos")
+    for t, seq in iter_tlv(data[offset : offset + length]):
+        if t != 0x30:
+            continue
+        items = list(iter_tlv(seq))
+        if not items or items[0][0] != 0x06:
+            continue
+        oid = decode_oid(items[0][1])
+        if not oid.startswith(ID_PACE + "."):
+            continue
+        ints = [int.from_bytes(v, "big") for tg, v in items[1:] if tg == 0x02]
+        infos.append(PaceInfo(oid, ints[0] if ints else 0, ints[1] if len(ints) > 1 else None))
+    return infos
+
+
+def choose(infos: list[PaceInfo]) -> PaceInfo | None:
+    """Prefer AES over 3DES among supported entries."""
+    usable = [i for i in infos if i.supported]
+    usable.sort(key=lambda i: PACE_PROTOCOLS[i.oid][0] != "AES")
+    return usable[0] if usable else None
+
+
+def _ga(channel: Channel, tag: int, value: bytes, last: bool, what: str) -> bytes:
+    data = tlv(0x7C, tlv(tag, value) if tag else b"")
+    resp, sw = channel.send(
+        CommandApdu(0x00 if last else 0x10, INS_GENERAL_AUTH, 0, 0, data, le=256)
+    )
+    if sw in (SW_AUTH_FAILED, 0x6988) or (sw & 0xFFF0) == 0x63C0:
+        raise WrongKeysError(sw=sw)
+    if sw != SW_OK:
+        raise StatusWordError(f"PACE {what} failed", sw)
+    try:
+        inner = find(resp, 0x7C)
+    except CardProtocolError:
+        inner = None
+    if inner is None:
+        raise CardProtocolError(f"PACE {what}: malformed chip answer")
+    return inner
+
+
+def _value(inner: bytes, tag: int, what: str) -> bytes:
+    v = find(inner, tag)
+    if v is None:
+        raise CardProtocolError(f"PACE {what}: the chip's answer lacks tag {tag:02X}")
+    return v
+
+
+def auth_token(cipher: CipherName, ks_mac: bytes, oid: str, public_point: bytes) -> bytes:
+    """T = MAC(KS_mac, 7F49{06 oid, 86 public point})."""
+    data = tlv(0x7F49, tlv(0x06, encode_oid(oid)) + tlv(0x86, public_point))
+    return crypto.mac(cipher, ks_mac, data)
+
+
+def decrypt_nonce(cipher: CipherName, k_pi: bytes, z: bytes) -> bytes:
+    if cipher == "3DES":
+        return crypto.tdes_cbc_decrypt(k_pi, z)
+    return crypto.aes_cbc_decrypt(k_pi, z)
+
+
+def authenticate(
+    channel: Channel,
+    keys: MrzKeys,
+    info: PaceInfo,
+    *,
+    random_scalar: Callable[[Curve], int] | None = None,
+) -> SecureMessaging:
+    """Run PACE-GM-ECDH on a plain channel; set and return the session's SecureMessaging.
+
+    Raises WrongKeysError when the chip refuses the MRZ password or its token does not verify.
+    """
+    cipher, bits = PACE_PROTOCOLS[info.oid]
+    curve = CURVES[info.parameter_id or 0]
+    pick = random_scalar or (lambda c: secrets.randbelow(c.n - 1) + 1)
+    k_pi = crypto.kdf(keys.k_seed_source(), crypto.KDF_PACE, cipher, bits)
+    mse = tlv(0x80, encode_oid(info.oid)) + tlv(0x83, b"\x01")
+    _data, sw = channel.send(CommandApdu(0x00, INS_MSE, 0xC1, 0xA4, mse))
+    if sw != SW_OK:
+        raise StatusWordError("PACE set-up (MSE:Set AT) failed", sw)
+    z = _value(_ga(channel, 0, b"", False, "nonce"), 0x80, "nonce")
+    s = int.from_bytes(decrypt_nonce(cipher, k_pi, z), "big")
+    # mapping: H = sk_map * PK_chip_map, G~ = s*G + H
+    sk_map = pick(curve)
+    pk_map = curve.encode(curve.mul(sk_map, curve.g))
+    chip_map = _value(_ga(channel, 0x81, pk_map, False, "mapping"), 0x82, "mapping")
+    try:
+        h = curve.mul(sk_map, curve.decode(chip_map))
+        g_new = curve.add(curve.mul(s, curve.g), h)
+        if g_new is None:
+            raise ValueError("mapped generator at infinity")
+        # key agreement on G~
+        sk_eph = pick(curve)
+        pk_eph_pt = curve.mul(sk_eph, g_new)
+        pk_eph = curve.encode(pk_eph_pt)
+        chip_eph = _value(_ga(channel, 0x83, pk_eph, False, "key agreement"), 0x84, "agreement")
+        chip_eph_pt = curve.decode(chip_eph)
+        if chip_eph_pt == pk_eph_pt:
+            raise ValueError("chip reflected our key")
+        shared = curve.mul(sk_eph, chip_eph_pt)
+        if shared is None:
+            raise ValueError("shared point at infinity")
+    except ValueError as err:
+        raise CardProtocolError("PACE: the chip sent an invalid public key") from err
+    k = shared[0].to_bytes(curve.size, "big")
+    ks_enc = crypto.kdf(k, crypto.KDF_ENC, cipher, bits)
+    ks_mac = crypto.kdf(k, crypto.KDF_MAC, cipher, bits)
+    t_ifd = auth_token(cipher, ks_mac, info.oid, chip_eph)
+    inner = _ga(channel, 0x85, t_ifd, True, "mutual authentication")
+    t_ic = _value(inner, 0x86, "mutual authentication")
+    if t_ic != auth_token(cipher, ks_mac, info.oid, pk_eph):
+        raise WrongKeysError("the chip's PACE token did not verify")
+    sm = SecureMessaging(ks_enc, ks_mac, 0, cipher)
+    channel.sm = sm
+    return sm

@@ -1,0 +1,156 @@
+"""One chip read: access control (PACE first when offered, else BAC), the files, and checks.
+
+`read_passport` is transport-agnostic. `partial` carries bytes already read across sessions:
+when the card leaves the field mid-read the caller keeps it and the next session resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cryptography import x509
+
+from drivers.chip import bac, pace
+from drivers.chip.bac import MrzKeys
+from drivers.chip.errors import (
+    CardProtocolError,
+    ChipError,
+    PaceRequiredError,
+    StatusWordError,
+    WrongKeysError,
+)
+from drivers.chip.files import EXTENDED_LE, FileNotFound, FileReader, select_emrtd
+from drivers.chip.lds import FaceImage, parse_com, parse_dg1, parse_dg2, to_png
+from drivers.chip.pa import passive_authentication
+from drivers.chip.transport import Channel, Transport
+
+log = logging.getLogger(__name__)
+DG_NUMBERS = {"DG1": 1, "DG2": 2}
+
+
+@dataclass
+class ChipResult:
+    """Everything one read produced. Personal data: never log the fields."""
+
+    protocol: str
+    data_groups: tuple[str, ...]  # files read: COM, DG1, DG2, SOD
+    listed_groups: tuple[str, ...]  # data groups EF.COM says the chip holds
+    dg1_lines: tuple[str, ...] = field(repr=False)
+    face: FaceImage | None = field(repr=False)
+    face_png: bytes | None = field(repr=False)
+    passive_authentication: dict[str, str]
+    apdu_count: int
+    seconds: float
+    le: int
+    files: dict[str, bytes] = field(repr=False, default_factory=dict)
+
+
+@dataclass
+class ResumeState:
+    """Bytes read so far, per file, for one set of keys."""
+
+    keys_id: bytes = b""
+    partial: dict[str, bytearray] = field(default_factory=dict, repr=False)
+    protocol: str | None = None  # PACE or BAC: skip discovery when resuming
+
+    def bytes_kept(self) -> int:
+        return sum(len(v) for v in self.partial.values())
+
+
+def _try_card_access(reader: FileReader) -> pace.PaceInfo | None:
+    try:
+        raw = reader.read("CardAccess")
+    except (FileNotFound, StatusWordError, CardProtocolError):
+        return None
+    try:
+        return pace.choose(pace.parse_card_access(raw))
+    except CardProtocolError:
+        return None
+
+
+def read_passport(
+    transport: Transport,
+    keys: MrzKeys,
+    *,
+    max_le: int = EXTENDED_LE,
+    csca: Sequence[x509.Certificate] | None = None,
+    resume: ResumeState | None = None,
+    use_pace: bool = True,
+) -> ChipResult:
+    """Read COM, DG1, DG2 and SOD and run passive authentication. Raises ChipError subclasses;
+    on CardRemovedError `resume` holds what was read for the next call."""
+    started = time.monotonic()
+    state = resume if resume is not None else ResumeState()
+    kid = keys.k_seed_source()
+    if state.keys_id != kid:
+        state.keys_id, state.partial, state.protocol = kid, {}, None
+    channel = Channel(transport)
+    files = FileReader(channel, max_le, state.partial)
+    info = None
+    if use_pace and state.protocol != "BAC":
+        info = _try_card_access(files)
+        state.partial.pop("CardAccess", None)
+    protocol = "BAC"
+    if info is not None:
+        try:
+            pace.authenticate(channel, keys, info)
+            protocol = "PACE"
+        except (StatusWordError, CardProtocolError) as err:
+            log.info("PACE failed (%s); falling back to BAC", err.kind)
+            channel.sm = None
+    if protocol == "BAC":
+        select_emrtd(channel)
+        try:
+            bac.authenticate(channel, keys)
+        except PaceRequiredError as err:
+            raise PaceRequiredError(
+                "the chip only accepts PACE and offers no PACE parameters this terminal supports"
+                if info is None or not use_pace
+                else "the chip refused both PACE and Basic Access Control",
+                sw=err.sw,
+            ) from err
+    else:
+        select_emrtd(channel)
+    state.protocol = protocol
+    read: dict[str, bytes] = {"COM": files.read("COM")}
+    com = parse_com(read["COM"])
+    read["DG1"] = files.read("DG1")
+    if "DG2" in com.data_groups:
+        read["DG2"] = files.read("DG2")
+    try:  # EF.COM does not list the SOD
+        read["SOD"] = files.read("SOD")
+    except FileNotFound:
+        pass
+    dg1_lines = parse_dg1(read["DG1"])
+    face = face_png = None
+    if "DG2" in read:
+        try:
+            face = parse_dg2(read["DG2"])
+            face_png = to_png(face)
+        except CardProtocolError as err:
+            log.info("DG2 face image unusable: %s", err.message)
+    if "SOD" in read:
+        groups = {DG_NUMBERS[n]: read[n] for n in ("DG1", "DG2") if n in read}
+        pa_result = passive_authentication(read["SOD"], groups, list(csca) if csca else None)
+    else:
+        pa_result = {"sod": "failed: the chip holds no SOD (EF.SOD missing)"}
+    state.partial.clear()
+    return ChipResult(
+        protocol=protocol,
+        data_groups=tuple(read),
+        listed_groups=com.data_groups,
+        dg1_lines=dg1_lines,
+        face=face,
+        face_png=face_png,
+        passive_authentication=pa_result,
+        apdu_count=channel.apdu_count,
+        seconds=time.monotonic() - started,
+        le=files.le,
+        files=read,
+    )
+
+
+__all__ = ["ChipError", "ChipResult", "ResumeState", "WrongKeysError", "read_passport"]
