@@ -186,7 +186,11 @@ class Database:
         return Ingested("rejected", reason)
 
     def ingest(
-        self, payload: bytes, *, topic: str = "", post: str | None = None,
+        self,
+        payload: bytes,
+        *,
+        topic: str = "",
+        post: str | None = None,
         terminal: str | None = None,
     ) -> Ingested:
         """Validate and store one crossing message; duplicates and bad messages are not stored.
@@ -232,12 +236,25 @@ class Database:
             " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (record_id) DO NOTHING",
             (
-                rid, data["terminal_id"], data["border_post"], data["direction"],
-                data["capture_method"], int(data["sex"]), data.get("age_band"),
-                data.get("nationality"), int(data.get("minor") is True),
-                int(bool(data.get("tip_indicators"))), data.get("tip_referral") or "NONE",
-                amends, root, int(bool(data["clock_synced"])), data["boot_id"],
-                data["monotonic_ns"], recorded_ms, int(corrected), _utc_now(),
+                rid,
+                data["terminal_id"],
+                data["border_post"],
+                data["direction"],
+                data["capture_method"],
+                int(data["sex"]),
+                data.get("age_band"),
+                data.get("nationality"),
+                int(data.get("minor") is True),
+                int(bool(data.get("tip_indicators"))),
+                data.get("tip_referral") or "NONE",
+                amends,
+                root,
+                int(bool(data["clock_synced"])),
+                data["boot_id"],
+                data["monotonic_ns"],
+                recorded_ms,
+                int(corrected),
+                _utc_now(),
                 json.dumps(data, separators=(",", ":"), sort_keys=True),
             ),
         )
@@ -249,8 +266,9 @@ class Database:
                 "INSERT INTO record_indicators (record_id, indicator) VALUES (?, ?)", (rid, tip)
             )
         # amendments that arrived before this record now belong to this record's crossing
-        self.execute("UPDATE records SET root_id = ? WHERE root_id = ? AND record_id <> ?",
-                     (root, rid, rid))
+        self.execute(
+            "UPDATE records SET root_id = ? WHERE root_id = ? AND record_id <> ?", (root, rid, rid)
+        )
         self.refresh_winner(root)
         return Ingested("stored")
 
@@ -348,5 +366,7 @@ class Database:
 
     def rejected(self) -> list[tuple[str, str]]:
         """(topic, reason) of every rejected message, oldest first."""
-        return [(str(t), str(r)) for t, r in self.query(
-            "SELECT topic, reason FROM rejected ORDER BY id")]
+        return [
+            (str(t), str(r))
+            for t, r in self.query("SELECT topic, reason FROM rejected ORDER BY id")
+        ]

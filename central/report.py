@@ -41,7 +41,7 @@ def _period_sql(db: Database, period: Period | None) -> str:
         return "''"
     if db.postgres:
         fmt = "YYYY-MM-DD" if period == "day" else "YYYY-MM"
-        return (f"to_char(to_timestamp(crossing_ms / 1000 + ?) AT TIME ZONE 'UTC', '{fmt}')")
+        return f"to_char(to_timestamp(crossing_ms / 1000 + ?) AT TIME ZONE 'UTC', '{fmt}')"
     fmt = "%Y-%m-%d" if period == "day" else "%Y-%m"
     return f"strftime('{fmt}', crossing_ms / 1000 + ?, 'unixepoch')"
 
@@ -50,8 +50,10 @@ def data_span(db: Database, utc_offset_minutes: int) -> tuple[date, date] | None
     rows = db.query("SELECT MIN(crossing_ms), MAX(crossing_ms) FROM records WHERE is_current = 1")
     if not rows or rows[0][0] is None:
         return None
-    return (local_day(int(rows[0][0]), utc_offset_minutes),
-            local_day(int(rows[0][1]), utc_offset_minutes))
+    return (
+        local_day(int(rows[0][0]), utc_offset_minutes),
+        local_day(int(rows[0][1]), utc_offset_minutes),
+    )
 
 
 def sql_summary(
@@ -91,8 +93,10 @@ def sql_summary(
     pexpr = _period_sql(db, period)
     post_sql = " AND border_post = ?" if border_post is not None else ""
     for i, (lo, hi) in enumerate(chunks):
-        bounds = [day_start_ms(lo, utc_offset_minutes),
-                  day_start_ms(hi + timedelta(days=1), utc_offset_minutes)]
+        bounds = [
+            day_start_ms(lo, utc_offset_minutes),
+            day_start_ms(hi + timedelta(days=1), utc_offset_minutes),
+        ]
         where = "is_current = 1 AND crossing_ms >= ? AND crossing_ms < ?" + post_sql
         rwhere = "r.is_current = 1 AND r.crossing_ms >= ? AND r.crossing_ms < ?" + post_sql.replace(
             "border_post", "r.border_post"
@@ -125,13 +129,13 @@ def sql_summary(
                 entries += int(n)
             else:
                 exits += int(n)
-        for (ind, n) in db.query(
+        for ind, n in db.query(
             "SELECT ri.indicator, COUNT(*) FROM record_indicators ri JOIN records r"
             f" ON r.record_id = ri.record_id WHERE {rwhere} GROUP BY 1",
             params,
         ):
             indicators[str(ind)] += int(n)
-        for (ref, n) in db.query(
+        for ref, n in db.query(
             f"SELECT tip_referral, COUNT(*) FROM records WHERE {where}"
             " AND tip_referral <> 'NONE' GROUP BY 1",
             params,

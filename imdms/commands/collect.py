@@ -1,13 +1,54 @@
-"""`imdms collect`: central collector: MQTT to database (central side)."""
+"""`imdms collect`: central collector: MQTT to database (central side).
+
+Subscribes with an MQTT 5 shared subscription ($share/<collector.share_group>/...) using the
+[broker] settings, and stores crossings in collector.database until SIGTERM or Ctrl-C.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 from typing import Any
-
-from imdms.commands._stub import not_built
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("collect", parents=[common], help="central collector: MQTT to database (central side)")
-    p.set_defaults(func=not_built("collect", 6))
+    p = sub.add_parser(
+        "collect", parents=[common], help="central collector: MQTT to database (central side)"
+    )
+    p.add_argument(
+        "--database",
+        metavar="PATH|URL",
+        help="override collector.database (SQLite path or postgresql:// URL)",
+    )
+    p.add_argument("--share-group", metavar="NAME", help="override collector.share_group")
+    p.add_argument(
+        "--client-id",
+        metavar="ID",
+        help="MQTT client id, unique per collector (default imdms-collector-<host>)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from central.collector import Collector
+    from config.loader import load_config
+    from imdms.cli import setup_logging
+
+    cfg = load_config(args.config, required=True)
+    setup_logging(cfg.logging.level, dict(cfg.logging.levels))
+    collector_cfg = cfg.collector
+    if args.share_group:
+        collector_cfg = collector_cfg.model_copy(update={"share_group": args.share_group})
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    collector = Collector(
+        cfg.broker, collector_cfg, database=args.database, client_id=args.client_id
+    )
+    collector.run(stop)
+    return 0

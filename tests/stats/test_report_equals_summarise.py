@@ -21,8 +21,12 @@ def _records_with_amendments(n: int, seed: int) -> list[dict[str, object]]:
     recs = random_records(n, seed=seed, days=45)
     extra = []
     for rec in rnd.sample(recs, n // 10):
-        fix = amend(rec, at=BASE + timedelta(days=rnd.randint(0, 50)), sex=Sex.MALE,
-                    age_at_crossing=rnd.randint(0, 90))
+        fix = amend(
+            rec,
+            at=BASE + timedelta(days=rnd.randint(0, 50)),
+            sex=Sex.MALE,
+            age_at_crossing=rnd.randint(0, 90),
+        )
         extra.append(fix)
         if rnd.random() < 0.5:
             extra.append(amend(fix, at=BASE + timedelta(days=60), nationality="ZAF"))
@@ -58,8 +62,16 @@ def test_sql_report_equals_summarise(db: Database, period: Period | None, by_pos
 
 def test_booth_shift_summary_equals_central_report(db: Database) -> None:
     """A booth summarises its own outbox records; the centre gets them with duplicates."""
-    shift = [make(terminal="t9", post="MAPUTSOE", at=BASE + timedelta(minutes=i),
-                  age=i % 90, sex=list(Sex)[i % 4]) for i in range(120)]
+    shift = [
+        make(
+            terminal="t9",
+            post="MAPUTSOE",
+            at=BASE + timedelta(minutes=i),
+            age=i % 90,
+            sex=list(Sex)[i % 4],
+        )
+        for i in range(120)
+    ]
     fixes = [amend(r, sex=Sex.FEMALE) for r in shift[::7]]
     booth = summarise(shift + fixes)
     for rec in shift + fixes + shift[:30]:
@@ -87,14 +99,29 @@ def test_rejected_and_duplicates(db: Database) -> None:
 
 def test_heartbeat_corrects_unsynchronised_times(db: Database) -> None:
     # booth clock says 1970-ish garbage; monotonic 5 s before a synced heartbeat at 10:00:05
-    early = make(at=BASE.replace(year=2020), clock_synced=False, boot="b-9", terminal="t1",
-                 monotonic_ns=10_000_000_000)
+    early = make(
+        at=BASE.replace(year=2020),
+        clock_synced=False,
+        boot="b-9",
+        terminal="t1",
+        monotonic_ns=10_000_000_000,
+    )
     db.ingest(json.dumps(early).encode())
-    hb = {"terminal_id": "t1", "boot_id": "b-9", "monotonic_ns": 15_000_000_000,
-          "clock_synced": True, "sent_at": "2026-03-02T10:00:05.000Z"}
+    hb = {
+        "terminal_id": "t1",
+        "boot_id": "b-9",
+        "monotonic_ns": 15_000_000_000,
+        "clock_synced": True,
+        "sent_at": "2026-03-02T10:00:05.000Z",
+    }
     assert db.heartbeat(json.dumps(hb).encode())
-    late = make(at=BASE.replace(year=2020), clock_synced=False, boot="b-9", terminal="t1",
-                monotonic_ns=20_000_000_000)
+    late = make(
+        at=BASE.replace(year=2020),
+        clock_synced=False,
+        boot="b-9",
+        terminal="t1",
+        monotonic_ns=20_000_000_000,
+    )
     db.ingest(json.dumps(late).encode())
     db.commit()
     times = sorted(r["recorded_at"] for r in db.iter_records())

@@ -1,0 +1,291 @@
+"""`imdms collect`: MQTT 5 shared subscription -> validated, deduplicated rows in the database.
+
+Several collectors with the same `share_group` share the load on one broker (or cluster): each
+message goes to one of them. paho runs with manual_ack: a message is acknowledged only after
+the transaction holding it committed, so a crash loses nothing (the broker redelivers, and
+duplicates are dropped by record_id). The session is persistent (clean_start=False with a
+session expiry) so the broker queues crossings while the collector is down.
+
+Threads: paho's network thread only queues messages; one writer thread owns the database,
+stores a batch per transaction, commits, then acknowledges the batch in arrival order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from config.models import BrokerConfig, CollectorConfig
+from imdms.errors import ConfigError, ImdmsError
+
+log = logging.getLogger(__name__)
+
+SESSION_EXPIRY_S = 7 * 86_400
+RECEIVE_MAXIMUM = 1000
+
+
+@dataclass(frozen=True)
+class _Message:
+    topic: str
+    payload: bytes
+    mid: int
+    qos: int
+
+
+def read_credential(name: str) -> str | None:
+    """A systemd credential ($CREDENTIALS_DIRECTORY/name) or a file path; None if absent."""
+    base = os.environ.get("CREDENTIALS_DIRECTORY")
+    candidates = [Path(base) / name] if base else []
+    if "/" in name:
+        candidates.append(Path(name))
+    for path in candidates:
+        try:
+            return path.read_text().strip()
+        except OSError:
+            continue
+    return None
+
+
+def make_client(broker: BrokerConfig, client_id: str, *, manual_ack: bool = True) -> Any:
+    """A paho 2.x client configured from [broker] (TLS, credentials, protocol)."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+
+    v5 = broker.protocol == "5"
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        protocol=MQTTProtocolVersion.MQTTv5 if v5 else MQTTProtocolVersion.MQTTv311,
+        clean_session=None if v5 else False,
+        manual_ack=manual_ack,
+    )
+    if broker.username:
+        password = read_credential(broker.password_credential)
+        client.username_pw_set(broker.username, password)
+    if broker.tls is not None:
+        key = broker.tls.key_credential
+        key_path = None
+        if broker.tls.cert_file:
+            base = os.environ.get("CREDENTIALS_DIRECTORY")
+            key_path = str(Path(base) / key) if base and "/" not in key else key
+        client.tls_set(
+            ca_certs=str(broker.tls.ca_file) if broker.tls.ca_file else None,
+            certfile=str(broker.tls.cert_file) if broker.tls.cert_file else None,
+            keyfile=key_path,
+        )
+    client.max_inflight_messages_set(broker.inflight)
+    return client
+
+
+class Collector:
+    """Consume crossings and heartbeats of every post into `Database(collector.database)`.
+
+    start() returns once the threads run; stop() drains the queue, commits, acknowledges and
+    disconnects. `counts` (stored, duplicate, rejected, heartbeat) and wait_for() let tests and
+    benchmarks await progress without sleeping.
+    """
+
+    def __init__(
+        self,
+        broker: BrokerConfig,
+        collector: CollectorConfig,
+        *,
+        database: str | None = None,
+        client_id: str | None = None,
+        batch_size: int = 500,
+        batch_wait_s: float = 0.05,
+    ) -> None:
+        if not broker.host:
+            raise ConfigError(
+                "broker.host is empty: the collector has no broker to subscribe to",
+                "set [broker] host (and port) in the configuration file",
+            )
+        self.broker = broker
+        self.config = collector
+        self.database = database or collector.database
+        self.client_id = client_id or broker.client_id or f"imdms-collector-{socket.gethostname()}"
+        self.batch_size = batch_size
+        self.batch_wait_s = batch_wait_s
+        self.prefix = broker.topic_prefix.rstrip("/")
+        self.counts: Counter[str] = Counter()
+        self._cond = threading.Condition()
+        self._queue: queue.Queue[_Message | None] = queue.Queue()
+        self._stop = threading.Event()
+        self._connected = threading.Event()
+        self._writer: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._db_ready = threading.Event()
+        self._client: Any = None
+        self._was_connected = False
+
+    # -- topics ------------------------------------------------------------------------------
+    def subscriptions(self) -> list[str]:
+        group = self.config.share_group
+        return [f"$share/{group}/{self.prefix}/+/+/{kind}" for kind in ("crossing", "heartbeat")]
+
+    def _split(self, topic: str) -> tuple[str, str, str] | None:
+        if not topic.startswith(self.prefix + "/"):
+            return None
+        parts = topic[len(self.prefix) + 1 :].split("/")
+        if len(parts) != 3:
+            return None
+        return parts[0], parts[1], parts[2]
+
+    # -- paho callbacks (network thread: queue only) -----------------------------------------
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if reason.is_failure:
+            log.warning("broker refused the collector: %s", reason)
+            return
+        client.subscribe([(t, 1) for t in self.subscriptions()])
+        if self._was_connected:
+            log.info("collector reconnected to %s:%d", self.broker.host, self.broker.port)
+        else:
+            log.info("collector connected to %s:%d", self.broker.host, self.broker.port)
+        self._was_connected = True
+
+    def _on_subscribe(self, client: Any, userdata: Any, mid: int, codes: Any, props: Any) -> None:
+        if all(not c.is_failure for c in codes):
+            self._connected.set()
+        else:
+            log.error("broker refused the collector's subscriptions: %s", codes)
+
+    def _on_disconnect(self, client: Any, userdata: Any, flags: Any, reason: Any, p: Any) -> None:
+        if self._connected.is_set() and not self._stop.is_set():
+            log.warning("collector lost the broker: %s; reconnecting", reason)
+        self._connected.clear()
+
+    def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
+        self._queue.put(_Message(msg.topic, bytes(msg.payload), msg.mid, msg.qos))
+
+    # -- writer thread -----------------------------------------------------------------------
+    def _writer_main(self) -> None:
+        from central.db import Database
+
+        try:
+            db = Database(self.database)
+        except BaseException as err:  # surfaced by start()
+            self._error = err
+            self._db_ready.set()
+            return
+        self._db_ready.set()
+        try:
+            while True:
+                first = self._queue.get()
+                if first is None:
+                    break
+                batch = [first]
+                deadline = time.monotonic() + self.batch_wait_s
+                stopping = False
+                while len(batch) < self.batch_size:
+                    try:
+                        item = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+                    except queue.Empty:
+                        break
+                    if item is None:
+                        stopping = True
+                        break
+                    batch.append(item)
+                self._process(db, batch)
+                if stopping:
+                    break
+        finally:
+            db.close()
+
+    def _process(self, db: Any, batch: list[_Message]) -> None:
+        outcomes: Counter[str] = Counter()
+        for msg in batch:
+            parts = self._split(msg.topic)
+            if parts is None:
+                db.reject(msg.topic, msg.payload, "unexpected topic")
+                outcomes["rejected"] += 1
+                continue
+            post, terminal, kind = parts
+            if kind == "heartbeat":
+                db.heartbeat(msg.payload, topic=msg.topic, terminal=terminal)
+                outcomes["heartbeat"] += 1
+                continue
+            result = db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal)
+            outcomes[result.outcome] += 1
+        db.commit()
+        if self._client is not None:
+            for msg in batch:
+                if msg.qos > 0:
+                    self._client.ack(msg.mid, msg.qos)
+        with self._cond:
+            self.counts.update(outcomes)
+            self._cond.notify_all()
+
+    # -- life cycle --------------------------------------------------------------------------
+    def start(self, connect_timeout_s: float = 10.0) -> None:
+        """Open the database, connect and subscribe. Raises ImdmsError if either fails."""
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
+
+        self._writer = threading.Thread(target=self._writer_main, name="collector-db", daemon=True)
+        self._writer.start()
+        self._db_ready.wait()
+        if self._error is not None:
+            err = self._error
+            if isinstance(err, ImdmsError):
+                raise err
+            raise ImdmsError(
+                f"cannot open the database: {err.__class__.__name__}", "check collector.database"
+            ) from err
+        client = make_client(self.broker, self.client_id)
+        client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.reconnect_delay_set(
+            max(1, int(self.broker.backoff_min_s)), int(self.broker.backoff_max_s)
+        )
+        kwargs: dict[str, Any] = {}
+        if self.broker.protocol == "5":
+            props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+            props.SessionExpiryInterval = SESSION_EXPIRY_S
+            props.ReceiveMaximum = RECEIVE_MAXIMUM
+            kwargs = {"clean_start": False, "properties": props}
+        self._client = client
+        client.connect_async(self.broker.host, self.broker.port, self.broker.keepalive_s, **kwargs)
+        client.loop_start()
+        if not self._connected.wait(connect_timeout_s):
+            self.stop()
+            raise ImdmsError(
+                f"cannot subscribe at the broker {self.broker.host}:{self.broker.port}",
+                "check [broker] host/port/TLS/credentials and that the broker allows $share",
+            )
+
+    def wait_for(self, predicate: Any, timeout_s: float) -> bool:
+        """Wait until predicate(counts) is true; False on timeout."""
+        with self._cond:
+            return bool(self._cond.wait_for(lambda: predicate(self.counts), timeout_s))
+
+    def stop(self) -> None:
+        """Drain, commit, acknowledge, then disconnect. Idempotent."""
+        if self._stop.is_set():
+            return
+        self._stop.set()
+        if self._writer is not None and self._writer.is_alive():
+            self._queue.put(None)
+            self._writer.join()
+        if self._client is not None:
+            self._client.disconnect()
+            self._client.loop_stop()
+
+    def run(self, stop: threading.Event) -> None:
+        """start(), then log progress each minute until `stop` is set."""
+        self.start()
+        try:
+            while not stop.wait(60):
+                with self._cond:
+                    log.info("collector: %s", dict(self.counts))
+        finally:
+            self.stop()
