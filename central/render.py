@@ -208,6 +208,7 @@ def charts(summary: Summary, meta: ReportMeta) -> list[tuple[str, str]]:
 
         matplotlib.use("Agg")
         from matplotlib.figure import Figure
+        from matplotlib.ticker import FuncFormatter
     except ImportError as err:
         raise ImdmsError(
             "the HTML report needs matplotlib, which is not installed",
@@ -238,7 +239,10 @@ def charts(summary: Summary, meta: ReportMeta) -> list[tuple[str, str]]:
     ax.bar(
         [i + 0.2 for i in x], [suppress(per["EXIT"][k], t) or 0 for k in labels], 0.4, label="exits"
     )
-    ax.set_xticks(list(x), labels, rotation=90 if len(labels) > 12 else 0, fontsize=7)
+    every = max(1, len(labels) // 40)  # at most ~40 readable tick labels
+    ax.set_xticks(
+        list(x)[::every], labels[::every], rotation=90 if len(labels) > 12 else 0, fontsize=7
+    )
     ax.set_ylabel("persons")
     ax.legend()
     out.append((f"Entries and exits by {meta.period}", _png(fig)))
@@ -250,6 +254,7 @@ def charts(summary: Summary, meta: ReportMeta) -> list[tuple[str, str]]:
         ax.barh(bands, [-(suppress(m.get((b, "MALE"), 0), t) or 0) for b in bands], label="male")
         ax.barh(bands, [suppress(m.get((b, "FEMALE"), 0), t) or 0 for b in bands], label="female")
         ax.set_title("entries" if direction == "ENTRY" else "exits")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{abs(v):g}"))
         ax.tick_params(labelsize=7)
         ax.legend(fontsize=7)
     out.append(("Age and sex (male left, female right)", _png(fig)))
