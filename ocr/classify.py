@@ -1,0 +1,69 @@
+"""Per-cell OCR-B classifier: a small numpy MLP over normalised CELL_H x PITCH cells.
+
+The weights (ocr/model/ocrb_mlp.npz, ~100 kB) are made by tools/train_ocrb.py from OCR-B
+renderings (Debian fonts-ocr-b) degraded like camera frames. Output: log-probabilities over
+the 37 MRZ symbols for every cell, so the decoder can weigh alternatives.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
+INDEX = {c: i for i, c in enumerate(ALPHABET)}
+MODEL_PATH = Path(__file__).with_name("model") / "ocrb_mlp.npz"
+
+F32 = NDArray[np.float32]
+
+
+def normalise(cells: NDArray[np.uint8]) -> F32:
+    """(..., h, w) uint8 cells -> (..., h*w) float32 ink maps in about [0, 1], 1 = ink.
+
+    Each cell holds one glyph, so its own darkest and brightest pixels give ink and paper
+    levels: this cancels glare, shadows and faded print cell by cell.
+    """
+    shape = cells.shape
+    flat = cells.reshape(-1, shape[-2] * shape[-1]).astype(np.float32)
+    lo = np.percentile(flat, 3, axis=1, keepdims=True)
+    hi = np.percentile(flat, 92, axis=1, keepdims=True)
+    x = (hi - flat) / np.maximum(hi - lo, 12.0)
+    x = np.clip(x, -0.2, 1.2)
+    return x.reshape(*shape[:-2], shape[-2] * shape[-1])
+
+
+class CellClassifier:
+    """Two-layer MLP: x -> relu(x W1 + b1) -> W2 + b2 -> log-softmax over ALPHABET."""
+
+    def __init__(self, params: dict[str, NDArray[np.float32]]) -> None:
+        self.w1 = params["w1"].astype(np.float32)
+        self.b1 = params["b1"].astype(np.float32)
+        self.w2 = params["w2"].astype(np.float32)
+        self.b2 = params["b2"].astype(np.float32)
+        self.mean = params["mean"].astype(np.float32)
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> CellClassifier:
+        with np.load(path) as z:
+            return cls({k: z[k] for k in z.files})
+
+    def logits(self, x: F32) -> F32:
+        h = np.maximum((x - self.mean) @ self.w1 + self.b1, 0.0)
+        return h @ self.w2 + self.b2  # type: ignore[no-any-return]
+
+    def log_probs(self, cells: NDArray[np.uint8]) -> F32:
+        """(..., h, w) cells -> (..., 37) log-probabilities."""
+        x = normalise(cells)
+        lead = x.shape[:-1]
+        z = self.logits(x.reshape(-1, x.shape[-1]))
+        z = z - z.max(axis=1, keepdims=True)
+        lp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return lp.reshape(*lead, len(ALPHABET))
+
+
+@lru_cache(maxsize=2)
+def default_classifier(path: str = str(MODEL_PATH)) -> CellClassifier:
+    return CellClassifier.load(Path(path))

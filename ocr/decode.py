@@ -1,0 +1,256 @@
+"""Decode per-cell log-probabilities into MRZ lines, using the ICAO 9303 structure.
+
+Every position has a character class (letters, digits, '<', sex), so an OCR-B '0' in a name
+becomes 'O' and a 'B' in a date becomes '8' before any check digit is consulted. The checked
+fields are then searched over the classifier's top alternatives for the cheapest set of
+substitutions (cost = lost log-probability) that makes every check digit pass, and the cost
+gap to the next-best valid reading tells how sure we are. Unchecked fields (names,
+nationality, issuer, sex, optional data) get a confidence from their own scores.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ocr.classify import ALPHABET
+from ocr.mrz import check_digit
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
+DIGITS = "0123456789"
+ALNUM = DIGITS + LETTERS
+SEX = "MFX<"
+
+Pos = tuple[int, int]  # (line, column)
+
+MAX_EDITS_PER_FIELD = 2
+ALT_COST = 9.0  # alternatives costing more log-probability than this are never tried
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    doc_type: str
+    length: int
+    lines: int
+    classes: tuple[str, ...]  # per line: one class letter per column (l, d, a, s, c, x)
+    checks: tuple[tuple[str, tuple[Pos, ...], Pos], ...]  # (field, data positions, check position)
+    composite: tuple[tuple[Pos, ...], Pos] | None
+    unchecked: tuple[tuple[str, tuple[Pos, ...]], ...]
+    dates: tuple[str, ...] = ("date_of_birth", "date_of_expiry")
+
+
+def _span(line: int, a: int, b: int) -> tuple[Pos, ...]:
+    return tuple((line, i) for i in range(a, b))
+
+
+# class letters: l = letter/<, d = digit, a = alnum/<, s = sex, c = digit or '<'
+LAYOUTS = {
+    "TD3": Layout(
+        "TD3", 44, 2,
+        ("l" * 44, "a" * 9 + "d" + "lll" + "d" * 7 + "s" + "d" * 7 + "a" * 14 + "cd"),
+        (
+            ("document_number", _span(1, 0, 9), (1, 9)),
+            ("date_of_birth", _span(1, 13, 19), (1, 19)),
+            ("date_of_expiry", _span(1, 21, 27), (1, 27)),
+            ("optional_data", _span(1, 28, 42), (1, 42)),
+        ),
+        (_span(1, 0, 10) + _span(1, 13, 20) + _span(1, 21, 43), (1, 43)),
+        (("document_code", _span(0, 0, 2)), ("issuing_state", _span(0, 2, 5)), ("names", _span(0, 5, 44)),
+         ("nationality", _span(1, 10, 13)), ("sex", ((1, 20),))),
+    ),
+    "TD2": Layout(
+        "TD2", 36, 2,
+        ("l" * 36, "a" * 9 + "d" + "lll" + "d" * 7 + "s" + "d" * 7 + "a" * 7 + "d"),
+        (
+            ("document_number", _span(1, 0, 9), (1, 9)),
+            ("date_of_birth", _span(1, 13, 19), (1, 19)),
+            ("date_of_expiry", _span(1, 21, 27), (1, 27)),
+        ),
+        (_span(1, 0, 10) + _span(1, 13, 20) + _span(1, 21, 35), (1, 35)),
+        (("document_code", _span(0, 0, 2)), ("issuing_state", _span(0, 2, 5)), ("names", _span(0, 5, 36)),
+         ("nationality", _span(1, 10, 13)), ("sex", ((1, 20),))),
+    ),
+    "TD1": Layout(
+        "TD1", 30, 3,
+        ("lllll" + "a" * 9 + "c" + "a" * 15, "d" * 7 + "s" + "d" * 7 + "lll" + "a" * 11 + "d", "l" * 30),
+        (
+            ("document_number", _span(0, 5, 14), (0, 14)),
+            ("date_of_birth", _span(1, 0, 6), (1, 6)),
+            ("date_of_expiry", _span(1, 8, 14), (1, 14)),
+        ),
+        (_span(0, 5, 30) + _span(1, 0, 7) + _span(1, 8, 15) + _span(1, 18, 29), (1, 29)),
+        (("document_code", _span(0, 0, 2)), ("issuing_state", _span(0, 2, 5)), ("names", _span(2, 0, 30)),
+         ("nationality", _span(1, 15, 18)), ("sex", ((1, 7),))),
+    ),
+}
+CLASS_CHARS = {"l": LETTERS, "d": DIGITS, "a": ALNUM, "s": SEX, "c": DIGITS + "<"}
+_CLASS_MASK = {k: np.array([c in v for c in ALPHABET]) for k, v in CLASS_CHARS.items()}
+_WEIGHTS = (7, 3, 1)
+
+
+def layout_for(lines: int, length: int) -> Layout | None:
+    for lay in LAYOUTS.values():
+        if lay.lines == lines and lay.length == length:
+            return lay
+    return None
+
+
+def _value(c: str) -> int:
+    if c.isdigit():
+        return int(c)
+    if c == "<":
+        return 0
+    return ord(c) - 55
+
+
+@dataclass(slots=True)
+class Decoded:
+    """The best reading of one rectified MRZ and how sure we are of it."""
+
+    lines: list[str]
+    valid: bool  # every check digit passes
+    cost: float  # log-probability given up by the substitutions made to pass the checks
+    margin: float  # extra cost of the next-best valid reading (inf when there is none)
+    mean_logp: float  # mean best log-probability over all cells (how MRZ-like the cells look)
+    field_confidence: dict[str, float] = field(default_factory=dict)
+    confidence: float = 0.0
+
+
+def _masked(lp: NDArray[np.float32], cls: str) -> NDArray[np.float64]:
+    """Log-probabilities renormalised over the characters legal at this position."""
+    m = _CLASS_MASK[cls]
+    v = np.where(m, lp.astype(np.float64), -np.inf)
+    mx = v.max()
+    return v - (mx + math.log(np.exp(v - mx).sum()))
+
+
+def _date_ok(s: str, expiry: bool) -> bool:
+    if not s.isdigit():
+        return False
+    mm, dd = int(s[2:4]), int(s[4:6])
+    return 1 <= mm <= 12 and 1 <= dd <= 31
+
+
+class _Cells:
+    def __init__(self, lay: Layout, lps: list[NDArray[np.float32]]) -> None:
+        self.lay = lay
+        self.lp: dict[Pos, NDArray[np.float64]] = {}
+        self.best: dict[Pos, str] = {}
+        self.alts: dict[Pos, list[tuple[str, float]]] = {}
+        for k in range(lay.lines):
+            for i in range(lay.length):
+                v = _masked(lps[k][i], lay.classes[k][i])
+                self.lp[(k, i)] = v
+                order = np.argsort(-v)
+                b = int(order[0])
+                self.best[(k, i)] = ALPHABET[b]
+                self.alts[(k, i)] = [
+                    (ALPHABET[int(j)], float(v[b] - v[j])) for j in order[1:4] if v[b] - v[j] < ALT_COST
+                ]
+
+
+def _field_options(cells: _Cells, data: tuple[Pos, ...], check: Pos, kind: str, keep: int = 4) -> list[tuple[float, dict[Pos, str]]]:
+    """Cheapest substitution sets (<= MAX_EDITS_PER_FIELD) that make this field's check pass."""
+    positions = data + (check,)
+    base = {p: cells.best[p] for p in positions}
+    edits = [(p, c, cost) for p in positions for c, cost in cells.alts[p]]
+    out: list[tuple[float, dict[Pos, str]]] = []
+
+    def ok(assign: dict[Pos, str]) -> bool:
+        s = "".join(assign[p] for p in data)
+        cd = assign[check]
+        if kind == "optional_data" and cd == "<":
+            return s == "<" * len(s)
+        if kind.startswith("date_") and not _date_ok(s, kind == "date_of_expiry"):
+            return False
+        return check_digit(s) == cd
+
+    for n in range(MAX_EDITS_PER_FIELD + 1):
+        for combo in itertools.combinations(edits, n):
+            if len({p for p, _c, _k in combo}) < n:
+                continue
+            assign = dict(base)
+            for p, c, _k in combo:
+                assign[p] = c
+            if ok(assign):
+                out.append((sum(k for _p, _c, k in combo), {p: c for p, c, _k in combo}))
+    out.sort(key=lambda t: t[0])
+    return out[:keep]
+
+
+def decode(lay: Layout, lps: list[NDArray[np.float32]]) -> Decoded:
+    """Best valid reading (or the plain best reading, valid=False, when no valid one is close)."""
+    cells = _Cells(lay, lps)
+    mean_lp = float(np.mean([float(np.max(lps[k][i])) for k in range(lay.lines) for i in range(lay.length)]))
+    field_opts = [_field_options(cells, data, chk, name) for name, data, chk in lay.checks]
+    plain = {p: c for p, c in cells.best.items()}
+    solutions: list[tuple[float, dict[Pos, str]]] = []
+    if all(field_opts):
+        comp_data, comp_chk = lay.composite if lay.composite else ((), (0, 0))
+        checked = {p for _n, d, c in lay.checks for p in d + (c,)}
+        free = [p for p in comp_data if p not in checked]
+        # cheapest single edit in the unchecked part of the composite, by its effect mod 10
+        weights = {p: _WEIGHTS[j % 3] for j, p in enumerate(comp_data)}
+        by_delta: dict[int, tuple[float, dict[Pos, str]]] = {0: (0.0, {})}
+        for p in free:
+            for c, k in cells.alts[p]:
+                d = (weights[p] * (_value(c) - _value(cells.best[p]))) % 10
+                if d not in by_delta or k < by_delta[d][0]:
+                    by_delta[d] = (k, {p: c})
+        cd_opts = [(cells.best[comp_chk], 0.0)] + cells.alts[comp_chk]
+        for combo in itertools.product(*field_opts):
+            cost = sum(k for k, _e in combo)
+            assign = dict(plain)
+            for _k, e in combo:
+                assign.update(e)
+            if lay.composite is None:
+                solutions.append((cost, {p: c for _k, e in combo for p, c in e.items()}))
+                continue
+            total = sum(weights[p] * _value(assign[p]) for p in comp_data) % 10
+            for cd, kcd in cd_opts:
+                need = (int(cd) - total) % 10
+                if need in by_delta:
+                    kf, ef = by_delta[need]
+                    edits = {p: c for _k, e in combo for p, c in e.items()}
+                    edits.update(ef)
+                    if kcd:
+                        edits[comp_chk] = cd
+                    solutions.append((cost + kf + kcd, edits))
+    solutions.sort(key=lambda t: t[0])
+    # distinct readings only
+    uniq: list[tuple[float, dict[Pos, str]]] = []
+    seen: set[tuple[tuple[Pos, str], ...]] = set()
+    for cost, e in solutions:
+        key = tuple(sorted(e.items()))
+        if key not in seen:
+            seen.add(key)
+            uniq.append((cost, e))
+    valid = bool(uniq)
+    cost, edits = uniq[0] if uniq else (math.inf, {})
+    margin = (uniq[1][0] - cost) if len(uniq) > 1 else math.inf
+    chosen = dict(plain)
+    chosen.update(edits)
+    lines = ["".join(chosen[(k, i)] for i in range(lay.length)) for k in range(lay.lines)]
+    fconf = _field_confidence(lay, cells, chosen, valid)
+    conf = min(fconf.values()) if valid else 0.0
+    if valid:
+        conf *= 1.0 - math.exp(-margin) if math.isfinite(margin) else 1.0
+    return Decoded(lines, valid, cost, margin, mean_lp, fconf, conf)
+
+
+def _field_confidence(lay: Layout, cells: _Cells, chosen: dict[Pos, str], valid: bool) -> dict[str, float]:
+    """Probability each field is read right: unchecked ones from their own scores; checked ones
+    also from the check digits (a wrong reading passes a check 1 time in 10)."""
+    out: dict[str, float] = {}
+    for name, positions in lay.unchecked:
+        lp = sum(float(cells.lp[p][ALPHABET.index(chosen[p])]) for p in positions)
+        out[name] = math.exp(lp)
+    for name, data, chk in lay.checks:
+        lp = sum(float(cells.lp[p][ALPHABET.index(chosen[p])]) for p in data + (chk,))
+        p_wrong = 1.0 - math.exp(lp)
+        out[name] = (1.0 - 0.1 * p_wrong) if valid else math.exp(lp)
+    return out

@@ -1,0 +1,105 @@
+"""Multi-frame fusion for live video: accumulate per-character evidence over frames.
+
+Each frame's per-cell log-probabilities (same layout: same document type and line length) are
+summed over a sliding window, and the sum is decoded with the check-digit search. A document is
+accepted only when
+  * every check digit of the fused reading passes, and
+  * the unchecked fields (names, nationality, issuer, sex) of the fused reading equal those read
+    in at least `frames_to_agree` individual frames of the window (they are stable),
+so one lucky or unlucky frame cannot decide a name. Frames with no MRZ count towards a reset
+(the document was taken away); a different document (another layout) restarts the window.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ocr.decode import decode, layout_for
+from ocr.reader import ACCEPT_CONFIDENCE, OcrResult
+
+
+@dataclass(frozen=True, slots=True)
+class FusedResult:
+    """An accepted document from several frames."""
+
+    lines: tuple[str, ...] = field(repr=False)
+    confidence: float
+    field_confidence: dict[str, float]
+    frames: int  # frames whose evidence was fused
+    agreeing: int  # frames whose own unchecked fields equal the fused ones
+    doc_type: str
+
+
+def _unchecked(lines: tuple[str, ...] | list[str], doc_type: str) -> tuple[str, ...]:
+    lay = layout_for(len(lines), len(lines[0]))
+    if lay is None:
+        return tuple(lines)
+    return tuple("".join(lines[k][i] for k, i in pos) for _n, pos in lay.unchecked)
+
+
+class MrzFusion:
+    """Feed every frame's OcrResult to add(); it returns a FusedResult once a document is sure."""
+
+    def __init__(self, frames_to_agree: int = 2, window: int = 8, reset_after_missing: int = 5) -> None:
+        self.frames_to_agree = max(1, frames_to_agree)
+        self.window = max(self.frames_to_agree, window)
+        self.reset_after_missing = reset_after_missing
+        self._frames: deque[tuple[tuple[NDArray[np.float32], ...], tuple[str, ...]]] = deque(maxlen=self.window)
+        self._shape: tuple[int, int] | None = None
+        self._missing = 0
+        self.last: FusedResult | None = None
+
+    def reset(self) -> None:
+        self._frames.clear()
+        self._shape = None
+        self._missing = 0
+
+    @property
+    def frames(self) -> int:
+        return len(self._frames)
+
+    def add(self, result: OcrResult) -> FusedResult | None:
+        """Add one frame; return the fused document when accepted, else None."""
+        if result.lines is None or result.cell_log_probs is None or result.doc_type is None:
+            self._missing += 1
+            if self._missing >= self.reset_after_missing:
+                self.reset()
+            return None
+        self._missing = 0
+        shape = (len(result.lines), len(result.lines[0]))
+        if shape != self._shape:
+            self.reset()
+            self._shape = shape
+        self._frames.append((result.cell_log_probs, _unchecked(result.lines, result.doc_type)))
+        return self._fuse(result.doc_type)
+
+    def _fuse(self, doc_type: str) -> FusedResult | None:
+        assert self._shape is not None
+        lay = layout_for(*self._shape)
+        if lay is None:
+            return None
+        n = len(self._frames)
+        summed = [np.sum([f[0][k] for f in self._frames], axis=0) for k in range(lay.lines)]
+        # summed log-probabilities are over-confident (frames are not independent): temper them
+        temper = 1.0 / np.sqrt(n)
+        fused = [(s * temper).astype(np.float32) for s in summed]
+        dec = decode(lay, fused)
+        if not dec.valid or dec.confidence < ACCEPT_CONFIDENCE:
+            return None
+        target = _unchecked(dec.lines, doc_type)
+        agreeing = sum(1 for _lp, u in self._frames if u == target)
+        if agreeing < self.frames_to_agree:
+            return None
+        self.last = FusedResult(
+            lines=tuple(dec.lines),
+            confidence=round(dec.confidence, 4),
+            field_confidence={k: round(v, 4) for k, v in dec.field_confidence.items()},
+            frames=n,
+            agreeing=agreeing,
+            doc_type=lay.doc_type,
+        )
+        return self.last

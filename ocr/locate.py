@@ -1,0 +1,229 @@
+"""Find MRZ candidates in a camera frame: glyph blobs -> text lines -> 2-3 line bands.
+
+The MRZ is fixed-pitch OCR-B, and every position carries a printed glyph (fillers are '<'),
+so a line is a straight chain of 30/36/44 similar blobs at a near-constant spacing. Perspective
+keeps straight lines straight, so this works under rotation (+-15 deg and more) and tilt, and
+it does not depend on the character size (10-60 px cap height).
+
+Pure numpy + OpenCV; no personal data is ever logged here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+MIN_GLYPH_PX = 7  # smallest cap height we try to read (px in the working image)
+MAX_GLYPH_PX = 90
+MIN_LINE_GLYPHS = 14  # a chain shorter than this is not an MRZ line (or only part of one)
+
+
+@dataclass(slots=True, eq=False)
+class TextLine:
+    """A chain of glyph blobs, left to right. `centers` is (n, 2) in working-image pixels."""
+
+    centers: FloatArray
+    heights: FloatArray
+    direction: FloatArray = field(default_factory=lambda: np.array([1.0, 0.0]))
+
+    @property
+    def n(self) -> int:
+        return len(self.centers)
+
+    @property
+    def height(self) -> float:
+        return float(np.median(self.heights))
+
+    @property
+    def pitch(self) -> float:
+        d = np.linalg.norm(np.diff(self.centers, axis=0), axis=1)
+        return float(np.median(d)) if len(d) else 0.0
+
+    @property
+    def mid(self) -> FloatArray:
+        return self.centers.mean(axis=0)  # type: ignore[no-any-return]
+
+
+@dataclass(slots=True, eq=False)
+class Candidate:
+    """2 or 3 text lines, top to bottom, that may be an MRZ."""
+
+    lines: list[TextLine]
+    scale: float  # working image = original * scale
+
+
+def binarize(gray: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Dark ink on a lighter local background -> 255; robust to glare and uneven light."""
+    h, w = gray.shape
+    block = max(15, (min(h, w) // 24) | 1)
+    return cv2.adaptiveThreshold(  # type: ignore[no-any-return]
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 9
+    )
+
+
+def glyph_blobs(binary: NDArray[np.uint8]) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Connected components that could be one (or two merged) MRZ glyphs: centers, heights, widths."""
+    n, _labels, stats, _cent = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    x, y, w, h, area = (stats[1:, i].astype(np.float64) for i in range(5))
+    keep = (
+        (h >= MIN_GLYPH_PX)
+        & (h <= MAX_GLYPH_PX)
+        & (w >= 2)
+        & (w <= 2.6 * h)
+        & (area >= 0.08 * w * h)
+        & (area <= 0.85 * w * h)
+    )
+    centers = np.stack([x + w / 2.0, y + h / 2.0], axis=1)[keep]
+    return centers, h[keep], w[keep]
+
+
+def _link_right(centers: FloatArray, heights: FloatArray) -> NDArray[np.int64]:
+    """For each blob, the nearest similar blob to its right along the text direction (-1: none)."""
+    n = len(centers)
+    nxt = np.full(n, -1, dtype=np.int64)
+    if n < 2:
+        return nxt
+    order = np.argsort(centers[:, 0])
+    cx = centers[order, 0]
+    for rank, i in enumerate(order):
+        hi = heights[i]
+        lo_x = centers[i, 0] + 0.35 * hi
+        hi_x = centers[i, 0] + 2.6 * hi
+        a = int(np.searchsorted(cx, lo_x, side="left"))
+        b = int(np.searchsorted(cx, hi_x, side="right"))
+        if b <= a:
+            continue
+        js = order[a:b]
+        d = centers[js] - centers[i]
+        ratio = heights[js] / hi
+        ok = (np.abs(d[:, 1]) < 0.6 * d[:, 0]) & (ratio > 0.6) & (ratio < 1.67)
+        if not np.any(ok):
+            continue
+        js, d = js[ok], d[ok]
+        dist = np.hypot(d[:, 0], d[:, 1])
+        nxt[i] = js[int(np.argmin(dist))]
+        del rank
+    return nxt
+
+
+def _chains(centers: FloatArray, heights: FloatArray) -> list[TextLine]:
+    nxt = _link_right(centers, heights)
+    n = len(centers)
+    # keep only the closest predecessor of each blob, so chains do not fork
+    best_prev = np.full(n, -1, dtype=np.int64)
+    best_d = np.full(n, np.inf)
+    for i in range(n):
+        j = nxt[i]
+        if j >= 0:
+            d = float(np.hypot(*(centers[j] - centers[i])))
+            if d < best_d[j]:
+                best_d[j], best_prev[j] = d, i
+    has_prev = best_prev >= 0
+    lines: list[TextLine] = []
+    for start in np.nonzero(~has_prev)[0]:
+        chain = [int(start)]
+        cur = int(start)
+        while nxt[cur] >= 0 and best_prev[nxt[cur]] == cur and len(chain) < 200:
+            cur = int(nxt[cur])
+            chain.append(cur)
+        if len(chain) >= 6:
+            idx = np.array(chain)
+            lines.append(TextLine(centers[idx], heights[idx]))
+    return lines
+
+
+def _fit_dir(pts: FloatArray) -> FloatArray:
+    vx, vy, _x0, _y0 = cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+    d = np.array([vx, vy], dtype=np.float64)
+    return d if d[0] >= 0 else -d
+
+
+def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
+    """Join chain pieces broken by a missed link (merged glyphs, a blemish) into whole lines."""
+    lines = sorted(lines, key=lambda ln: float(ln.centers[0, 0]))
+    merged = True
+    while merged:
+        merged = False
+        for a in lines:
+            for b in lines:
+                if a is b:
+                    continue
+                h = max(a.height, b.height)
+                gap = b.centers[0] - a.centers[-1]
+                if not (0.3 * h < gap[0] < 4.5 * max(a.pitch, b.pitch, h)):
+                    continue
+                if abs(b.height / a.height - 1) > 0.35:
+                    continue
+                d = _fit_dir(a.centers) if a.n >= 3 else np.array([1.0, 0.0])
+                normal = np.array([-d[1], d[0]])
+                off = abs(float(np.dot(b.centers - a.centers[-1], normal).mean()))
+                if off > 0.35 * h:
+                    continue
+                a.centers = np.vstack([a.centers, b.centers])
+                a.heights = np.concatenate([a.heights, b.heights])
+                lines.remove(b)
+                merged = True
+                break
+            if merged:
+                break
+    return lines
+
+
+def find_lines(gray: NDArray[np.uint8]) -> list[TextLine]:
+    """All long straight chains of similar glyphs (MRZ-line shaped), with their direction."""
+    centers, heights, _w = glyph_blobs(binarize(gray))
+    lines = [ln for ln in _merge_collinear(_chains(centers, heights)) if ln.n >= MIN_LINE_GLYPHS]
+    out = []
+    for ln in lines:
+        d = _fit_dir(ln.centers)
+        normal = np.array([-d[1], d[0]])
+        resid = np.abs((ln.centers - ln.mid) @ normal)
+        if np.median(resid) > 0.25 * ln.height:
+            continue  # curved/zigzag chain: guilloche or clutter
+        ln.direction = d
+        out.append(ln)
+    return out
+
+
+def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
+    """Bands of 2-3 parallel, adjacent lines of similar length and glyph size, best first."""
+    cands: list[tuple[float, Candidate]] = []
+    for a in lines:
+        normal = np.array([-a.direction[1], a.direction[0]])
+        below = []
+        for b in lines:
+            if b is a:
+                continue
+            if abs(b.height / a.height - 1) > 0.3 or abs(float(np.dot(a.direction, b.direction))) < 0.97:
+                continue
+            off = float(np.dot(b.mid - a.mid, normal))
+            along = float(np.dot(b.mid - a.mid, a.direction))
+            length = float(np.dot(a.centers[-1] - a.centers[0], a.direction))
+            if 1.1 * a.height < off < 2.4 * a.height and abs(along) < 0.25 * length:
+                below.append((off, b))
+        below.sort(key=lambda t: t[0])
+        for off, b in below[:2]:
+            cands.append((abs(a.n - b.n) + 0.1 * off, Candidate([a, b], scale)))
+            nb = np.array([-b.direction[1], b.direction[0]])
+            for c in lines:
+                if c is a or c is b or abs(c.height / b.height - 1) > 0.3:
+                    continue
+                off2 = float(np.dot(c.mid - b.mid, nb))
+                along2 = float(np.dot(c.mid - b.mid, b.direction))
+                if 0.75 * off < off2 < 1.33 * off and abs(along2) < 0.25 * (b.centers[-1, 0] - b.centers[0, 0]):
+                    cands.append((abs(a.n - c.n) - 5.0, Candidate([a, b, c], scale)))
+    cands.sort(key=lambda t: t[0])
+    return [c for _s, c in cands]
+
+
+def find_candidates(gray: NDArray[np.uint8], max_side: int = 1600) -> list[Candidate]:
+    """MRZ candidates in a grayscale frame (any size), best first; [] when nothing MRZ-like."""
+    h, w = gray.shape
+    scale = min(1.0, max_side / max(h, w))
+    work = gray if scale == 1.0 else cv2.resize(gray, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+    return group_lines(find_lines(work), scale)

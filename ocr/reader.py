@@ -1,0 +1,126 @@
+"""Read the MRZ in one camera frame: locate -> rectify -> classify cells -> decode.
+
+    result = read_mrz_image("frame.jpg")        # or a BGR / grayscale numpy array
+    if result.accepted: ...result.lines...
+
+`valid` means every check digit passes; `accepted` additionally requires the reading to be
+unambiguous and the unchecked fields (names, nationality, sex, issuer) to be well read. A
+frame without an MRZ returns lines=None in a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from ocr.classify import CellClassifier, default_classifier
+from ocr.decode import Decoded, decode, layout_for
+from ocr.locate import find_candidates
+from ocr.rectify import cut_cells, grids, warp
+
+ACCEPT_CONFIDENCE = 0.5  # below this a valid reading is not accepted (see docs/ocr.md)
+LOW_FIELD_CONFIDENCE = 0.9  # unchecked fields under this are flagged for the officer
+MAX_CANDIDATES = 4
+MAX_GRIDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class OcrResult:
+    """One frame's reading. `lines` is the best reading even when not valid (None: no MRZ seen)."""
+
+    lines: tuple[str, ...] | None = field(default=None, repr=False)
+    valid: bool = False
+    confidence: float = 0.0  # 0..1, for the whole MRZ
+    field_confidence: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    doc_type: str | None = None
+    cell_log_probs: tuple[NDArray[np.float32], ...] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def accepted(self) -> bool:
+        """Valid, unambiguous and with well-read unchecked fields: safe to show as read."""
+        return self.valid and self.confidence >= ACCEPT_CONFIDENCE and not self.low_confidence_fields
+
+    @property
+    def low_confidence_fields(self) -> tuple[str, ...]:
+        """Unchecked fields the officer should verify by eye."""
+        return tuple(
+            k for k in ("names", "nationality", "issuing_state", "sex", "document_code")
+            if self.field_confidence.get(k, 1.0) < LOW_FIELD_CONFIDENCE
+        )
+
+
+def _to_gray(image: NDArray[np.uint8] | str | Path) -> NDArray[np.uint8]:
+    if isinstance(image, (str, Path)):
+        gray = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+        if gray is None:
+            raise ValueError("cannot read the image file (missing, or not an image)")
+        return gray  # type: ignore[no-any-return]
+    if image.ndim == 3:
+        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)  # type: ignore[no-any-return]
+    return image
+
+
+def _rank(d: Decoded) -> tuple[bool, float, float]:
+    return (d.valid, d.confidence, d.mean_logp)
+
+
+def read_mrz_image(
+    image: NDArray[np.uint8] | str | Path, *, classifier: CellClassifier | None = None
+) -> OcrResult:
+    """Read one frame (path, BGR or grayscale array). Never raises for an unreadable frame;
+    raises ValueError only when a path cannot be loaded as an image."""
+    t0 = time.perf_counter()
+    gray = _to_gray(image)
+    clf = classifier or default_classifier()
+    best: tuple[Decoded, list[NDArray[np.float32]]] | None = None
+    for cand in find_candidates(gray)[:MAX_CANDIDATES]:
+        for grid in grids(cand)[:MAX_GRIDS]:
+            lay = layout_for(len(grid.line_y), grid.length)
+            if lay is None:
+                continue
+            canon = warp(gray, grid)
+            for flipped in (False, True):
+                img = canon[::-1, ::-1] if flipped else canon
+                lps = list(clf.log_probs(cut_cells(np.ascontiguousarray(img), grid)))
+                dec = decode(lay, lps)
+                if best is None or _rank(dec) > _rank(best[0]):
+                    best = (dec, lps)
+                if dec.valid:
+                    break  # the right way up reads; upside down cannot also be valid
+                if flipped is False and dec.mean_logp > -0.5:
+                    break  # cells look like confident OCR-B: not upside down
+            if best is not None and best[0].valid and best[0].confidence >= 0.95:
+                break
+        if best is not None and best[0].valid and best[0].confidence >= 0.95:
+            break
+    secs = time.perf_counter() - t0
+    if best is None:
+        return OcrResult(seconds=secs)
+    dec, lps = best
+    return OcrResult(
+        lines=tuple(dec.lines),
+        valid=dec.valid,
+        confidence=round(dec.confidence, 4),
+        field_confidence={k: round(v, 4) for k, v in dec.field_confidence.items()},
+        seconds=secs,
+        doc_type=layout_for(len(dec.lines), len(dec.lines[0])).doc_type if dec.lines else None,  # type: ignore[union-attr]
+        cell_log_probs=tuple(lps),
+    )
+
+
+def read_lines(path: str) -> list[str] | None:
+    """Scorer entry point (shared/tools/score_mrz_reader.py): accepted lines or None."""
+    r = read_mrz_image(path)
+    return list(r.lines) if r.accepted and r.lines else None
+
+
+def read_lines_valid(path: str) -> list[str] | None:
+    """Scorer entry point without the confidence gate: any reading whose check digits pass."""
+    r = read_mrz_image(path)
+    return list(r.lines) if r.valid and r.lines else None

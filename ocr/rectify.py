@@ -1,0 +1,141 @@
+"""Rectify an MRZ candidate onto a canonical fixed-pitch grid and cut it into character cells.
+
+A homography maps canonical cell centres ((i + 0.5) * PITCH, line_y[k]) to the glyph centres
+found by ocr.locate; perspective tilt and rotation are undone exactly for a flat document.
+Cells are CELL_H x PITCH pixels, the glyph's cap height about CAP px (OCR-B: cap 0.70 em,
+advance 0.723 em).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from ocr.locate import Candidate, TextLine
+
+PITCH = 18  # canonical character pitch, px
+EM = PITCH / 0.723
+GLYPH_H = 0.735 * EM  # mean blob height of caps (0.70 em) and digits (0.77 em)
+CELL_H = 24  # canonical cell height, px, centred on the line's glyph centres
+MARGIN = 16
+
+LINE_LENGTHS = {2: (44, 36), 3: (30,)}
+
+
+@dataclass(slots=True)
+class Grid:
+    """One geometric hypothesis: canonical -> source-image homography for L chars x n lines."""
+
+    H: NDArray[np.float64]  # maps canonical (x, y) to original image pixels
+    length: int  # characters per line
+    line_y: list[float]  # canonical y of each line's glyph centres
+    residual: float  # RMS fit error in canonical px (lower is better)
+    size: tuple[int, int]  # canonical image (width, height)
+
+
+def _indices(line: TextLine) -> NDArray[np.int64]:
+    """Character index of each blob from the spacing (a merged pair skips one index)."""
+    steps = np.linalg.norm(np.diff(line.centers, axis=0), axis=1)
+    p = line.pitch
+    inc = np.maximum(1, np.rint(steps / max(p, 1e-6))).astype(np.int64)
+    return np.concatenate([[0], np.cumsum(inc)])
+
+
+def _offsets(count: int, length: int, spread: int = 2) -> list[int]:
+    if count == length:
+        return [0]
+    lo, hi = min(0, length - count), max(0, length - count)
+    if hi - lo > spread * 2:
+        return []
+    return list(range(lo, hi + 1))
+
+
+def grids(cand: Candidate, max_hyp: int = 6) -> list[Grid]:
+    """Geometric hypotheses for a candidate, best fit first (empty when it cannot be an MRZ)."""
+    nlines = len(cand.lines)
+    heights = float(np.median(np.concatenate([ln.heights for ln in cand.lines])))
+    mids = [ln.mid for ln in cand.lines]
+    d0 = cand.lines[0].direction
+    normal = np.array([-d0[1], d0[0]])
+    spacing = float(np.mean([np.dot(mids[k + 1] - mids[k], normal) for k in range(nlines - 1)]))
+    ls = GLYPH_H * spacing / max(heights, 1e-6)
+    line_y = [MARGIN + CELL_H / 2 + k * ls for k in range(nlines)]
+    idxs = [_indices(ln) for ln in cand.lines]
+    counts = [int(ix[-1]) + 1 for ix in idxs]
+    out: list[Grid] = []
+    for length in LINE_LENGTHS.get(nlines, ()):
+        if any(abs(c - length) > 3 for c in counts):
+            continue
+        per_line = [_offsets(c, length) for c in counts]
+        if any(not o for o in per_line):
+            continue
+        for combo in itertools.product(*per_line):
+            src, dst = [], []
+            for k, (ln, ix, off) in enumerate(zip(cand.lines, idxs, combo, strict=True)):
+                j = ix + off
+                ok = (j >= 0) & (j < length)
+                src.append(np.stack([(j[ok] + 0.5) * PITCH + MARGIN, np.full(ok.sum(), line_y[k])], 1))
+                dst.append(ln.centers[ok] / cand.scale)
+            s = np.concatenate(src).astype(np.float32)
+            d = np.concatenate(dst).astype(np.float32)
+            if len(s) < 8:
+                continue
+            H, _mask = cv2.findHomography(s, d, cv2.RANSAC, 0.25 * PITCH * heights / GLYPH_H / cand.scale)
+            if H is None:
+                continue
+            Hinv = np.linalg.inv(H)
+            back = cv2.perspectiveTransform(d.reshape(-1, 1, 2), Hinv).reshape(-1, 2)
+            err = np.linalg.norm(back - s, axis=1)
+            resid = float(np.sqrt(np.mean(np.minimum(err, PITCH) ** 2)))
+            # a shifted line is a shear the homography fits too: penalise glyph shear
+            resid += 0.5 * sum(abs(o) for o in combo)
+            size = (length * PITCH + 2 * MARGIN, int(line_y[-1] + CELL_H / 2 + MARGIN))
+            out.append(Grid(H, length, line_y, resid, size))
+    out.sort(key=lambda g: g.residual)
+    return out[:max_hyp]
+
+
+def warp(gray: NDArray[np.uint8], grid: Grid) -> NDArray[np.uint8]:
+    """The canonical image of the MRZ band (anti-aliased when the source glyphs are large)."""
+    # local source px per canonical px at the band centre
+    w, h = grid.size
+    c = np.array([[[w / 2, h / 2]], [[w / 2 + PITCH, h / 2]]], np.float32)
+    p = cv2.perspectiveTransform(c, grid.H).reshape(-1, 2)
+    zoom = float(np.linalg.norm(p[1] - p[0])) / PITCH
+    H = grid.H
+    src = gray
+    if zoom > 1.6:
+        # shrink the region first: warpPerspective has no area filter
+        corners = cv2.perspectiveTransform(
+            np.array([[[0, 0]], [[w, 0]], [[w, h]], [[0, h]]], np.float32), H
+        ).reshape(-1, 2)
+        x0, y0 = np.floor(corners.min(0)).astype(int) - 4
+        x1, y1 = np.ceil(corners.max(0)).astype(int) + 4
+        x0, y0 = max(0, x0), max(0, y0)
+        x1, y1 = min(gray.shape[1], x1), min(gray.shape[0], y1)
+        if x1 - x0 > 4 and y1 - y0 > 4:
+            f = 1.2 / zoom
+            roi = gray[y0:y1, x0:x1]
+            src = cv2.resize(roi, (max(1, int((x1 - x0) * f)), max(1, int((y1 - y0) * f))), interpolation=cv2.INTER_AREA)
+            T = np.array([[f, 0, -x0 * f], [0, f, -y0 * f], [0, 0, 1]], np.float64)
+            H = T @ H
+    return cv2.warpPerspective(  # type: ignore[no-any-return]
+        src, H, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+def cut_cells(canon: NDArray[np.uint8], grid: Grid, dx: float = 0.0) -> NDArray[np.uint8]:
+    """(lines, length, CELL_H, PITCH) cells from a canonical image."""
+    n = len(grid.line_y)
+    out = np.empty((n, grid.length, CELL_H, PITCH), np.uint8)
+    for k, yc in enumerate(grid.line_y):
+        y0 = int(round(yc - CELL_H / 2))
+        strip = canon[y0 : y0 + CELL_H]
+        for i in range(grid.length):
+            x0 = int(round(MARGIN + i * PITCH + dx))
+            out[k, i] = strip[:, x0 : x0 + PITCH]
+    return out
