@@ -1,0 +1,402 @@
+"""From a document read and the officer's form to a CrossingRecord. No textual import.
+
+Pure functions, so the rules (defaults, capture method, chip status, amendments) are tested
+without a screen. Dates come from an injected clock so tests and snapshots are deterministic.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from messaging.codes import (
+    MRZ_SEX,
+    CaptureMethod,
+    Decision,
+    Direction,
+    DocumentType,
+    Purpose,
+    RefusalReason,
+    Relationship,
+    Sex,
+    TipIndicator,
+    TipReferral,
+    TransportMode,
+    TransportRole,
+    TravellerCategory,
+    WatchlistResult,
+)
+from messaging.record import CrossingRecord, age_on, new_record_id
+
+if TYPE_CHECKING:
+    from drivers.base import ChipSummary, DocumentRead
+    from ocr.mrz import MrzRecord
+
+Clock = Callable[[], datetime]
+
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso_z(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class WatchlistLike(Protocol):
+    version: str
+
+    def check(
+        self, document_number: str | None, nationality: str | None, date_of_birth: str | None
+    ) -> WatchlistResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Booth:
+    """Who and where: fixed for a signed-in shift."""
+
+    terminal_id: str
+    border_post: str
+    officer_id: str
+    default_direction: Direction = Direction.ENTRY
+    home_country: str = "LSO"
+    software_version: str = ""
+    clock: Clock = utc_clock
+    new_id: Callable[[], str] = new_record_id
+
+
+@dataclass(slots=True)
+class Form:
+    """What the officer decides on the categorisation and indicator screens."""
+
+    direction: Direction = Direction.ENTRY
+    traveller_category: TravellerCategory | None = None
+    purpose: Purpose | None = None
+    intended_stay_days: int | None = None
+    transport_mode: TransportMode | None = TransportMode.PEDESTRIAN
+    transport_role: TransportRole | None = None
+    country_of_residence: str | None = None
+    decision: Decision = Decision.ADMITTED
+    refusal_reason: RefusalReason | None = None
+    accompanying_adult_ref: str | None = None
+    group_id: str | None = None
+    relationship_to_adult: Relationship | None = None
+    consent_letter_seen: bool | None = None
+    tip_indicators: tuple[TipIndicator, ...] = ()
+    tip_note: str | None = None
+    tip_referral: TipReferral = TipReferral.NONE
+    notes: str | None = None
+
+    def problems(self, *, minor: bool) -> list[str]:
+        """What must be fixed before saving, in the officer's words (empty: ready)."""
+        out: list[str] = []
+        if self.traveller_category is None:
+            out.append("choose a traveller category")
+        if self.decision is Decision.REFUSED and self.refusal_reason is None:
+            out.append("a refusal needs a reason")
+        if self.accompanying_adult_ref and self.relationship_to_adult is None:
+            out.append("say how the minor is related to the adult")
+        if (
+            self.traveller_category not in (None, TravellerCategory.CITIZEN)
+            and self.purpose is None
+        ):
+            out.append("choose the purpose of the visit")
+        if self.intended_stay_days is not None and not 0 <= self.intended_stay_days <= 36500:
+            out.append("intended stay is a number of days")
+        return out
+
+
+def document_type(code: str) -> DocumentType:
+    first = (code or " ")[0]
+    return {
+        "P": DocumentType.PASSPORT,
+        "I": DocumentType.ID_CARD,
+        "A": DocumentType.CREW,
+        "C": DocumentType.CREW_OR_OTHER,
+        "V": DocumentType.VISA,
+    }.get(first, DocumentType.PASSPORT)
+
+
+def partial_iso(value: Any) -> str | None:
+    return None if value is None else str(value.iso())
+
+
+def mrz_age(mrz: MrzRecord, today: date) -> int | None:
+    return age_on(partial_iso(mrz.date_of_birth), today)
+
+
+def is_expired(mrz: MrzRecord, today: date) -> bool:
+    expiry = mrz.date_of_expiry
+    if expiry is None:
+        return False
+    month = expiry.month or 12
+    day = expiry.day or 28
+    try:
+        return date(expiry.year, month, day) < today
+    except ValueError:
+        return False
+
+
+def chip_status(chip: ChipSummary | None) -> str:
+    """"PASSED", "FAILED:<step>" (first failed step, or dg1_mismatch), or "NOT_READ"."""
+    if chip is None:
+        return "NOT_READ"
+    for step, result in chip.passive_authentication.items():
+        if result.lower().startswith("failed"):
+            return f"FAILED:{step}"[:64]
+    if chip.dg1_matches_print is False:
+        return "FAILED:dg1_mismatch"
+    if chip.passive_authentication and all(
+        r.lower() == "passed" for r in chip.passive_authentication.values()
+    ):
+        return "PASSED"
+    return "NOT_VERIFIED"
+
+
+def capture_method(read: DocumentRead) -> CaptureMethod:
+    if read.source == "manual":
+        return CaptureMethod.MANUAL
+    if read.chip is not None and chip_status(read.chip) == "PASSED":
+        return CaptureMethod.CHIP_VERIFIED
+    if read.source == "camera":
+        return CaptureMethod.MRZ_CAMERA
+    return CaptureMethod.MRZ_READER
+
+
+def default_form(
+    booth: Booth,
+    *,
+    nationality: str | None,
+    age: int | None,
+    direction: Direction | None = None,
+) -> Form:
+    """Preselections: a citizen of the home country is CITIZEN, resident at home and (entering)
+    returning; anyone else is a VISITOR resident in their country of nationality, purpose left
+    for the officer to ask (a silent default would bias the statistics)."""
+    d = direction or booth.default_direction
+    form = Form(direction=d)
+    if nationality == booth.home_country:
+        form.traveller_category = TravellerCategory.CITIZEN
+        form.country_of_residence = booth.home_country
+        form.purpose = Purpose.RETURNING_RESIDENT if d is Direction.ENTRY else None
+    else:
+        form.traveller_category = TravellerCategory.VISITOR
+        form.country_of_residence = nationality if nationality and len(nationality) == 3 else None
+    if age is not None and age < 18:
+        form.transport_role = TransportRole.PASSENGER
+    return form
+
+
+def check_watchlist(
+    watchlist: WatchlistLike | None,
+    document_number: str | None,
+    nationality: str | None,
+    date_of_birth: str | None,
+) -> tuple[WatchlistResult, str | None]:
+    if watchlist is None:
+        return WatchlistResult.NOT_CHECKED, None
+    try:
+        result = watchlist.check(document_number, nationality, date_of_birth)
+    except Exception:  # a broken list must not stop the booth; the record says NOT_CHECKED
+        return WatchlistResult.NOT_CHECKED, None
+    return WatchlistResult(result), str(getattr(watchlist, "version", "") or "") or None
+
+
+def _common(booth: Booth, form: Form, capture: CaptureMethod) -> dict[str, Any]:
+    return dict(
+        record_id=booth.new_id(),
+        recorded_at=iso_z(booth.clock()),
+        terminal_id=booth.terminal_id,
+        border_post=booth.border_post,
+        officer_id=booth.officer_id,
+        software_version=booth.software_version,
+        capture_method=capture,
+        direction=form.direction,
+        country_of_residence=form.country_of_residence,
+        traveller_category=form.traveller_category,
+        purpose=form.purpose,
+        intended_stay_days=form.intended_stay_days,
+        transport_mode=form.transport_mode,
+        transport_role=form.transport_role,
+        group_id=form.group_id,
+        accompanying_adult_ref=form.accompanying_adult_ref,
+        relationship_to_adult=form.relationship_to_adult,
+        consent_letter_seen=form.consent_letter_seen,
+        decision=form.decision,
+        refusal_reason=form.refusal_reason if form.decision is Decision.REFUSED else None,
+        tip_indicators=tuple(form.tip_indicators),
+        tip_note=form.tip_note or None,
+        tip_referral=form.tip_referral,
+        notes=form.notes or None,
+    )
+
+
+def record_from_read(
+    booth: Booth,
+    read: DocumentRead,
+    form: Form,
+    *,
+    watchlist: tuple[WatchlistResult, str | None] = (WatchlistResult.NOT_CHECKED, None),
+) -> CrossingRecord:
+    """The record for a document that was read (reader, camera, chip or typed MRZ)."""
+    mrz = read.mrz
+    if mrz is None:
+        raise ValueError("a read without an MRZ cannot make a record")
+    return CrossingRecord(
+        **_common(booth, form, capture_method(read)),
+        document_type=document_type(mrz.document_code),
+        document_code=mrz.document_code or None,
+        document_number=mrz.document_number or None,
+        issuing_state=mrz.issuing_state or None,
+        date_of_expiry=partial_iso(mrz.date_of_expiry),
+        mrz_valid=bool(mrz.valid),
+        mrz_corrections=len(mrz.corrections),
+        chip_status=chip_status(read.chip),
+        surname=mrz.surname or None,
+        given_names=mrz.given_names or None,
+        nationality=mrz.nationality or None,
+        sex=MRZ_SEX.get(mrz.sex, Sex.UNKNOWN),
+        date_of_birth=partial_iso(mrz.date_of_birth),
+        watchlist_result=watchlist[0],
+        watchlist_version=watchlist[1],
+    ).with_derived()
+
+
+@dataclass(slots=True)
+class PersonWithoutDocument:
+    """A person in an irregular situation: counted, never turned away by the software."""
+
+    sex: Sex = Sex.UNKNOWN
+    birth_year: int | None = None
+    approx_age: int | None = None
+    nationality: str | None = None  # claimed, alpha-3 or XXX
+    notes: str | None = field(default=None, repr=False)
+
+
+def record_without_document(
+    booth: Booth, person: PersonWithoutDocument, form: Form
+) -> CrossingRecord:
+    today = booth.clock().date()
+    estimated = person.birth_year is None
+    age = person.approx_age
+    dob = None
+    if person.birth_year is not None:
+        dob = f"{person.birth_year:04d}"
+        age = age_on(dob, today)
+    common = _common(booth, form, CaptureMethod.NO_DOCUMENT)
+    if person.notes:
+        common["notes"] = "\n".join(x for x in (form.notes, person.notes) if x)
+    return CrossingRecord(
+        **common,
+        document_type=DocumentType.NONE,
+        sex=person.sex,
+        nationality=person.nationality or "XXX",
+        date_of_birth=dob,
+        age_estimated=estimated and age is not None,
+        age_at_crossing=age,
+    ).with_derived()
+
+
+def amendment(
+    booth: Booth, original: CrossingRecord, form: Form, reason: str
+) -> CrossingRecord:
+    """A new record that replaces `original` (which is never edited): same person and document,
+    the corrected categorisation, `amends` = the original's id."""
+    common = _common(booth, form, original.capture_method)
+    common["software_version"] = booth.software_version
+    fresh = CrossingRecord(**common)
+    carried = {
+        f.name: getattr(original, f.name)
+        for f in dataclasses.fields(CrossingRecord)
+        if f.name
+        in {
+            "document_type", "document_code", "document_number", "issuing_state",
+            "date_of_expiry", "mrz_valid", "mrz_corrections", "chip_status", "surname",
+            "given_names", "nationality", "sex", "date_of_birth", "age_estimated",
+            "watchlist_result", "watchlist_version", "recorded_at", "clock_synced",
+        }
+    }
+    if original.age_estimated:
+        carried["age_at_crossing"] = original.age_at_crossing
+    return dataclasses.replace(
+        fresh,
+        **carried,
+        # the crossing happened when the original says (its statistics day and the age); when
+        # the correction was made is in the new record_id (UUIDv7) and monotonic_ns
+        amends=original.record_id,
+        amend_reason=reason.strip() or None,
+    ).with_derived()
+
+
+def form_from_record(record: CrossingRecord) -> Form:
+    """The form as it was filled for a saved record (start of a correction)."""
+    return Form(
+        direction=record.direction,
+        traveller_category=record.traveller_category,
+        purpose=record.purpose,
+        intended_stay_days=record.intended_stay_days,
+        transport_mode=record.transport_mode,
+        transport_role=record.transport_role,
+        country_of_residence=record.country_of_residence,
+        decision=record.decision,
+        refusal_reason=record.refusal_reason,
+        accompanying_adult_ref=record.accompanying_adult_ref,
+        group_id=record.group_id,
+        relationship_to_adult=record.relationship_to_adult,
+        consent_letter_seen=record.consent_letter_seen,
+        tip_indicators=record.tip_indicators,
+        tip_note=record.tip_note,
+        tip_referral=record.tip_referral,
+        notes=record.notes,
+    )
+
+
+@dataclass(slots=True)
+class Case:
+    """One traveller being processed: what was read (or not), and the officer's form."""
+
+    form: Form
+    read: DocumentRead | None = None
+    person: PersonWithoutDocument | None = None
+    original: CrossingRecord | None = None  # set when correcting a saved record
+    watchlist: tuple[WatchlistResult, str | None] = (WatchlistResult.NOT_CHECKED, None)
+    age: int | None = None
+    nationality: str | None = None
+    amend_reason: str = ""
+
+    @property
+    def minor(self) -> bool:
+        return self.age is not None and self.age < 18
+
+    def problems(self) -> list[str]:
+        out = self.form.problems(minor=self.minor)
+        if self.original is not None and not self.amend_reason.strip():
+            out.append("say why the record is corrected")
+        return out
+
+    def build(self, booth: Booth) -> CrossingRecord:
+        if self.original is not None:
+            return amendment(booth, self.original, self.form, self.amend_reason)
+        if self.read is not None:
+            return record_from_read(booth, self.read, self.form, watchlist=self.watchlist)
+        return record_without_document(booth, self.person or PersonWithoutDocument(), self.form)
+
+
+def case_for_read(
+    booth: Booth, read: DocumentRead, watchlist: WatchlistLike | None = None
+) -> Case:
+    mrz = read.mrz
+    if mrz is None:
+        raise ValueError("a read without an MRZ cannot make a case")
+    today = booth.clock().date()
+    age = mrz_age(mrz, today)
+    result = check_watchlist(
+        watchlist, mrz.document_number, mrz.nationality, partial_iso(mrz.date_of_birth)
+    )
+    form = default_form(booth, nationality=mrz.nationality, age=age)
+    if result[0] is WatchlistResult.HIT or chip_status(read.chip) == "FAILED:dg1_mismatch":
+        form.decision = Decision.REFERRED
+    return Case(form=form, read=read, watchlist=result, age=age, nationality=mrz.nationality)

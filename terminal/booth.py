@@ -1,0 +1,461 @@
+"""The booth application: state of the shift, the reader pumps, saving, and message routing.
+
+Screens live in terminal/screens (one per file); `terminal.app.make_app` builds this with the
+real or fake reader, outbox and officer store. Reader calls run in worker threads and reach the
+UI only through messages; errors reach an ErrorModal through `call_from_thread`, never as a
+traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.timer import Timer
+
+from drivers.base import DocumentRead as RawRead
+from drivers.base import DocumentReader, ReaderState, ReaderStatus
+from imdms.errors import DiskFullError, ImdmsError, ReaderError
+from messaging.codes import Direction
+from messaging.record import CrossingRecord, new_record_id
+from terminal.booking import Booth, Clock, WatchlistLike, utc_clock
+from terminal.officers import OfficerStore
+from terminal.status import LinkStatus, QueueStatus, read_link, read_queue
+from terminal.wedge_input import WedgeFilter
+
+log = logging.getLogger(__name__)
+RECENT = 12  # crossings listed on the scan screen
+
+
+@dataclass(slots=True)
+class BoothSettings:
+    terminal_id: str = "demo-01"
+    border_post: str = "MSU-BRIDGE"
+    default_direction: Direction = Direction.ENTRY
+    home_country: str = "LSO"
+    software_version: str = ""
+    data_dir: Path | None = None
+    forwarding: bool = False  # a broker is configured: show online/offline
+    demo_pin: str | None = None  # shown on the sign-in screen in --demo only
+    idle_signout_s: float = 15 * 60
+    status_interval_s: float = 2.0
+    photo_mode: str = "auto"  # "auto" | "halfcell" | "none"
+    clock: Clock = utc_clock
+    new_id: Callable[[], str] = new_record_id
+    read_timeout_s: float = 0.25
+
+
+@dataclass(slots=True)
+class Shift:
+    officer_id: str
+    started_at: str
+    records: list[CrossingRecord] = field(default_factory=list)
+
+
+class BoothApp(App[None]):
+    CSS_PATH = "styles/booth.tcss"
+    TITLE = "IMDMS border terminal"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+
+    class DocumentRead(Message):
+        """A reader (or the keyboard wedge, or manual entry) produced a read."""
+
+        def __init__(self, read: RawRead) -> None:
+            super().__init__()
+            self.read = read
+
+    class ReaderStateChanged(Message):
+        def __init__(self, name: str, state: ReaderState) -> None:
+            super().__init__()
+            self.name = name
+            self.state = state
+
+    class CrossingConfirmed(Message):
+        """The outbox accepted a record: only now may the screen say "saved"."""
+
+        def __init__(self, record: CrossingRecord) -> None:
+            super().__init__()
+            self.record = record
+
+    class SaveFailed(Message):
+        def __init__(self, message: str, hint: str) -> None:
+            super().__init__()
+            self.message_text = message
+            self.hint = hint
+
+    def __init__(
+        self,
+        settings: BoothSettings,
+        readers: Sequence[DocumentReader],
+        outbox: Any,
+        officers: OfficerStore,
+        *,
+        watchlist: WatchlistLike | Callable[[], WatchlistLike | None] | None = None,
+        summarise: Callable[[Iterable[dict[str, Any]]], Any] | None = None,
+        demo_trigger: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.readers = list(readers)
+        self.outbox = outbox
+        self.officers = officers
+        self._watchlist = watchlist
+        self._summarise = summarise
+        self.demo_trigger = demo_trigger
+        self.shift: Shift | None = None
+        self.reader_states: dict[str, ReaderState] = {
+            r.name: ReaderState(ReaderStatus.WAITING) for r in self.readers
+        }
+        self.link = LinkStatus(None, "link ?")
+        self.queue = QueueStatus(None)
+        self._stop = threading.Event()
+        self._wedge: WedgeFilter[events.Key] = WedgeFilter()
+        self._wedge_timer: Timer | None = None
+        self._last_activity = time.monotonic()
+        self._error_shown: set[str] = set()
+        self._on_saved: Callable[[CrossingRecord], None] | None = None
+        if os_term_is_linux_console():
+            self.theme = "ansi-dark"
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from terminal.screens.signin import SignInScreen
+
+        self.refresh_status()
+        self.set_interval(self.settings.status_interval_s, self.refresh_status)
+        self.set_interval(30, self._check_idle)
+        for reader in self.readers:
+            self.run_worker(
+                lambda r=reader: self._pump(r),
+                name=f"reader:{reader.name}",
+                group=f"reader:{reader.name}",
+                thread=True,
+                exclusive=True,
+                exit_on_error=False,
+            )
+        self.push_screen(SignInScreen())
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+        for reader in self.readers:
+            try:
+                reader.close()
+            except Exception:  # closing must never raise at exit
+                log.warning("reader %s did not close cleanly", reader.name)
+
+    # -- status ----------------------------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        self.link = read_link(self.settings.data_dir, forwarding=self.settings.forwarding)
+        self.queue = read_queue(self.outbox)
+        for reader in self.readers:
+            self.reader_states[reader.name] = reader.state
+        self._refresh_bars()
+
+    def _refresh_bars(self) -> None:
+        from terminal.widgets.status_bar import StatusBar
+
+        for screen in self.screen_stack:
+            for bar in screen.query(StatusBar):
+                bar.refresh()
+        refresh = getattr(self.screen, "status_changed", None)
+        if refresh is not None:
+            refresh()
+
+    def reader_summary(self) -> tuple[str, str]:
+        """(text, style class) for the worst reader state."""
+        if not self.readers:
+            return "no reader", "bad"
+        order = [ReaderStatus.ERROR, ReaderStatus.DISCONNECTED, ReaderStatus.WAITING,
+                 ReaderStatus.CONNECTED]
+        worst = min(self.reader_states.values(), key=lambda s: order.index(s.status))
+        good = worst.status in (ReaderStatus.CONNECTED, ReaderStatus.WAITING)
+        return f"reader {worst.status.value}", "ok" if good else "bad"
+
+    def status_line(self) -> Text:
+        s = self.settings
+        who = self.shift.officer_id if self.shift else "signed out"
+        reader, rstyle = self.reader_summary()
+        link_style = {True: "bold green", False: "bold yellow", None: ""}[self.link.online]
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f" {s.border_post}/{s.terminal_id} ", style="bold")
+        text.append(f"| {who} | {s.default_direction.value} | ")
+        text.append(reader, style="bold green" if rstyle == "ok" else "bold red reverse")
+        text.append(" | ")
+        text.append(self.link.text, style=link_style)
+        text.append(f" | {self.queue.text}")
+        return text
+
+    # -- officer ---------------------------------------------------------------------------
+
+    def sign_in(self, officer_id: str) -> None:
+        from terminal.booking import iso_z
+        from terminal.screens.scan import ScanScreen
+
+        self.shift = Shift(officer_id, iso_z(self.settings.clock()))
+        self._last_activity = time.monotonic()
+        self.switch_screen(ScanScreen())
+
+    def sign_out(self) -> None:
+        from terminal.screens.signin import SignInScreen
+
+        self.shift = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(SignInScreen())
+
+    def _check_idle(self) -> None:
+        idle = time.monotonic() - self._last_activity
+        if self.shift and idle > self.settings.idle_signout_s:
+            self.sign_out()
+            self.notify("Signed out after inactivity. Sign in again to continue.")
+
+    def booth(self) -> Booth:
+        if self.shift is None:
+            raise RuntimeError("no officer signed in")
+        s = self.settings
+        return Booth(
+            terminal_id=s.terminal_id,
+            border_post=s.border_post,
+            officer_id=self.shift.officer_id,
+            default_direction=s.default_direction,
+            home_country=s.home_country,
+            software_version=s.software_version,
+            clock=s.clock,
+            new_id=s.new_id,
+        )
+
+    def toggle_direction(self) -> None:
+        d = self.settings.default_direction
+        flipped = Direction.EXIT if d is Direction.ENTRY else Direction.ENTRY
+        self.settings.default_direction = flipped
+        self._refresh_bars()
+
+    def watchlist(self) -> WatchlistLike | None:
+        wl = self._watchlist
+        if wl is None:
+            return None
+        if callable(wl) and not hasattr(wl, "check"):
+            return wl()
+        return wl  # type: ignore[return-value]
+
+    def summarise(self, records: Iterable[dict[str, Any]]) -> Any:
+        if self._summarise is None:
+            from messaging.stats import summarise
+
+            return summarise(records)
+        return self._summarise(records)
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def show_error(self, title: str, message: str, hint: str) -> None:
+        from terminal.screens.error_modal import ErrorModal
+
+        self.push_screen(ErrorModal(title, message, hint))
+
+    # -- readers ---------------------------------------------------------------------------
+
+    def _pump(self, reader: DocumentReader) -> None:
+        """Worker thread: block on the reader, hand reads and state changes to the UI."""
+        last: ReaderState | None = None
+        failing = False
+        while not self._stop.is_set() and not reader.closed:
+            try:
+                read = reader.read(self.settings.read_timeout_s)
+            except ReaderError as err:
+                state = ReaderState(ReaderStatus.ERROR, err.message)
+                if state != last:
+                    self.post_message(self.ReaderStateChanged(reader.name, state))
+                    last = state
+                if not failing:  # one modal per outage, the status bar shows the rest
+                    self.call_from_thread(
+                        self.show_error,
+                        f"Reader '{reader.name}' failed",
+                        err.message,
+                        err.hint or "check the reader's cable and power, then present the "
+                        "document again; meanwhile type the MRZ with F3",
+                    )
+                failing = True
+                self._stop.wait(1.0)
+                continue
+            except Exception as err:  # a driver bug must not end the booth
+                log.warning("reader %s raised %s", reader.name, err.__class__.__name__)
+                if not failing:
+                    self.call_from_thread(
+                        self.show_error,
+                        f"Reader '{reader.name}' failed",
+                        f"unexpected reader fault ({err.__class__.__name__})",
+                        "type the MRZ with F3 and call the technician (imdms doctor)",
+                    )
+                failing = True
+                self._stop.wait(1.0)
+                continue
+            state = reader.state
+            if state.status in (ReaderStatus.CONNECTED, ReaderStatus.WAITING):
+                failing = False
+            if state != last:
+                self.post_message(self.ReaderStateChanged(reader.name, state))
+                last = state
+            if read is not None:
+                self.post_message(self.DocumentRead(read))
+
+    def on_booth_app_reader_state_changed(self, message: ReaderStateChanged) -> None:
+        self.reader_states[message.name] = message.state
+        self._refresh_bars()
+
+    def on_booth_app_document_read(self, message: DocumentRead) -> None:
+        from terminal.screens.document import DocumentScreen
+        from terminal.screens.scan import ScanScreen
+
+        read = message.read
+        self._last_activity = time.monotonic()
+        if self.shift is None:
+            self.notify("Sign in first, then present the document again.", severity="warning")
+            return
+        if not isinstance(self.screen, ScanScreen):
+            self.notify(
+                "A document was read while a traveller is open: finish or Esc, then present "
+                "it again.",
+                severity="warning",
+            )
+            return
+        if not read.ok:
+            self.show_error(
+                "Document not read",
+                read.error or "the reader could not read the document",
+                "wipe the document, present it again flat on the glass; or type the MRZ (F3)",
+            )
+            return
+        self.push_screen(DocumentScreen(read))
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def save(self, record: CrossingRecord, on_saved: Callable[[CrossingRecord], None]) -> None:
+        """Write to the outbox in a worker; `on_saved` runs (UI thread) only after add()."""
+        self._on_saved = on_saved
+        self._save_worker(record)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def _save_worker(self, record: CrossingRecord) -> None:
+        try:
+            self.outbox.add(record)
+        except DiskFullError as err:
+            self.post_message(
+                self.SaveFailed(
+                    f"NOT SAVED: the disk is full. {err.message}",
+                    "nothing saved before is lost and this traveller stays on screen: call the "
+                    "technician to free space (imdms doctor), then press F2 again",
+                )
+            )
+            return
+        except ImdmsError as err:
+            self.post_message(
+                self.SaveFailed(
+                    f"NOT SAVED: {err.message}",
+                    (err.hint or "check the entries and press F2 again")
+                    + "; the traveller stays on screen",
+                )
+            )
+            return
+        except Exception as err:
+            log.warning("outbox add failed: %s", err.__class__.__name__)
+            self.post_message(
+                self.SaveFailed(
+                    f"NOT SAVED: storage fault ({err.__class__.__name__})",
+                    "the traveller stays on screen; press F2 to retry, call the technician if "
+                    "it fails again",
+                )
+            )
+            return
+        self.post_message(self.CrossingConfirmed(record))
+
+    def on_booth_app_crossing_confirmed(self, message: CrossingConfirmed) -> None:
+        record = message.record
+        if self.shift is not None:
+            self.shift.records.append(record)
+        self.refresh_status()
+        callback, self._on_saved = self._on_saved, None
+        if callback is not None:
+            callback(record)
+
+    def on_booth_app_save_failed(self, message: SaveFailed) -> None:
+        self._on_saved = None
+        self.show_error("Not saved", message.message_text, message.hint)
+
+    def back_to_scan(self, note: str | None = None) -> None:
+        from terminal.screens.scan import ScanScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ScanScreen):
+            self.pop_screen()
+        if note and isinstance(self.screen, ScanScreen):
+            self.screen.flash(note)
+
+    def recent_records(self) -> list[CrossingRecord]:
+        if self.shift is None:
+            return []
+        return list(reversed(self.shift.records[-RECENT:]))
+
+    # -- keyboard wedge --------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._last_activity = time.monotonic()
+            result = self._wedge.key(event.key, event.character, event.time, event)
+            for held in result.replay:
+                await super().on_event(held)
+            self._after_wedge(result)
+            if result.consumed:
+                self._arm_wedge_timer()
+                return
+        await super().on_event(event)
+
+    def _arm_wedge_timer(self) -> None:
+        if self._wedge_timer is not None:
+            self._wedge_timer.stop()
+        delay = max(0.0, self._wedge.deadline() - time.monotonic()) + 0.005
+        self._wedge_timer = self.set_timer(delay, self._wedge_flush)
+
+    async def _wedge_flush(self) -> None:
+        self._wedge_timer = None
+        result = self._wedge.flush(time.monotonic())
+        for held in result.replay:
+            await super().on_event(held)
+        self._after_wedge(result)
+        if self._wedge.pending:
+            self._arm_wedge_timer()
+
+    def _after_wedge(self, result: Any) -> None:
+        if result.partial:
+            self.notify(
+                "The keyboard reader sent an incomplete document: present it again.",
+                severity="warning",
+            )
+        if result.document is not None:
+            self.post_message(self.DocumentRead(wedge_read(result.document)))
+
+
+def wedge_read(typed: Any) -> RawRead:
+    """The DocumentRead for an MRZ typed by a keyboard-wedge reader."""
+    from drivers.framing import Frame
+    from drivers.serial_mrz import document_read
+
+    frame = Frame(typed.lines, typed.error, typed.started)
+    return document_read("wedge", "keyboard reader", frame, now=typed.finished)
+
+
+def os_term_is_linux_console() -> bool:
+    import os
+
+    return os.environ.get("TERM", "") == "linux"

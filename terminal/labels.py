@@ -1,0 +1,80 @@
+"""Officer-facing labels for the code lists (the wire values stay in messaging/codes.py)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from messaging.codes import (
+    Decision,
+    Direction,
+    Purpose,
+    RefusalReason,
+    Relationship,
+    Sex,
+    TipReferral,
+    TransportMode,
+    TransportRole,
+    TravellerCategory,
+)
+
+_SPECIAL: dict[Enum, str] = {
+    TravellerCategory.CROSS_BORDER_WORKER: "Cross-border worker",
+    TravellerCategory.DRIVER_CREW: "Driver / crew",
+    TravellerCategory.ASYLUM_SEEKER_REFUGEE: "Asylum seeker / refugee",
+    TravellerCategory.DEPORTEE_RETURNED: "Deportee / returned",
+    Purpose.VISITING_FRIENDS_RELATIVES: "Visiting friends/relatives",
+    Purpose.RETURNING_RESIDENT: "Returning resident",
+    TransportMode.MINIBUS_TAXI: "Minibus taxi",
+    TransportMode.PRIVATE_CAR: "Private car",
+    Decision.REFERRED: "Referred (second line)",
+    RefusalReason.A_NO_VALID_DOCUMENT: "A no valid travel document",
+    RefusalReason.B_FALSE_DOCUMENT: "B false/altered document",
+    RefusalReason.C_NO_VALID_VISA: "C no valid visa/permit",
+    RefusalReason.D_FALSE_VISA: "D false visa/permit",
+    RefusalReason.E_NO_JUSTIFICATION: "E purpose not justified",
+    RefusalReason.F_OVERSTAY: "F already overstayed",
+    RefusalReason.G_ENTRY_BAN: "G entry ban / alert",
+    RefusalReason.H_THREAT: "H threat to public order",
+    RefusalReason.I_OTHER: "I other",
+    TipReferral.NONE: "No referral",
+    TipReferral.POLICE_ANTI_TRAFFICKING: "Police anti-trafficking unit",
+    TipReferral.POLICE_CHILD_GENDER_PROTECTION: "Police child & gender protection",
+    TipReferral.SOCIAL_WELFARE: "Social welfare",
+    Sex.UNKNOWN: "Unknown",
+    Sex.MALE: "Male",
+    Sex.FEMALE: "Female",
+    Sex.NOT_APPLICABLE: "Not applicable",
+    Direction.ENTRY: "ENTRY",
+    Direction.EXIT: "EXIT",
+}
+
+
+def label(value: Enum | None) -> str:
+    if value is None:
+        return "-"
+    if value in _SPECIAL:
+        return _SPECIAL[value]
+    return str(value.name).replace("_", " ").capitalize()
+
+
+def options(enum: type[Enum]) -> list[tuple[str, Enum]]:
+    return [(label(member), member) for member in enum]
+
+
+SEX_SHORT = {Sex.UNKNOWN: "?", Sex.MALE: "M", Sex.FEMALE: "F", Sex.NOT_APPLICABLE: "-"}
+
+__all__ = [
+    "label",
+    "options",
+    "SEX_SHORT",
+    "Decision",
+    "Direction",
+    "Purpose",
+    "RefusalReason",
+    "Relationship",
+    "Sex",
+    "TipReferral",
+    "TransportMode",
+    "TransportRole",
+    "TravellerCategory",
+]

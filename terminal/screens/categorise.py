@@ -1,0 +1,257 @@
+"""Categorisation and decision: preselected from the config and the document so a clean
+passport is Enter, Enter. Enter or F2 saves; the screen says "saved" only after the outbox
+accepted the record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Checkbox, Footer, Input, Label, Static
+
+from messaging.codes import (
+    TIP_INDICATOR_LABELS,
+    Decision,
+    Direction,
+    Purpose,
+    RefusalReason,
+    Relationship,
+    TransportMode,
+    TransportRole,
+    TravellerCategory,
+)
+from messaging.record import CrossingRecord
+from terminal.booking import Case
+from terminal.labels import SEX_SHORT, label, options
+from terminal.widgets.choice import Choice
+from terminal.widgets.status_bar import StatusBar
+
+
+def adult_label(record: CrossingRecord) -> str:
+    return (
+        f"{record.recorded_at[11:16]} {record.nationality or '?'} "
+        f"{SEX_SHORT.get(record.sex, '?')} {record.age_band or '?'} ..{record.record_id[-6:]}"
+    )
+
+
+def case_heading(case: Case) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if case.original is not None:
+        text.append("CORRECTION of ..", style="bold yellow")
+        text.append(case.original.record_id[-6:] + "  ", style="bold yellow")
+    if case.read is not None and case.read.mrz is not None:
+        m = case.read.mrz
+        text.append(f"{m.document_code} {m.issuing_state}  {m.surname}, {m.given_names}  ")
+    elif case.original is not None:
+        text.append(f"{case.original.nationality or '?'} {case.original.capture_method.value} ")
+    else:
+        text.append("NO DOCUMENT  ", style="bold yellow")
+    text.append(f"nat {case.nationality or '?'}  age {case.age if case.age is not None else '?'}")
+    if case.minor:
+        text.append("  MINOR", style="bold reverse red")
+    return text
+
+
+def indicator_text(case: Case) -> Text:
+    f = case.form
+    if not f.tip_indicators and not f.tip_note:
+        return Text("none flagged (F7 to flag)", style="dim")
+    names = "; ".join(TIP_INDICATOR_LABELS[i] for i in f.tip_indicators)
+    text = Text(f"{len(f.tip_indicators)} flagged: {names}", style="bold yellow")
+    text.append(f"  referral: {label(f.tip_referral)}")
+    return text
+
+
+class CategoriseScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f2", "save", "Save"),
+        Binding("f7", "indicators", "Indicators"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, case: Case) -> None:
+        super().__init__()
+        self.case = case
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        f = self.case.form
+        app: Any = self.app
+        adults = [r for r in app.recent_records() if not r.minor]
+        yield StatusBar()
+        yield Static(case_heading(self.case), id="case-heading")
+        with Grid(id="form"):
+            yield Label("Direction")
+            yield Choice([(label(d), d) for d in Direction], f.direction, id="direction")
+            yield Label("Category")
+            yield Choice(options(TravellerCategory), f.traveller_category,
+                         blank="-- choose --", id="category")
+            yield Label("Purpose")
+            yield Choice(options(Purpose), f.purpose, blank="-- not asked --", id="purpose")
+            yield Label("Stay days")
+            yield Input("" if f.intended_stay_days is None else str(f.intended_stay_days),
+                        placeholder="days", restrict=r"[0-9]*", max_length=5, compact=True,
+                        id="stay")
+            yield Label("Transport")
+            yield Choice(options(TransportMode), f.transport_mode, blank="-- not asked --",
+                         id="transport")
+            yield Label("Role")
+            yield Choice(options(TransportRole), f.transport_role, blank="-- not asked --",
+                         id="role")
+            yield Label("Residence")
+            yield Input(f.country_of_residence or "", placeholder="ISO alpha-3", max_length=3,
+                        restrict=r"[A-Za-z]*", compact=True, id="residence")
+            yield Label("Decision")
+            yield Choice(options(Decision), f.decision, id="decision")
+            yield Label("Refusal")
+            yield Choice(options(RefusalReason), f.refusal_reason, blank="-- reason --",
+                         id="refusal")
+            yield Label("With adult")
+            yield Choice([(adult_label(r), r.record_id) for r in adults],
+                         f.accompanying_adult_ref, blank="-- none --", id="adult")
+            yield Label("Relation")
+            yield Choice(options(Relationship), f.relationship_to_adult, blank="-- choose --",
+                         id="relationship")
+            yield Label("Consent")
+            yield Checkbox("letter seen", bool(f.consent_letter_seen), compact=True,
+                           id="consent")
+            yield Label("Notes")
+            yield Input(f.notes or "", placeholder="optional", compact=True, id="notes")
+            yield Label("Reason" if self.case.original is not None else "")
+            yield Input(self.case.amend_reason, placeholder="why corrected", compact=True,
+                        id="amend-reason")
+        yield Static(indicator_text(self.case), id="indicator-line")
+        yield Static("", id="problems")
+        yield Static(
+            "Enter/F2 save   Tab next field   Left/Right or a letter: change   F7 indicators",
+            id="form-keys",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._sync_enabled()
+        problems = self.case.problems()
+        self._show_problems(problems)
+        target = self._first_problem_widget(problems) or self.query_one("#decision")
+        target.focus()
+
+    def _sync_enabled(self) -> None:
+        refused = self.query_one("#decision", Choice).value is Decision.REFUSED
+        self.query_one("#refusal", Choice).disabled = not refused
+        linkable = self.case.minor or self.case.form.accompanying_adult_ref is not None
+        adult_set = self.query_one("#adult", Choice).value is not None
+        self.query_one("#adult", Choice).disabled = not linkable
+        self.query_one("#relationship", Choice).disabled = not adult_set
+        self.query_one("#consent", Checkbox).disabled = not adult_set
+        self.query_one("#amend-reason", Input).disabled = self.case.original is None
+        self.query_one("#amend-reason", Input).display = self.case.original is not None
+
+    def on_choice_changed(self, event: Choice.Changed) -> None:
+        self._sync_enabled()
+
+    def _collect(self) -> None:
+        f = self.case.form
+        f.direction = self.query_one("#direction", Choice).value
+        f.traveller_category = self.query_one("#category", Choice).value
+        f.purpose = self.query_one("#purpose", Choice).value
+        stay = self.query_one("#stay", Input).value.strip()
+        f.intended_stay_days = int(stay) if stay.isdigit() else None
+        f.transport_mode = self.query_one("#transport", Choice).value
+        f.transport_role = self.query_one("#role", Choice).value
+        residence = self.query_one("#residence", Input).value.strip().upper()
+        f.country_of_residence = residence or None
+        f.decision = self.query_one("#decision", Choice).value
+        f.refusal_reason = self.query_one("#refusal", Choice).value
+        adult = self.query_one("#adult", Choice).value
+        f.accompanying_adult_ref = adult
+        f.relationship_to_adult = self.query_one("#relationship", Choice).value if adult else None
+        f.consent_letter_seen = self.query_one("#consent", Checkbox).value if adult else None
+        if adult:
+            app: Any = self.app
+            parent = next((r for r in app.recent_records() if r.record_id == adult), None)
+            f.group_id = (parent.group_id or parent.record_id) if parent else adult
+        elif self.case.original is None:
+            f.group_id = None
+        f.notes = self.query_one("#notes", Input).value.strip() or None
+        self.case.amend_reason = self.query_one("#amend-reason", Input).value
+
+    def _show_problems(self, problems: list[str]) -> None:
+        box = self.query_one("#problems", Static)
+        if problems:
+            box.update(Text("To save: " + "; ".join(problems), style="bold red"))
+        else:
+            box.update("")
+
+    def _first_problem_widget(self, problems: list[str]) -> Widget | None:
+        order = [
+            ("category", "#category"), ("refusal", "#refusal"), ("related", "#relationship"),
+            ("purpose", "#purpose"), ("stay", "#stay"), ("corrected", "#amend-reason"),
+        ]
+        for word, selector in order:
+            if any(word in p for p in problems):
+                return self.query_one(selector)
+        return None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "enter" and isinstance(self.focused, (Choice, Checkbox)):
+            event.stop()
+            event.prevent_default()
+            self.action_save()
+
+    def action_save(self) -> None:
+        if self._saving:
+            return
+        self._collect()
+        problems = self.case.problems()
+        self._show_problems(problems)
+        if problems:
+            target = self._first_problem_widget(problems)
+            if target is not None:
+                target.focus()
+            return
+        app: Any = self.app
+        try:
+            record = self.case.build(app.booth())
+        except Exception as err:  # never a traceback: say what to do
+            app.show_error("Cannot build the record", err.__class__.__name__,
+                           "check the entries; if it persists, call the technician")
+            return
+        self._saving = True
+        self.query_one("#problems", Static).update(Text("Saving...", style="bold"))
+        app.save(record, self._saved)
+        self.set_timer(5.0, self._unlock)
+
+    def _unlock(self) -> None:
+        self._saving = False
+
+    def _saved(self, record: CrossingRecord) -> None:
+        self._saving = False
+        app: Any = self.app
+        what = "Correction saved" if record.amends else "Saved"
+        app.back_to_scan(f"{what}: ..{record.record_id[-6:]} ({record.decision.value.lower()})")
+
+    def on_screen_resume(self) -> None:
+        self._saving = False
+        self.query_one("#indicator-line", Static).update(indicator_text(self.case))
+        problems = self.query_one("#problems", Static)
+        if str(problems.render()).startswith("Saving"):
+            problems.update("")
+
+    def action_indicators(self) -> None:
+        from terminal.screens.indicators import open_indicators
+
+        self._collect()
+        open_indicators(self, self.case)
+
+    def action_back(self) -> None:
+        self._collect()
+        self.app.pop_screen()

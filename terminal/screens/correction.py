@@ -1,0 +1,64 @@
+"""Correct a saved crossing: pick it from this shift's list; the correction is a new record
+with `amends` = the picked record's id (a saved record is never edited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from terminal.booking import Case, form_from_record
+from terminal.screens.scan import crossing_row
+from terminal.widgets.status_bar import StatusBar
+
+
+class CorrectionScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "pick", "Correct this"),
+        Binding("escape", "back", "Back"),
+    ]
+    AUTO_FOCUS = "#corr-table"
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static("Which crossing needs a correction? (Up/Down, Enter)", classes="title")
+        yield DataTable(id="corr-table", cursor_type="row")
+        yield Static("The saved record stays as it was; a correction record replaces it in "
+                     "the statistics.", classes="keys")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        table = self.query_one("#corr-table", DataTable)
+        table.add_columns("time", "dir", "nat", "sex", "age", "decision", "flags", "ref")
+        for record in app.recent_records():
+            table.add_row(*crossing_row(record), key=record.record_id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_pick()
+
+    def action_pick(self) -> None:
+        from terminal.screens.categorise import CategoriseScreen
+
+        app: Any = self.app
+        records = app.recent_records()
+        table = self.query_one("#corr-table", DataTable)
+        if not records:
+            return
+        original = records[min(table.cursor_row, len(records) - 1)]
+        # an amendment of an amendment corrects the same crossing: keep the chain's latest
+        case = Case(
+            form=form_from_record(original),
+            original=original,
+            watchlist=(original.watchlist_result, original.watchlist_version),
+            age=original.age_at_crossing,
+            nationality=original.nationality,
+        )
+        self.app.switch_screen(CategoriseScreen(case))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

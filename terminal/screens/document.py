@@ -1,0 +1,181 @@
+"""The document as read: fields with their check status, corrections, expiry, age and MINOR,
+chip status with the chip-vs-print alert, the chip photo, and the watchlist alert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from drivers.base import DocumentRead
+from messaging.codes import WatchlistResult
+from terminal.booking import Case, case_for_read, chip_status, is_expired, partial_iso
+from terminal.widgets.face import face_widget
+from terminal.widgets.status_bar import StatusBar
+
+# MRZ check name -> the field row it belongs to
+CHECK_ROWS = {
+    "document_number": "Number",
+    "date_of_birth": "Born",
+    "date_of_expiry": "Expires",
+    "optional_data": "Optional",
+    "personal_number": "Optional",
+    "composite": "Composite",
+}
+
+
+def _check_cell(ok: bool | None, corrected: list[Any]) -> Text:
+    if ok is None:
+        return Text("")
+    if not ok:
+        return Text("CHECK FAILED", style="bold red")
+    if corrected:
+        fixes = ", ".join(f"{c.found}>{c.corrected}@{c.column}" for c in corrected)
+        return Text(f"ok, CORRECTED {fixes}", style="bold yellow")
+    return Text("ok", style="green")
+
+
+def fields_table(read: DocumentRead, today: Any, age: int | None) -> Table:
+    mrz = read.mrz
+    assert mrz is not None
+    checks: dict[str, bool] = dict(mrz.checks)
+    corrections: dict[str, list[Any]] = {}
+    for c in mrz.corrections:
+        corrections.setdefault(CHECK_ROWS.get(c.field, c.field), []).append(c)
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", width=10, no_wrap=True)
+    table.add_column(no_wrap=True, overflow="ellipsis")
+    table.add_column(no_wrap=True, overflow="ellipsis")
+
+    def row(name: str, value: str | Text, check: str | None = None) -> None:
+        ok = checks.get(check) if check else None
+        table.add_row(name, value, _check_cell(ok, corrections.get(name, [])))
+
+    row("Document", f"{mrz.doc_type} {mrz.document_code}  issued by {mrz.issuing_state}")
+    row("Number", mrz.document_number, "document_number")
+    row("Surname", mrz.surname)
+    row("Given", mrz.given_names)
+    row("Nationality", mrz.nationality)
+    born = partial_iso(mrz.date_of_birth) or "unknown"
+    row("Born", f"{born}   age {age if age is not None else '?'}", "date_of_birth")
+    row("Sex", {"M": "M male", "F": "F female"}.get(mrz.sex, f"{mrz.sex} unspecified"))
+    expiry = partial_iso(mrz.date_of_expiry) or "unknown"
+    expired = is_expired(mrz, today)
+    row("Expires", Text(f"{expiry}  EXPIRED", style="bold red") if expired else expiry,
+        "date_of_expiry")
+    for key in ("optional_data", "personal_number"):
+        if key in checks:
+            row("Optional", mrz.optional_data or "", key)
+            break
+    if "composite" in checks:
+        row("Composite", "", "composite")
+    return table
+
+
+def chip_text(read: DocumentRead) -> Text:
+    chip = read.chip
+    if chip is None:
+        return Text("Chip: not read (optical MRZ only)", style="dim")
+    status = chip_status(chip)
+    text = Text("Chip: ", style="bold")
+    text.append(f"{chip.protocol}  ")
+    style = "bold green" if status == "PASSED" else "bold red"
+    text.append(status.replace("_", " "), style=style)
+    text.append("\nPassive auth: ")
+    for step, result in chip.passive_authentication.items():
+        good = result.lower() == "passed"
+        text.append(f"{step} ", style="")
+        text.append(f"{result}  ", style="green" if good else "bold red")
+    if chip.dg1_matches_print is True:
+        text.append("\nChip data = printed page", style="green")
+    return text
+
+
+class DocumentScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "continue", "Continue"),
+        Binding("f7", "indicators", "Indicators"),
+        Binding("escape", "discard", "Discard"),
+    ]
+
+    def __init__(self, read: DocumentRead) -> None:
+        super().__init__()
+        self.read = read
+        self.case: Case | None = None
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        booth = app.booth()
+        self.case = case_for_read(booth, self.read, app.watchlist())
+        mrz = self.read.mrz
+        assert mrz is not None
+        today = booth.clock().date()
+        yield StatusBar()
+        for text, classes in self._banners(today):
+            yield Static(text, classes=f"banner {classes}")
+        with Horizontal(id="doc-body"):
+            with Vertical(id="doc-fields"):
+                yield Static(fields_table(self.read, today, self.case.age), id="fields")
+                issues = [f"{e.field}: {e.message}" for e in mrz.errors]
+                if issues:
+                    yield Static(Text("\n".join(issues), style="bold red"), id="issues")
+                yield Static(chip_text(self.read), id="chip")
+            if self.read.chip is not None:
+                yield face_widget(self.read.chip.face_image, id="face")
+        yield Static(
+            f"Read by {self.read.reader_name} ({self.read.source}).  Enter: categorise and save.",
+            id="doc-hint",
+        )
+        yield Footer()
+
+    def _banners(self, today: Any) -> list[tuple[str, str]]:
+        assert self.case is not None and self.read.mrz is not None
+        out = []
+        if self.case.watchlist[0] is WatchlistResult.HIT:
+            out.append(("WATCHLIST HIT: keep the document, follow the hit procedure", "alert"))
+        if chip_status(self.read.chip) == "FAILED:dg1_mismatch":
+            out.append(("CHIP DATA DIFFERS FROM THE PRINTED PAGE: examine the document",
+                        "alert"))
+        elif self.read.chip is not None and chip_status(self.read.chip).startswith("FAILED"):
+            out.append(("CHIP AUTHENTICATION FAILED: examine the document", "alert"))
+        if not self.read.mrz.valid:
+            out.append(("MRZ CHECK FAILED: compare every field with the printed page", "warn"))
+        if is_expired(self.read.mrz, today):
+            out.append(("DOCUMENT EXPIRED", "alert"))
+        if self.case.minor:
+            out.append((f"MINOR  -  {self.case.age} years old", "minor"))
+        return out
+
+    def on_mount(self) -> None:
+        from terminal.screens.watchlist_alert import WatchlistAlertScreen
+
+        assert self.case is not None
+        if self.case.watchlist[0] is WatchlistResult.HIT:
+            self.app.push_screen(
+                WatchlistAlertScreen(self.case.watchlist[1]), callback=self._hit_decided
+            )
+
+    def _hit_decided(self, decision: Any) -> None:
+        if self.case is not None and decision is not None:
+            self.case.form.decision = decision
+
+    def action_continue(self) -> None:
+        from terminal.screens.categorise import CategoriseScreen
+
+        assert self.case is not None
+        self.app.push_screen(CategoriseScreen(self.case))
+
+    def action_indicators(self) -> None:
+        from terminal.screens.indicators import open_indicators
+
+        assert self.case is not None
+        open_indicators(self, self.case)
+
+    def action_discard(self) -> None:
+        self.app.back_to_scan("Discarded: nothing was saved for that document.")  # type: ignore[attr-defined]

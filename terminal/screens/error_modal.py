@@ -1,0 +1,32 @@
+"""An error as the officer sees it: what happened and what to do. Never a traceback."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class ErrorModal(ModalScreen[None]):
+    BINDINGS = [
+        Binding("enter,escape", "dismiss_modal", "OK"),
+    ]
+
+    def __init__(self, title: str, message: str, hint: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.message_text = message
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="error-box"):
+            yield Static(self.title_text, classes="title", markup=False)
+            yield Static(self.message_text, id="error-message", markup=False)
+            yield Static("What to do: " + (self.hint or "try again"), id="error-hint",
+                         markup=False)
+            yield Static("Enter: OK", classes="keys")
+
+    def action_dismiss_modal(self) -> None:
+        self.dismiss(None)

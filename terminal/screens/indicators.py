@@ -1,0 +1,77 @@
+"""Trafficking and smuggling indicators: the officer's checklist, a note and a referral.
+
+There is no score and no automatic consequence: the officer flags what they observed and
+decides on a referral; a trained officer follows up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, Label, SelectionList, Static
+
+from messaging.codes import TIP_INDICATOR_LABELS, TipIndicator, TipReferral
+from terminal.booking import Case
+from terminal.labels import options
+from terminal.widgets.choice import Choice
+
+
+class IndicatorsScreen(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("f2", "done", "Done"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+    AUTO_FOCUS = "#tip-list"
+
+    def __init__(self, case: Case) -> None:
+        super().__init__()
+        self.case = case
+
+    def compose(self) -> ComposeResult:
+        f = self.case.form
+        with Vertical(id="tip-box"):
+            yield Static("Trafficking / smuggling indicators (what you observed)",
+                         classes="title")
+            yield SelectionList[TipIndicator](
+                *[
+                    (TIP_INDICATOR_LABELS[i], i, i in f.tip_indicators)
+                    for i in TipIndicator
+                ],
+                id="tip-list",
+            )
+            yield Label("Note")
+            yield Input(f.tip_note or "", placeholder="what you saw (optional)", compact=True,
+                        id="tip-note")
+            yield Label("Referral")
+            yield Choice(options(TipReferral), f.tip_referral, id="tip-referral")
+            yield Static(
+                "No score: you decide.  Space tick  Tab next  F2 done  Esc cancel",
+                classes="keys",
+            )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#tip-referral", Choice).focus()
+
+    def action_done(self) -> None:
+        f = self.case.form
+        chosen = set(self.query_one("#tip-list", SelectionList).selected)
+        f.tip_indicators = tuple(i for i in TipIndicator if i in chosen)
+        f.tip_note = self.query_one("#tip-note", Input).value.strip() or None
+        f.tip_referral = self.query_one("#tip-referral", Choice).value
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def open_indicators(screen: Screen[Any], case: Case) -> None:
+    def done(changed: bool | None) -> None:
+        refresh = getattr(screen, "on_screen_resume", None)
+        if refresh is not None:
+            refresh()
+
+    screen.app.push_screen(IndicatorsScreen(case), callback=done)

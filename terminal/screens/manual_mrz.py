@@ -1,0 +1,109 @@
+"""An MRZ typed by hand from the printed page, with live check-digit feedback per field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from drivers.base import DocumentRead
+from imdms.errors import MrzError
+from terminal.widgets.status_bar import StatusBar
+
+SHAPES = {44: 2, 36: 2, 30: 3}
+
+
+def feedback(lines: list[str]) -> tuple[Text, Any]:
+    """(what to show, the parsed MrzRecord or None)."""
+    from ocr.mrz import parse_mrz
+
+    filled = [x for x in lines if x]
+    text = Text()
+    if not filled:
+        return Text("Type line 1 of the MRZ (30, 36 or 44 characters).", style="dim"), None
+    length = len(filled[0])
+    want = SHAPES.get(length)
+    lens = "  ".join(f"line {i + 1}: {len(x)}" for i, x in enumerate(filled))
+    text.append(lens + "\n")
+    if want is None or len(filled) < want or any(len(x) != length for x in filled[:want]):
+        text.append("Keep typing: every line has 30 (ID card), 36 or 44 (passport) characters.",
+                    style="yellow")
+        return text, None
+    try:
+        mrz = parse_mrz(filled[:want], correct=False)
+    except MrzError as err:
+        text.append(f"Not an MRZ: {err.message}", style="bold red")
+        return text, None
+    for name, ok in mrz.checks.items():
+        text.append(f"{name.replace('_', ' ')}: ")
+        text.append("ok  " if ok else "CHECK DIGIT WRONG  ", style="green" if ok else "bold red")
+    for issue in mrz.errors:
+        extra = ""
+        if issue.expected is not None:
+            extra = f" (expected {issue.expected}, found {issue.found})"
+        text.append(f"\n{issue.field}: {issue.message}{extra}", style="bold red")
+    if mrz.valid:
+        text.append("\nAll check digits pass. Enter: continue.", style="bold green")
+    else:
+        text.append("\nCheck the typing against the page. Enter: continue anyway "
+                    "(recorded as failing the check).", style="yellow")
+    return text, mrz
+
+
+class ManualMrzScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f2", "accept", "Continue"),
+        Binding("escape", "back", "Back"),
+    ]
+    AUTO_FOCUS = "#mrz-1"
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        with Vertical(id="manual-box"):
+            yield Static("Type the MRZ from the document (use < for filler)", classes="title")
+            for n in (1, 2, 3):
+                yield Label(f"Line {n}" + (" (ID cards only)" if n == 3 else ""))
+                yield Input(id=f"mrz-{n}", max_length=44, restrict=r"[A-Za-z0-9<]*",
+                            compact=True, classes="mrz-line")
+            yield Static(feedback([])[0], id="mrz-feedback")
+        yield Footer()
+
+    def _lines(self) -> list[str]:
+        return [self.query_one(f"#mrz-{n}", Input).value.upper() for n in (1, 2, 3)]
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        upper = event.value.upper()
+        if upper != event.value:
+            event.input.value = upper
+            return
+        self.query_one("#mrz-feedback", Static).update(feedback(self._lines())[0])
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        current = event.input.id or ""
+        _, mrz = feedback(self._lines())
+        if mrz is not None:
+            self.action_accept()
+            return
+        nxt = {"mrz-1": "#mrz-2", "mrz-2": "#mrz-3"}.get(current)
+        if nxt:
+            self.query_one(nxt, Input).focus()
+
+    def action_accept(self) -> None:
+        from terminal.screens.document import DocumentScreen
+
+        lines = self._lines()
+        _, mrz = feedback(lines)
+        if mrz is None:
+            self.notify("The MRZ is not complete yet.", severity="warning")
+            return
+        read = DocumentRead("manual", "typed by officer", tuple(x for x in lines if x), mrz)
+        self.app.switch_screen(DocumentScreen(read))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,93 @@
+"""A person without a document (irregular situation): counted, never turned away by the
+software. Sex, birth year or approximate age, claimed nationality, notes; then categorise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from messaging.codes import Sex
+from terminal.booking import Case, PersonWithoutDocument, default_form
+from terminal.labels import options
+from terminal.widgets.choice import Choice
+from terminal.widgets.status_bar import StatusBar
+
+
+class NoDocumentScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f2", "next", "Continue"),
+        Binding("escape", "back", "Back"),
+    ]
+    AUTO_FOCUS = "#nd-sex"
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static("Person without a document: record what you can; they are counted.",
+                     classes="title")
+        with Grid(id="nd-form"):
+            yield Label("Sex")
+            yield Choice(options(Sex), Sex.UNKNOWN, id="nd-sex")
+            yield Label("Birth year")
+            yield Input(placeholder="e.g. 1990, if known", max_length=4, restrict=r"[0-9]*",
+                        compact=True, id="nd-year")
+            yield Label("Approx. age")
+            yield Input(placeholder="years, if no birth year", max_length=3,
+                        restrict=r"[0-9]*", compact=True, id="nd-age")
+            yield Label("Nationality")
+            yield Input(placeholder="claimed, alpha-3 (XXX unknown)", max_length=3,
+                        restrict=r"[A-Za-z]*", compact=True, id="nd-nat")
+            yield Label("Notes")
+            yield Input(placeholder="circumstances (optional)", compact=True, id="nd-notes")
+        yield Static("", id="nd-problems")
+        yield Static("Tab next field   Enter/F2 continue to the decision   Esc back",
+                     classes="keys")
+        yield Footer()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_next()
+
+    def on_key(self, event: Any) -> None:
+        if event.key == "enter" and isinstance(self.focused, Choice):
+            event.stop()
+            self.action_next()
+
+    def action_next(self) -> None:
+        from terminal.screens.categorise import CategoriseScreen
+
+        app: Any = self.app
+        booth = app.booth()
+        year_text = self.query_one("#nd-year", Input).value.strip()
+        age_text = self.query_one("#nd-age", Input).value.strip()
+        nat = self.query_one("#nd-nat", Input).value.strip().upper() or "XXX"
+        today = booth.clock().date()
+        year = int(year_text) if year_text else None
+        problems = []
+        if year is not None and not today.year - 120 <= year <= today.year:
+            problems.append(f"birth year between {today.year - 120} and {today.year}")
+        if len(nat) != 3:
+            problems.append("nationality is 3 letters (XXX when unknown)")
+        if problems:
+            self.query_one("#nd-problems", Static).update("To continue: " + "; ".join(problems))
+            return
+        person = PersonWithoutDocument(
+            sex=self.query_one("#nd-sex", Choice).value,
+            birth_year=year,
+            approx_age=int(age_text) if age_text and year is None else None,
+            nationality=nat,
+            notes=self.query_one("#nd-notes", Input).value.strip() or None,
+        )
+        age = person.approx_age if year is None else today.year - year
+        form = default_form(booth, nationality=nat, age=age)
+        form.traveller_category = None  # no document: the officer must say who this is
+        form.purpose = None
+        case = Case(form=form, person=person, age=age, nationality=nat)
+        app.push_screen(CategoriseScreen(case))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,159 @@
+"""Waiting for the next traveller: reader and link status, and the shift's last crossings."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from drivers.base import ReaderStatus
+from messaging.record import CrossingRecord
+from terminal.labels import SEX_SHORT
+from terminal.widgets.status_bar import StatusBar
+
+STATE_STYLE = {
+    ReaderStatus.CONNECTED: "bold green",
+    ReaderStatus.WAITING: "yellow",
+    ReaderStatus.DISCONNECTED: "bold red",
+    ReaderStatus.ERROR: "bold red",
+}
+
+
+def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
+    flags = []
+    if record.minor:
+        flags.append("MINOR")
+    if record.tip_indicators:
+        flags.append("TIP")
+    if record.amends:
+        flags.append("AMEND")
+    if record.capture_method.value == "NO_DOCUMENT":
+        flags.append("NO DOC")
+    return (
+        record.recorded_at[11:16],
+        record.direction.value[:5],
+        record.nationality or "-",
+        SEX_SHORT.get(record.sex, "?"),
+        record.age_band or "?",
+        record.decision.value.lower(),
+        " ".join(flags),
+        record.record_id[-6:],
+    )
+
+
+class ScanScreen(Screen[None]):
+    BINDINGS = [
+        Binding("f2", "demo_read", "Demo doc"),
+        Binding("f3", "manual", "Type MRZ"),
+        Binding("f4", "no_document", "No doc"),
+        Binding("f5", "correct", "Correct"),
+        Binding("f6", "summary", "Shift"),
+        Binding("f8", "direction", "In/Out"),
+        Binding("f10", "sign_out", "Sign out"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        with Horizontal(id="scan-top"):
+            yield Static(id="readers", classes="panel")
+            yield Static(id="link", classes="panel")
+        yield Static(id="prompt")
+        yield Static("", id="flash")
+        yield DataTable(id="recent", cursor_type="row", zebra_stripes=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#recent", DataTable)
+        table.add_columns("time", "dir", "nat", "sex", "age", "decision", "flags", "ref")
+        self.status_changed()
+        self.refresh_recent()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo_read":
+            return getattr(self.app, "demo_trigger", None) is not None
+        return True
+
+    def status_changed(self) -> None:
+        app = self.app
+        readers = Text("Readers\n", style="bold")
+        states = getattr(app, "reader_states", {})
+        if not states:
+            readers.append("none configured: type the MRZ (F3)", style="bold red")
+        for name, state in states.items():
+            readers.append(f"{name}: ")
+            readers.append(state.status.value, style=STATE_STYLE.get(state.status, ""))
+            if state.reason:
+                readers.append(f"\n  {state.reason}")
+            readers.append("\n")
+        self.query_one("#readers", Static).update(readers)
+        link = getattr(app, "link", None)
+        queue = getattr(app, "queue", None)
+        text = Text("Central link\n", style="bold")
+        if link is not None:
+            text.append(link.text, style={True: "bold green", False: "bold yellow"}.get(
+                link.online, ""))
+        if queue is not None:
+            text.append(f"\n{queue.text} waiting to send")
+            if queue.error:
+                text.append(f"\n{queue.error}"[:70], style="yellow")
+        self.query_one("#link", Static).update(text)
+        settings = getattr(app, "settings", None)
+        direction = settings.default_direction.value if settings else "ENTRY"
+        self.query_one("#prompt", Static).update(
+            Text.assemble(
+                ("Present the next document.  ", "bold"),
+                (f"Direction: {direction} (F8)", "bold reverse"),
+            )
+        )
+
+    def refresh_recent(self) -> None:
+        table = self.query_one("#recent", DataTable)
+        table.clear()
+        for record in self.app.recent_records():  # type: ignore[attr-defined]
+            table.add_row(*crossing_row(record), key=record.record_id)
+
+    def flash(self, note: str) -> None:
+        self.query_one("#flash", Static).update(Text(note, style="bold green"))
+        self.refresh_recent()
+
+    def on_screen_resume(self) -> None:
+        self.status_changed()
+        self.refresh_recent()
+
+    def action_demo_read(self) -> None:
+        trigger = getattr(self.app, "demo_trigger", None)
+        if trigger is not None:
+            trigger()
+
+    def action_manual(self) -> None:
+        from terminal.screens.manual_mrz import ManualMrzScreen
+
+        self.app.push_screen(ManualMrzScreen())
+
+    def action_no_document(self) -> None:
+        from terminal.screens.no_document import NoDocumentScreen
+
+        self.app.push_screen(NoDocumentScreen())
+
+    def action_correct(self) -> None:
+        from terminal.screens.correction import CorrectionScreen
+
+        if not self.app.recent_records():  # type: ignore[attr-defined]
+            self.notify("Nothing saved in this shift yet: nothing to correct.")
+            return
+        self.app.push_screen(CorrectionScreen())
+
+    def action_summary(self) -> None:
+        from terminal.screens.shift_summary import ShiftSummaryScreen
+
+        self.app.push_screen(ShiftSummaryScreen())
+
+    def action_direction(self) -> None:
+        self.app.toggle_direction()  # type: ignore[attr-defined]
+        self.status_changed()
+
+    def action_sign_out(self) -> None:
+        self.app.sign_out()  # type: ignore[attr-defined]

@@ -1,0 +1,70 @@
+"""This officer's shift in figures: messaging.stats.summarise over the records saved since
+sign-in (the same function the central report uses, so the two agree)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from messaging.codes import TIP_INDICATOR_LABELS, TipIndicator
+from terminal.widgets.status_bar import StatusBar
+
+
+def headline(summary: Any, started: str) -> Text:
+    undocumented = sum(summary.undocumented.values())
+    minors = sum(summary.minors.values())
+    text = Text(f"Since {started[11:16]} UTC: ", style="bold")
+    text.append(f"{summary.persons} persons  in {summary.entries}  out {summary.exits}  "
+                f"minors {minors}  no document {undocumented}")
+    return text
+
+
+def sensitive_text(summary: Any) -> Text:
+    s = summary.sensitive
+    text = Text("Indicators (restricted)\n", style="bold")
+    text.append(f"persons flagged: {s.persons_flagged}\n")
+    for code, n in s.indicators.items():
+        try:
+            name = TIP_INDICATOR_LABELS[TipIndicator(code)]
+        except ValueError:
+            name = code
+        text.append(f"{n:>3} {name}\n")
+    if s.referrals:
+        text.append("Referrals\n", style="bold")
+        for code, n in s.referrals.items():
+            text.append(f"{n:>3} {code.replace('_', ' ').lower()}\n")
+    return text
+
+
+class ShiftSummaryScreen(Screen[None]):
+    BINDINGS = [Binding("escape,f6", "back", "Back")]
+    AUTO_FOCUS = "#cells"
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        shift = app.shift
+        records = [r.to_dict() for r in shift.records] if shift else []
+        self.summary = app.summarise(records)
+        yield StatusBar()
+        yield Static(headline(self.summary, shift.started_at if shift else ""), id="sum-head")
+        with Horizontal(id="sum-body"):
+            yield DataTable(id="cells", cursor_type="row")
+            with Vertical(id="sum-side"):
+                yield Static(sensitive_text(self.summary), id="sum-tip")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cells", DataTable)
+        table.add_columns("dir", "sex", "age", "nat", "n")
+        for key, n in self.summary.cells.items():
+            direction, sex, band, nat, *_ = key.split("|")
+            table.add_row(direction, sex.lower(), band, nat, str(n))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

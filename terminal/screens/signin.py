@@ -1,0 +1,82 @@
+"""Officer sign-in: officer id + PIN (checked against the scrypt hashes in the officers file)."""
+
+from __future__ import annotations
+
+import time
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Input, Label, Static
+
+from imdms.errors import ImdmsError
+from terminal.widgets.status_bar import StatusBar
+
+MAX_TRIES = 5
+LOCKOUT_S = 30.0
+
+
+class SignInScreen(Screen[None]):
+    AUTO_FOCUS = "#officer-id"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._failures = 0
+        self._locked_until = 0.0
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        demo_pin = getattr(getattr(app, "settings", None), "demo_pin", None)
+        yield StatusBar()
+        with Vertical(id="signin-box"):
+            yield Static("IMDMS border terminal - officer sign-in", classes="title")
+            yield Label("Officer id")
+            yield Input(placeholder="your officer id", id="officer-id", compact=True)
+            yield Label("PIN")
+            yield Input(placeholder="PIN", password=True, id="pin", compact=True)
+            yield Static("Type your id, Tab, your PIN, then Enter.", id="signin-msg")
+            if demo_pin:
+                yield Static(
+                    f"DEMO: officer id [b]demo[/b], PIN [b]{demo_pin}[/b]. No real data.",
+                    id="demo-hint",
+                )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "officer-id":
+            self.query_one("#pin", Input).focus()
+            return
+        self._try_sign_in()
+
+    def _message(self, text: str, bad: bool = True) -> None:
+        msg = self.query_one("#signin-msg", Static)
+        msg.update(text)
+        msg.set_class(bad, "bad")
+
+    def _try_sign_in(self) -> None:
+        officer_id = self.query_one("#officer-id", Input).value.strip()
+        pin_input = self.query_one("#pin", Input)
+        pin = pin_input.value
+        now = time.monotonic()
+        if now < self._locked_until:
+            self._message(f"Too many wrong PINs: wait {int(self._locked_until - now) + 1} s.")
+            return
+        if not officer_id or not pin:
+            self._message("Type your officer id and your PIN.")
+            return
+        try:
+            ok = self.app.officers.verify(officer_id, pin)  # type: ignore[attr-defined]
+        except ImdmsError as err:
+            self._message(f"{err.message}. {err.hint}")
+            return
+        pin_input.value = ""
+        if not ok:
+            self._failures += 1
+            if self._failures >= MAX_TRIES:
+                self._failures = 0
+                self._locked_until = now + LOCKOUT_S
+                self._message(f"Wrong id or PIN {MAX_TRIES} times: wait {int(LOCKOUT_S)} s.")
+            else:
+                self._message("Wrong officer id or PIN. Try again.")
+            pin_input.focus()
+            return
+        self.app.sign_in(officer_id)  # type: ignore[attr-defined]

@@ -1,0 +1,72 @@
+"""A watchlist hit blocks the traveller until the officer acknowledges it and decides.
+
+The hit is a prompt to check, never a decision: the officer ticks the acknowledgement and picks
+referred / refused / admitted. Escape does not close it."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Static
+
+from messaging.codes import Decision
+from terminal.widgets.choice import Choice
+
+DECISIONS = [
+    ("Refer to second line", Decision.REFERRED),
+    ("Refuse", Decision.REFUSED),
+    ("Admit (alert checked, not this person)", Decision.ADMITTED),
+]
+
+
+class WatchlistAlertScreen(ModalScreen[Decision]):
+    BINDINGS = [
+        Binding("escape", "refuse_escape", "", show=False),
+        Binding("f2", "confirm", "Confirm"),
+    ]
+    AUTO_FOCUS = "#hit-ack"
+
+    def __init__(self, version: str | None) -> None:
+        super().__init__()
+        self.version = version
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="hit-box"):
+            yield Static("WATCHLIST HIT", classes="title")
+            yield Static(
+                "This document matches the national watchlist"
+                f" (list {self.version or 'unknown'}).\n"
+                "Keep the document. Follow the standing instruction for hits.\n"
+                "The list is a prompt to check: you decide.",
+                markup=False,
+            )
+            yield Checkbox("I have seen this alert and checked the traveller", id="hit-ack")
+            yield Static("Decision:")
+            yield Choice(DECISIONS, blank="-- choose (Left/Right) --", id="hit-decision")
+            yield Static("", id="hit-msg")
+            yield Static("Space: tick   Tab: next   Enter/F2: confirm", classes="keys")
+
+    def on_key(self, event: object) -> None:
+        key = getattr(event, "key", "")
+        if key == "enter":
+            self.action_confirm()
+            stop = getattr(event, "stop", None)
+            if stop:
+                stop()
+
+    def action_refuse_escape(self) -> None:
+        self.query_one("#hit-msg", Static).update(
+            "A watchlist hit cannot be skipped: tick the box and choose a decision."
+        )
+
+    def action_confirm(self) -> None:
+        ack = self.query_one("#hit-ack", Checkbox).value
+        decision = self.query_one("#hit-decision", Choice).value
+        if not ack or decision is None:
+            self.query_one("#hit-msg", Static).update(
+                "Tick the acknowledgement (Space) and choose a decision (Left/Right) first."
+            )
+            return
+        self.dismiss(decision)
