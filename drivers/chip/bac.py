@@ -28,22 +28,7 @@ from drivers.chip.errors import PaceRequiredError, StatusWordError, WrongKeysErr
 from drivers.chip.sm import SecureMessaging
 from drivers.chip.transport import Channel
 from imdms.errors import MrzError
-
-_WEIGHTS = (7, 3, 1)
-
-
-def check_digit(data: str) -> str:
-    """ICAO 7-3-1 check digit; '<' counts 0, A=10..Z=35."""
-    total = 0
-    for i, ch in enumerate(data):
-        if ch.isdigit():
-            v = int(ch)
-        elif "A" <= ch <= "Z":
-            v = ord(ch) - 55
-        else:
-            v = 0
-        total += v * _WEIGHTS[i % 3]
-    return str(total % 10)
+from ocr.mrz import check_digit, parse_mrz
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +75,13 @@ def make_keys(document_number: str, date_of_birth: str, date_of_expiry: str) -> 
 
 
 def keys_from_mrz_lines(lines: Sequence[str]) -> MrzKeys:
-    """Document number, birth and expiry from TD1/TD2/TD3 (or visa) MRZ lines, by position.
+    """Document number, birth and expiry from TD1/TD2/TD3 (or visa) MRZ lines, by position
+    (after ocr.mrz's check-digit-guided corrections).
 
     A TD1 document number longer than 9 characters continues in the optional data (Doc 9303-5).
     """
-    clean = [ln.strip().upper().replace(" ", "") for ln in lines if ln.strip()]
+    # ocr.mrz fixes OCR confusions (O/0, I/1...) that check digits reveal; MrzError if no MRZ
+    clean = list(parse_mrz(list(lines)).lines)
     if len(clean) == 3 and all(len(ln) == 30 for ln in clean):
         l1, l2 = clean[0], clean[1]
         doc = l1[5:14]

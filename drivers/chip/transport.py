@@ -136,6 +136,13 @@ class PcscTransport:
 
     def wait_for_card(self, timeout: float | None) -> bool:
         """True once a card is in the field; False after `timeout` seconds (None: forever)."""
+        return self._wait(True, timeout)
+
+    def wait_for_removal(self, timeout: float | None) -> bool:
+        """True once the field is empty; False after `timeout` seconds (None: forever)."""
+        return self._wait(False, timeout)
+
+    def _wait(self, present: bool, timeout: float | None) -> bool:
         sc = self._scard
         name = self.reader_name or self.find_reader()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -154,7 +161,7 @@ class PcscTransport:
             if code != SCARD_S_SUCCESS:
                 raise self._init_error(hresult)
             _name, event, _atr = states[0]
-            if event & sc.SCARD_STATE_PRESENT and not event & sc.SCARD_STATE_MUTE:
+            if bool(event & sc.SCARD_STATE_PRESENT and not event & sc.SCARD_STATE_MUTE) == present:
                 return True
             state = event & ~sc.SCARD_STATE_CHANGED
             if deadline is not None and time.monotonic() >= deadline:

@@ -1,0 +1,177 @@
+"""ChipReader: the DocumentReader for ePassport chips on a PC/SC reader.
+
+The booth reads the data page optically first and calls `set_mrz(lines)`: the chip keys come
+from it, and the chip's DG1 is compared with it (`dg1_matches_print`). `read(timeout)` waits for
+a card (PC/SC events, no polling of our own), reads it and returns one DocumentRead. After a
+successful read the next read waits for the card to leave and a card to arrive.
+
+Failures an officer can act on come back as DocumentRead(ok=False) with `error` = what happened
+and `extra["hint"]` = what to do; `extra["kind"]` is machine-readable (wrong_keys, card_removed,
+pace_required, secure_messaging, status_word, protocol) and `extra["sw"]` the status word in hex.
+A card pulled mid-read keeps what was read (`extra["resumable"]`): reading again resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from drivers.base import ChipSummary, DocumentRead, DocumentReader, ReaderStatus, utc_now
+from drivers.chip.bac import MrzKeys, keys_from_mrz_lines
+from drivers.chip.errors import CardRemovedError, ChipError, WrongKeysError
+from drivers.chip.pa import load_csca_store
+from drivers.chip.session import ChipResult, ResumeState, read_passport
+from drivers.chip.transport import PcscTransport
+from imdms.errors import ConfigError, MrzError, ReaderInitError
+
+log = logging.getLogger(__name__)
+
+
+def _norm(lines: Sequence[str]) -> tuple[str, ...]:
+    return tuple(ln.strip().upper().replace(" ", "") for ln in lines if ln.strip())
+
+
+class ChipReader(DocumentReader):
+    """ePassport chip reader. `config` is a ChipConfig (reader, csca_path, max_le)."""
+
+    source = "chip"
+
+    def __init__(self, config: Any, name: str = "chip", *, transport: Any = None) -> None:
+        super().__init__(name)
+        self.config = config
+        self._csca = None
+        if getattr(config, "csca_path", None):
+            try:
+                self._csca = load_csca_store(config.csca_path)
+            except OSError as err:
+                raise ConfigError(
+                    "the CSCA store cannot be read",
+                    "check chip csca_path: a folder of PEM/DER certificates or a master list",
+                ) from err
+        self._transport = transport if transport is not None else PcscTransport(config.reader)
+        self._keys: MrzKeys | None = None
+        self._print: tuple[str, ...] | None = None
+        self._resume = ResumeState()
+        self._await_removal = False
+        self.last_result: ChipResult | None = None
+
+    # ---- keys ------------------------------------------------------------------------------
+    def set_mrz(self, lines: Sequence[str]) -> None:
+        """Keys from the optically read MRZ; also the print the chip's DG1 is compared with.
+        Raises MrzError when the lines are not an MRZ."""
+        self._keys = keys_from_mrz_lines(lines)
+        self._print = _norm(lines)
+
+    def set_keys(self, keys: MrzKeys) -> None:
+        """Keys typed by the officer (no print to compare DG1 with)."""
+        self._keys = keys
+        self._print = None
+
+    # ---- reading ---------------------------------------------------------------------------
+    def read(self, timeout: float | None = None) -> DocumentRead | None:
+        if self.closed:
+            return None
+        if self._keys is None:
+            raise MrzError(
+                "the chip cannot be opened without the MRZ",
+                "read the data page first (optical reader or camera)",
+            )
+        deadline = None if timeout is None else time.monotonic() + timeout
+
+        def left() -> float | None:
+            return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+        transport = self._transport
+        try:
+            if self._await_removal:
+                self._set_state(ReaderStatus.WAITING, "take the passport off the chip reader")
+                if not transport.wait_for_removal(left()):
+                    return None
+                self._await_removal = False
+            self._set_state(ReaderStatus.WAITING, "place the passport on the chip reader")
+            if not transport.wait_for_card(left()):
+                return None
+        except ReaderInitError as err:
+            self._set_state(ReaderStatus.DISCONNECTED, f"{err.message}: {err.hint}")
+            raise
+        if self.closed:
+            return None
+        self._set_state(ReaderStatus.CONNECTED, "reading the chip")
+        started = utc_now()
+        try:
+            result = read_passport(
+                transport,
+                self._keys,
+                max_le=self.config.max_le,
+                csca=self._csca,
+                resume=self._resume,
+            )
+        except ChipError as err:
+            return self._failed(err, started)
+        finally:
+            transport.disconnect()
+        self.last_result = result
+        self._await_removal = True
+        self._set_state(ReaderStatus.CONNECTED, "")
+        return self._document(result, started)
+
+    def _failed(self, err: ChipError, started: Any) -> DocumentRead:
+        kept = self._resume.bytes_kept()
+        resumable = isinstance(err, CardRemovedError)
+        if not resumable:
+            self._resume = ResumeState()
+        status = ReaderStatus.ERROR if isinstance(err, WrongKeysError) else ReaderStatus.WAITING
+        self._set_state(status, f"{err.message}: {err.hint}")
+        log.info(
+            "chip read failed: %s (sw=%s, kept %d bytes)",
+            err.kind,
+            f"{err.sw:04X}" if err.sw is not None else "-",
+            kept if resumable else 0,
+        )
+        return DocumentRead(
+            source=self.source,
+            reader_name=self.name,
+            error=err.message,
+            started_at=started,
+            extra={
+                "kind": err.kind,
+                "hint": err.hint,
+                "sw": f"{err.sw:04X}" if err.sw is not None else None,
+                "resumable": resumable,
+                "bytes_kept": kept if resumable else 0,
+            },
+        )
+
+    def _document(self, result: ChipResult, started: Any) -> DocumentRead:
+        from ocr.mrz import parse_mrz
+
+        mrz = parse_mrz(list(result.dg1_lines), correct=False)
+        matches = None if self._print is None else _norm(result.dg1_lines) == self._print
+        summary = ChipSummary(
+            protocol=result.protocol,
+            data_groups=result.data_groups,
+            passive_authentication=result.passive_authentication,
+            dg1_matches_print=matches,
+            face_image=result.face_png,
+            dg1_lines=result.dg1_lines,
+        )
+        return DocumentRead(
+            source=self.source,
+            reader_name=self.name,
+            raw_lines=result.dg1_lines,
+            mrz=mrz,
+            started_at=started,
+            chip=summary,
+            extra={
+                "apdu_count": result.apdu_count,
+                "seconds": round(result.seconds, 3),
+                "le": result.le,
+                "face_mime": result.face.mime if result.face else None,
+                "listed_groups": list(result.listed_groups),
+            },
+        )
+
+    def _close(self) -> None:
+        self._transport.close()
