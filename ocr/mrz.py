@@ -38,12 +38,14 @@ _WEIGHTS = (7, 3, 1)
 # field only the unambiguous pairs apply (0 is read as O, never as D or Q).
 LETTER_TO_DIGIT = {"O": "0", "I": "1", "B": "8", "S": "5", "Z": "2", "G": "6", "D": "0", "Q": "0"}
 DIGIT_TO_LETTER = {"0": "O", "1": "I", "8": "B", "5": "S", "2": "Z", "6": "G"}
-# Document numbers are alphanumeric: both directions are candidates.
+# Document numbers are alphanumeric: both directions are candidates. A 0 may also have been
+# a D or Q: those candidates only make a correction ambiguous, they are never applied.
 _ALNUM_SWAPS: dict[str, tuple[str, ...]] = {
-    "O": ("0",), "0": ("O",), "I": ("1",), "1": ("I",), "B": ("8",), "8": ("B",),
+    "O": ("0",), "0": ("O", "D", "Q"), "I": ("1",), "1": ("I",), "B": ("8",), "8": ("B",),
     "S": ("5",), "5": ("S",), "Z": ("2",), "2": ("Z",), "G": ("6",), "6": ("G",),
     "D": ("0",), "Q": ("0",),
 }  # fmt: skip
+_NEVER_APPLIED = {("0", "D"), ("0", "Q")}
 _COUNTRY = re.compile(r"[A-Z]{3}|D<<")
 EXPIRY_YEARS_AHEAD = 20
 LAYOUTS: dict[DocType, tuple[int, int]] = {
@@ -383,24 +385,44 @@ def _correct_check_only(buf: _Buffer, name: str, data: list[Pos], check: Pos) ->
         buf.put(f"{name}_check", check, digit)
 
 
-def _correct_number(buf: _Buffer, data: list[Pos], check: Pos) -> None:
-    """Alphanumeric document number: one substitution, applied only when exactly one passes."""
+def _composite_ok(buf: _Buffer, lay: _Layout) -> bool:
+    """True when the layout has no composite, or it passes (a letter check digit mapped)."""
+    if lay.composite_check is None:
+        return True
+    found = buf.get(lay.composite_check)
+    return _check_ok(buf.text(lay.composite), LETTER_TO_DIGIT.get(found, found))
+
+
+def _correct_number(buf: _Buffer, lay: _Layout) -> None:
+    """Alphanumeric document number: one O/0-style substitution, applied only when exactly one
+    candidate passes the number's check digit and the composite (when the layout has one) does
+    not contradict it. For a 9-character number the composite adds nothing (same weights); for a
+    TD1/TD2 long number it is an independent second check."""
+    data, check, _ = _number_positions(buf, lay)
     text = buf.text(data)
     found = buf.get(check)
-    check_opts = [LETTER_TO_DIGIT[found]] if found in LETTER_TO_DIGIT else [found]
-    if _check_ok(text, check_opts[0]):
-        if check_opts[0] != found:
-            buf.put("document_number_check", check, check_opts[0])
+    digit = LETTER_TO_DIGIT.get(found, found)
+    if _check_ok(text, digit):
+        if digit != found:
+            buf.put("document_number_check", check, digit)
         return
     candidates: list[tuple[int, str]] = []
     for i, char in enumerate(text):
         for swap in _ALNUM_SWAPS.get(char, ()):
-            if _check_ok(text[:i] + swap + text[i + 1 :], check_opts[0]):
+            if _check_ok(text[:i] + swap + text[i + 1 :], digit):
                 candidates.append((i, swap))
-    if len(candidates) == 1:
-        i, swap = candidates[0]
+    if len(candidates) != 1:
+        return
+    i, swap = candidates[0]
+    if (text[i], swap) in _NEVER_APPLIED:
+        return
+    row, col = data[i]
+    buf.rows[row][col] = swap
+    confirmed = _composite_ok(buf, lay)
+    buf.rows[row][col] = text[i]
+    if confirmed:
         buf.put("document_number", data[i], swap)
-        buf.put("document_number_check", check, check_opts[0])
+        buf.put("document_number_check", check, digit)
 
 
 def _correct_letters(buf: _Buffer, name: str, cells: list[Pos], ok: Any) -> None:
@@ -421,12 +443,11 @@ def _correct(buf: _Buffer, lay: _Layout) -> None:
     _correct_letters(buf, "issuing_state", lay.issuer, _COUNTRY.fullmatch)
     _correct_letters(buf, "nationality", lay.nationality, _COUNTRY.fullmatch)
     _correct_letters(buf, "sex", [lay.sex], lambda s: s in "MFX<")
-    number, number_check, _ = _number_positions(buf, lay)
-    _correct_number(buf, number, number_check)
     _correct_digit_field(buf, "date_of_birth", lay.birth, lay.birth_check)
     _correct_digit_field(buf, "date_of_expiry", lay.expiry, lay.expiry_check)
     if lay.optional_check is not None:
         _correct_check_only(buf, "optional_data", lay.optional, lay.optional_check)
+    _correct_number(buf, lay)  # after the dates: its confirmation uses the composite
     if lay.composite_check is not None:
         _correct_check_only(buf, "composite", lay.composite, lay.composite_check)
 
