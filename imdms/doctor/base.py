@@ -1,0 +1,106 @@
+"""What every doctor check returns, and the context the checks share.
+
+A check is a plain function `check(ctx: DoctorContext) -> CheckResult`. It never raises (the
+runner turns a crash into a FAIL), never prints, and never puts personal data in its message: the
+lines are read aloud over the phone and pasted into tickets.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from config.models import Config
+
+DEFAULT_CREDENTIALS_DIR = Path("/etc/imdms/credentials")
+
+
+class Status(StrEnum):
+    PASS = "PASS"
+    WARN = "WARN"  # works, but needs attention soon
+    FAIL = "FAIL"  # the booth cannot work properly: fix before opening the booth
+    SKIP = "SKIP"  # not applicable to this booth's config
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One line of `imdms doctor`: `message` says what was found, `hint` what to do."""
+
+    name: str
+    status: Status
+    message: str
+    hint: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "status": self.status.value, "message": self.message,
+                "hint": self.hint}
+
+    def line(self, width: int = 10) -> str:
+        text = f"{self.status.value}  {self.name:<{width}}  {self.message}"
+        return f"{text} -> {self.hint}" if self.hint else text
+
+
+@dataclass(frozen=True, slots=True)
+class CommandOutput:
+    returncode: int
+    stdout: str
+
+
+Runner = Callable[[Sequence[str], float], CommandOutput]
+
+
+def run_command(argv: Sequence[str], timeout_s: float) -> CommandOutput:
+    """Run a helper (timedatectl, systemctl, ...); 127 when missing, 124 on timeout."""
+    try:
+        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout_s,
+                              check=False)
+    except FileNotFoundError:
+        return CommandOutput(127, "")
+    except subprocess.TimeoutExpired:
+        return CommandOutput(124, "")
+    except OSError:
+        return CommandOutput(126, "")
+    return CommandOutput(done.returncode, done.stdout)
+
+
+def _credentials_dir() -> Path:
+    """Inside the unit: $CREDENTIALS_DIRECTORY. From a shell: where the unit loads them from."""
+    env = os.environ.get("CREDENTIALS_DIRECTORY") or os.environ.get("IMDMS_CREDENTIALS_DIR")
+    return Path(env) if env else DEFAULT_CREDENTIALS_DIR
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class DoctorContext:
+    """Shared inputs. Tests replace `run`, `now`, `list_pcsc_readers` and the paths.
+
+    `config` is set by the config check; None means the config is missing or invalid and the
+    checks that need it report SKIP.
+    """
+
+    config_path: Path
+    config: Config | None = None
+    credentials_dir: Path = field(default_factory=_credentials_dir)
+    run: Runner = run_command
+    now: Callable[[], datetime] = _utc_now
+    timeout_s: float = 5.0
+    service_user: str = "imdms"
+    list_pcsc_readers: Callable[[], list[str]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def skip_without_config(ctx: DoctorContext, name: str) -> CheckResult | None:
+    if ctx.config is None:
+        return CheckResult(name, Status.SKIP, "not checked: the config did not load",
+                           "fix the config first (see the config line)")
+    return None
