@@ -1,0 +1,123 @@
+"""`imdms read`: the technician's one-document test, JSON on stdout, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from drivers.framing import encode
+from imdms.cli import main
+from ocr.specimens import specimens
+from tests.drivers.conftest import Pty
+
+SPECIMENS = specimens()
+
+
+@pytest.fixture
+def sim_config(tmp_path: Path) -> Path:
+    path = tmp_path / "terminal.toml"
+    path.write_text('[reader]\ntype = "simulator"\n')
+    return path
+
+
+def test_simulator_reads_a_specimen(sim_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["read", "--config", str(sim_config), "--specimen", "lso_passport"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    data = json.loads(out.out)
+    assert data["ok"] is True and data["source"] == "simulator"
+    assert data["raw_lines"] == SPECIMENS["lso_passport"]
+    assert isinstance(data["mrz"], dict)
+
+
+def test_bad_check_digit_exits_1(sim_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["read", "--config", str(sim_config), "--specimen", "bad_check_digit"]) == 1
+    assert "a check failed" in capsys.readouterr().err
+
+
+def test_unknown_specimen(sim_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["read", "--config", str(sim_config), "--specimen", "nope"]) == 2
+    assert "unknown specimen" in capsys.readouterr().err
+
+
+@pytest.fixture
+def writer(pty: Pty) -> Iterator[threading.Event]:
+    """Present the same document every 50 ms (whole frames, so opening the port, which
+    flushes input, never cuts one) until the test ends."""
+    stop = threading.Event()
+    frame = encode(SPECIMENS["zaf_passport"], "3m-rte")
+
+    def run() -> None:
+        while not stop.wait(0.05):
+            pty.write(frame)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    yield stop
+    stop.set()
+    thread.join()
+
+
+def test_port_override_reads_through_a_pty(
+    pty: Pty, writer: threading.Event, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["read", "--config", str(tmp_path / "absent.toml"), "--port", pty.path,
+                 "--baud", "115200", "--framing", "3m-rte", "--timeout", "5"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    data = json.loads(out.out)
+    assert data["source"] == "serial_mrz" and data["ok"] is True
+    assert data["raw_lines"] == SPECIMENS["zaf_passport"]
+    assert "3m-rte framing, 115200 baud" in out.err
+
+
+def test_missing_device_times_out_with_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["read", "--config", str(tmp_path / "absent.toml"),
+                 "--port", str(tmp_path / "ttyNONE"), "--timeout", "0.2"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "no reader at" in err and "what to do:" in err and "Traceback" not in err
+
+
+def test_nothing_presented_times_out(pty: Pty, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["read", "--config", str(tmp_path / "absent.toml"), "--port", pty.path,
+                 "--timeout", "0.2"])
+    assert code == 3
+    assert "no document within 0.2 s" in capsys.readouterr().err
+
+
+def test_missing_config_without_overrides(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["read", "--config", str(tmp_path / "absent.toml")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_bad_url_is_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["read", "--config", str(tmp_path / "a.toml"), "--port", "nosuch://x"]) == 2
+    assert "refused" in capsys.readouterr().err
+
+
+def test_bad_baud_is_rejected_by_argparse(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["read", "--baud", "-5"])
+    assert exc.value.code == 2
+
+
+def test_list_ports(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from serial.tools import list_ports
+
+    port = SimpleNamespace(device="/dev/ttyACM0", description="MRZ reader", hwid="USB VID:PID")
+    monkeypatch.setattr(list_ports, "comports", lambda include_links=False: [port])
+    assert main(["read", "--list-ports"]) == 0
+    assert "/dev/ttyACM0\tMRZ reader" in capsys.readouterr().out
+    monkeypatch.setattr(list_ports, "comports", lambda include_links=False: [])
+    assert main(["read", "--list-ports"]) == 1
+    assert "no serial ports found" in capsys.readouterr().err
