@@ -396,14 +396,14 @@ class Outbox:
             params = (after, upto if upto is not None else 2**62, limit)
         return [Row(*r) for r in self._query(sql, params)]
 
-    def next_suspect(self, now: float) -> Row | None:
-        """The oldest suspect whose retry time has come (to be published alone)."""
+    def due_suspects(self, now: float, limit: int = 500) -> list[Row]:
+        """Suspects whose retry time has come, oldest first (each to be published alone)."""
         rows = self._query(
             "SELECT seq, record_id, terminal_id, border_post, payload, attempts FROM outbox "
-            "WHERE suspect = 1 AND retry_at <= ? ORDER BY seq LIMIT 1",
-            (now,),
+            "WHERE suspect = 1 AND retry_at <= ? ORDER BY seq LIMIT ?",
+            (now, limit),
         )
-        return Row(*rows[0]) if rows else None
+        return [Row(*r) for r in rows]
 
     def next_retry_at(self) -> float | None:
         row = self._query("SELECT MIN(retry_at) FROM outbox WHERE suspect = 1")
@@ -447,6 +447,19 @@ class Outbox:
                 return True
             self._set_meta(db, "last_error", reason)
         return False
+
+    def mark_suspects(self, seqs: Sequence[int]) -> None:
+        """Rows that were in flight when the link dropped: re-publish each alone, now.
+
+        No attempt is counted: the drop may have had nothing to do with them."""
+        if not seqs:
+            return
+        now = time.time()
+        with self._tx() as db:
+            db.executemany(
+                "UPDATE outbox SET suspect = 1, retry_at = ? WHERE seq = ?",
+                [(now, seq) for seq in seqs],
+            )
 
     def quarantine(self, seq: int, reason: str) -> None:
         """Move a row to quarantine now (e.g. larger than the broker accepts)."""

@@ -1,13 +1,55 @@
-"""`imdms forward`: forward the outbox to the central MQTT broker (daemon)."""
+"""`imdms forward`: forward the outbox to the central MQTT broker (daemon, systemd Type=notify).
+
+Runs until SIGTERM/SIGINT; on stop it waits briefly for in-flight acknowledgements, publishes
+"offline" and exits 0. Rows not acknowledged stay in the outbox for the next start.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import threading
 from typing import Any
-
-from imdms.commands._stub import not_built
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("forward", parents=[common], help="forward the outbox to the central MQTT broker (daemon)")
-    p.set_defaults(func=not_built("forward", 8))
+    p = sub.add_parser(
+        "forward", parents=[common], help="forward the outbox to the central MQTT broker (daemon)"
+    )
+    p.add_argument(
+        "--exit-when-empty",
+        action="store_true",
+        help="exit once the outbox is drained (one-shot sync, benchmarks)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from config.loader import load_config
+    from imdms.cli import setup_logging
+    from messaging.forwarder import Forwarder, settings_from_config
+    from messaging.outbox import Outbox
+    from messaging.topics import Topics
+
+    config = load_config(args.config, required=True)
+    setup_logging(config.logging.level, dict(config.logging.levels))
+    settings = settings_from_config(config)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    o = config.outbox
+    with Outbox(
+        config.outbox_path(),
+        disk_floor_mb=o.disk_floor_mb,
+        max_record_bytes=o.max_record_bytes,
+        quarantine_after=o.quarantine_after,
+    ) as outbox:
+        topics = Topics(config.broker.topic_prefix, config.terminal.border_post,
+                        config.terminal.terminal_id)
+        forwarder = Forwarder(settings, outbox, topics, config.terminal.data_dir)
+        forwarder.run(stop, exit_when_empty=args.exit_when_empty)
+    return 0

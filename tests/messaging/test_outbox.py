@@ -99,8 +99,8 @@ def test_lanes_suspects_and_quarantine(tmp_path: Path) -> None:
     seq = backlog[0].seq
     assert not box.mark_failed(seq, "broker refused (0x87)", count=True, retry_in_s=0)
     assert seq not in [r.seq for r in box.fetch(0, 10, upto=boundary)]  # suspects leave the lanes
-    suspect = box.next_suspect(now=1e12)
-    assert suspect is not None and suspect.seq == seq and suspect.attempts == 1
+    (suspect,) = box.due_suspects(now=1e12)
+    assert suspect.seq == seq and suspect.attempts == 1
     assert box.mark_failed(seq, "broker refused (0x87)", count=True, retry_in_s=0)
     st = box.status()
     assert st.pending == 4 and st.quarantined == 1 and st.last_error is not None

@@ -1,0 +1,553 @@
+"""The forwarder: drains the outbox to the central broker over MQTT (QoS 1), never losing a row.
+
+Threads: paho's network thread (connect_async + loop_start; it reconnects on its own with capped
+exponential backoff, jittered per outage here) only turns callbacks into events on a queue. One
+pump thread (`run()`) owns all outbox access and every publish.
+
+Rules (see docs/messaging.md):
+- paho is never the queue: we publish only after a successful CONNACK, at most `window` records
+  unacknowledged (broker Receive Maximum respected), and drop paho's copy of unacknowledged
+  messages on reconnect; the outbox re-sends them (same record_id: harmless).
+- A row is deleted only after its PUBACK; deletes are batched (one transaction per batch).
+- Two lanes: records queued after the link came up ("live") go before the backlog; each lane
+  is in queue order. Records carry their own time (recorded_at, boot_id, monotonic_ns), so the
+  central side orders by those, not by arrival.
+- Poison records: when the link drops with records in flight, they become suspects and are
+  later published alone; a suspect that drops the link alone or is refused in a PUBACK (MQTT 5
+  reason >= 0x80) counts an attempt; after `quarantine_after` it moves to quarantine. It never
+  blocks the others and is never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import random
+import ssl
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from imdms import __version__
+from imdms.errors import ConfigError
+from messaging import health, sdnotify
+from messaging.outbox import Outbox, Row
+from messaging.topics import OFFLINE, ONLINE, Topics
+from messaging.watchlist import Watchlist, store_payload
+
+log = logging.getLogger(__name__)
+
+SESSION_EXPIRY_S = 7 * 24 * 3600  # keep the broker session (watchlist subscription) a week
+WATCHLIST_FILE = "watchlist.json"
+PUBLISH_OVERHEAD = 64  # fixed header + topic length + packet id + properties, roughly
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSettings:
+    """Everything the forwarder needs to reach the broker (built from config by from_config)."""
+
+    host: str
+    port: int = 1883
+    protocol: str = "5"
+    client_id: str = "imdms"
+    keepalive_s: int = 30
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    window: int = 100
+    backoff_min_s: float = 1.0
+    backoff_max_s: float = 120.0
+    heartbeat_s: float = 60.0
+
+
+def settings_from_config(config: Any) -> LinkSettings:
+    """LinkSettings from a config.models.Config; reads the key and password credentials."""
+    from config.loader import credential, credential_path
+
+    b = config.broker
+    if not b.host:
+        raise ConfigError(
+            "forwarding is disabled: [broker] host is empty",
+            "set [broker] host (and [broker.tls]) in the configuration file",
+        )
+    ca = cert = key = None
+    if b.tls is not None:
+        ca, cert = b.tls.ca_file, b.tls.cert_file
+        if cert is not None:
+            key = credential_path(b.tls.key_credential)
+            if key is None:
+                raise ConfigError(
+                    f"client key {b.tls.key_credential!r} not found",
+                    "provide it with systemd LoadCredential= or set [broker.tls] key_credential "
+                    "to an absolute path",
+                )
+    password = credential(b.password_credential) if b.username else None
+    t = config.terminal
+    return LinkSettings(
+        host=b.host, port=b.port, protocol=b.protocol,
+        client_id=b.client_id or f"imdms-{t.border_post}-{t.terminal_id}",
+        keepalive_s=b.keepalive_s, ca_file=ca, cert_file=cert, key_file=key,
+        username=b.username, password=password, window=b.inflight,
+        backoff_min_s=b.backoff_min_s, backoff_max_s=b.backoff_max_s,
+        heartbeat_s=float(b.heartbeat_s),
+    )
+
+
+@dataclass(slots=True)
+class _Flight:
+    seq: int
+    record_id: str
+    probe: bool
+
+
+class Forwarder:
+    """Drain `outbox` to the broker until `stop` is set (see module docstring).
+
+    Args:
+        settings: the link.
+        outbox: an open Outbox (the forwarder's own instance: not shared with the UI).
+        topics: topic names of this terminal.
+        data_dir: where forwarder-status.json and watchlist.json are written.
+        retry_base_s: first wait before re-publishing a refused suspect (doubles per attempt).
+        ack_batch, ack_flush_s: delete acknowledged rows every N acks or after this long.
+    """
+
+    def __init__(
+        self,
+        settings: LinkSettings,
+        outbox: Outbox,
+        topics: Topics,
+        data_dir: Path,
+        *,
+        retry_base_s: float = 2.0,
+        ack_batch: int = 500,
+        ack_flush_s: float = 0.05,
+        drain_timeout_s: float = 5.0,
+    ) -> None:
+        self.s = settings
+        self.outbox = outbox
+        self.topics = topics
+        self.data_dir = Path(data_dir)
+        self.retry_base_s = retry_base_s
+        self.ack_batch = ack_batch
+        self.ack_flush_s = ack_flush_s
+        self.drain_timeout_s = drain_timeout_s
+        self.events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self.watchlist = Watchlist.load(self.data_dir / WATCHLIST_FILE)
+        # link state (pump thread only)
+        self.connected = False
+        self.since = time.time()
+        self.last_error: str | None = None
+        self.window = settings.window
+        self.max_packet: int | None = None
+        self._outage_started: float | None = time.time()
+        self._outage_logged = False
+        self._failures = 0
+        # drain state (pump thread only)
+        self._inflight: dict[int, _Flight] = {}
+        self._probe = False
+        self._acked: list[int] = []
+        self._first_ack_at = 0.0
+        self._boundary = 0
+        self._live_cursor = 0
+        self._backlog_cursor = 0
+        self._lanes_empty = False
+        self._suspect_due: float | None = None
+        self._suspects: deque[Row] = deque()
+        self.published = 0
+        self.acknowledged = 0
+        self.client = self._make_client()
+
+    # -- paho (network thread: events only) ----------------------------------------------------
+
+    def _make_client(self) -> mqtt.Client:
+        v5 = self.s.protocol == "5"
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self.s.client_id,
+            protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
+            clean_session=None if v5 else False,
+        )
+        client.max_inflight_messages_set(0)  # our window, not paho's, bounds what is in flight
+        client.max_queued_messages_set(0)
+        paho_log = logging.getLogger("messaging.paho")
+        if paho_log.level == logging.NOTSET:  # a line per packet: opt in with DEBUG in config
+            paho_log.setLevel(logging.WARNING)
+        client.enable_logger(paho_log)
+        if self.s.ca_file is not None:
+            client.tls_set(
+                ca_certs=str(self.s.ca_file),
+                certfile=str(self.s.cert_file) if self.s.cert_file else None,
+                keyfile=str(self.s.key_file) if self.s.key_file else None,
+                tls_version=ssl.PROTOCOL_TLS_CLIENT,
+            )
+        if self.s.username:
+            client.username_pw_set(self.s.username, self.s.password)
+        client.will_set(self.topics.status, OFFLINE, qos=1, retain=True)
+        self._jitter_backoff(client)
+        client.on_connect = self._on_connect
+        client.on_connect_fail = self._on_connect_fail
+        client.on_disconnect = self._on_disconnect
+        client.on_publish = self._on_publish
+        client.on_message = self._on_message
+        return client
+
+    def _jitter_backoff(self, client: mqtt.Client) -> None:
+        # paho doubles from min to max; a random start per outage spreads terminals apart
+        # after a central restart (all would otherwise retry in lockstep).
+        lo = self.s.backoff_min_s * random.uniform(0.5, 1.5)
+        hi = self.s.backoff_max_s * random.uniform(0.8, 1.0)
+        client.reconnect_delay_set(lo, max(lo, hi))  # type: ignore[arg-type]
+
+    def _on_connect(self, client: mqtt.Client, _u: Any, _flags: Any, rc: Any, props: Any) -> None:
+        if rc.is_failure:
+            self.events.put(("refused", str(rc)))
+            return
+        # paho would re-send its unacknowledged copies now; the outbox does that instead.
+        client.drop_out_messages()
+        self._jitter_backoff(client)
+        recv_max = getattr(props, "ReceiveMaximum", None) if props is not None else None
+        max_packet = getattr(props, "MaximumPacketSize", None) if props is not None else None
+        self.events.put(("connected", recv_max, max_packet))
+
+    def _on_connect_fail(self, _c: mqtt.Client, _u: Any) -> None:
+        self.events.put(("connect_failed",))
+
+    def _on_disconnect(self, client: mqtt.Client, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
+        self.events.put(("disconnected", str(rc)))
+
+    def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, rc: Any, _p: Any) -> None:
+        self.events.put(("ack", mid, int(rc.value), str(rc)))
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        if msg.topic == self.topics.watchlist:
+            self.events.put(("watchlist", bytes(msg.payload)))
+
+    # -- pump thread ----------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event, *, exit_when_empty: bool = False) -> None:
+        """Forward until `stop` is set (or, with exit_when_empty, until nothing is pending).
+
+        On stop: waits up to drain_timeout_s for in-flight PUBACKs, deletes what was
+        acknowledged, publishes "offline", disconnects. Unacknowledged rows stay queued."""
+        props = None
+        if self.s.protocol == "5":
+            props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+            props.SessionExpiryInterval = SESSION_EXPIRY_S
+        self.client.connect_async(
+            self.s.host, self.s.port, keepalive=self.s.keepalive_s,
+            clean_start=False if self.s.protocol == "5" else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
+            properties=props,
+        )
+        self.client.loop_start()
+        self._write_status()
+        sdnotify.notify("READY=1")
+        watchdog = sdnotify.watchdog_interval_s()
+        next_watchdog = time.monotonic()
+        next_heartbeat = time.monotonic()
+        next_status = time.monotonic() + 5.0
+        try:
+            while not stop.is_set():
+                self._wait_and_handle(self._timeout(next_heartbeat))
+                now = time.monotonic()
+                self._maybe_flush()
+                if self.connected:
+                    self._fill()
+                    if now >= next_heartbeat:
+                        self._heartbeat()
+                        next_heartbeat = now + self.s.heartbeat_s
+                if now >= next_status:
+                    self._write_status()
+                    next_status = now + 5.0
+                if watchdog is not None and now >= next_watchdog:
+                    sdnotify.notify("WATCHDOG=1")
+                    next_watchdog = now + watchdog
+                if exit_when_empty and self.connected and not self._inflight and self._lanes_empty \
+                        and self._suspect_due is None:
+                    self._flush()
+                    if self.outbox.status().pending == 0:
+                        break
+        finally:
+            self._shutdown()
+
+    def _timeout(self, next_heartbeat: float) -> float:
+        timeout = 1.0
+        if self._acked:
+            timeout = min(timeout, self.ack_flush_s)
+        if self.connected:
+            timeout = min(timeout, max(0.0, next_heartbeat - time.monotonic()))
+            if self._suspect_due is not None:
+                timeout = min(timeout, max(0.01, self._suspect_due - time.time()))
+        return max(timeout, 0.0)
+
+    def _wait_and_handle(self, timeout: float) -> None:
+        try:
+            event = self.events.get(timeout=timeout) if timeout > 0 else self.events.get_nowait()
+        except queue.Empty:
+            return
+        self._handle(event)
+        for _ in range(10000):  # drain what else arrived, then go fill the window
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return
+            self._handle(event)
+
+    def _handle(self, event: tuple[Any, ...]) -> None:
+        kind = event[0]
+        if kind == "ack":
+            self._handle_ack(event[1], event[2], event[3])
+        elif kind == "connected":
+            self._handle_connected(event[1], event[2])
+        elif kind == "disconnected":
+            self._handle_link_lost(f"connection lost ({event[1]})")
+        elif kind == "connect_failed":
+            self._handle_link_lost("could not connect")
+        elif kind == "refused":
+            self._handle_link_lost(f"broker refused the connection ({event[1]})", known=True)
+        elif kind == "watchlist":
+            self._handle_watchlist(event[1])
+
+    def _handle_connected(self, recv_max: int | None, max_packet: int | None) -> None:
+        self._flush()
+        self.connected = True
+        self.since = time.time()
+        self.window = max(1, min(self.s.window, recv_max or 65535))
+        self.max_packet = max_packet
+        if self._outage_logged:
+            log.info("broker link recovered after %.0f s (%d failed attempts)",
+                     time.time() - (self._outage_started or time.time()), self._failures)
+        else:
+            log.info("connected to the broker %s:%d", self.s.host, self.s.port)
+        self._outage_started = None
+        self._outage_logged = False
+        self._failures = 0
+        self.last_error = None
+        self.outbox.set_last_error(None)
+        # restart both lanes: whatever was in flight is still in the outbox and is re-sent
+        self._inflight.clear()
+        self._probe = False
+        self._boundary = self.outbox.max_seq()
+        self._live_cursor = self._boundary
+        self._backlog_cursor = 0
+        self._lanes_empty = False
+        self._suspects.clear()
+        self._suspect_due = self.outbox.next_retry_at()
+        self.client.publish(self.topics.status, ONLINE, qos=1, retain=True)
+        self.client.subscribe(self.topics.watchlist, qos=1)
+        self._write_status()
+
+    def _handle_link_lost(self, reason: str, *, known: bool = False) -> None:
+        was_connected = self.connected
+        self.connected = False
+        self._flush()
+        self.client.drop_out_messages()
+        flights = list(self._inflight.values())
+        self._inflight.clear()
+        self._probe = False
+        if len(flights) == 1 and flights[0].probe:
+            # the suspect was alone on the link: it likely caused the drop (e.g. too large)
+            f = flights[0]
+            why = f"link dropped while this record was published alone ({reason})"
+            if self.outbox.mark_failed(f.seq, why, count=True, retry_in_s=self._retry_in(f.seq)):
+                log.warning("record %s quarantined: %s", f.record_id, why)
+        elif flights:
+            self.outbox.mark_suspects([f.seq for f in flights])
+        if was_connected or self._outage_started is None:
+            self.since = time.time()
+            self._outage_started = time.time()
+        self._failures += 1
+        if not self._outage_logged:
+            self._outage_logged = True
+            detail = reason if was_connected or known else self._diagnose()
+            self.last_error = detail
+            log.warning("broker link down: %s; retrying with backoff (logged again on recovery)",
+                        detail)
+            self.outbox.set_last_error(f"broker link: {detail}")
+            self._write_status()
+        else:
+            log.debug("broker link still down: %s", reason)
+
+    def _diagnose(self) -> str:
+        return health.diagnose(
+            self.s.host, self.s.port, ca_file=self.s.ca_file, cert_file=self.s.cert_file,
+            key_file=self.s.key_file, timeout_s=3.0,
+        )
+
+    def _retry_in(self, seq: int) -> float:
+        del seq
+        return min(self.retry_base_s * 2 ** random.uniform(0, 2), self.s.backoff_max_s)
+
+    def _handle_ack(self, mid: int, code: int, text: str) -> None:
+        flight = self._inflight.pop(mid, None)
+        if flight is None:
+            return  # status publish, or a stale mid from a dropped connection
+        if flight.probe:
+            self._probe = False
+        if code < 0x80:
+            if not self._acked:
+                self._first_ack_at = time.monotonic()
+            self._acked.append(flight.seq)
+            self.acknowledged += 1
+            if len(self._acked) >= self.ack_batch:
+                self._flush()
+            return
+        why = f"broker refused the record: {text} (0x{code:02x})"
+        self.last_error = why
+        if self.outbox.mark_failed(flight.seq, why, count=True,
+                                   retry_in_s=self._retry_in(flight.seq)):
+            log.warning("record %s quarantined: %s", flight.record_id, why)
+        else:
+            log.info("record %s refused by the broker (0x%02x); will retry", flight.record_id,
+                     code)
+        if not self._suspects:
+            self._suspect_due = self.outbox.next_retry_at()
+
+    def _maybe_flush(self) -> None:
+        if self._acked and (len(self._acked) >= self.ack_batch
+                            or time.monotonic() - self._first_ack_at >= self.ack_flush_s
+                            or not self._inflight):
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._acked:
+            self.outbox.mark_sent(self._acked)
+            self._acked = []
+
+    # -- publishing -----------------------------------------------------------------------------
+
+    def _fill(self) -> None:
+        if self._probe:
+            return
+        now = time.time()
+        if self._suspect_due is not None and self._suspect_due <= now:
+            # a suspect goes alone: wait for the window to empty, then publish it by itself
+            if self._inflight:
+                return
+            if not self._suspects:
+                self._flush()  # acknowledged probes must not be picked again
+                self._suspects.extend(self.outbox.due_suspects(now))
+            if self._suspects:
+                self._probe = True
+                self._publish(self._suspects.popleft(), probe=True)
+                return
+            self._suspect_due = self.outbox.next_retry_at()
+        room = self.window - len(self._inflight)
+        # refill in chunks, not per ack: fewer queries at full speed
+        if room < max(1, self.window // 4) and self._inflight:
+            return
+        rows = self.outbox.fetch(self._live_cursor, room, live=True)
+        if rows:
+            self._live_cursor = rows[-1].seq
+        if len(rows) < room:
+            backlog = self.outbox.fetch(self._backlog_cursor, room - len(rows),
+                                        upto=self._boundary)
+            if backlog:
+                self._backlog_cursor = backlog[-1].seq
+            rows += backlog
+        self._lanes_empty = not rows
+        for row in rows:
+            if not self.connected:
+                return
+            self._publish(row, probe=False)
+
+    def _publish(self, row: Row, *, probe: bool) -> None:
+        topic = self.topics.crossing_for(row.border_post, row.terminal_id)
+        size = len(row.payload.encode("utf-8")) + len(topic) + PUBLISH_OVERHEAD
+        if self.max_packet is not None and size > self.max_packet:
+            why = f"record larger than the broker accepts ({size} > {self.max_packet} bytes)"
+            log.warning("record %s quarantined: %s", row.record_id, why)
+            self.outbox.quarantine(row.seq, why)
+            if probe:
+                self._probe = False
+            return
+        info = self.client.publish(topic, row.payload, qos=1)
+        if info.rc != mqtt.MQTT_ERR_SUCCESS:
+            # link dropped under us: paho queued a copy in RAM, dropped on reconnect
+            self.connected = False
+            if probe:
+                self._probe = False
+            return
+        self._inflight[info.mid] = _Flight(row.seq, row.record_id, probe)
+        self.published += 1
+
+    # -- reports --------------------------------------------------------------------------------
+
+    def _heartbeat(self) -> None:
+        st = self.outbox.status()
+        payload = {
+            "terminal_id": self.topics.terminal_id,
+            "border_post": self.topics.border_post,
+            "sent_at": health.utc_iso(),
+            "software_version": __version__,
+            "outbox_pending": st.pending,
+            "outbox_quarantined": st.quarantined,
+            "oldest_pending_age_s": st.to_dict()["oldest_age_s"],
+            "disk_free_mb": round(self.outbox.free_mb(), 1),
+            "clock_synced": health.clock_synced(),
+            "readers": health.reader_states(self.data_dir),
+            "watchlist_version": self.watchlist.version,
+        }
+        self.client.publish(self.topics.heartbeat, json.dumps(payload, sort_keys=True), qos=0,
+                            retain=True)
+        self._write_status()
+
+    def _write_status(self) -> None:
+        data = {
+            "online": self.connected,
+            "since": health.utc_iso(self.since),
+            "last_error": self.last_error,
+            "updated_at": health.utc_iso(),
+        }
+        try:
+            health.write_json_atomic(self.data_dir / health.STATUS_FILE, data)
+        except OSError as err:
+            log.warning("cannot write %s (%s)", health.STATUS_FILE, err.__class__.__name__)
+
+    def _handle_watchlist(self, payload: bytes) -> None:
+        if not payload:
+            return
+        try:
+            version = json.loads(payload).get("version")
+        except (ValueError, AttributeError):
+            version = None
+        if version is not None and version == self.watchlist.version:
+            return
+        try:
+            self.watchlist = store_payload(self.data_dir / WATCHLIST_FILE, payload)
+        except (ValueError, OSError) as err:
+            log.warning("watchlist update ignored (%s); keeping version %s", err,
+                        self.watchlist.version)
+            return
+        log.info("watchlist version %s stored (%d entries)", self.watchlist.version,
+                 len(self.watchlist))
+
+    def _shutdown(self) -> None:
+        sdnotify.notify("STOPPING=1")
+        deadline = time.monotonic() + self.drain_timeout_s
+        # let in-flight records finish so they are deleted now rather than re-sent next start
+        while self.connected and self._inflight and time.monotonic() < deadline:
+            self._wait_and_handle(0.05)
+        self._flush()
+        if self.connected:
+            info = self.client.publish(self.topics.status, OFFLINE, qos=1, retain=True)
+            try:
+                info.wait_for_publish(timeout=max(0.1, deadline - time.monotonic()))
+            except (RuntimeError, ValueError):
+                pass
+        self.client.disconnect()
+        self.client.loop_stop()
+        self.connected = False
+        self.last_error = "forwarder stopped"
+        self._write_status()

@@ -1,0 +1,53 @@
+"""The MQTT topic contract, version 1 (documented in docs/messaging.md).
+
+    <prefix>/<border_post>/<terminal_id>/crossing   QoS 1, not retained: one record JSON each
+    <prefix>/<border_post>/<terminal_id>/status     QoS 1, retained: "online" | "offline" (LWT)
+    <prefix>/<border_post>/<terminal_id>/heartbeat  QoS 0, retained: JSON health snapshot
+    <prefix>/watchlist                              QoS 1, retained, central -> terminals
+
+The default prefix is "imdms/v1"; a breaking change to any payload bumps the version segment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_PREFIX = "imdms/v1"
+ONLINE = b"online"
+OFFLINE = b"offline"
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    prefix: str
+    border_post: str
+    terminal_id: str
+
+    @property
+    def base(self) -> str:
+        return f"{self.prefix}/{self.border_post}/{self.terminal_id}"
+
+    def crossing_for(self, border_post: str, terminal_id: str) -> str:
+        """Crossing topic of any terminal (imported records keep their own terminal)."""
+        return f"{self.prefix}/{border_post}/{terminal_id}/crossing"
+
+    @property
+    def crossing(self) -> str:
+        return f"{self.base}/crossing"
+
+    @property
+    def status(self) -> str:
+        return f"{self.base}/status"
+
+    @property
+    def heartbeat(self) -> str:
+        return f"{self.base}/heartbeat"
+
+    @property
+    def watchlist(self) -> str:
+        return f"{self.prefix}/watchlist"
+
+    @property
+    def all_crossings(self) -> str:
+        """Subscription filter for the central collector."""
+        return f"{self.prefix}/+/+/crossing"
