@@ -1,0 +1,136 @@
+"""systemd units, tmpfiles.d and udev rules: verified by systemd's own tools in a scratch root."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.deploy.conftest import REPO, UNITS, run_script
+from tests.peers import require_executable
+
+SYSTEMD = REPO / "systemd"
+
+
+def _stub(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("#!/bin/sh\nexit 0\n")
+    path.chmod(0o755)
+
+
+@pytest.fixture(scope="module")
+def verify_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A root with the host's systemd units, ours installed, and stubs for the executables
+    our units start (so `verify` checks the real ExecStart paths, not the host's)."""
+    root = tmp_path_factory.mktemp("verify")
+    system = root / "usr" / "lib" / "systemd" / "system"
+    host_units = Path("/usr/lib/systemd/system")
+    if host_units.is_dir():
+        shutil.copytree(host_units, system, symlinks=True)
+    target = root / "etc" / "systemd" / "system"
+    target.mkdir(parents=True)
+    for unit in UNITS:
+        shutil.copy(SYSTEMD / unit, target / unit)
+        for line in (SYSTEMD / unit).read_text().splitlines():
+            if line.startswith("ExecStart="):
+                _stub(root / line.split("=", 1)[1].split()[0].lstrip("/"))
+    return root
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_systemd_analyze_verify(unit: str, verify_root: Path) -> None:
+    analyze = require_executable("systemd-analyze")
+    r = subprocess.run(
+        [analyze, "verify", f"--root={verify_root}", str(verify_root / "etc/systemd/system" / unit)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    # verify prints unknown keys and bad values as warnings with exit status 0: both must be empty.
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == "", r.stderr
+
+
+def test_verify_catches_a_missing_executable(verify_root: Path) -> None:
+    """The stubs matter: without /opt/imdms/venv/bin/imdms verify fails (so it really checks)."""
+    analyze = require_executable("systemd-analyze")
+    stub = verify_root / "opt/imdms/venv/bin/imdms"
+    stub.unlink()
+    try:
+        r = subprocess.run(
+            [analyze, "verify", f"--root={verify_root}",
+             str(verify_root / "etc/systemd/system/imdms-forwarder.service")],
+            capture_output=True, text=True, timeout=60, check=False,
+        )
+    finally:
+        _stub(stub)
+    assert r.returncode != 0 and "not executable" in r.stderr
+
+
+def _directives(unit: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for line in (SYSTEMD / unit).read_text().splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, value = line.split("=", 1)
+            out.setdefault(key, []).append(value)
+    return out
+
+
+def test_forwarder_unit_contract() -> None:
+    d = _directives("imdms-forwarder.service")
+    assert d["Type"] == ["notify"] and d["Restart"] == ["always"] and d["User"] == ["imdms"]
+    assert int(d["WatchdogSec"][0]) > 0
+    assert d["ExecStart"] == ["/opt/imdms/venv/bin/imdms forward"]
+    for key in ("NoNewPrivileges", "ProtectHome", "PrivateTmp"):
+        assert d[key] == ["yes"], key
+    assert d["ProtectSystem"] == ["strict"]
+    assert d["ReadWritePaths"] == ["/var/lib/imdms"]
+    creds = {v.split(":", 1)[0] for v in d["LoadCredential"]}
+    assert creds == {"imdms-client.key", "imdms-mqtt.password"}
+    # the credential names are the config defaults, so a default config finds them
+    from config.models import BrokerConfig, TlsConfig
+
+    assert BrokerConfig().password_credential in creds and TlsConfig().key_credential in creds
+
+
+def test_terminal_unit_contract() -> None:
+    d = _directives("imdms-terminal.service")
+    assert d["TTYPath"] == ["/dev/tty1"] and d["StandardInput"] == ["tty"]
+    assert d["Restart"] == ["always"] and "getty@tty1.service" in d["Conflicts"][0]
+    assert d["ExecStart"] == ["/opt/imdms/venv/bin/imdms terminal"]
+    assert d["StandardError"] == ["journal"]  # logs to journald, the screen to tty1
+
+
+def test_tmpfiles_create_the_folders_with_modes(scratch_root: Path) -> None:
+    """systemd-tmpfiles applies imdms.tmpfiles in a root where sysusers made the user."""
+    require_executable("systemd-sysusers")
+    tmpfiles = require_executable("systemd-tmpfiles")
+    r = run_script(REPO / "deploy/install.sh", "--root", str(scratch_root), "--no-venv",
+                   "--no-systemctl")
+    assert r.returncode == 0, r.stderr
+    shutil.rmtree(scratch_root / "var/lib/imdms")
+    r2 = subprocess.run([tmpfiles, f"--root={scratch_root}", "--create",
+                         str(scratch_root / "etc/tmpfiles.d/imdms.conf")],
+                        capture_output=True, text=True, timeout=30, check=False)
+    assert r2.returncode == 0, r2.stderr
+    assert (scratch_root / "var/lib/imdms").stat().st_mode & 0o777 == 0o700
+
+
+RULE_KEY = re.compile(r'^(SUBSYSTEMS?|KERNEL|ATTRS?\{\w+\}|ENV\{\w+\}|SYMLINK|GROUP|MODE|TAG)'
+                      r'(==|\+=|=)"[^"]*"$')
+
+
+def test_udev_rules_parse_and_name_readers() -> None:
+    rules = [ln for ln in (SYSTEMD / "99-imdms.rules").read_text().splitlines()
+             if ln.strip() and not ln.startswith("#")]
+    links = set()
+    for rule in rules:
+        for part in (p.strip() for p in rule.split(", ")):
+            assert RULE_KEY.match(part), f"bad udev key in: {part}"
+        links.update(re.findall(r'SYMLINK\+="([^"]+)"', rule))
+    assert links == {"imdms-mrz", "imdms-camera"}
+    text = (SYSTEMD / "99-imdms.rules").read_text()
+    for vendor in ("0403", "067b", "1ac2", "08e6"):  # FTDI, Prolific, DESKO, Gemalto/3M
+        assert f'ATTRS{{idVendor}}=="{vendor}"' in text
+
