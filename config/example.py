@@ -91,4 +91,4 @@ def example_text() -> str:
 
 
 if __name__ == "__main__":
-    print(example_text(), end="")
+    print(example_text(), end="")  # noqa: T201 - a generator script

@@ -114,7 +114,7 @@ class DocumentReader(ABC):
     @abstractmethod
     def read(self, timeout: float | None = None) -> DocumentRead | None: ...
 
-    def _close(self) -> None:
+    def _close(self) -> None:  # noqa: B027 - optional hook, most backends override it
         """Release the device. Called once."""
 
     def close(self) -> None:

@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser = argparse.ArgumentParser(
         prog="imdms",
-        description="Border-post terminal of Lesotho's Integrated Migration Data Management System.",
+        description="Border-post terminal of Lesotho's migration data system (IMDMS).",
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"imdms {__version__}")

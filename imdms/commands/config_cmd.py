@@ -19,12 +19,16 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     v = actions.add_parser("validate", parents=[common], help="list every problem; exit 1 if any")
     v.set_defaults(func=validate)
-    s = actions.add_parser("show", parents=[common], help="print the effective config (defaults filled in)")
+    s = actions.add_parser(
+        "show", parents=[common], help="print the effective config (defaults filled in)"
+    )
     s.add_argument("--json", action="store_true", help="JSON instead of TOML-like text")
     s.set_defaults(func=show)
-    st = actions.add_parser("set", parents=[common], help="set KEY (dotted) to VALUE, keeping comments")
+    st = actions.add_parser(
+        "set", parents=[common], help="set KEY (dotted) to VALUE, keeping comments"
+    )
     st.add_argument("key", help="dotted key, e.g. terminal.border_post")
-    st.add_argument("value", help="TOML value (42, true, \"text\"); bare words are strings")
+    st.add_argument("value", help='TOML value (42, true, "text"); bare words are strings')
     st.set_defaults(func=set_value)
 
 
@@ -74,7 +78,9 @@ def set_value(args: argparse.Namespace) -> int:
 
     path = Path(args.config)
     try:
-        doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+        doc = (
+            tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+        )
     except (OSError, tomlkit.exceptions.ParseError) as err:
         raise ConfigError(f"cannot read {path}: {err}", "fix the file or its permissions") from err
     parts = args.key.split(".")

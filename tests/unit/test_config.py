@@ -77,7 +77,11 @@ def test_every_model_field_has_a_description() -> None:
     from config import models
 
     for obj in vars(models).values():
-        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == models.__name__:
+        if (
+            isinstance(obj, type)
+            and issubclass(obj, BaseModel)
+            and obj.__module__ == models.__name__
+        ):
             for name, field in obj.model_fields.items():
                 assert name == "type" or field.description, f"{obj.__name__}.{name}"
 
@@ -106,7 +110,7 @@ def test_cli_validate_exit_codes(tmp_path: Path) -> None:
 
 def test_cli_set_keeps_comments_and_refuses_invalid(tmp_path: Path) -> None:
     cfg = tmp_path / "t.toml"
-    cfg.write_text("# booth 3\n[terminal]\n# the id\nterminal_id = \"b3\"\n")
+    cfg.write_text('# booth 3\n[terminal]\n# the id\nterminal_id = "b3"\n')
     cfg.chmod(0o640)
     r = _imdms("config", "set", "--config", str(cfg), "terminal.border_post", "MAPUTSOE")
     assert r.returncode == 0, r.stderr

@@ -28,4 +28,6 @@ def test_ocr_b_font_installed() -> None:
 
 
 def test_tesseract_has_english() -> None:
-    require_peer("tesseract-ocr-eng", any(Path("/usr/share/tesseract-ocr").rglob("eng.traineddata")))
+    require_peer(
+        "tesseract-ocr-eng", any(Path("/usr/share/tesseract-ocr").rglob("eng.traineddata"))
+    )
