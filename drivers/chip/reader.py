@@ -24,7 +24,7 @@ from drivers.chip.errors import CardRemovedError, ChipError, WrongKeysError
 from drivers.chip.pa import load_csca_store
 from drivers.chip.session import ChipResult, ResumeState, read_passport
 from drivers.chip.transport import PcscTransport
-from imdms.errors import ConfigError, MrzError, ReaderInitError
+from imdms.errors import ConfigError, MrzError, ReaderInitError, ReaderIOError
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,8 @@ class ChipReader(DocumentReader):
             )
         except ChipError as err:
             return self._failed(err, started)
+        except ReaderIOError as err:  # the reader itself failed mid-read: keep what was read
+            return self._failed(CardRemovedError(err.message), started)
         finally:
             transport.disconnect()
         self.last_result = result

@@ -95,6 +95,7 @@ class PcscTransport:
         self.reader_name: str | None = None
         self._card: Any = None
         self._protocol: Any = None
+        self._fresh = False
         self._lock = threading.Lock()
         self._closed = False
         sc = self._scard
@@ -184,14 +185,24 @@ class PcscTransport:
                 "put the passport back on the reader; if it repeats, replug the reader",
             )
         self._card, self._protocol = card, proto
+        self._fresh = True
 
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         sc = self._scard
-        if self._card is None:
-            self.connect()
-        hresult, response = sc.SCardTransmit(self._card, self._protocol, list(apdu))
-        if hresult != SCARD_S_SUCCESS:
+        for attempt in range(3):
+            if self._card is None:
+                self.connect()
+            hresult, response = sc.SCardTransmit(self._card, self._protocol, list(apdu))
             code = _code(hresult)
+            gone = code in CARD_GONE or (code == SCARD_S_SUCCESS and len(response) < 2)
+            if gone and self._fresh and attempt < 2:
+                # a card swapped faster than pcscd polls (~400 ms) fails its first APDU with a
+                # stale handle: wait for pcscd's next view of the slot and reconnect once
+                self._drop()
+                self._settle()
+                continue
+            break
+        if code != SCARD_S_SUCCESS:
             self._drop()
             if code in CARD_GONE:
                 raise CardRemovedError()
@@ -199,9 +210,19 @@ class PcscTransport:
                 f"the chip reader failed mid-read (PC/SC {code:08X})",
                 "put the passport back on the reader and read again",
             )
-        if len(response) < 2:
-            raise ReaderIOError("the chip reader returned no status word", "read again")
+        if len(response) < 2:  # vpcd and some readers report a card gone mid-APDU this way
+            self._drop()
+            raise CardRemovedError("the passport chip stopped answering during the read")
+        self._fresh = False
         return bytes(response[:-2]), (response[-2] << 8) | response[-1]
+
+    def _settle(self) -> None:
+        sc = self._scard
+        name = self.reader_name or self.find_reader()
+        _h, states = sc.SCardGetStatusChange(self._ctx, 0, [(name, sc.SCARD_STATE_UNAWARE)])
+        current = states[0][1] & ~sc.SCARD_STATE_CHANGED if states else sc.SCARD_STATE_UNAWARE
+        sc.SCardGetStatusChange(self._ctx, 1000, [(name, current)])
+        self.wait_for_card(2.0)
 
     def _drop(self) -> None:
         if self._card is not None:

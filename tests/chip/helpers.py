@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drivers.chip.bac import check_digit
+from ocr.mrz import check_digit
 from tools.epassport_sim.card import EPassportCard
 
 

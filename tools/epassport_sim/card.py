@@ -44,6 +44,7 @@ class CardFaults:
     lose_at_offset: int = 4096  # ...when a READ BINARY starts at or past this offset
     lose_times: int = 1  # how many times to leave (then reads succeed)
     bac_refused: bool = False  # PACE-only chip: BAC answered with 6A88
+    fail_ins: tuple[int, int] | None = None  # (INS, SW): answer every such command with SW
 
 
 def _sw(sw: int) -> bytes:
@@ -96,6 +97,7 @@ class EPassportCard:
     extended: bool = True
     faults: CardFaults = field(default_factory=CardFaults)
     apdus: int = 0
+    bytes_served: dict[str, int] = field(default_factory=dict)  # file -> bytes sent, all sessions
     _sm: _Session | None = None
     _app: bool = False
     _ef: str | None = None
@@ -159,6 +161,8 @@ class EPassportCard:
 
     # ---- commands ----------------------------------------------------------------------
     def _dispatch(self, cmd: CommandApdu, protected: bool) -> tuple[bytes, int]:
+        if self.faults.fail_ins is not None and cmd.ins == self.faults.fail_ins[0]:
+            return b"", self.faults.fail_ins[1]
         if cmd.ins == 0xA4:
             return self._select(cmd)
         if cmd.ins == 0xB0:
@@ -214,7 +218,9 @@ class EPassportCard:
         content = self.files[name]
         if offset > len(content):
             return b"", 0x6B00
-        return content[offset : offset + le], 0x9000
+        chunk = content[offset : offset + le]
+        self.bytes_served[name] = self.bytes_served.get(name, 0) + len(chunk)
+        return chunk, 0x9000
 
     # ---- BAC ---------------------------------------------------------------------------
     def _external_authenticate(self, cmd: CommandApdu) -> tuple[bytes, int]:

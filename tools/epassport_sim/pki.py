@@ -25,6 +25,7 @@ LDS_SECURITY_OBJECT_OID = "2.23.136.1.1.1"
 
 @dataclass(frozen=True)
 class TestPki:
+    __test__ = False  # not a pytest test class
     csca_cert: x509.Certificate
     csca_key: ec.EllipticCurvePrivateKey
     ds_cert: x509.Certificate
