@@ -74,7 +74,7 @@ def _model_at(path: tuple[Any, ...], data: dict[str, Any]) -> type[BaseModel] | 
         annotation = field.annotation
         if str(part) == "reader":
             kind = node.get("type", "simulator") if isinstance(node, dict) else "simulator"
-            model = {
+            model = {  # type: ignore[assignment]
                 "simulator": models.SimulatorConfig,
                 "serial_mrz": models.SerialMrzConfig,
                 "camera": models.CameraConfig,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
+from pydantic import field_validator
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from messaging.codes import Direction
@@ -68,7 +70,15 @@ class SerialMrzConfig(Strict):
     baud: int = Field(9600, description="Baud rate.")
     bytesize: Literal[5, 6, 7, 8] = Field(8, description="Data bits.")
     parity: Literal["N", "E", "O", "M", "S"] = Field("N", description="Parity: N, E, O, M, S.")
-    stopbits: Literal[1, 1.5, 2] = Field(1, description="Stop bits.")
+    stopbits: float = Field(1, description="Stop bits: 1, 1.5 or 2.")
+
+    @field_validator("stopbits")
+    @classmethod
+    def _stopbits(cls, v: float) -> float:
+        if v not in (1, 1.5, 2):
+            raise ValueError("must be 1, 1.5 or 2")
+        return v
+
     flow_control: Literal["none", "rtscts", "xonxoff", "dsrdtr"] = Field(
         "none", description="Flow control."
     )
@@ -197,23 +207,23 @@ class CollectorConfig(Strict):
 
 
 class Config(Strict):
-    terminal: TerminalConfig = Field(default_factory=TerminalConfig, description="This booth.")  # type: ignore[arg-type]
+    terminal: TerminalConfig = Field(default_factory=TerminalConfig, description="This booth.")
     reader: ReaderConfig = Field(
         default_factory=SimulatorConfig, description="The document reader."
-    )  # type: ignore[arg-type]
+    )
     chip: ChipConfig | None = Field(
         None, description="An ePassport chip reader beside the MRZ reader."
     )
     outbox: OutboxConfig = Field(
         default_factory=OutboxConfig, description="The durable local store."
-    )  # type: ignore[arg-type]
+    )
     broker: BrokerConfig = Field(
         default_factory=BrokerConfig, description="The central MQTT broker."
-    )  # type: ignore[arg-type]
-    logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Logging.")  # type: ignore[arg-type]
+    )
+    logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Logging.")
     collector: CollectorConfig = Field(
         default_factory=CollectorConfig, description="Central collector (imdms collect)."
-    )  # type: ignore[arg-type]
+    )
 
     def outbox_path(self) -> Path:
         return self.outbox.path or self.terminal.data_dir / "outbox.sqlite3"

@@ -55,5 +55,6 @@ def open_reader(config: Any, name: str = "reader") -> DocumentReader:
     Each backend class takes `(config, name=...)`.
     """
     cls = backend_class(config.type)
-    reader: DocumentReader = cls(config, name=name)  # type: ignore[call-arg]
+    factory: Any = cls  # backends take (config, name=...); the ABC does not declare it
+    reader: DocumentReader = factory(config, name=name)
     return reader
