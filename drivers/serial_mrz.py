@@ -166,6 +166,10 @@ class SerialMrzReader(DocumentReader):
             status = ReaderStatus.ERROR
             reason = (f"no permission to open {self.config.port}: add the imdms user to the "
                       "'dialout' group (or fix the udev rule) and replug the reader")
+        elif code == errno.ENOTTY or "configure port" in text:
+            status = ReaderStatus.ERROR
+            reason = (f"{self.config.port} is not a serial device: set [reader] port to the "
+                      "reader's tty (imdms read --list-ports)")
         elif "lock" in text:
             status = ReaderStatus.ERROR
             reason = (f"{self.config.port} is in use by another program: stop it "

@@ -205,3 +205,18 @@ def test_socat_replug_same_link(socat_pty: SocatPty) -> None:
         socat_pty.write(encode(TD1, "desko-cute"))
         got = reader.read(5)
         assert got is not None and got.ok and got.raw_lines == tuple(TD1)
+
+
+def test_a_file_that_is_not_a_tty_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "plain-file"
+    path.write_bytes(b"")
+    with SerialMrzReader(config(str(path)), name="t") as reader:
+        assert reader.state.status is ReaderStatus.ERROR
+        assert "not a serial device" in reader.state.reason
+
+
+def test_a_port_in_use_is_an_error(pty: Pty) -> None:
+    with SerialMrzReader(config(pty.path), name="first"):
+        with SerialMrzReader(config(pty.path), name="second") as second:
+            assert second.state.status is ReaderStatus.ERROR
+            assert "in use by another program" in second.state.reason
