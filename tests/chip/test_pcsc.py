@@ -155,3 +155,69 @@ def test_close_from_another_thread(pcscd: str) -> None:
     thread.join(timeout=5)
     assert not thread.is_alive() and result == [None]
     reader.close()  # idempotent
+
+
+def test_cli_chip_read(
+    sim: Insert, pki: TestPki, csca_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+    import stat
+
+    from imdms.cli import main
+
+    sim(make_card(LINES, pki))
+    face = tmp_path / "face.png"
+    code = main(
+        [
+            "--config",
+            str(tmp_path / "none.toml"),
+            "chip",
+            "read",
+            "--reader",
+            READER,
+            "--mrz",
+            *LINES,
+            "--csca",
+            str(csca_dir),
+            "--out-face",
+            str(face),
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert out["protocol"] == "PACE" and out["data_groups"] == ["COM", "DG1", "DG2", "SOD"]
+    assert out["dg1_mrz"] == LINES and out["dg1_matches_print"] is True
+    assert out["passive_authentication"] == ALL_PASSED
+    assert out["face_image_bytes"] == face.stat().st_size > 0
+    assert stat.S_IMODE(face.stat().st_mode) == 0o600
+    assert 0 < out["apdu_count"] <= 20 and out["seconds"] < 5
+
+
+def test_cli_typed_keys_and_wrong_keys(
+    sim: Insert, pki: TestPki, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from imdms.cli import main
+
+    sim(make_card(LINES, pki, pace=None))
+    code = main(
+        [
+            "--config",
+            str(tmp_path / "none.toml"),
+            "chip",
+            "read",
+            "--reader",
+            READER,
+            "--doc",
+            "LS1234568",
+            "--dob",
+            "850412",
+            "--doe",
+            "320101",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 1
+    assert json.loads(captured.out)["kind"] == "wrong_keys"
+    assert "rescan the data page" in captured.err
