@@ -43,8 +43,9 @@ def verify_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("unit", UNITS)
 def test_systemd_analyze_verify(unit: str, verify_root: Path) -> None:
     analyze = require_executable("systemd-analyze")
+    path = verify_root / "etc/systemd/system" / unit
     r = subprocess.run(
-        [analyze, "verify", f"--root={verify_root}", str(verify_root / "etc/systemd/system" / unit)],
+        [analyze, "verify", f"--root={verify_root}", str(path)],
         capture_output=True, text=True, timeout=60, check=False,
     )
     # verify prints unknown keys and bad values as warnings with exit status 0: both must be empty.
@@ -91,7 +92,8 @@ def test_forwarder_unit_contract() -> None:
     # the credential names are the config defaults, so a default config finds them
     from config.models import BrokerConfig, TlsConfig
 
-    assert BrokerConfig().password_credential in creds and TlsConfig().key_credential in creds
+    assert BrokerConfig.model_fields["password_credential"].default in creds
+    assert TlsConfig.model_fields["key_credential"].default in creds
 
 
 def test_terminal_unit_contract() -> None:
