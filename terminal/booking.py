@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from ocr.mrz import MrzRecord
 
 Clock = Callable[[], datetime]
+# visitors are what tourism statistics count by purpose: never let a default stand in
+PURPOSE_REQUIRED = frozenset({TravellerCategory.VISITOR, TravellerCategory.TRANSIT})
 
 
 def utc_clock() -> datetime:
@@ -99,10 +101,7 @@ class Form:
             out.append("a refusal needs a reason")
         if self.accompanying_adult_ref and self.relationship_to_adult is None:
             out.append("say how the minor is related to the adult")
-        if (
-            self.traveller_category not in (None, TravellerCategory.CITIZEN)
-            and self.purpose is None
-        ):
+        if self.traveller_category in PURPOSE_REQUIRED and self.purpose is None:
             out.append("choose the purpose of the visit")
         if self.intended_stay_days is not None and not 0 <= self.intended_stay_days <= 36500:
             out.append("intended stay is a number of days")

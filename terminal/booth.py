@@ -123,7 +123,7 @@ class BoothApp(App[None]):
         self._wedge: WedgeFilter[events.Key] = WedgeFilter()
         self._wedge_timer: Timer | None = None
         self._last_activity = time.monotonic()
-        self._error_shown: set[str] = set()
+        self._pump_errors: dict[str, ReaderState] = {}  # set by a pump while read() raises
         self._on_saved: Callable[[CrossingRecord], None] | None = None
         if os_term_is_linux_console():
             self.theme = "ansi-dark"
@@ -161,7 +161,7 @@ class BoothApp(App[None]):
         self.link = read_link(self.settings.data_dir, forwarding=self.settings.forwarding)
         self.queue = read_queue(self.outbox)
         for reader in self.readers:
-            self.reader_states[reader.name] = reader.state
+            self.reader_states[reader.name] = self._pump_errors.get(reader.name) or reader.state
         self._refresh_bars()
 
     def _refresh_bars(self) -> None:
@@ -276,6 +276,7 @@ class BoothApp(App[None]):
                 read = reader.read(self.settings.read_timeout_s)
             except ReaderError as err:
                 state = ReaderState(ReaderStatus.ERROR, err.message)
+                self._pump_errors[reader.name] = state
                 if state != last:
                     self.post_message(self.ReaderStateChanged(reader.name, state))
                     last = state
@@ -292,6 +293,9 @@ class BoothApp(App[None]):
                 continue
             except Exception as err:  # a driver bug must not end the booth
                 log.warning("reader %s raised %s", reader.name, err.__class__.__name__)
+                self._pump_errors[reader.name] = ReaderState(
+                    ReaderStatus.ERROR, f"reader fault ({err.__class__.__name__})"
+                )
                 if not failing:
                     self.call_from_thread(
                         self.show_error,
@@ -302,6 +306,7 @@ class BoothApp(App[None]):
                 failing = True
                 self._stop.wait(1.0)
                 continue
+            self._pump_errors.pop(reader.name, None)
             state = reader.state
             if state.status in (ReaderStatus.CONNECTED, ReaderStatus.WAITING):
                 failing = False
