@@ -23,6 +23,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from itertools import cycle
 from typing import Any, Literal
 
 from imdms.errors import MrzError
@@ -45,6 +47,8 @@ _ALNUM_SWAPS: dict[str, tuple[str, ...]] = {
     "S": ("5",), "5": ("S",), "Z": ("2",), "2": ("Z",), "G": ("6",), "6": ("G",),
     "D": ("0",), "Q": ("0",),
 }  # fmt: skip
+# YYMMDD, YYMM<< or YY<<<< (all '<' is handled apart: an unknown date).
+_DATE_SHAPE = re.compile(r"[0-9]{2}(?:[0-9]{4}|[0-9]{2}<<|<<<<)")
 _NEVER_APPLIED = {("0", "D"), ("0", "Q")}
 _COUNTRY = re.compile(r"[A-Z]{3}|D<<")
 EXPIRY_YEARS_AHEAD = 20
@@ -53,12 +57,7 @@ LAYOUTS: dict[DocType, tuple[int, int]] = {
 }  # fmt: skip
 
 
-def _char_value(char: str) -> int | None:
-    if char in _DIGITS:
-        return ord(char) - 48
-    if char in _LETTERS:
-        return ord(char) - 55
-    return 0 if char == FILLER else None
+_VALUES = {c: (ord(c) - 48 if c in _DIGITS else ord(c) - 55) for c in _ALNUM} | {FILLER: 0}
 
 
 def check_digit(data: str) -> str:
@@ -66,12 +65,10 @@ def check_digit(data: str) -> str:
 
     Raises ValueError for a character outside A-Z, 0-9 and '<'.
     """
-    total = 0
-    for i, char in enumerate(data):
-        value = _char_value(char)
-        if value is None:
-            raise ValueError(f"character {char!r} at index {i} is not an MRZ character")
-        total += value * _WEIGHTS[i % 3]
+    try:
+        total = sum(_VALUES[c] * w for c, w in zip(data, cycle(_WEIGHTS), strict=False))
+    except KeyError as err:
+        raise ValueError(f"{err.args[0]!r} is not an MRZ character") from err
     return str(total % 10)
 
 
@@ -283,7 +280,9 @@ class _Layout:
     long_number: bool = False  # TD1/TD2: the number may continue in the optional data
 
 
+@cache
 def _layout(doc_type: DocType) -> _Layout:
+    """Field positions of a layout (cached: treat as read-only)."""
     if doc_type == "TD1":
         return _Layout(
             code=_span(0, 0, 2), issuer=_span(0, 2, 5), name=_span(2, 0, 30),
@@ -325,7 +324,8 @@ class _Buffer:
         return self.rows[pos[0]][pos[1]]
 
     def text(self, positions: Sequence[Pos]) -> str:
-        return "".join(self.rows[r][c] for r, c in positions)
+        rows = self.rows
+        return "".join([rows[r][c] for r, c in positions])
 
     def put(self, name: str, pos: Pos, char: str) -> None:
         old = self.get(pos)
@@ -365,14 +365,18 @@ def _number_positions(buf: _Buffer, lay: _Layout) -> tuple[list[Pos], Pos, list[
 
 # --------------------------------------------------------------------------- correction
 
-def _correct_digit_field(buf: _Buffer, name: str, data: list[Pos], check: Pos) -> None:
-    """Map letters to digits in a digit-only field and its check digit if that makes it pass."""
+def _correct_date(buf: _Buffer, name: str, data: list[Pos], check: Pos) -> None:
+    """Map letters to digits in a date and its check digit if that makes it pass and leaves a
+    well-formed date ('<' and '0' weigh the same, so the check alone cannot tell them apart)."""
     cells = [*data, check]
     old = [buf.get(p) for p in cells]
     new = [LETTER_TO_DIGIT.get(c, c) for c in old]
     if new == old:
         return
-    if _check_ok("".join(new[:-1]), new[-1]) and not _check_ok("".join(old[:-1]), old[-1]):
+    date_text = "".join(new[:-1])
+    if not (_DATE_SHAPE.fullmatch(date_text) or set(date_text) == {FILLER}):
+        return
+    if _check_ok(date_text, new[-1]) and not _check_ok("".join(old[:-1]), old[-1]):
         for pos, char in zip(cells, new, strict=True):
             buf.put(name if pos != check else f"{name}_check", pos, char)
 
@@ -395,9 +399,7 @@ def _composite_ok(buf: _Buffer, lay: _Layout) -> bool:
 
 def _correct_number(buf: _Buffer, lay: _Layout) -> None:
     """Alphanumeric document number: one O/0-style substitution, applied only when exactly one
-    candidate passes the number's check digit and the composite (when the layout has one) does
-    not contradict it. For a 9-character number the composite adds nothing (same weights); for a
-    TD1/TD2 long number it is an independent second check."""
+    candidate passes the number's check digit."""
     data, check, _ = _number_positions(buf, lay)
     text = buf.text(data)
     found = buf.get(check)
@@ -414,13 +416,7 @@ def _correct_number(buf: _Buffer, lay: _Layout) -> None:
     if len(candidates) != 1:
         return
     i, swap = candidates[0]
-    if (text[i], swap) in _NEVER_APPLIED:
-        return
-    row, col = data[i]
-    buf.rows[row][col] = swap
-    confirmed = _composite_ok(buf, lay)
-    buf.rows[row][col] = text[i]
-    if confirmed:
+    if (text[i], swap) not in _NEVER_APPLIED:
         buf.put("document_number", data[i], swap)
         buf.put("document_number_check", check, digit)
 
@@ -438,18 +434,30 @@ def _code_ok(code: str) -> bool:
     return code[0] in _LETTERS and (code[1] in _LETTERS or code[1] == FILLER)
 
 
-def _correct(buf: _Buffer, lay: _Layout) -> None:
+def _correct(lines: list[str], lay: _Layout) -> _Buffer:
+    """The buffer after OCR correction.
+
+    Letter-only fields first (no check digit involved). Then the fields with check digits; with
+    a composite (TD1/TD2/TD3) those fixes stand only if the composite then passes too: it weighs
+    the dates differently from their own check digits, so a lucky wrong fix is caught. If it
+    fails, none of them is applied and the errors stand as read.
+    """
+    buf = _Buffer(lines)
     _correct_letters(buf, "document_code", lay.code, _code_ok)
     _correct_letters(buf, "issuing_state", lay.issuer, _COUNTRY.fullmatch)
     _correct_letters(buf, "nationality", lay.nationality, _COUNTRY.fullmatch)
     _correct_letters(buf, "sex", [lay.sex], lambda s: s in "MFX<")
-    _correct_digit_field(buf, "date_of_birth", lay.birth, lay.birth_check)
-    _correct_digit_field(buf, "date_of_expiry", lay.expiry, lay.expiry_check)
+    rows, done = [list(row) for row in buf.rows], len(buf.corrections)
+    _correct_date(buf, "date_of_birth", lay.birth, lay.birth_check)
+    _correct_date(buf, "date_of_expiry", lay.expiry, lay.expiry_check)
     if lay.optional_check is not None:
         _correct_check_only(buf, "optional_data", lay.optional, lay.optional_check)
-    _correct_number(buf, lay)  # after the dates: its confirmation uses the composite
+    _correct_number(buf, lay)
     if lay.composite_check is not None:
         _correct_check_only(buf, "composite", lay.composite, lay.composite_check)
+        if len(buf.corrections) > done and not _composite_ok(buf, lay):
+            buf.rows, buf.corrections = rows, buf.corrections[:done]
+    return buf
 
 
 # --------------------------------------------------------------------------- validation
@@ -511,20 +519,19 @@ def _date(
     """YYMMDD with '<<' for an unknown month/day, century inferred from `today`."""
     if set(raw) <= {FILLER}:
         return None
-    yy, mm, dd = raw[0:2], raw[2:4], raw[4:6]
-    if not all(p.isdecimal() or p == "<<" for p in (yy, mm, dd)) or not raw.isascii():
-        return None  # illegal characters already reported
-    if yy == "<<":
-        return None
-    base = today.year - today.year % 100
-    year = base + int(yy)
-    month = None if mm == "<<" else int(mm)
-    day = None if dd == "<<" or month is None else int(dd)
     line, col = at[0] + 1, at[1] + 1
 
     def bad(why: str) -> None:
         rep.issues.append(FieldIssue(name, "invalid_date", f"{name}: {why}", position=(line, col)))
 
+    if not _DATE_SHAPE.fullmatch(raw):
+        bad("not YYMMDD with '<<' only for an unknown month and day, or day")
+        return None
+    yy, mm, dd = raw[0:2], raw[2:4], raw[4:6]
+    base = today.year - today.year % 100
+    year = base + int(yy)
+    month = None if mm == "<<" else int(mm)
+    day = None if dd == "<<" else int(dd)
     if month is not None and not 1 <= month <= 12:
         bad("month is not 01-12")
         return None
@@ -553,9 +560,7 @@ def parse_mrz(
     today = today or date.today()
     doc_type, lines = normalise(text)
     lay = _layout(doc_type)
-    buf = _Buffer(lines)
-    if correct:
-        _correct(buf, lay)
+    buf = _correct(lines, lay) if correct else _Buffer(lines)
     rep = _Report(buf)
     get = buf.text
 

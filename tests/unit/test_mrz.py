@@ -226,8 +226,10 @@ def test_unknown_birth_date_is_null() -> None:
 
 
 @pytest.mark.parametrize(
-    ("birth", "why"), [("741312", "month"), ("740231", "day"), ("010229", "day")]
-)
+    ("birth", "why"),
+    [("741312", "month"), ("740231", "day"), ("010229", "day"), ("74<812", "unknown"),
+     ("<<0812", "unknown"), ("74<<12", "unknown"), ("7408<1", "unknown")],
+)  # fmt: skip
 def test_impossible_dates_are_errors(birth: str, why: str) -> None:
     out = parse(_with_dates(birth, "300101"))
     assert out["date_of_birth"] is None and out["valid"] is False
