@@ -132,3 +132,31 @@ def socat_pty(tmp_path: Path) -> Iterator[SocatPty]:
     s = SocatPty(tmp_path / "ttyMRZ")
     yield s
     s.stop()
+
+
+@pytest.fixture
+def present_once_open(pty: Pty, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
+    """For commands that open their own reader: once `open_reader` returns (the port is open, so
+    pyserial's input flush is behind us), write the frames appended to the yielded list."""
+    import drivers.registry as registry
+
+    frames: list[bytes] = []
+    opened = threading.Event()
+    real = registry.open_reader
+
+    def open_and_signal(config: object, name: str = "reader") -> DocumentReader:
+        reader = real(config, name)
+        opened.set()
+        return reader
+
+    def write() -> None:
+        if opened.wait(10):
+            for frame in frames:
+                pty.write(frame)
+
+    monkeypatch.setattr(registry, "open_reader", open_and_signal)
+    thread = threading.Thread(target=write)
+    thread.start()
+    yield frames
+    opened.set()
+    thread.join()

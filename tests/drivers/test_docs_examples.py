@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -35,30 +34,16 @@ def _id(block: str) -> str:
 
 @pytest.mark.parametrize("block", BLOCKS, ids=_id)
 def test_imdms_read_with_each_example(
-    block: str, pty: Pty, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    block: str, pty: Pty, present_once_open: list[bytes], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     reader = parse_config(block).reader
     text = block.replace('"/dev/imdms-mrz"', json.dumps(pty.path))
     path = tmp_path / "terminal.toml"
     path.write_text(text)
-    stop = threading.Event()
-    thread = None
     if reader.type == "serial_mrz":
-        frame = encode(LINES, reader.framing)
-
-        def present() -> None:
-            while not stop.wait(0.05):
-                pty.write(frame)
-
-        thread = threading.Thread(target=present)
-        thread.start()
-    try:
-        code = main(["read", "--config", str(path), "--specimen", "lso_passport",
-                     "--timeout", "5"])
-    finally:
-        stop.set()
-        if thread is not None:
-            thread.join()
+        present_once_open.append(encode(LINES, reader.framing))
+    code = main(["read", "--config", str(path), "--specimen", "lso_passport", "--timeout", "5"])
     out = capsys.readouterr()
     assert code == 0, out.err
     assert json.loads(out.out)["raw_lines"] == LINES

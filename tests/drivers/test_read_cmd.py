@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -45,27 +43,11 @@ def test_unknown_specimen(sim_config: Path, capsys: pytest.CaptureFixture[str]) 
     assert "unknown specimen" in capsys.readouterr().err
 
 
-@pytest.fixture
-def writer(pty: Pty) -> Iterator[threading.Event]:
-    """Present the same document every 50 ms (whole frames, so opening the port, which
-    flushes input, never cuts one) until the test ends."""
-    stop = threading.Event()
-    frame = encode(SPECIMENS["zaf_passport"], "3m-rte")
-
-    def run() -> None:
-        while not stop.wait(0.05):
-            pty.write(frame)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    yield stop
-    stop.set()
-    thread.join()
-
-
 def test_port_override_reads_through_a_pty(
-    pty: Pty, writer: threading.Event, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    pty: Pty, present_once_open: list[bytes], tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    present_once_open.append(encode(SPECIMENS["zaf_passport"], "3m-rte"))
     code = main(["read", "--config", str(tmp_path / "absent.toml"), "--port", pty.path,
                  "--baud", "115200", "--framing", "3m-rte", "--timeout", "5"])
     out = capsys.readouterr()
