@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from config.models import ChipConfig
 from drivers.base import ReaderStatus
 from drivers.chip.reader import ChipReader
-from tests.chip.conftest import READER, ChipConfigStub, wait_removed
+from tests.chip.conftest import wait_removed
 from tests.chip.helpers import td3
 from tools.epassport_sim import CardFaults, EPassportCard, TestPki, VpcdClient, make_card
+from tools.epassport_sim.pcscd import READER
 
 pytestmark = pytest.mark.peer
 Insert = Callable[[EPassportCard], VpcdClient]
@@ -31,7 +33,9 @@ ALL_PASSED = {
 
 
 def _reader(csca: Path | None = None, max_le: int = 65536) -> ChipReader:
-    reader = ChipReader(ChipConfigStub(csca_path=csca, max_le=max_le), name="chip")
+    reader = ChipReader(
+        ChipConfig(type="chip", reader=READER, csca_path=csca, max_le=max_le), name="chip"
+    )
     reader.set_mrz(LINES)
     return reader
 
