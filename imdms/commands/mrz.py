@@ -31,6 +31,8 @@ def run_parse(args: argparse.Namespace) -> int:
     from imdms.errors import MrzError
     from ocr.mrz import parse_mrz
 
+    if sys.stdin.isatty():
+        print("paste the MRZ lines, then press Ctrl-D", file=sys.stderr)
     data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     if len(data) > MAX_INPUT_BYTES:
         return _fail(f"not an MRZ: more than {MAX_INPUT_BYTES} bytes on stdin")
