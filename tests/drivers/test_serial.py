@@ -220,3 +220,25 @@ def test_a_port_in_use_is_an_error(pty: Pty) -> None:
         with SerialMrzReader(config(pty.path), name="second") as second:
             assert second.state.status is ReaderStatus.ERROR
             assert "in use by another program" in second.state.reason
+
+
+def test_port_settings_come_from_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    import serial
+
+    seen: dict[str, Any] = {}
+    real = serial.serial_for_url
+
+    def capture(url: str, **kwargs: Any) -> Any:
+        seen.update(kwargs, url=url)
+        return real("loop://", **kwargs)
+
+    monkeypatch.setattr(serial, "serial_for_url", capture)
+    cfg = config("/dev/ttyS9", "stx-etx", baud=19200, bytesize=7, parity="E", stopbits=2,
+                 flow_control="rtscts")
+    with SerialMrzReader(cfg, name="t"):
+        pass
+    assert seen["url"] == "/dev/ttyS9"
+    assert (seen["baudrate"], seen["bytesize"], seen["parity"], seen["stopbits"]) == (
+        19200, 7, "E", 2)
+    assert (seen["rtscts"], seen["xonxoff"], seen["dsrdtr"]) == (True, False, False)
+    assert seen["exclusive"] is True
