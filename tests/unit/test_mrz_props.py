@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 from datetime import date, timedelta
 from typing import Any
@@ -13,7 +14,9 @@ from imdms.errors import MrzError
 from ocr.mrz import LAYOUTS, DocType, make_mrz, parse_mrz
 
 TODAY = date(2026, 11, 27)
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# IMDMS_FUZZ_SCALE=20 runs 20x the examples (a soak run); the suite default stays fast.
+SCALE = int(os.environ.get("IMDMS_FUZZ_SCALE", "1"))
+FAST = settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LETTERS = string.ascii_uppercase
 ALNUM = LETTERS + string.digits
 NAME_WIDTH = {"TD1": 30, "TD2": 31, "TD3": 39, "MRVA": 39, "MRVB": 31}
@@ -114,7 +117,7 @@ def mrz_shaped(draw: st.DrawFn) -> str:
     return "\n".join(draw(chars) for _ in range(n))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300 * SCALE, deadline=None)
 @given(st.one_of(st.text(), mrz_shaped(), st.lists(st.text(max_size=50), max_size=4)))
 @example("\n".join(["<" * 44] * 2))
 @example("\n".join(["V" + "<" * 43] * 2))
@@ -131,7 +134,7 @@ def test_parser_only_raises_mrz_error(text: str | list[str]) -> None:
         assert rec.valid == (not rec.errors and all(rec.checks.values()))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * SCALE, deadline=None)
 @given(
     documents(),
     st.lists(
