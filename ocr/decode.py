@@ -89,6 +89,12 @@ LAYOUTS = {
 }
 CLASS_CHARS = {"l": LETTERS, "d": DIGITS, "a": ALNUM, "s": SEX, "c": DIGITS + "<"}
 _CLASS_MASK = {k: np.array([c in v for c in ALPHABET]) for k, v in CLASS_CHARS.items()}
+# Prior for alphanumeric fields (document number, optional/personal data): issuers print
+# mostly digits there, and OCR-B's O/0, I/1, Q/0 are the classic silent confusions (two 0->O
+# swaps at weights 7 and 3 leave a check digit unchanged), so a letter needs clearer evidence.
+_ALNUM_PRIOR = np.array(
+    [0.0 if c in DIGITS + "<" else (-3.0 if c in "OIQD" else -1.0) for c in ALPHABET]
+)
 _WEIGHTS = (7, 3, 1)
 
 
@@ -124,6 +130,8 @@ def _masked(lp: NDArray[np.float32], cls: str) -> NDArray[np.float64]:
     """Log-probabilities renormalised over the characters legal at this position."""
     m = _CLASS_MASK[cls]
     v = np.where(m, lp.astype(np.float64), -np.inf)
+    if cls == "a":
+        v = v + _ALNUM_PRIOR
     mx = v.max()
     return v - (mx + math.log(np.exp(v - mx).sum()))
 

@@ -51,10 +51,12 @@ class MrzFusion:
         self._frames: deque[tuple[tuple[NDArray[np.float32], ...], tuple[str, ...]]] = deque(maxlen=self.window)
         self._shape: tuple[int, int] | None = None
         self._missing = 0
+        self._plain: deque[tuple[str, ...]] = deque(maxlen=self.window)
         self.last: FusedResult | None = None
 
     def reset(self) -> None:
         self._frames.clear()
+        self._plain.clear()
         self._shape = None
         self._missing = 0
 
@@ -64,6 +66,8 @@ class MrzFusion:
 
     def add(self, result: OcrResult) -> FusedResult | None:
         """Add one frame; return the fused document when accepted, else None."""
+        if result.lines is not None and result.cell_log_probs is None:
+            return self._add_plain(result)
         if result.lines is None or result.cell_log_probs is None or result.doc_type is None:
             self._missing += 1
             if self._missing >= self.reset_after_missing:
@@ -76,6 +80,20 @@ class MrzFusion:
             self._shape = shape
         self._frames.append((result.cell_log_probs, _unchecked(result.lines, result.doc_type)))
         return self._fuse(result.doc_type)
+
+    def _add_plain(self, result: OcrResult) -> FusedResult | None:
+        """A backend without per-cell scores (PassportEye): accept the same valid lines seen in
+        `frames_to_agree` frames of the window."""
+        assert result.lines is not None
+        self._missing = 0
+        key = result.lines if result.valid else ("",)
+        self._plain.append(key)
+        same = sum(1 for k in self._plain if k == key)
+        if not result.valid or same < self.frames_to_agree:
+            return None
+        self.last = FusedResult(result.lines, result.confidence, dict(result.field_confidence), len(self._plain),
+                                same, result.doc_type or "")
+        return self.last
 
     def _fuse(self, doc_type: str) -> FusedResult | None:
         assert self._shape is not None

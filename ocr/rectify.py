@@ -23,7 +23,6 @@ GLYPH_H = 0.735 * EM  # mean blob height of caps (0.70 em) and digits (0.77 em)
 CELL_H = 24  # canonical cell height, px, centred on the line's glyph centres
 MARGIN = 16
 
-LINE_LENGTHS = {2: (44, 36), 3: (30,)}
 
 
 @dataclass(slots=True)
@@ -37,12 +36,27 @@ class Grid:
     size: tuple[int, int]  # canonical image (width, height)
 
 
-def _indices(line: TextLine) -> NDArray[np.int64]:
-    """Character index of each blob from the spacing (a merged pair skips one index)."""
+def _indices(line: TextLine) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Character index of each blob from the spacing (a merged pair skips one index), and
+    which blobs to trust (pieces of a glyph split in two are left out)."""
     steps = np.linalg.norm(np.diff(line.centers, axis=0), axis=1)
-    p = line.pitch
-    inc = np.maximum(1, np.rint(steps / max(p, 1e-6))).astype(np.int64)
-    return np.concatenate([[0], np.cumsum(inc)])
+    # local pitch (perspective changes it along the line): running median of the steps
+    n = len(steps)
+    local = np.array([np.median(steps[max(0, i - 4) : i + 5]) for i in range(n)])
+    inc = np.rint(steps / np.maximum(local, 1e-6)).astype(np.int64)
+    idx = np.concatenate([[0], np.cumsum(inc)])
+    keep = np.ones(len(idx), bool)
+    # the MRZ has no gaps: a blob beyond a gap at a line end is the card edge or dirt
+    if n >= 3 and steps[0] / local[0] > 1.8:
+        keep[0] = False
+        idx = idx - idx[1]
+    if n >= 3 and steps[-1] / local[-1] > 1.8:
+        keep[-1] = False
+        idx[-1] = idx[-2]
+    split = np.nonzero(inc == 0)[0]
+    keep[split] = False
+    keep[split + 1] = False
+    return idx, keep
 
 
 def _offsets(count: int, length: int, spread: int = 2) -> list[int]:
@@ -63,22 +77,29 @@ def grids(cand: Candidate, max_hyp: int = 6) -> list[Grid]:
     normal = np.array([-d0[1], d0[0]])
     spacing = float(np.mean([np.dot(mids[k + 1] - mids[k], normal) for k in range(nlines - 1)]))
     ls = GLYPH_H * spacing / max(heights, 1e-6)
-    line_y = [MARGIN + CELL_H / 2 + k * ls for k in range(nlines)]
-    idxs = [_indices(ln) for ln in cand.lines]
-    counts = [int(ix[-1]) + 1 for ix in idxs]
+    found = [_indices(ln) for ln in cand.lines]
+    counts = [int(ix[-1]) + 1 for ix, _k in found]
+    # (document lines, which of them we found, line length): a 2-line TD1 candidate is a TD1
+    # whose third line was not found (e.g. touching the card edge): read it where it must be
+    layouts: list[tuple[int, list[int], int]] = []
+    if nlines == 3:
+        layouts.append((3, [0, 1, 2], 30))
+    elif nlines == 2:
+        layouts += [(2, [0, 1], 44), (2, [0, 1], 36), (3, [0, 1], 30), (3, [1, 2], 30)]
     out: list[Grid] = []
-    for length in LINE_LENGTHS.get(nlines, ()):
-        if any(abs(c - length) > 3 for c in counts):
+    for total, rows, length in layouts:
+        if any(abs(c - length) > 4 for c in counts):
             continue
         per_line = [_offsets(c, length) for c in counts]
         if any(not o for o in per_line):
             continue
+        line_y = [MARGIN + CELL_H / 2 + k * ls for k in range(total)]
         for combo in itertools.product(*per_line):
             src, dst = [], []
-            for k, (ln, ix, off) in enumerate(zip(cand.lines, idxs, combo, strict=True)):
+            for row, ln, (ix, keep), off in zip(rows, cand.lines, found, combo, strict=True):
                 j = ix + off
-                ok = (j >= 0) & (j < length)
-                src.append(np.stack([(j[ok] + 0.5) * PITCH + MARGIN, np.full(ok.sum(), line_y[k])], 1))
+                ok = (j >= 0) & (j < length) & keep
+                src.append(np.stack([(j[ok] + 0.5) * PITCH + MARGIN, np.full(ok.sum(), line_y[row])], 1))
                 dst.append(ln.centers[ok] / cand.scale)
             s = np.concatenate(src).astype(np.float32)
             d = np.concatenate(dst).astype(np.float32)
@@ -87,16 +108,58 @@ def grids(cand: Candidate, max_hyp: int = 6) -> list[Grid]:
             H, _mask = cv2.findHomography(s, d, cv2.RANSAC, 0.25 * PITCH * heights / GLYPH_H / cand.scale)
             if H is None:
                 continue
+            H, s, d = _refine(H, cand, rows, line_y, length, s, d)
             Hinv = np.linalg.inv(H)
             back = cv2.perspectiveTransform(d.reshape(-1, 1, 2), Hinv).reshape(-1, 2)
             err = np.linalg.norm(back - s, axis=1)
             resid = float(np.sqrt(np.mean(np.minimum(err, PITCH) ** 2)))
-            # a shifted line is a shear the homography fits too: penalise glyph shear
-            resid += 0.5 * sum(abs(o) for o in combo)
+            # a shifted line is a shear the homography fits too: penalise glyph shear;
+            # a guessed (unseen) line costs a little too
+            resid += 0.5 * sum(abs(o) for o in combo) + (1.0 if total != nlines else 0.0)
             size = (length * PITCH + 2 * MARGIN, int(line_y[-1] + CELL_H / 2 + MARGIN))
             out.append(Grid(H, length, line_y, resid, size))
     out.sort(key=lambda g: g.residual)
     return out[:max_hyp]
+
+
+def _refine(
+    H: NDArray[np.float64],
+    cand: Candidate,
+    rows: list[int],
+    line_y: list[float],
+    length: int,
+    s: NDArray[np.float32],
+    d: NDArray[np.float32],
+    rounds: int = 2,
+) -> tuple[NDArray[np.float64], NDArray[np.float32], NDArray[np.float32]]:
+    """Re-assign every blob to its nearest grid cell under H and refit on the good ones.
+
+    Fixes index slips from merged or lost glyphs under strong perspective, where pitch
+    changes along the line and spacing alone misleads."""
+    pts = [ln.centers / cand.scale for ln in cand.lines]
+    for _ in range(rounds):
+        Hinv = np.linalg.inv(H)
+        src, dst = [], []
+        for row, p in zip(rows, pts, strict=True):
+            c = cv2.perspectiveTransform(p.reshape(-1, 1, 2).astype(np.float64), Hinv).reshape(-1, 2)
+            j = np.rint((c[:, 0] - MARGIN) / PITCH - 0.5)
+            gx = (j + 0.5) * PITCH + MARGIN
+            ok = (j >= 0) & (j < length) & (np.abs(c[:, 0] - gx) < 0.3 * PITCH) & (np.abs(c[:, 1] - line_y[row]) < 0.4 * PITCH)
+            # one blob per cell: a cell claimed twice is a split glyph
+            uniq, counts = np.unique(j[ok], return_counts=True)
+            dup = set(uniq[counts > 1].tolist())
+            ok &= np.array([jj not in dup for jj in j])
+            src.append(np.stack([gx[ok], np.full(int(ok.sum()), line_y[row])], 1))
+            dst.append(p[ok])
+        s2 = np.concatenate(src).astype(np.float32)
+        d2 = np.concatenate(dst).astype(np.float32)
+        if len(s2) < 8:
+            break
+        H2, _m = cv2.findHomography(s2, d2, 0)
+        if H2 is None:
+            break
+        H, s, d = H2, s2, d2
+    return H, s, d
 
 
 def warp(gray: NDArray[np.uint8], grid: Grid) -> NDArray[np.uint8]:
