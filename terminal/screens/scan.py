@@ -77,6 +77,8 @@ class ScanScreen(Screen[None]):
         return True
 
     def status_changed(self) -> None:
+        if not self.query("#readers"):
+            return  # not composed yet
         app = self.app
         readers = Text("Readers\n", style="bold")
         states = getattr(app, "reader_states", {})
@@ -110,13 +112,16 @@ class ScanScreen(Screen[None]):
         )
 
     def refresh_recent(self) -> None:
+        if not self.query("#recent"):
+            return  # not composed yet
         table = self.query_one("#recent", DataTable)
         table.clear()
         for record in self.app.recent_records():  # type: ignore[attr-defined]
             table.add_row(*crossing_row(record), key=record.record_id)
 
     def flash(self, note: str) -> None:
-        self.query_one("#flash", Static).update(Text(note, style="bold green"))
+        if self.query("#flash"):
+            self.query_one("#flash", Static).update(Text(note, style="bold green"))
         self.refresh_recent()
 
     def on_screen_resume(self) -> None:
