@@ -8,6 +8,7 @@ scalar multiplication takes a few milliseconds). Points are (x, y) tuples; None 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 Point = tuple[int, int] | None
 
@@ -102,6 +103,21 @@ class Curve:
         y3 = (r * (v - x3) - y1 * hhh) % p
         return x3, y3, z1 * h % p
 
+    def mul_g(self, k: int) -> tuple[int, int]:
+        """k * G on the standard generator, in OpenSSL (fast). 0 < k < n."""
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        numbers = ec.derive_private_key(k, _openssl_curve(self.name)).public_key().public_numbers()
+        return numbers.x, numbers.y
+
+    def shared_x(self, k: int, pt: tuple[int, int]) -> bytes:
+        """x(k * pt) as bytes (ECDH), in OpenSSL; raises ValueError for an invalid point."""
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        curve = _openssl_curve(self.name)
+        public = ec.EllipticCurvePublicNumbers(pt[0], pt[1], curve).public_key()
+        return ec.derive_private_key(k, curve).exchange(ec.ECDH(), public)
+
     def encode(self, pt: Point) -> bytes:
         """Uncompressed point 04||X||Y."""
         if pt is None:
@@ -119,6 +135,12 @@ class Curve:
         if not self.on_curve(pt):
             raise ValueError("point not on the curve")
         return pt
+
+
+def _openssl_curve(name: str) -> Any:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    return {"brainpoolP256r1": ec.BrainpoolP256R1, "secp256r1": ec.SECP256R1}[name]()
 
 
 BRAINPOOL_P256R1 = Curve(

@@ -119,7 +119,9 @@ def to_png(image: FaceImage) -> bytes:
         with Image.open(io.BytesIO(image.data)) as im:
             im.load()
             out = io.BytesIO()
-            im.convert("RGB" if im.mode not in ("L", "RGB") else im.mode).save(out, "PNG")
+            im.convert("RGB" if im.mode not in ("L", "RGB") else im.mode).save(
+                out, "PNG", compress_level=1
+            )
     except (OSError, UnidentifiedImageError, ValueError) as err:
         raise CardProtocolError("the face image in DG2 could not be decoded") from err
     return out.getvalue()

@@ -154,11 +154,11 @@ def authenticate(
     s = int.from_bytes(decrypt_nonce(cipher, k_pi, z), "big")
     # mapping: H = sk_map * PK_chip_map, G~ = s*G + H
     sk_map = pick(curve)
-    pk_map = curve.encode(curve.mul(sk_map, curve.g))
+    pk_map = curve.encode(curve.mul_g(sk_map))
     chip_map = _value(_ga(channel, 0x81, pk_map, False, "mapping"), 0x82, "mapping")
     try:
         h = curve.mul(sk_map, curve.decode(chip_map))
-        g_new = curve.add(curve.mul(s, curve.g), h)
+        g_new = curve.add(curve.mul_g(s), h)
         if g_new is None:
             raise ValueError("mapped generator at infinity")
         # key agreement on G~
@@ -169,12 +169,9 @@ def authenticate(
         chip_eph_pt = curve.decode(chip_eph)
         if chip_eph_pt == pk_eph_pt:
             raise ValueError("chip reflected our key")
-        shared = curve.mul(sk_eph, chip_eph_pt)
-        if shared is None:
-            raise ValueError("shared point at infinity")
+        k = curve.shared_x(sk_eph, chip_eph_pt)
     except ValueError as err:
         raise CardProtocolError("PACE: the chip sent an invalid public key") from err
-    k = shared[0].to_bytes(curve.size, "big")
     ks_enc = crypto.kdf(k, crypto.KDF_ENC, cipher, bits)
     ks_mac = crypto.kdf(k, crypto.KDF_MAC, cipher, bits)
     t_ifd = auth_token(cipher, ks_mac, info.oid, chip_eph)

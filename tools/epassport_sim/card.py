@@ -288,17 +288,15 @@ class EPassportCard:
                 pk_t = curve.decode(find(body, 0x81) or b"")
                 sk = secrets.randbelow(curve.n - 1) + 1
                 h = curve.mul(sk, pk_t)
-                st["g"] = curve.add(curve.mul(st["s"], curve.g), h)  # type: ignore[arg-type]
+                st["g"] = curve.add(curve.mul_g(st["s"]), h)  # type: ignore[arg-type]
                 st["step"] = 3
-                return tlv(0x7C, tlv(0x82, curve.encode(curve.mul(sk, curve.g)))), 0x9000
+                return tlv(0x7C, tlv(0x82, curve.encode(curve.mul_g(sk)))), 0x9000
             if step == 3:
                 pk_t_raw = find(body, 0x83) or b""
                 pk_t = curve.decode(pk_t_raw)
                 sk = secrets.randbelow(curve.n - 1) + 1
                 pk_c = curve.encode(curve.mul(sk, st["g"]))  # type: ignore[arg-type]
-                shared = curve.mul(sk, pk_t)
-                assert shared is not None
-                k = shared[0].to_bytes(curve.size, "big")
+                k = curve.shared_x(sk, pk_t)
                 st.update(
                     step=4,
                     pk_t=pk_t_raw,

@@ -34,9 +34,15 @@ class VpcdClient:
     """
 
     def __init__(
-        self, card: EPassportCard, host: str = "127.0.0.1", port: int = VPCD_PORT, atr: bytes = ATR
+        self,
+        card: EPassportCard,
+        host: str = "127.0.0.1",
+        port: int = VPCD_PORT,
+        atr: bytes = ATR,
+        quickack: bool = True,
     ) -> None:
         self.card, self.host, self.port, self.atr = card, host, port, atr
+        self.quickack = quickack  # False only to measure the delayed-ACK stall
         self.connected = threading.Event()
         self.lost = threading.Event()
         self._stop = threading.Event()
@@ -70,7 +76,8 @@ class VpcdClient:
     def _recv_exact(self, sock: socket.socket, n: int) -> bytes | None:
         buf = b""
         while len(buf) < n:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+            if self.quickack:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
             chunk = sock.recv(n - len(buf))
             if not chunk:
                 return None
