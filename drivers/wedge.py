@@ -29,6 +29,12 @@ class WedgeResult:
     started: float  # monotonic time of the first keystroke
     finished: float  # monotonic time of the last Enter
 
+    @property
+    def keystrokes(self) -> int:
+        """Keys the burst took (characters and Enters): what the UI removes from a text field
+        that received them before the burst was recognised."""
+        return sum(len(line) + 1 for line in self.lines)
+
 
 class WedgeRecogniser:
     """Recognise an MRZ typed as a fast keystroke burst.
@@ -111,16 +117,16 @@ class WedgeReader(DocumentReader):
         self._reads: queue.Queue[DocumentRead | None] = queue.Queue()
         self._set_state(ReaderStatus.CONNECTED, "keyboard wedge: scan a document")
 
-    def feed_key(self, char: str, t: float) -> bool:
-        """Forward one keystroke; True when it completed a document (now queued for read())."""
+    def feed_key(self, char: str, t: float) -> WedgeResult | None:
+        """Forward one keystroke at monotonic time `t`. When it completes a document, the
+        DocumentRead is queued for read() and the WedgeResult returned (else None)."""
         from drivers.serial_mrz import document_read
 
         result = self.recogniser.feed(char, t)
-        if result is None:
-            return False
-        frame = Frame(result.lines, result.error, result.started)
-        self._reads.put(document_read(self.source, self.name, frame, now=result.finished))
-        return True
+        if result is not None:
+            frame = Frame(result.lines, result.error, result.started)
+            self._reads.put(document_read(self.source, self.name, frame, now=result.finished))
+        return result
 
     def read(self, timeout: float | None = None) -> DocumentRead | None:
         if self.closed:

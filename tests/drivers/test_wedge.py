@@ -35,6 +35,7 @@ def test_reader_burst_is_recognised(name: str, gap: float) -> None:
     assert len(results) == 1
     assert results[0].lines == tuple(SPECIMENS[name]) and results[0].error is None
     assert results[0].started < results[0].finished
+    assert results[0].keystrokes == sum(len(x) + 1 for x in SPECIMENS[name])
 
 
 @pytest.mark.parametrize("gap", [0.08, 0.15, 0.3])
