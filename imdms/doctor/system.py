@@ -43,6 +43,13 @@ def _user_ids(name: str) -> tuple[int, int] | None:
     return entry.pw_uid, entry.pw_gid
 
 
+def _readable_by(st: os.stat_result, ids: tuple[int, int]) -> bool:
+    """Owner, group or other read bit (the user's supplementary groups are not looked up)."""
+    return bool(st.st_uid == ids[0] and st.st_mode & stat.S_IRUSR
+                or st.st_gid == ids[1] and st.st_mode & stat.S_IRGRP
+                or st.st_mode & stat.S_IROTH)
+
+
 def check_files(ctx: DoctorContext) -> CheckResult:
     """Modes and owners: data folder 0700 imdms (personal data), config not world-readable."""
     if (skipped := skip_without_config(ctx, "files")) is not None:
@@ -67,6 +74,13 @@ def check_files(ctx: DoctorContext) -> CheckResult:
         cst = ctx.config_path.stat()
     except OSError:
         cst = None
+    if cst is not None and ids is not None and not _readable_by(cst, ids):
+        # `imdms config set` or an editor that replaces the file can leave it root:root.
+        return CheckResult("files", Status.FAIL,
+                           f"{ctx.config_path} is not readable by {ctx.service_user}: "
+                           "the booth will not start",
+                           f"sudo chown root:{ctx.service_user} {ctx.config_path}; "
+                           f"sudo chmod 0640 {ctx.config_path}")
     if cst is not None and cst.st_mode & 0o007:
         return CheckResult("files", Status.WARN,
                            f"{ctx.config_path} is readable by every user",
@@ -87,9 +101,7 @@ def check_officers(ctx: DoctorContext) -> CheckResult:
     ids = _user_ids(ctx.service_user)
     st = path.stat()
     if ids is not None:
-        readable = st.st_uid == ids[0] or (st.st_gid == ids[1] and st.st_mode & stat.S_IRGRP) \
-            or st.st_mode & stat.S_IROTH
-        if not readable:
+        if not _readable_by(st, ids):
             return CheckResult("officers", Status.FAIL,
                                f"{path} is not readable by {ctx.service_user}: nobody can sign in",
                                f"sudo chown {ctx.service_user}:{ctx.service_user} {path}")

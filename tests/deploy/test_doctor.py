@@ -356,3 +356,22 @@ def test_a_crashing_check_is_a_fail_line(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setitem(CHECKS, "disk", boom)
     results = by_name(run_checks(_ctx(tmp_path), ["disk"]))
     assert results["disk"].status is Status.FAIL and "ValueError" in results["disk"].message
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs chown")
+def test_config_unreadable_by_the_service_user_fails(tmp_path: Path) -> None:
+    """`imdms config set` as root replaces the file as root:root: the kiosk could not read it."""
+    import pwd
+
+    from imdms.doctor.system import check_files
+
+    nobody = pwd.getpwnam("nobody")
+    booth = make_booth(tmp_path / "booth", broker_port=free_port(), ca=None)
+    os.chown(booth.data, nobody.pw_uid, nobody.pw_gid)
+    ctx = booth.context()
+    ctx.service_user = "nobody"
+    run_checks(ctx, ["config"])
+    result = check_files(ctx)
+    assert result.status is Status.FAIL and "not readable by nobody" in result.message
+    os.chown(booth.config, 0, nobody.pw_gid)
+    assert check_files(ctx).status is Status.PASS
