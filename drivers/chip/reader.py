@@ -24,7 +24,7 @@ from drivers.chip.errors import CardRemovedError, ChipError, WrongKeysError
 from drivers.chip.pa import load_csca_store
 from drivers.chip.session import ChipResult, ResumeState, read_passport
 from drivers.chip.transport import PcscTransport
-from imdms.errors import ConfigError, MrzError, ReaderInitError, ReaderIOError
+from imdms.errors import ConfigError, ReaderInitError, ReaderIOError
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,11 @@ class ChipReader(DocumentReader):
                     "check chip csca_path: a folder of PEM/DER certificates or a master list",
                 ) from err
         self._transport = transport if transport is not None else PcscTransport(config.reader)
+        try:
+            self._transport.find_reader()
+            self._set_state(ReaderStatus.CONNECTED)
+        except ReaderInitError as err:  # the booth starts anyway; read() raises until fixed
+            self._set_state(ReaderStatus.DISCONNECTED, f"{err.message}: {err.hint}")
         self._keys: MrzKeys | None = None
         self._print: tuple[str, ...] | None = None
         self._resume = ResumeState()
@@ -60,24 +65,22 @@ class ChipReader(DocumentReader):
     # ---- keys ------------------------------------------------------------------------------
     def set_mrz(self, lines: Sequence[str]) -> None:
         """Keys from the optically read MRZ; also the print the chip's DG1 is compared with.
-        Raises MrzError when the lines are not an MRZ."""
+        A passport already on the reader is read by the next read(). Raises MrzError when the
+        lines are not an MRZ."""
         self._keys = keys_from_mrz_lines(lines)
         self._print = _norm(lines)
+        self._await_removal = False  # new keys: the card on the reader may be read now
 
     def set_keys(self, keys: MrzKeys) -> None:
         """Keys typed by the officer (no print to compare DG1 with)."""
         self._keys = keys
         self._print = None
+        self._await_removal = False
 
     # ---- reading ---------------------------------------------------------------------------
     def read(self, timeout: float | None = None) -> DocumentRead | None:
         if self.closed:
             return None
-        if self._keys is None:
-            raise MrzError(
-                "the chip cannot be opened without the MRZ",
-                "read the data page first (optical reader or camera)",
-            )
         deadline = None if timeout is None else time.monotonic() + timeout
 
         def left() -> float | None:
@@ -98,6 +101,22 @@ class ChipReader(DocumentReader):
             raise
         if self.closed:
             return None
+        if self._keys is None:
+            self._await_removal = True
+            self._set_state(ReaderStatus.WAITING, "read the data page first")
+            return DocumentRead(
+                source=self.source,
+                reader_name=self.name,
+                error="the chip cannot be opened without the MRZ",
+                extra={
+                    "kind": "no_keys",
+                    "hint": "read the data page first (optical reader or "
+                    "camera), then put the passport back on the chip reader",
+                    "sw": None,
+                    "resumable": False,
+                    "bytes_kept": 0,
+                },
+            )
         self._set_state(ReaderStatus.CONNECTED, "reading the chip")
         started = utc_now()
         try:
@@ -124,6 +143,8 @@ class ChipReader(DocumentReader):
         resumable = isinstance(err, CardRemovedError)
         if not resumable:
             self._resume = ResumeState()
+            # don't hammer the same card with the same failure: wait for new keys or a new card
+            self._await_removal = True
         status = ReaderStatus.ERROR if isinstance(err, WrongKeysError) else ReaderStatus.WAITING
         self._set_state(status, f"{err.message}: {err.hint}")
         log.info(
