@@ -19,64 +19,40 @@ from __future__ import annotations
 
 import calendar
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from itertools import cycle
 from typing import Any, Literal
 
 from imdms.errors import MrzError
+from ocr.mrz_correct import DIGIT_TO_LETTER, LETTER_TO_DIGIT, correct_ocr
+from ocr.mrz_layout import (
+    COUNTRY,
+    DATE_SHAPE,
+    DIGITS,
+    FILLER,
+    LAYOUTS,
+    LETTERS,
+    MRZ_CHARS,
+    Buffer,
+    Correction,
+    DocType,
+    Pos,
+    check_digit,
+    check_ok,
+    check_or_none,
+    layout_of,
+    number_positions,
+)
+from ocr.mrz_make import make_mrz
 
-DocType = Literal["TD1", "TD2", "TD3", "MRVA", "MRVB"]
-FILLER = "<"
-_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_DIGITS = frozenset("0123456789")
-MRZ_CHARS = _ALNUM | {FILLER}
-_WEIGHTS = (7, 3, 1)
-# OCR confusions. In a digit field a letter becomes the digit it is mistaken for; in a letter
-# field only the unambiguous pairs apply (0 is read as O, never as D or Q).
-LETTER_TO_DIGIT = {"O": "0", "I": "1", "B": "8", "S": "5", "Z": "2", "G": "6", "D": "0", "Q": "0"}
-DIGIT_TO_LETTER = {"0": "O", "1": "I", "8": "B", "5": "S", "2": "Z", "6": "G"}
-# Document numbers are alphanumeric: both directions are candidates. A 0 may also have been
-# a D or Q: those candidates only make a correction ambiguous, they are never applied.
-_ALNUM_SWAPS: dict[str, tuple[str, ...]] = {
-    "O": ("0",), "0": ("O", "D", "Q"), "I": ("1",), "1": ("I",), "B": ("8",), "8": ("B",),
-    "S": ("5",), "5": ("S",), "Z": ("2",), "2": ("Z",), "G": ("6",), "6": ("G",),
-    "D": ("0",), "Q": ("0",),
-}  # fmt: skip
-# YYMMDD, YYMM<< or YY<<<< (all '<' is handled apart: an unknown date).
-_DATE_SHAPE = re.compile(r"[0-9]{2}(?:[0-9]{4}|[0-9]{2}<<|<<<<)")
-_NEVER_APPLIED = {("0", "D"), ("0", "Q")}
-_COUNTRY = re.compile(r"[A-Z]{3}|D<<")
+__all__ = [
+    "DIGIT_TO_LETTER", "EXPIRY_YEARS_AHEAD", "FILLER", "LAYOUTS", "LETTER_TO_DIGIT", "MRZ_CHARS",
+    "Correction", "DocType", "FieldIssue", "MrzRecord", "PartialDate", "check_digit",
+    "make_mrz", "normalise", "parse_mrz",
+]  # fmt: skip
+
 EXPIRY_YEARS_AHEAD = 20
-LAYOUTS: dict[DocType, tuple[int, int]] = {
-    "TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44), "MRVA": (2, 44), "MRVB": (2, 36),
-}  # fmt: skip
-
-
-_VALUES = {c: (ord(c) - 48 if c in _DIGITS else ord(c) - 55) for c in _ALNUM} | {FILLER: 0}
-
-
-def check_digit(data: str) -> str:
-    """ICAO 9303 check digit (weights 7-3-1, '<'=0, A=10..Z=35) as one character.
-
-    Raises ValueError for a character outside A-Z, 0-9 and '<'.
-    """
-    try:
-        total = sum(_VALUES[c] * w for c, w in zip(data, cycle(_WEIGHTS), strict=False))
-    except KeyError as err:
-        raise ValueError(f"{err.args[0]!r} is not an MRZ character") from err
-    return str(total % 10)
-
-
-def _check_or_none(data: str) -> str | None:
-    try:
-        return check_digit(data)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,21 +101,6 @@ class FieldIssue:
         where = None if pos is None else {"line": pos[0], "column": pos[1]}
         return {"field": self.field, "kind": self.kind, "message": self.message,
                 "expected": self.expected, "found": self.found, "position": where}  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Correction:
-    """One character changed by OCR correction, at 1-based (line, column)."""
-
-    field: str
-    line: int
-    column: int
-    found: str
-    corrected: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "line": self.line, "column": self.column,
-                "found": self.found, "corrected": self.corrected}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,220 +211,10 @@ def normalise(text: str | Sequence[str]) -> tuple[DocType, list[str]]:
     return doc_type, lines
 
 
-# --------------------------------------------------------------------------- layouts
-
-Pos = tuple[int, int]  # 0-based (line, column) into the working buffer
-
-
-def _span(line: int, start: int, end: int) -> list[Pos]:
-    return [(line, c) for c in range(start, end)]
-
-
-@dataclass(slots=True)
-class _Layout:
-    code: list[Pos]
-    issuer: list[Pos]
-    name: list[Pos]
-    number: list[Pos]
-    number_check: Pos
-    nationality: list[Pos]
-    birth: list[Pos]
-    birth_check: Pos
-    sex: Pos
-    expiry: list[Pos]
-    expiry_check: Pos
-    optional: list[Pos]
-    optional_check: Pos | None = None
-    optional_2: list[Pos] = field(default_factory=list)
-    composite: list[Pos] = field(default_factory=list)
-    composite_check: Pos | None = None
-    long_number: bool = False  # TD1/TD2: the number may continue in the optional data
-
-
-@cache
-def _layout(doc_type: DocType) -> _Layout:
-    """Field positions of a layout (cached: treat as read-only)."""
-    if doc_type == "TD1":
-        return _Layout(
-            code=_span(0, 0, 2), issuer=_span(0, 2, 5), name=_span(2, 0, 30),
-            number=_span(0, 5, 14), number_check=(0, 14), nationality=_span(1, 15, 18),
-            birth=_span(1, 0, 6), birth_check=(1, 6), sex=(1, 7),
-            expiry=_span(1, 8, 14), expiry_check=(1, 14), optional=_span(0, 15, 30),
-            optional_2=_span(1, 18, 29),
-            composite=_span(0, 5, 30) + _span(1, 0, 7) + _span(1, 8, 15) + _span(1, 18, 29),
-            composite_check=(1, 29), long_number=True,
-        )  # fmt: skip
-    width = LAYOUTS[doc_type][1]
-    lay = _Layout(
-        code=_span(0, 0, 2), issuer=_span(0, 2, 5), name=_span(0, 5, width),
-        number=_span(1, 0, 9), number_check=(1, 9), nationality=_span(1, 10, 13),
-        birth=_span(1, 13, 19), birth_check=(1, 19), sex=(1, 20),
-        expiry=_span(1, 21, 27), expiry_check=(1, 27), optional=_span(1, 28, width),
-    )  # fmt: skip
-    if doc_type == "TD3":
-        lay.optional = _span(1, 28, 42)
-        lay.optional_check = (1, 42)
-        lay.composite = _span(1, 0, 10) + _span(1, 13, 20) + _span(1, 21, 43)
-        lay.composite_check = (1, 43)
-    elif doc_type == "TD2":
-        lay.optional = _span(1, 28, 35)
-        lay.composite = _span(1, 0, 10) + _span(1, 13, 20) + _span(1, 21, 35)
-        lay.composite_check = (1, 35)
-        lay.long_number = True
-    return lay
-
-
-class _Buffer:
-    """The MRZ characters being corrected, addressed by 0-based (line, column)."""
-
-    def __init__(self, lines: list[str]) -> None:
-        self.rows = [list(line) for line in lines]
-        self.corrections: list[Correction] = []
-
-    def get(self, pos: Pos) -> str:
-        return self.rows[pos[0]][pos[1]]
-
-    def text(self, positions: Sequence[Pos]) -> str:
-        rows = self.rows
-        return "".join([rows[r][c] for r, c in positions])
-
-    def put(self, name: str, pos: Pos, char: str) -> None:
-        old = self.get(pos)
-        if old != char:
-            self.rows[pos[0]][pos[1]] = char
-            self.corrections.append(Correction(name, pos[0] + 1, pos[1] + 1, old, char))
-
-    def lines(self) -> tuple[str, ...]:
-        return tuple("".join(row) for row in self.rows)
-
-
-def _check_ok(data: str, found: str) -> bool:
-    """True when `found` is the check digit of `data` ('<' is accepted for all-filler data)."""
-    if found == FILLER:
-        return set(data) <= {FILLER}
-    return _check_or_none(data) == found
-
-
-def _number_positions(buf: _Buffer, lay: _Layout) -> tuple[list[Pos], Pos, list[Pos]]:
-    """Document-number characters, its check digit and the remaining optional data.
-
-    TD1/TD2 long numbers: a '<' at the check position means the number continues in the optional
-    data up to the first '<'; the last of those characters is the check digit.
-    """
-    if not lay.long_number or buf.get(lay.number_check) != FILLER:
-        return lay.number, lay.number_check, lay.optional
-    ext: list[Pos] = []
-    for pos in lay.optional:
-        if buf.get(pos) == FILLER:
-            break
-        ext.append(pos)
-    if not ext:  # '<' with nothing after it: the check digit is simply missing
-        return lay.number, lay.number_check, lay.optional
-    rest = lay.optional[len(ext) :]
-    return lay.number + ext[:-1], ext[-1], rest
-
-
-# --------------------------------------------------------------------------- correction
-
-def _correct_date(buf: _Buffer, name: str, data: list[Pos], check: Pos) -> None:
-    """Map letters to digits in a date and its check digit if that makes it pass and leaves a
-    well-formed date ('<' and '0' weigh the same, so the check alone cannot tell them apart)."""
-    cells = [*data, check]
-    old = [buf.get(p) for p in cells]
-    new = [LETTER_TO_DIGIT.get(c, c) for c in old]
-    if new == old:
-        return
-    date_text = "".join(new[:-1])
-    if not (_DATE_SHAPE.fullmatch(date_text) or set(date_text) == {FILLER}):
-        return
-    if _check_ok(date_text, new[-1]) and not _check_ok("".join(old[:-1]), old[-1]):
-        for pos, char in zip(cells, new, strict=True):
-            buf.put(name if pos != check else f"{name}_check", pos, char)
-
-
-def _correct_check_only(buf: _Buffer, name: str, data: list[Pos], check: Pos) -> None:
-    """Fields of unknown class: only a letter in the check-digit position may be mapped."""
-    found = buf.get(check)
-    digit = LETTER_TO_DIGIT.get(found)
-    if digit and _check_ok(buf.text(data), digit):
-        buf.put(f"{name}_check", check, digit)
-
-
-def _composite_ok(buf: _Buffer, lay: _Layout) -> bool:
-    """True when the layout has no composite, or it passes (a letter check digit mapped)."""
-    if lay.composite_check is None:
-        return True
-    found = buf.get(lay.composite_check)
-    return _check_ok(buf.text(lay.composite), LETTER_TO_DIGIT.get(found, found))
-
-
-def _correct_number(buf: _Buffer, lay: _Layout) -> None:
-    """Alphanumeric document number: one O/0-style substitution, applied only when exactly one
-    candidate passes the number's check digit."""
-    data, check, _ = _number_positions(buf, lay)
-    text = buf.text(data)
-    found = buf.get(check)
-    digit = LETTER_TO_DIGIT.get(found, found)
-    if _check_ok(text, digit):
-        if digit != found:
-            buf.put("document_number_check", check, digit)
-        return
-    candidates: list[tuple[int, str]] = []
-    for i, char in enumerate(text):
-        for swap in _ALNUM_SWAPS.get(char, ()):
-            if _check_ok(text[:i] + swap + text[i + 1 :], digit):
-                candidates.append((i, swap))
-    if len(candidates) != 1:
-        return
-    i, swap = candidates[0]
-    if (text[i], swap) not in _NEVER_APPLIED:
-        buf.put("document_number", data[i], swap)
-        buf.put("document_number_check", check, digit)
-
-
-def _correct_letters(buf: _Buffer, name: str, cells: list[Pos], ok: Any) -> None:
-    """Letter-only fields: map digits to letters when the result has the field's shape."""
-    old = buf.text(cells)
-    new = "".join(DIGIT_TO_LETTER.get(c, c) for c in old)
-    if new != old and not ok(old) and ok(new):
-        for pos, char in zip(cells, new, strict=True):
-            buf.put(name, pos, char)
-
-
-def _code_ok(code: str) -> bool:
-    return code[0] in _LETTERS and (code[1] in _LETTERS or code[1] == FILLER)
-
-
-def _correct(lines: list[str], lay: _Layout) -> _Buffer:
-    """The buffer after OCR correction.
-
-    Letter-only fields first (no check digit involved). Then the fields with check digits; with
-    a composite (TD1/TD2/TD3) those fixes stand only if the composite then passes too: it weighs
-    the dates differently from their own check digits, so a lucky wrong fix is caught. If it
-    fails, none of them is applied and the errors stand as read.
-    """
-    buf = _Buffer(lines)
-    _correct_letters(buf, "document_code", lay.code, _code_ok)
-    _correct_letters(buf, "issuing_state", lay.issuer, _COUNTRY.fullmatch)
-    _correct_letters(buf, "nationality", lay.nationality, _COUNTRY.fullmatch)
-    _correct_letters(buf, "sex", [lay.sex], lambda s: s in "MFX<")
-    rows, done = [list(row) for row in buf.rows], len(buf.corrections)
-    _correct_date(buf, "date_of_birth", lay.birth, lay.birth_check)
-    _correct_date(buf, "date_of_expiry", lay.expiry, lay.expiry_check)
-    if lay.optional_check is not None:
-        _correct_check_only(buf, "optional_data", lay.optional, lay.optional_check)
-    _correct_number(buf, lay)
-    if lay.composite_check is not None:
-        _correct_check_only(buf, "composite", lay.composite, lay.composite_check)
-        if len(buf.corrections) > done and not _composite_ok(buf, lay):
-            buf.rows, buf.corrections = rows, buf.corrections[:done]
-    return buf
-
-
 # --------------------------------------------------------------------------- validation
 
 class _Report:
-    def __init__(self, buf: _Buffer) -> None:
+    def __init__(self, buf: Buffer) -> None:
         self.buf = buf
         self.issues: list[FieldIssue] = []
         self.checks: dict[str, bool] = {}
@@ -486,8 +237,8 @@ class _Report:
     def check(self, name: str, data: Sequence[Pos], check: Pos) -> None:
         text = self.buf.text(data)
         found = self.buf.get(check)
-        expected = _check_or_none(text)
-        ok = _check_ok(text, found)
+        expected = check_or_none(text)
+        ok = check_ok(text, found)
         self.checks[name] = ok
         if ok:
             return
@@ -524,7 +275,7 @@ def _date(
     def bad(why: str) -> None:
         rep.issues.append(FieldIssue(name, "invalid_date", f"{name}: {why}", position=(line, col)))
 
-    if not _DATE_SHAPE.fullmatch(raw):
+    if not DATE_SHAPE.fullmatch(raw):
         bad("not YYMMDD with '<<' only for an unknown month and day, or day")
         return None
     yy, mm, dd = raw[0:2], raw[2:4], raw[4:6]
@@ -559,26 +310,26 @@ def parse_mrz(
     """
     today = today or date.today()
     doc_type, lines = normalise(text)
-    lay = _layout(doc_type)
-    buf = _correct(lines, lay) if correct else _Buffer(lines)
+    lay = layout_of(doc_type)
+    buf = correct_ocr(lines, lay) if correct else Buffer(lines)
     rep = _Report(buf)
     get = buf.text
 
-    rep.illegal("document_code", lay.code[:1], _LETTERS, "a letter")
-    rep.illegal("document_code", lay.code[1:], _LETTERS | {FILLER}, "a letter or '<'")
+    rep.illegal("document_code", lay.code[:1], LETTERS, "a letter")
+    rep.illegal("document_code", lay.code[1:], LETTERS | {FILLER}, "a letter or '<'")
     for name, cells in (("issuing_state", lay.issuer), ("nationality", lay.nationality)):
         code = get(cells)
-        clean = rep.illegal(name, cells, _LETTERS | {FILLER}, "a letter")
-        if clean and not _COUNTRY.fullmatch(code):
+        clean = rep.illegal(name, cells, LETTERS | {FILLER}, "a letter")
+        if clean and not COUNTRY.fullmatch(code):
             rep.issues.append(FieldIssue(
                 name, "invalid_code", f"{name}: not three letters or D<<", expected="AAA",
                 found=None, position=(cells[0][0] + 1, cells[0][1] + 1),
             ))  # fmt: skip
-    rep.illegal("name", lay.name, _LETTERS | {FILLER}, "a letter or '<'")
+    rep.illegal("name", lay.name, LETTERS | {FILLER}, "a letter or '<'")
 
-    number, number_check, optional = _number_positions(buf, lay)
+    number, number_check, optional = number_positions(buf, lay)
     rep.illegal("document_number", number, frozenset(MRZ_CHARS), "A-Z, 0-9 or '<'")
-    if rep.illegal("document_number_check", [number_check], _DIGITS | {FILLER}, "a digit"):
+    if rep.illegal("document_number_check", [number_check], DIGITS | {FILLER}, "a digit"):
         rep.check("document_number", number, number_check)
     else:
         rep.checks["document_number"] = False
@@ -588,8 +339,8 @@ def parse_mrz(
         ("date_of_birth", lay.birth, lay.birth_check, "birth"),
         ("date_of_expiry", lay.expiry, lay.expiry_check, "expiry"),
     ):
-        clean = rep.illegal(name, cells, _DIGITS | {FILLER}, "a digit or '<'")
-        if rep.illegal(f"{name}_check", [chk], _DIGITS | {FILLER}, "a digit"):
+        clean = rep.illegal(name, cells, DIGITS | {FILLER}, "a digit or '<'")
+        if rep.illegal(f"{name}_check", [chk], DIGITS | {FILLER}, "a digit"):
             rep.check(name, cells, chk)
         else:
             rep.checks[name] = False
@@ -602,12 +353,12 @@ def parse_mrz(
     rep.illegal("optional_data", optional, frozenset(MRZ_CHARS), "A-Z, 0-9 or '<'")
     rep.illegal("optional_data_2", lay.optional_2, frozenset(MRZ_CHARS), "A-Z, 0-9 or '<'")
     if lay.optional_check is not None:
-        if rep.illegal("optional_data_check", [lay.optional_check], _DIGITS | {FILLER}, "a digit"):
+        if rep.illegal("optional_data_check", [lay.optional_check], DIGITS | {FILLER}, "a digit"):
             rep.check("optional_data", lay.optional, lay.optional_check)
         else:
             rep.checks["optional_data"] = False
     if lay.composite_check is not None:
-        if rep.illegal("composite_check", [lay.composite_check], _DIGITS | {FILLER}, "a digit"):
+        if rep.illegal("composite_check", [lay.composite_check], DIGITS | {FILLER}, "a digit"):
             rep.check("composite", lay.composite, lay.composite_check)
         else:
             rep.checks["composite"] = False
@@ -633,108 +384,3 @@ def parse_mrz(
         lines=buf.lines(),
         expired=None if expiry is None else expiry.latest() < today,
     )
-
-
-# --------------------------------------------------------------------------- generator
-
-def _mrz_text(value: str, what: str) -> str:
-    """Upper-case, spaces/hyphens to '<', apostrophes dropped; reject anything else."""
-    out = value.upper().replace("'", "").replace(" ", FILLER).replace("-", FILLER).replace(",", "")
-    bad = sorted(set(out) - MRZ_CHARS)
-    if bad:
-        raise MrzError(f"{what} has characters an MRZ cannot hold: {''.join(bad)!r}",
-                       "transliterate to A-Z (ICAO 9303 part 3) first")  # fmt: skip
-    return out
-
-
-def _fit(value: str, width: int, what: str) -> str:
-    if len(value) > width:
-        raise MrzError(f"{what} is longer than {width} characters", "shorten it")
-    return value.ljust(width, FILLER)
-
-
-def _name_field(surname: str, given_names: str, width: int) -> str:
-    """Primary and secondary identifiers, '<<' between, truncated to `width` (ICAO 9303 p3)."""
-    primary = _mrz_text(surname.strip(), "surname").strip(FILLER)
-    secondary = _mrz_text(" ".join(given_names.split()), "given names").strip(FILLER)
-    text = f"{primary}<<{secondary}" if secondary else primary
-    if len(text) > width:
-        if len(primary) + 3 <= width:  # truncate the given names, keep at least one letter
-            text = f"{primary}<<{secondary}"[:width].rstrip(FILLER)
-        else:
-            text = primary[:width]
-    return text.ljust(width, FILLER)
-
-
-def _country(code: str, what: str) -> str:
-    code = _mrz_text(code.strip(), what).ljust(3, FILLER)
-    if not _COUNTRY.fullmatch(code):
-        raise MrzError(f"{what} must be three letters or D", "use an ICAO 9303 code")
-    return code
-
-
-def make_mrz(
-    doc_type: DocType,
-    *,
-    document_code: str,
-    issuing_state: str,
-    document_number: str,
-    surname: str,
-    given_names: str,
-    nationality: str,
-    date_of_birth: str,
-    sex: str,
-    date_of_expiry: str,
-    optional_data: str = "",
-    optional_data_2: str = "",
-) -> list[str]:
-    """Build a valid MRZ from fields, computing every check digit.
-
-    Dates are "YYMMDD" ('<<' for an unknown month/day); sex is M, F, X or '<' (X is written '<').
-    A TD1/TD2 document number longer than 9 continues in the optional data (long-number rule).
-    Raises MrzError when a field cannot be represented.
-    """
-    if doc_type not in LAYOUTS:
-        raise MrzError(f"unknown MRZ type {doc_type!r}", "use TD1, TD2, TD3, MRVA or MRVB")
-    lines_n, width = LAYOUTS[doc_type]
-    code = _fit(_mrz_text(document_code, "document code"), 2, "document code")
-    if doc_type.startswith("MRV") != code.startswith("V"):
-        raise MrzError("visa layouts (MRVA/MRVB) need a document code starting with V, others not",
-                       "fix the document code or the type")  # fmt: skip
-    issuer = _country(issuing_state, "issuing state")
-    nation = _country(nationality, "nationality")
-    number = _mrz_text(document_number, "document number")
-    dob = _fit(_mrz_text(date_of_birth, "date of birth"), 6, "date of birth")
-    doe = _fit(_mrz_text(date_of_expiry, "date of expiry"), 6, "date of expiry")
-    sex_char = {"M": "M", "F": "F", "X": FILLER, FILLER: FILLER, "": FILLER}.get(sex.upper())
-    if sex_char is None:
-        raise MrzError("sex must be M, F or X", "use X when unspecified")
-    opt = _mrz_text(optional_data, "optional data")
-    opt2 = _mrz_text(optional_data_2, "optional data 2")
-    number_field, number_check = number.ljust(9, FILLER), check_digit(number)
-    if len(number) > 9:
-        if doc_type not in ("TD1", "TD2"):
-            raise MrzError("document number is longer than 9 characters", "only TD1/TD2 allow it")
-        number_field, number_check = number[:9], FILLER
-        opt = number[9:] + check_digit(number) + (FILLER + opt if opt else "")
-    dates = f"{dob}{check_digit(dob)}{sex_char}{doe}{check_digit(doe)}"
-    name_width = 30 if doc_type == "TD1" else width - 5
-    name = _name_field(surname, given_names, name_width)
-    head = f"{code}{issuer}"
-    if doc_type == "TD1":
-        l1 = f"{head}{number_field}{number_check}{_fit(opt, 15, 'optional data')}"
-        l2 = f"{dates}{nation}{_fit(opt2, 11, 'optional data 2')}"
-        comp = l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29]
-        return [l1, l2 + check_digit(comp), name]
-    l2 = f"{number_field}{number_check}{nation}{dates}"
-    if doc_type == "TD3":
-        opt_f = _fit(opt, 14, "optional data")
-        l2 += opt_f + (check_digit(opt_f) if opt_f.strip(FILLER) else FILLER)
-        l2 += check_digit(l2[0:10] + l2[13:20] + l2[21:43])
-    elif doc_type == "TD2":
-        l2 += _fit(opt, 7, "optional data")
-        l2 += check_digit(l2[0:10] + l2[13:20] + l2[21:35])
-    else:
-        l2 += _fit(opt, width - 28, "optional data")
-    assert len(l2) == width and lines_n == 2
-    return [head + name, l2]
