@@ -96,6 +96,17 @@ def test_forwarder_unit_contract() -> None:
     assert TlsConfig.model_fields["key_credential"].default in creds
 
 
+@pytest.mark.parametrize("unit", ["imdms-forwarder.service", "imdms-terminal.service"])
+def test_units_may_read_the_clock_state(unit: str) -> None:
+    """Records carry clock_synced from adjtimex(2): ProtectClock= or a filter without adjtimex
+    would make every record say "not synchronised" (or kill the process with SIGSYS)."""
+    d = _directives(unit)
+    assert "ProtectClock" not in d
+    assert d["CapabilityBoundingSet"] == [""]  # but it cannot set the clock
+    for value in d.get("SystemCallFilter", []):
+        assert "adjtimex" in value.split()
+
+
 def test_terminal_unit_contract() -> None:
     d = _directives("imdms-terminal.service")
     assert d["TTYPath"] == ["/dev/tty1"] and d["StandardInput"] == ["tty"]
