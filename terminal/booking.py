@@ -44,6 +44,15 @@ def utc_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def local_hhmm(recorded_at: str) -> str:
+    """HH:MM in the booth's local time zone (records are UTC; officers read local time)."""
+    try:
+        moment = datetime.fromisoformat(recorded_at.replace("Z", "+00:00"))
+    except ValueError:
+        return "--:--"
+    return moment.astimezone().strftime("%H:%M")
+
+
 def iso_z(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 

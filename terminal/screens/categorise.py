@@ -26,7 +26,7 @@ from messaging.codes import (
     TravellerCategory,
 )
 from messaging.record import CrossingRecord
-from terminal.booking import Case
+from terminal.booking import Case, local_hhmm
 from terminal.labels import SEX_SHORT, label, options
 from terminal.widgets.choice import Choice
 from terminal.widgets.status_bar import StatusBar
@@ -34,7 +34,7 @@ from terminal.widgets.status_bar import StatusBar
 
 def adult_label(record: CrossingRecord) -> str:
     return (
-        f"{record.recorded_at[11:16]} {record.nationality or '?'} "
+        f"{local_hhmm(record.recorded_at)} {record.nationality or '?'} "
         f"{SEX_SHORT.get(record.sex, '?')} {record.age_band or '?'} ..{record.record_id[-6:]}"
     )
 
@@ -60,7 +60,10 @@ def case_heading(case: Case) -> Text:
 def indicator_text(case: Case) -> Text:
     f = case.form
     if not f.tip_indicators and not f.tip_note:
-        return Text("none flagged (F7 to flag)", style="dim")
+        if case.minor and not f.accompanying_adult_ref:
+            return Text("MINOR with no adult linked: link the adult, or flag indicators (F7)",
+                        style="bold yellow")
+        return Text("Indicators: none flagged (F7 to flag)", style="dim")
     names = "; ".join(TIP_INDICATOR_LABELS[i] for i in f.tip_indicators)
     text = Text(f"{len(f.tip_indicators)} flagged: {names}", style="bold yellow")
     text.append(f"  referral: {label(f.tip_referral)}")
@@ -137,8 +140,11 @@ class CategoriseScreen(Screen[None]):
         self._sync_enabled()
         problems = self.case.problems()
         self._show_problems(problems)
-        target = self._first_problem_widget(problems) or self.query_one("#decision")
-        target.focus()
+        target = self._first_problem_widget(problems)
+        adult = self.query_one("#adult", Choice)
+        if target is None and self.case.minor and adult.value is None and adult.option_count > 1:
+            target = adult  # a minor: the usual next step is linking the accompanying adult
+        (target or self.query_one("#decision")).focus()
 
     def _sync_enabled(self) -> None:
         refused = self.query_one("#decision", Choice).value is Decision.REFUSED
@@ -153,6 +159,9 @@ class CategoriseScreen(Screen[None]):
 
     def on_choice_changed(self, event: Choice.Changed) -> None:
         self._sync_enabled()
+        if event.choice.id == "adult":
+            self.case.form.accompanying_adult_ref = event.value
+            self.query_one("#indicator-line", Static).update(indicator_text(self.case))
 
     def _collect(self) -> None:
         f = self.case.form

@@ -49,7 +49,7 @@ def fields_table(read: DocumentRead, today: Any, age: int | None) -> Table:
     for c in mrz.corrections:
         corrections.setdefault(CHECK_ROWS.get(c.field, c.field), []).append(c)
     table = Table.grid(padding=(0, 1))
-    table.add_column(style="bold", width=10, no_wrap=True)
+    table.add_column(style="bold", width=11, no_wrap=True)
     table.add_column(no_wrap=True, overflow="ellipsis")
     table.add_column(no_wrap=True, overflow="ellipsis")
 

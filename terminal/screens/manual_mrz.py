@@ -16,6 +16,14 @@ from imdms.errors import MrzError
 from terminal.widgets.status_bar import StatusBar
 
 SHAPES = {44: 2, 36: 2, 30: 3}
+MAX_ISSUES = 3
+CHECK_NAMES = {
+    "document_number": "number",
+    "date_of_birth": "birth",
+    "date_of_expiry": "expiry",
+    "optional_data": "optional",
+    "composite": "composite",
+}
 
 
 def feedback(lines: list[str]) -> tuple[Text, Any]:
@@ -39,14 +47,14 @@ def feedback(lines: list[str]) -> tuple[Text, Any]:
     except MrzError as err:
         text.append(f"Not an MRZ: {err.message}", style="bold red")
         return text, None
+    text.append("checks: ")
     for name, ok in mrz.checks.items():
-        text.append(f"{name.replace('_', ' ')}: ")
-        text.append("ok  " if ok else "CHECK DIGIT WRONG  ", style="green" if ok else "bold red")
-    for issue in mrz.errors:
-        extra = ""
-        if issue.expected is not None:
-            extra = f" (expected {issue.expected}, found {issue.found})"
-        text.append(f"\n{issue.field}: {issue.message}{extra}", style="bold red")
+        text.append(f"{CHECK_NAMES.get(name, name)} ")
+        text.append("ok  " if ok else "WRONG  ", style="green" if ok else "bold red reverse")
+    for issue in mrz.errors[:MAX_ISSUES]:
+        text.append(f"\n{issue.message}", style="bold red")
+    if len(mrz.errors) > MAX_ISSUES:
+        text.append(f"\n... and {len(mrz.errors) - MAX_ISSUES} more", style="bold red")
     if mrz.valid:
         text.append("\nAll check digits pass. Enter: continue.", style="bold green")
     else:

@@ -48,6 +48,10 @@ class NoDocumentScreen(Screen[None]):
                      classes="keys")
         yield Footer()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "nd-nat" and event.value != event.value.upper():
+            event.input.value = event.value.upper()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_next()

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from drivers.base import ReaderStatus
 from messaging.record import CrossingRecord
+from terminal.booking import local_hhmm
 from terminal.labels import SEX_SHORT
 from terminal.widgets.status_bar import StatusBar
 
@@ -33,7 +34,7 @@ def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
     if record.capture_method.value == "NO_DOCUMENT":
         flags.append("NO DOC")
     return (
-        record.recorded_at[11:16],
+        local_hhmm(record.recorded_at),
         record.direction.value[:5],
         record.nationality or "-",
         SEX_SHORT.get(record.sex, "?"),
@@ -106,7 +107,8 @@ class ScanScreen(Screen[None]):
         direction = settings.default_direction.value if settings else "ENTRY"
         self.query_one("#prompt", Static).update(
             Text.assemble(
-                ("Present the next document.  ", "bold"),
+                ("Present the next document", "bold"),
+                (" (F2: demo document)  " if getattr(app, "demo_trigger", None) else ".  ", ""),
                 (f"Direction: {direction} (F8)", "bold reverse"),
             )
         )

@@ -13,13 +13,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from messaging.codes import TIP_INDICATOR_LABELS, TipIndicator
+from terminal.booking import local_hhmm
 from terminal.widgets.status_bar import StatusBar
 
 
 def headline(summary: Any, started: str) -> Text:
     undocumented = sum(summary.undocumented.values())
     minors = sum(summary.minors.values())
-    text = Text(f"Since {started[11:16]} UTC: ", style="bold")
+    text = Text(f"Shift since {local_hhmm(started) if started else '?'}: ", style="bold")
     text.append(f"{summary.persons} persons  in {summary.entries}  out {summary.exits}  "
                 f"minors {minors}  no document {undocumented}")
     return text

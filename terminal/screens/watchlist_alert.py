@@ -42,7 +42,8 @@ class WatchlistAlertScreen(ModalScreen[Decision]):
                 "The list is a prompt to check: you decide.",
                 markup=False,
             )
-            yield Checkbox("I have seen this alert and checked the traveller", id="hit-ack")
+            yield Checkbox("I have seen this alert and checked the traveller", compact=True,
+                           id="hit-ack")
             yield Static("Decision:")
             yield Choice(DECISIONS, blank="-- choose (Left/Right) --", id="hit-decision")
             yield Static("", id="hit-msg")

@@ -65,6 +65,10 @@ class Choice(Widget, can_focus=True):
         if new in values:
             self.index = values.index(new)
 
+    @property
+    def option_count(self) -> int:
+        return len(self._options)
+
     def set_options(self, options: Sequence[tuple[str, Any]], value: Any = None) -> None:
         blank = [o for o in self._options if o[1] is None][:1]
         self._options = blank + list(options)
