@@ -416,8 +416,7 @@ class Forwarder:
 
     def _maybe_flush(self) -> None:
         if self._acked and (len(self._acked) >= self.ack_batch
-                            or time.monotonic() - self._first_ack_at >= self.ack_flush_s
-                            or not self._inflight):
+                            or time.monotonic() - self._first_ack_at >= self.ack_flush_s):
             self._flush()
 
     def _flush(self) -> None:

@@ -78,6 +78,7 @@ CREATE TABLE IF NOT EXISTS sent (
     payload TEXT
 );
 CREATE INDEX IF NOT EXISTS sent_seq ON sent(seq);
+CREATE INDEX IF NOT EXISTS sent_payload ON sent(seq) WHERE payload IS NOT NULL;
 CREATE INDEX IF NOT EXISTS sent_time ON sent(sent_at);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
@@ -323,7 +324,10 @@ class Outbox:
 
     def status(self) -> OutboxStatus:
         """Counts for `imdms outbox status`, the heartbeat and the UI."""
-        pending, oldest = self._query("SELECT COUNT(*), MIN(queued_at) FROM outbox")[0]
+        # COUNT(*) alone uses the small record_id index; the oldest is the lowest seq
+        pending = self._query("SELECT COUNT(*) FROM outbox")[0][0]
+        first = self._query("SELECT queued_at FROM outbox ORDER BY seq LIMIT 1")
+        oldest = first[0][0] if first else None
         quarantined = self._query("SELECT COUNT(*) FROM quarantine")[0][0]
         row = self._query("SELECT value FROM meta WHERE key = 'last_error'")
         return OutboxStatus(
@@ -332,6 +336,11 @@ class Outbox:
             oldest_age_s=None if oldest is None else max(0.0, time.time() - oldest),
             last_error=row[0][0] if row else None,
         )
+
+    def quarantine_reasons(self) -> dict[str, int]:
+        """Quarantined records counted by reason (reasons hold no personal data)."""
+        rows = self._query("SELECT reason, COUNT(*) FROM quarantine GROUP BY reason")
+        return {reason: count for reason, count in rows}
 
     def recent(self, n: int = 10) -> list[RecentRecord]:
         """The booth's latest n records, newest first (pending, sent or quarantined)."""
@@ -425,9 +434,8 @@ class Outbox:
                 )
                 db.execute(f"DELETE FROM outbox WHERE seq IN ({marks})", part)  # noqa: S608
             db.execute(
-                "UPDATE sent SET payload = NULL WHERE payload IS NOT NULL AND seq <= "
-                "(SELECT MAX(seq) FROM sent) - ?",
-                (KEEP_SENT,),
+                "UPDATE sent SET payload = NULL WHERE payload IS NOT NULL AND seq <= ?",
+                (max(seqs) - KEEP_SENT,),
             )
 
     def mark_failed(self, seq: int, reason: str, *, count: bool, retry_in_s: float) -> bool:

@@ -60,6 +60,7 @@ def status(args: argparse.Namespace) -> int:
     with box:
         data = box.status().to_dict()
         data["disk_free_mb"] = round(box.free_mb(), 1)
+        data["quarantine_reasons"] = box.quarantine_reasons()
     print(json.dumps(data, sort_keys=True))
     return 0
 

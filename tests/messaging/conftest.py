@@ -50,7 +50,11 @@ class Broker:
             "log_type error",
             "log_type warning",
             "log_type notice",
-            "max_inflight_messages 0",
+            # mosquitto drops QoS 1 messages beyond 1000 queued for a slow subscriber (the
+            # collector): unlimited here, and the central broker needs the same (docs)
+            "max_queued_messages 0",
+            # sent as MQTT 5 Receive Maximum: the forwarder's window (mosquitto's default: 20)
+            "max_inflight_messages 100",
         ]
         if self.tls:
             lines += [
@@ -147,6 +151,7 @@ class Collector:
     tls: dict[str, Path] | None = None
     received: list[tuple[str, str]] = field(default_factory=list)  # (topic, record_id)
     payloads: dict[str, str] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)  # same id, different bytes
     other: dict[str, bytes] = field(default_factory=dict)
     cond: threading.Condition = field(default_factory=threading.Condition)
     client: mqtt.Client | None = None
@@ -169,8 +174,10 @@ class Collector:
             if msg.topic.endswith("/crossing"):
                 data = json.loads(msg.payload)
                 with self.cond:
-                    self.received.append((msg.topic, data["record_id"]))
-                    self.payloads[data["record_id"]] = msg.payload.decode()
+                    rid, text = data["record_id"], msg.payload.decode()
+                    if self.payloads.setdefault(rid, text) != text:
+                        self.conflicts.append(rid)
+                    self.received.append((msg.topic, rid))
                     self.cond.notify_all()
             else:
                 with self.cond:
@@ -198,13 +205,17 @@ class Collector:
     def wait_for(self, expected: set[str], timeout: float = 30.0) -> set[str]:
         """Wait until every expected id arrived; returns the missing ones (empty = all)."""
         deadline = time.monotonic() + timeout
+        missing = set(expected)
+        seen = 0
         with self.cond:
             while True:
-                missing = expected - {rid for _t, rid in self.received}
+                for _t, rid in self.received[seen:]:  # only what is new: O(n) overall
+                    missing.discard(rid)
+                seen = len(self.received)
                 left = deadline - time.monotonic()
                 if not missing or left <= 0:
                     return missing
-                self.cond.wait(left)
+                self.cond.wait(min(left, 0.2))
 
     def wait_other(self, topic: str, timeout: float = 10.0) -> bytes | None:
         with self.cond:
