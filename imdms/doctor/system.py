@@ -221,14 +221,15 @@ SERVICES = ("imdms-forwarder.service", "imdms-terminal.service", "imdms-kiosk-wa
 
 
 def check_services(ctx: DoctorContext) -> CheckResult:
-    """The forwarder and one kiosk unit are running."""
+    """The forwarder (when a broker is configured) and one kiosk unit are running."""
     out = ctx.run(["systemctl", "is-active", *SERVICES], ctx.timeout_s)
     states = out.stdout.split()
     if out.returncode in (124, 126, 127) or len(states) != len(SERVICES):
         return CheckResult("services", Status.SKIP, "systemd is not available here")
     state = dict(zip(SERVICES, states, strict=True))
     down = []
-    if state["imdms-forwarder.service"] != "active":
+    forwarding = ctx.config is None or bool(ctx.config.broker.host)
+    if forwarding and state["imdms-forwarder.service"] != "active":
         down.append(f"imdms-forwarder is {state['imdms-forwarder.service']}")
     if "active" not in (state["imdms-terminal.service"], state["imdms-kiosk-wayland.service"]):
         down.append(f"imdms-terminal is {state['imdms-terminal.service']}")

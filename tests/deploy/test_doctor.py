@@ -375,3 +375,20 @@ def test_config_unreadable_by_the_service_user_fails(tmp_path: Path) -> None:
     assert result.status is Status.FAIL and "not readable by nobody" in result.message
     os.chown(booth.config, 0, nobody.pw_gid)
     assert check_files(ctx).status is Status.PASS
+
+
+def test_services(tmp_path: Path) -> None:
+    from config.models import Config
+    from imdms.doctor.system import check_services
+
+    def services(states: str, host: str = "central.example") -> CheckResult:
+        ctx = _ctx(tmp_path, run=runner({"systemctl": CommandOutput(3, states)}))
+        ctx.config = Config.model_validate({"broker": {"host": host}})
+        return check_services(ctx)
+
+    assert services("active\ninactive\nactive\n").status is Status.PASS  # Wayland kiosk
+    down = services("activating\nactive\ninactive\n")
+    assert down.status is Status.WARN and "journalctl -u imdms-forwarder" in down.hint
+    assert services("activating\nactive\ninactive\n", host="").status is Status.PASS
+    assert services("active\nfailed\ninactive\n").status is Status.WARN
+    assert check_services(_ctx(tmp_path, run=runner({}))).status is Status.SKIP
