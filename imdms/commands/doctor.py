@@ -32,7 +32,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import logging
+
     from imdms.doctor import CHECKS, DoctorContext, Status, run_checks
+
+    # The readers log their retries; the doctor's own lines already say it (no-op when the
+    # caller configured logging).
+    logging.basicConfig(level=logging.ERROR, format="  (%(name)s: %(message)s)")
 
     if args.list:
         for name, check in CHECKS.items():

@@ -75,6 +75,10 @@ def check_camera(ctx: DoctorContext) -> CheckResult:
     except ImportError:
         return CheckResult("camera", Status.FAIL, "OpenCV is not installed",
                            "reinstall with the extras: sudo deploy/install.sh")
+    try:  # OpenCV's own warnings would repeat this line
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    except AttributeError:
+        pass
     capture = cv2.VideoCapture(_camera_source(source))
     try:
         if not capture.isOpened():
