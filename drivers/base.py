@@ -79,7 +79,7 @@ class DocumentRead:
             "ok": self.ok,
             "error": self.error,
             "raw_lines": list(self.raw_lines),
-            "mrz": self.mrz.to_json() if self.mrz is not None else None,
+            "mrz": self.mrz.to_dict() if self.mrz is not None else None,
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat(),
             "confidence": self.confidence,

@@ -136,8 +136,6 @@ def run(args: argparse.Namespace) -> int:
                      "present the document again; if the reader beeps but nothing arrives, "
                      "try another --baud or --framing", EXIT_TIMEOUT)
     data = read.to_json()
-    if read.mrz is not None:
-        data["mrz"] = read.mrz.to_dict()
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     if not read.ok:
         return _fail(f"the document could not be read: {read.error}", code=EXIT_BAD_READ)
