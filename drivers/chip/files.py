@@ -22,7 +22,7 @@ from drivers.chip.apdu import (
     CommandApdu,
 )
 from drivers.chip.errors import CardProtocolError, ChipError, StatusWordError
-from drivers.chip.tlv import total_length
+from drivers.chip.tlv import find, tlv, total_length
 from drivers.chip.transport import Channel
 
 log = logging.getLogger(__name__)
@@ -82,11 +82,24 @@ class FileReader:
     def _read(self, name: str, offset: int, le: int, first: bool) -> tuple[bytes, int]:
         if first:  # the first read selects the file by short file id
             p1, p2 = 0x80 | SFI[name], offset
+        elif offset > 0x7FFF:  # past 32 KB: READ BINARY with odd INS and the offset in DO'54'
+            return self._read_odd(offset, le)
         else:
-            if offset > 0x7FFF:
-                raise CardProtocolError("file larger than 32 KB; not supported")
             p1, p2 = offset >> 8, offset & 0xFF
         return self.channel.send(CommandApdu(0x00, INS_READ_BINARY, p1, p2, le=le))
+
+    def _read_odd(self, offset: int, le: int) -> tuple[bytes, int]:
+        size = max(1, (offset.bit_length() + 7) // 8)
+        cmd = CommandApdu(
+            0x00, INS_READ_BINARY | 1, 0, 0, tlv(0x54, offset.to_bytes(size, "big")), le=le
+        )
+        data, sw = self.channel.send(cmd)
+        if not data:
+            return data, sw
+        value = find(data, 0x53)
+        if value is None:
+            raise CardProtocolError("READ BINARY past 32 KB: the chip's answer lacks DO'53'")
+        return value, sw
 
     def read(self, name: str) -> bytes:
         """The whole file `name` (a key of SFI). Raises FileNotFound, StatusWordError, ChipError."""

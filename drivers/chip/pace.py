@@ -137,6 +137,7 @@ def authenticate(
     info: PaceInfo,
     *,
     random_scalar: Callable[[Curve], int] | None = None,
+    with_parameter_id: bool = False,
 ) -> SecureMessaging:
     """Run PACE-GM-ECDH on a plain channel; set and return the session's SecureMessaging.
 
@@ -147,6 +148,8 @@ def authenticate(
     pick = random_scalar or (lambda c: secrets.randbelow(c.n - 1) + 1)
     k_pi = crypto.kdf(keys.k_seed_source(), crypto.KDF_PACE, cipher, bits)
     mse = tlv(0x80, encode_oid(info.oid)) + tlv(0x83, b"\x01")
+    if with_parameter_id and info.parameter_id is not None:  # needed when several are listed
+        mse += tlv(0x84, bytes([info.parameter_id]))
     _data, sw = channel.send(CommandApdu(0x00, INS_MSE, 0xC1, 0xA4, mse))
     if sw != SW_OK:
         raise StatusWordError("PACE set-up (MSE:Set AT) failed", sw)

@@ -60,15 +60,17 @@ class ResumeState:
         return sum(len(v) for v in self.partial.values())
 
 
-def _try_card_access(reader: FileReader) -> pace.PaceInfo | None:
+def _try_card_access(reader: FileReader) -> tuple[pace.PaceInfo | None, int]:
+    """The PACE entry to use (None: BAC) and how many PACE entries the chip lists."""
     try:
         raw = reader.read("CardAccess")
     except (FileNotFound, StatusWordError, CardProtocolError):
-        return None
+        return None, 0
     try:
-        return pace.choose(pace.parse_card_access(raw))
+        infos = pace.parse_card_access(raw)
     except CardProtocolError:
-        return None
+        return None, 0
+    return pace.choose(infos), len(infos)
 
 
 def read_passport(
@@ -89,14 +91,14 @@ def read_passport(
         state.keys_id, state.partial, state.protocol = kid, {}, None
     channel = Channel(transport)
     files = FileReader(channel, max_le, state.partial)
-    info = None
+    info, listed = None, 0
     if use_pace and state.protocol != "BAC":
-        info = _try_card_access(files)
+        info, listed = _try_card_access(files)
         state.partial.pop("CardAccess", None)
     protocol = "BAC"
     if info is not None:
         try:
-            pace.authenticate(channel, keys, info)
+            pace.authenticate(channel, keys, info, with_parameter_id=listed > 1)
             protocol = "PACE"
         except (StatusWordError, CardProtocolError) as err:
             log.info("PACE failed (%s); falling back to BAC", err.kind)

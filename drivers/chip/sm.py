@@ -50,8 +50,11 @@ class SecureMessaging:
         cla = apdu.cla | 0x0C
         header = bytes([cla, apdu.ins, apdu.p1, apdu.p2])
         body = b""
-        if apdu.data:
-            body += tlv(0x87, b"\x01" + self._encrypt(apdu.data))
+        if apdu.data:  # odd INS (B1...) carry BER-TLV data: DO'85', no padding indicator
+            if apdu.ins & 1:
+                body += tlv(0x85, self._encrypt(apdu.data))
+            else:
+                body += tlv(0x87, b"\x01" + self._encrypt(apdu.data))
         extended = apdu.is_extended
         if apdu.le is not None:
             body += tlv(0x97, encode_le(apdu.le, extended))
@@ -69,10 +72,11 @@ class SecureMessaging:
         if not data:
             return b"", sw
         do87 = do99 = do8e = None
+        indicator = False
         mac_input = b""
         for tag, value in iter_tlv(data):
             if tag in (0x85, 0x87):
-                do87 = value
+                do87, indicator = value, tag == 0x87
                 mac_input += tlv(tag, value)
             elif tag == 0x99:
                 do99 = value
@@ -87,7 +91,7 @@ class SecureMessaging:
         plain = b""
         if do87:
             try:
-                plain = self._decrypt(do87[1:] if do87[0] == 0x01 else do87)
+                plain = self._decrypt(do87[1:] if indicator else do87)
             except ValueError as err:
                 raise SecureMessagingError("the chip's response did not decrypt", sw=sw) from err
         return plain, inner_sw

@@ -214,6 +214,18 @@ class PcscTransport:
             self._drop()
             raise CardRemovedError("the passport chip stopped answering during the read")
         self._fresh = False
+        data, sw = bytes(response[:-2]), (response[-2] << 8) | response[-1]
+        while sw >> 8 == 0x61 and self._card is not None:  # T=0: fetch the rest (GET RESPONSE)
+            more, sw = self._raw(bytes([0x00, 0xC0, 0x00, 0x00, sw & 0xFF]))
+            data += more
+        return data, sw
+
+    def _raw(self, apdu: bytes) -> tuple[bytes, int]:
+        sc = self._scard
+        hresult, response = sc.SCardTransmit(self._card, self._protocol, list(apdu))
+        if _code(hresult) != SCARD_S_SUCCESS or len(response) < 2:
+            self._drop()
+            raise CardRemovedError()
         return bytes(response[:-2]), (response[-2] << 8) | response[-1]
 
     def _settle(self) -> None:

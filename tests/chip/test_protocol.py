@@ -297,3 +297,33 @@ def test_csca_store_folder_der_and_master_list(pki: TestPki, tmp_path: Path) -> 
     ml_file.write_bytes(cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump())
     certs = load_csca_store(ml_file)
     assert [c.subject for c in certs] == [pki.csca_cert.subject]
+
+
+@pytest.mark.parametrize(("max_le", "extended"), [(0xDF, False), (65536, True)])
+def test_files_past_32k_use_odd_read_binary(pki: TestPki, max_le: int, extended: bool) -> None:
+    card = make_card(LINES, pki, max_le=max_le, extended=extended, face_bytes=45_000)
+    assert len(card.files["DG2"]) > 0x8000
+    result = read_passport(DirectTransport(card), KEYS, csca=[pki.csca_cert])
+    assert result.passive_authentication["dg2_hash"] == "passed"
+    assert card.bytes_served["DG2"] == len(card.files["DG2"])
+    assert result.face_png is not None
+
+
+def test_several_pace_entries_send_the_parameter_id(pki: TestPki) -> None:
+    from drivers.chip.pace import PACE_PROTOCOLS
+    from tools.epassport_sim.lds_build import card_access
+
+    card = make_card(LINES, pki)
+    card.files["CardAccess"] = card_access("3DES", 12, more=[("AES", 13)])
+    seen: list[bytes] = []
+
+    class Spy(DirectTransport):
+        def transmit(self, apdu: bytes) -> tuple[bytes, int]:
+            seen.append(apdu)
+            return super().transmit(apdu)
+
+    result = read_passport(Spy(card), KEYS)
+    assert result.protocol == "PACE"
+    mse = next(a for a in seen if a[1] == 0x22)
+    assert mse.endswith(bytes.fromhex("84010D"))  # AES on brainpool chosen
+    assert len(PACE_PROTOCOLS) == 2

@@ -137,12 +137,17 @@ class EPassportCard:
         objs = dict(iter_tlv(cmd.data))
         mac_input = crypto.pad(bytes([cmd.cla, cmd.ins, cmd.p1, cmd.p2]), sm.block)
         for tag, value in iter_tlv(cmd.data):
-            if tag in (0x87, 0x97):
+            if tag in (0x85, 0x87, 0x97):
                 mac_input += tlv(tag, value)
         if objs.get(0x8E) != sm.mac(mac_input):
             self.reset()
             return _sw(0x6988)
-        data = sm.decrypt(objs[0x87][1:]) if 0x87 in objs else b""
+        if 0x87 in objs:
+            data = sm.decrypt(objs[0x87][1:])
+        elif 0x85 in objs:
+            data = sm.decrypt(objs[0x85])
+        else:
+            data = b""
         le = None
         if 0x97 in objs:
             le = int.from_bytes(objs[0x97], "big") or (65536 if len(objs[0x97]) == 2 else 256)
@@ -152,7 +157,12 @@ class EPassportCard:
         out, sw = self._dispatch(inner, protected=True)
         sm.ssc += 1
         self._responses += 1
-        body = tlv(0x87, b"\x01" + sm.encrypt(out)) if out else b""
+        if not out:
+            body = b""
+        elif cmd.ins & 1:  # odd INS: BER-TLV data in DO'85', no padding indicator
+            body = tlv(0x85, sm.encrypt(out))
+        else:
+            body = tlv(0x87, b"\x01" + sm.encrypt(out))
         body += tlv(0x99, _sw(sw))
         mac_tag = sm.mac(body)
         if self._responses == self.faults.bad_mac_on_response:
@@ -167,6 +177,8 @@ class EPassportCard:
             return self._select(cmd)
         if cmd.ins == 0xB0:
             return self._read_binary(cmd, protected)
+        if cmd.ins == 0xB1:
+            return self._read_binary_odd(cmd, protected)
         if cmd.ins == 0x84 and not protected:
             self._rnd_ic = os.urandom(8)
             return self._rnd_ic, 0x9000
@@ -205,10 +217,12 @@ class EPassportCard:
             offset = (cmd.p1 << 8) | cmd.p2
             if name is None:
                 return b"", 0x6986
+        self._ef = name
+        return self._read_at(name, offset, cmd.le or 256, protected)
+
+    def _read_at(self, name: str, offset: int, le: int, protected: bool) -> tuple[bytes, int]:
         if name != "CardAccess" and not (protected and self._app):
             return b"", 0x6982
-        self._ef = name
-        le = cmd.le or 256
         if le > self.max_le:
             return b"", 0x6700
         f = self.faults
@@ -221,6 +235,16 @@ class EPassportCard:
         chunk = content[offset : offset + le]
         self.bytes_served[name] = self.bytes_served.get(name, 0) + len(chunk)
         return chunk, 0x9000
+
+    def _read_binary_odd(self, cmd: CommandApdu, protected: bool) -> tuple[bytes, int]:
+        offset_bytes = find(cmd.data, 0x54)
+        if offset_bytes is None or (cmd.p1, cmd.p2) != (0, 0) or self._ef is None:
+            return b"", 0x6A86
+        offset = int.from_bytes(offset_bytes, "big")
+        le = cmd.le or 256
+        inner = CommandApdu(0, 0xB0, 0, 0, le=max(1, le - 4))
+        chunk, sw = self._read_at(self._ef, offset, inner.le or 1, protected)
+        return (tlv(0x53, chunk) if sw == 0x9000 else b""), sw
 
     # ---- BAC ---------------------------------------------------------------------------
     def _external_authenticate(self, cmd: CommandApdu) -> tuple[bytes, int]:
@@ -255,7 +279,17 @@ class EPassportCard:
             return b"", 0x6A86
         infos = parse_card_access(self.files["CardAccess"])
         oid = find(cmd.data, 0x80)
-        info = next((i for i in infos if encode_oid(i.oid) == oid), None)
+        pid = find(cmd.data, 0x84)
+        if pid is None and len(infos) > 1:
+            return b"", 0x6A80  # several parameter sets: the terminal must say which
+        info = next(
+            (
+                i
+                for i in infos
+                if encode_oid(i.oid) == oid and (pid is None or pid == bytes([i.parameter_id or 0]))
+            ),
+            None,
+        )
         if info is None or find(cmd.data, 0x83) != b"\x01":
             return b"", 0x6A80
         self._pace = {"info": info, "step": 1}

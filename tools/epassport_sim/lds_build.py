@@ -61,9 +61,12 @@ def dg2(image: bytes, width: int, height: int, jpeg2000: bool = False) -> bytes:
     return tlv(0x75, tlv(0x7F61, tlv(0x02, b"\x01") + bit))
 
 
-def card_access(cipher: str = "AES", parameter_id: int = 13) -> bytes:
-    oid = ID_PACE + (".2.2" if cipher == "AES" else ".2.1")
-    info = tlv(
-        0x30, tlv(0x06, encode_oid(oid)) + tlv(0x02, b"\x02") + tlv(0x02, bytes([parameter_id]))
-    )
-    return tlv(0x31, info)
+def card_access(
+    cipher: str = "AES", parameter_id: int = 13, more: Sequence[tuple[str, int]] = ()
+) -> bytes:
+    """EF.CardAccess listing PACE-ECDH-GM with (cipher, parameter id), plus `more` entries."""
+    body = b""
+    for c, pid in [(cipher, parameter_id), *more]:
+        oid = ID_PACE + (".2.2" if c == "AES" else ".2.1")
+        body += tlv(0x30, tlv(0x06, encode_oid(oid)) + tlv(0x02, b"\x02") + tlv(0x02, bytes([pid])))
+    return tlv(0x31, body)
