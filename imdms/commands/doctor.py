@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
     # The readers log their retries; the doctor's own lines already say it (no-op when the
     # caller configured logging).
     logging.basicConfig(level=logging.ERROR, format="  (%(name)s: %(message)s)")
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # read when cv2 is first imported
 
     if args.list:
         for name, check in CHECKS.items():
