@@ -16,7 +16,9 @@ from ocr.mrz import LAYOUTS, DocType, make_mrz, parse_mrz
 TODAY = date(2026, 11, 27)
 # IMDMS_FUZZ_SCALE=20 runs 20x the examples (a soak run); the suite default stays fast.
 SCALE = int(os.environ.get("IMDMS_FUZZ_SCALE", "1"))
-FAST = settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=100 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 LETTERS = string.ascii_uppercase
 ALNUM = LETTERS + string.digits
 NAME_WIDTH = {"TD1": 30, "TD2": 31, "TD3": 39, "MRVA": 39, "MRVB": 31}
@@ -112,12 +114,12 @@ SHAPES = [(2, 44), (2, 36), (3, 30)]
 def mrz_shaped(draw: st.DrawFn) -> str:
     """Right shape, random content (mostly MRZ characters, some junk)."""
     n, width = draw(st.sampled_from(SHAPES))
-    alphabet = st.one_of(st.sampled_from(MRZ_ALPHABET), st.characters())
-    chars = st.lists(alphabet, min_size=width, max_size=width).map("".join)
-    return "\n".join(draw(chars) for _ in range(n))
+    alphabet = st.one_of(st.sampled_from(MRZ_ALPHABET), st.characters(codec="utf-8"))
+    line = st.text(alphabet, min_size=width, max_size=width)
+    return "\n".join(draw(line) for _ in range(n))
 
 
-@settings(max_examples=300 * SCALE, deadline=None)
+@settings(max_examples=150 * SCALE, deadline=None)
 @given(st.one_of(st.text(), mrz_shaped(), st.lists(st.text(max_size=50), max_size=4)))
 @example("\n".join(["<" * 44] * 2))
 @example("\n".join(["V" + "<" * 43] * 2))
@@ -134,7 +136,7 @@ def test_parser_only_raises_mrz_error(text: str | list[str]) -> None:
         assert rec.valid == (not rec.errors and all(rec.checks.values()))
 
 
-@settings(max_examples=200 * SCALE, deadline=None)
+@settings(max_examples=120 * SCALE, deadline=None)
 @given(
     documents(),
     st.lists(
