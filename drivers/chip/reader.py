@@ -196,5 +196,8 @@ class ChipReader(DocumentReader):
             },
         )
 
+    def __enter__(self) -> ChipReader:
+        return self
+
     def _close(self) -> None:
         self._transport.close()

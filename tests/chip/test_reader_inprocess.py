@@ -1,0 +1,108 @@
+"""ChipReader on an in-process slot (no pcscd, no root): the reader's own logic, fast."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from config.models import ChipConfig
+from drivers.base import ReaderStatus
+from drivers.chip.reader import ChipReader
+from tests.chip.helpers import td3
+from tools.epassport_sim import CardFaults, TestPki, make_card, make_test_pki
+from tools.epassport_sim.inprocess import InProcessSlot
+
+LINES = td3()
+
+
+@pytest.fixture(scope="module")
+def pki() -> TestPki:
+    return make_test_pki()
+
+
+def _reader(slot: InProcessSlot, max_le: int = 65536) -> ChipReader:
+    reader = ChipReader(ChipConfig(type="chip", max_le=max_le), name="chip", transport=slot)
+    reader.set_mrz(LINES)
+    return reader
+
+
+def test_read_then_wait_for_a_new_card(pki: TestPki) -> None:
+    slot = InProcessSlot()
+    with _reader(slot) as reader:
+        assert reader.state.status is ReaderStatus.CONNECTED
+        assert reader.read(0.05) is None
+        slot.insert(make_card(LINES, pki))
+        doc = reader.read(2)
+        assert doc is not None and doc.ok and doc.chip is not None
+        assert doc.chip.dg1_matches_print is True
+        assert reader.read(0.05) is None  # same card: not read twice
+        slot.remove()
+        assert reader.read(0.05) is None  # sees the removal
+        slot.insert(make_card(LINES, pki, pace=None))
+        doc = reader.read(2)
+        assert doc is not None and doc.chip is not None and doc.chip.protocol == "BAC"
+
+
+def test_dg1_differs_from_print_is_flagged(pki: TestPki) -> None:
+    slot = InProcessSlot()
+    chip_lines = td3(surname="OTHER")  # same keys, different name on the chip
+    slot.insert(make_card(chip_lines, pki))
+    with _reader(slot) as reader:
+        doc = reader.read(2)
+    assert doc is not None and doc.ok and doc.chip is not None
+    assert doc.chip.dg1_matches_print is False
+
+
+def test_resume_across_removal(pki: TestPki) -> None:
+    slot = InProcessSlot()
+    card = make_card(
+        LINES, pki, max_le=0xDF, faults=CardFaults(lose_in_file="DG2", lose_at_offset=6000)
+    )
+    slot.insert(card)
+    with _reader(slot) as reader:
+        first = reader.read(2)
+        assert first is not None and first.extra["kind"] == "card_removed"
+        assert first.extra["bytes_kept"] > 6000
+        slot.insert(card)
+        doc = reader.read(2)
+    assert doc is not None and doc.ok
+    assert card.bytes_served["DG2"] == len(card.files["DG2"])
+
+
+def test_wrong_keys_then_rescan(pki: TestPki) -> None:
+    slot = InProcessSlot()
+    card_lines = td3(doc="LS7654321")
+    slot.insert(make_card(card_lines, pki))
+    with _reader(slot) as reader:
+        doc = reader.read(2)
+        assert doc is not None and doc.extra["kind"] == "wrong_keys"
+        assert reader.state.status is ReaderStatus.ERROR
+        assert "rescan the data page" in reader.state.reason
+        assert reader.read(0.05) is None  # same keys, same card: no retry loop
+        reader.set_mrz(card_lines)  # the officer rescans the page
+        doc = reader.read(2)
+        assert doc is not None and doc.ok
+
+
+def test_close_wakes_a_blocked_read() -> None:
+    slot = InProcessSlot()
+    reader = _reader(slot)
+    out: list[object] = []
+    thread = threading.Thread(target=lambda: out.append(reader.read(None)))
+    thread.start()
+    time.sleep(0.05)
+    reader.close()
+    thread.join(2)
+    assert out == [None]
+
+
+def test_unreadable_csca_store_is_a_config_error(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from imdms.errors import ConfigError
+
+    missing = Path(str(tmp_path)) / "nope"
+    with pytest.raises(ConfigError):
+        ChipReader(ChipConfig(type="chip", csca_path=missing), transport=InProcessSlot())
