@@ -171,6 +171,11 @@ def _field_options(cells: _Cells, data: tuple[Pos, ...], check: Pos, kind: str, 
     def ok(assign: dict[Pos, str]) -> bool:
         s = "".join(assign[p] for p in data)
         cd = assign[check]
+        if kind == "document_number" and cd == "<" and cells.lay.doc_type == "TD1":
+            # ICAO 9303-5: a number longer than 9 continues in the optional data, followed by
+            # its check digit, and position 15 holds '<'
+            ext = "".join(cells.best[(0, i)] for i in range(15, 30)).split("<", 1)[0]
+            return len(ext) >= 2 and ext[-1].isdigit() and check_digit(s + ext[:-1]) == ext[-1]
         if kind == "optional_data" and cd == "<":
             return s == "<" * len(s)
         if kind.startswith("date_") and not _date_ok(s, kind == "date_of_expiry"):

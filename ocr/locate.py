@@ -83,31 +83,30 @@ def glyph_blobs(binary: NDArray[np.uint8]) -> tuple[FloatArray, FloatArray, Floa
 
 
 def _link_right(centers: FloatArray, heights: FloatArray) -> NDArray[np.int64]:
-    """For each blob, the nearest similar blob to its right along the text direction (-1: none)."""
+    """For each blob, the nearest similar blob to its right along the text direction (-1: none).
+
+    Vectorised: each blob's candidates are the blobs in its x window (x-sorted order)."""
     n = len(centers)
     nxt = np.full(n, -1, dtype=np.int64)
     if n < 2:
         return nxt
-    order = np.argsort(centers[:, 0])
-    cx = centers[order, 0]
-    for rank, i in enumerate(order):
-        hi = heights[i]
-        lo_x = centers[i, 0] + 0.35 * hi
-        hi_x = centers[i, 0] + 2.6 * hi
-        a = int(np.searchsorted(cx, lo_x, side="left"))
-        b = int(np.searchsorted(cx, hi_x, side="right"))
-        if b <= a:
-            continue
-        js = order[a:b]
-        d = centers[js] - centers[i]
-        ratio = heights[js] / hi
-        ok = (np.abs(d[:, 1]) < 0.6 * d[:, 0]) & (ratio > 0.6) & (ratio < 1.67)
-        if not np.any(ok):
-            continue
-        js, d = js[ok], d[ok]
-        dist = np.hypot(d[:, 0], d[:, 1])
-        nxt[i] = js[int(np.argmin(dist))]
-        del rank
+    order = np.argsort(centers[:, 0], kind="stable")
+    c = centers[order]
+    h = heights[order]
+    a = np.searchsorted(c[:, 0], c[:, 0] + 0.35 * h, side="left")
+    b = np.searchsorted(c[:, 0], c[:, 0] + 2.6 * h, side="right")
+    width = int(min(max(int((b - a).max()), 1), 600))
+    j = a[:, None] + np.arange(width)[None, :]  # (n, width) candidate ranks
+    valid = j < np.minimum(b, n)[:, None]
+    j = np.minimum(j, n - 1)
+    d = c[j] - c[:, None, :]
+    ratio = h[j] / h[:, None]
+    ok = valid & (np.abs(d[..., 1]) < 0.6 * d[..., 0]) & (ratio > 0.6) & (ratio < 1.67)
+    dist = np.where(ok, np.hypot(d[..., 0], d[..., 1]), np.inf)
+    best = np.argmin(dist, axis=1)
+    has = np.isfinite(dist[np.arange(n), best])
+    nxt_sorted = np.where(has, j[np.arange(n), best], -1)
+    nxt[order] = np.where(nxt_sorted >= 0, order[np.maximum(nxt_sorted, 0)], -1)
     return nxt
 
 
@@ -146,32 +145,35 @@ def _fit_dir(pts: FloatArray) -> FloatArray:
 def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
     """Join chain pieces broken by a missed link (merged glyphs, a blemish) into whole lines."""
     lines = sorted(lines, key=lambda ln: float(ln.centers[0, 0]))
-    merged = True
-    while merged:
-        merged = False
-        for a in lines:
-            for b in lines:
-                if a is b:
+    h = [ln.height for ln in lines]
+    p = [ln.pitch for ln in lines]
+    alive = [True] * len(lines)
+    changed = True
+    while changed:
+        changed = False
+        for ia, a in enumerate(lines):
+            if not alive[ia]:
+                continue
+            for ib, b in enumerate(lines):
+                if ib == ia or not alive[ib]:
                     continue
-                h = max(a.height, b.height)
+                hh = max(h[ia], h[ib])
                 gap = b.centers[0] - a.centers[-1]
-                if not (0.3 * h < gap[0] < 4.5 * max(a.pitch, b.pitch, h)):
+                if not (0.3 * hh < gap[0] < 4.5 * max(p[ia], p[ib], hh)) or abs(gap[1]) > 2.0 * hh:
                     continue
-                if abs(b.height / a.height - 1) > 0.35:
+                if abs(h[ib] / h[ia] - 1) > 0.35:
                     continue
                 d = _fit_dir(a.centers) if a.n >= 3 else np.array([1.0, 0.0])
                 normal = np.array([-d[1], d[0]])
                 off = abs(float(np.dot(b.centers - a.centers[-1], normal).mean()))
-                if off > 0.35 * h:
+                if off > 0.35 * hh:
                     continue
                 a.centers = np.vstack([a.centers, b.centers])
                 a.heights = np.concatenate([a.heights, b.heights])
-                lines.remove(b)
-                merged = True
-                break
-            if merged:
-                break
-    return lines
+                h[ia], p[ia] = a.height, a.pitch
+                alive[ib] = False
+                changed = True
+    return [ln for ln, ok in zip(lines, alive, strict=True) if ok]
 
 
 def find_lines(gray: NDArray[np.uint8]) -> list[TextLine]:

@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from ocr.classify import CellClassifier, default_classifier
 from ocr.decode import Decoded, decode, layout_for
 from ocr.locate import find_candidates
-from ocr.rectify import cut_cells, grids, warp
+from ocr.rectify import CELL_H, MARGIN, PITCH, Grid, cut_cells, grids, warp
 
 ACCEPT_CONFIDENCE = 0.5  # below this a valid reading is not accepted (see docs/ocr.md)
 LOW_FIELD_CONFIDENCE = 0.9  # unchecked fields under this are flagged for the officer
@@ -66,6 +66,17 @@ def _to_gray(image: NDArray[np.uint8] | str | Path) -> NDArray[np.uint8]:
     return image
 
 
+def _inside(grid: Grid, shape: tuple[int, ...]) -> bool:
+    """Every cell of the grid lies inside the frame: a glyph cut by the frame edge can read as
+    anything, and a partly visible MRZ must never be completed by guesswork."""
+    xs = [MARGIN + (i + 0.5) * PITCH for i in (0, grid.length - 1)]
+    pts = np.array([[[x, y + dy]] for x in xs for y in (grid.line_y[0], grid.line_y[-1]) for dy in (-CELL_H / 2, CELL_H / 2)],
+                   np.float32)
+    img = cv2.perspectiveTransform(pts, grid.H).reshape(-1, 2)
+    h, w = shape[:2]
+    return bool(np.all(img[:, 0] >= 0) and np.all(img[:, 0] < w) and np.all(img[:, 1] >= 0) and np.all(img[:, 1] < h))
+
+
 def _rank(d: Decoded) -> tuple[bool, float, float]:
     return (d.valid, d.confidence, d.mean_logp)
 
@@ -82,7 +93,7 @@ def read_mrz_image(
     for cand in find_candidates(gray)[:MAX_CANDIDATES]:
         for grid in grids(cand)[:MAX_GRIDS]:
             lay = layout_for(len(grid.line_y), grid.length)
-            if lay is None:
+            if lay is None or not _inside(grid, gray.shape):
                 continue
             canon = warp(gray, grid)
             for flipped in (False, True):
@@ -93,8 +104,6 @@ def read_mrz_image(
                     best = (dec, lps)
                 if dec.valid:
                     break  # the right way up reads; upside down cannot also be valid
-                if flipped is False and dec.mean_logp > -0.5:
-                    break  # cells look like confident OCR-B: not upside down
             if best is not None and best[0].valid and best[0].confidence >= 0.95:
                 break
         if best is not None and best[0].valid and best[0].confidence >= 0.95:

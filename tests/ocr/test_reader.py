@@ -1,0 +1,63 @@
+"""The real pipeline (OpenCV + our OCR-B model) on real corpus frames and rendered frames."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from ocr.reader import read_lines, read_mrz_image
+from ocr.specimens import specimens
+from tests.ocr.conftest import DEV_CORPUS
+from tests.ocr.render import blank_frame, render_frame
+
+# one of each document type and difficulty; a handful keeps the suite fast
+FILES = ["easy/e0000.jpg", "easy/e0001.jpg", "medium/m0020.jpg", "medium/m0025.jpg", "hard/h0041.jpg", "hard/h0052.jpg"]
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_reads_corpus_frames_exactly(dev_corpus: dict[str, dict[str, Any]], file: str) -> None:
+    rec = dev_corpus[file]
+    r = read_mrz_image(DEV_CORPUS / file)
+    assert r.valid and r.accepted
+    assert list(r.lines or []) == rec["mrz"]
+    assert r.doc_type == rec["doc_type"]
+    assert 0.5 <= r.confidence <= 1.0
+    assert read_lines(str(DEV_CORPUS / file)) == rec["mrz"]
+
+
+@pytest.mark.parametrize("name", ["lso_passport", "zaf_id_card", "td2_document", "minor_passport"])
+@pytest.mark.parametrize(("angle", "cap"), [(5.0, 22.0), (-13.0, 15.0)])
+def test_reads_rendered_specimens(name: str, angle: float, cap: float) -> None:
+    lines = specimens()[name]
+    r = read_mrz_image(render_frame(lines, angle=angle, cap_px=cap))
+    assert r.accepted
+    assert list(r.lines or []) == lines
+
+
+def test_upside_down_document_reads() -> None:
+    lines = specimens()["lso_passport"]
+    r = read_mrz_image(render_frame(lines, angle=178.0, cap_px=20))
+    assert r.accepted and list(r.lines or []) == lines
+
+
+def test_frame_without_document_returns_nothing_quickly() -> None:
+    t0 = time.perf_counter()
+    r = read_mrz_image(blank_frame())
+    assert r.lines is None and not r.valid and not r.accepted
+    assert time.perf_counter() - t0 < 1.0
+
+
+def test_mrz_cut_by_the_frame_edge_is_not_completed() -> None:
+    # the bottom line runs off the frame: never guess the missing glyphs
+    lines = specimens()["lso_passport"]
+    r = read_mrz_image(render_frame(lines, angle=6.0, cap_px=22, size=(1280, 700)))
+    assert not r.accepted
+
+
+def test_unreadable_path_raises_value_error(tmp_path: Any) -> None:
+    bad = tmp_path / "x.jpg"
+    bad.write_bytes(b"not a jpeg")
+    with pytest.raises(ValueError):
+        read_mrz_image(bad)
