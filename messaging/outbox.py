@@ -297,30 +297,50 @@ class Outbox:
         a second import of the same file queues nothing. Raises DiskFullError below the floor.
         """
         queued = known = rejected = 0
-        batch: list[tuple[dict[str, Any], str]] = []
+        pending: list[dict[str, Any]] = []
 
         def flush() -> None:
-            nonlocal queued, known
-            self._check_disk()
-            with self._tx() as db:
-                for data, payload in batch:
-                    if self._insert(db, data, payload, imported=True):
-                        queued += 1
-                    else:
-                        known += 1
-            batch.clear()
+            nonlocal queued, known, rejected
+            # known ids are skipped before the (slow) schema check: a re-import is quick
+            seen = self._known_ids([d.get("record_id") for d in pending])
+            batch: list[tuple[dict[str, Any], str]] = []
+            for data in pending:
+                if data.get("record_id") in seen:
+                    known += 1
+                    continue
+                try:
+                    batch.append((data, self._encode(data)))
+                except (SchemaError, OutboxError):
+                    rejected += 1
+            pending.clear()
+            if batch:
+                self._check_disk()
+                with self._tx() as db:
+                    for data, payload in batch:
+                        if self._insert(db, data, payload, imported=True):
+                            queued += 1
+                        else:
+                            known += 1
             if progress:
                 progress(queued + known + rejected)
 
         for data in records:
-            try:
-                batch.append((data, self._encode(data)))
-            except (SchemaError, OutboxError):
-                rejected += 1
-            if len(batch) >= 500:
+            pending.append(data)
+            if len(pending) >= 500:
                 flush()
         flush()
         return queued, known, rejected
+
+    def _known_ids(self, ids: Sequence[Any]) -> set[str]:
+        wanted = [i for i in ids if isinstance(i, str)]
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        found: set[str] = set()
+        for table in ("outbox", "sent", "quarantine"):
+            sql = f"SELECT record_id FROM {table} WHERE record_id IN ({marks})"  # noqa: S608
+            found.update(r[0] for r in self._query(sql, wanted))
+        return found
 
     def status(self) -> OutboxStatus:
         """Counts for `imdms outbox status`, the heartbeat and the UI."""
