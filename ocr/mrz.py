@@ -21,7 +21,7 @@ import calendar
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from imdms.errors import MrzError
@@ -172,20 +172,28 @@ def _describe(lengths: list[int]) -> str:
     return f"{len(lengths)} {noun} of {', '.join(parts[:-1])} and {parts[-1]}"
 
 
+def _as_text(line: object) -> str:
+    if isinstance(line, bytes | bytearray):
+        return bytes(line).decode("ascii", errors="replace")
+    return str(line)
+
+
 def normalise(text: str | Sequence[str]) -> tuple[DocType, list[str]]:
     """Clean the input lines and find the layout. Raises MrzError when no layout fits."""
+    if isinstance(text, bytes | bytearray):  # tolerated: a device's raw bytes
+        text = bytes(text).decode("ascii", errors="replace")
     if isinstance(text, str):
         raw = text.splitlines()
     elif isinstance(text, Sequence):
-        raw = [str(line) for line in text]
+        raw = [_as_text(line) for line in text]
     else:
         raise MrzError("MRZ input must be text or a list of lines", "pass the MRZ lines as text")
     lines = [line.strip().upper() for line in raw]
     lines = [line for line in lines if line]
     # Some readers send one unbroken line: split it when its length is exactly two or three lines.
-    if len(lines) == 1 and len(lines[0]) in (60, 72, 88, 90):
+    if len(lines) == 1 and len(lines[0]) in (72, 88, 90):
         one = lines[0]
-        width = {60: 30, 72: 36, 88: 44, 90: 30}[len(one)]
+        width = {72: 36, 88: 44, 90: 30}[len(one)]
         lines = [one[i : i + width] for i in range(0, len(one), width)]
     lengths = [len(line) for line in lines]
     shape = (len(lines), set(lengths))
@@ -308,7 +316,10 @@ def parse_mrz(
     OCR slips are fixed under the rules in the module docstring and listed in `corrections`.
     Raises MrzError only when the text is not MRZ-shaped; field problems go to `errors`.
     """
-    today = today or date.today()
+    if today is None:
+        today = date.today()
+    elif isinstance(today, datetime):  # a datetime does not compare with a date
+        today = today.date()
     doc_type, lines = normalise(text)
     lay = layout_of(doc_type)
     buf = correct_ocr(lines, lay) if correct else Buffer(lines)

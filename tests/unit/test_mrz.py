@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -323,6 +323,16 @@ def test_input_tolerance() -> None:
     assert parse(messy)["valid"] is True
     assert parse(lines[0] + lines[1])["valid"] is True  # one unbroken line from a reader
     assert parse(tuple(lines))["valid"] is True
+
+
+def test_bytes_datetime_and_wrong_types() -> None:
+    lines = ICAO_SPECIMENS["icao_specimen_td3"]
+    now = datetime(2026, 11, 27, 12, 30)
+    assert parse_mrz("\n".join(lines).encode(), today=now).valid  # type: ignore[arg-type]
+    assert parse_mrz([x.encode() for x in lines], today=now).valid  # type: ignore[misc]
+    assert not parse_mrz([lines[0], lines[1][:-1] + "\xe9"], today=now).valid
+    with pytest.raises(MrzError):
+        parse_mrz(12)  # type: ignore[arg-type]
 
 
 def test_record_repr_and_json_hide_nothing_but_repr_has_no_personal_data() -> None:
