@@ -197,9 +197,16 @@ if [ "$do_venv" -eq 1 ]; then
     step "creating $venv"
     "$py" -m venv "$venv"
   fi
-  spec="$src"
+  # Build from a clean copy: an in-tree build would leave a root-owned build/ in the
+  # technician's checkout, and a stale build/lib can put deleted modules back into the wheel.
+  stage="$(mktemp -d)"
+  trap 'rm -rf "$stage"' EXIT
+  tar -C "$src" --exclude=./.git --exclude=./.venv --exclude=./build --exclude='*.egg-info' \
+    --exclude=__pycache__ --exclude=.mypy_cache --exclude=.pytest_cache --exclude=.ruff_cache \
+    --exclude=.hypothesis -cf - . | tar -C "$stage" -xf -
+  spec="$stage"
   if [ -n "$extras" ]; then
-    spec="${src}[${extras}]"
+    spec="${stage}[${extras}]"
   fi
   step "installing imdms${extras:+ [$extras]} into /opt/imdms/venv (pyscard compiles: a few minutes on a Pi)"
   # shellcheck disable=SC2086  # pip_args is a list of words on purpose
