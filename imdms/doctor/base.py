@@ -95,6 +95,7 @@ class DoctorContext:
     now: Callable[[], datetime] = _utc_now
     timeout_s: float = 5.0
     service_user: str = "imdms"
+    units_dir: Path = Path("/etc/systemd/system")  # where deploy/install.sh put the units
     list_pcsc_readers: Callable[[], list[str]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

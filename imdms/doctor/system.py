@@ -11,6 +11,7 @@ from pathlib import Path
 from imdms.doctor.base import CheckResult, DoctorContext, Status, skip_without_config
 
 MIB = 1024 * 1024
+SERVICE_DATA_DIR = Path("/var/lib/imdms")  # the units' only ReadWritePaths=
 # A Pi without a real-time clock boots with the time it last saved; anything before this is wrong.
 EARLIEST_PLAUSIBLE_YEAR = 2025
 
@@ -85,6 +86,13 @@ def check_files(ctx: DoctorContext) -> CheckResult:
         return CheckResult("files", Status.WARN,
                            f"{ctx.config_path} is readable by every user",
                            f"sudo chmod 0640 {ctx.config_path}")
+    if ctx.units_dir.joinpath("imdms-forwarder.service").exists():
+        for what, path in (("data_dir", data_dir), ("outbox path", ctx.config.outbox_path())):
+            if not path.resolve().is_relative_to(SERVICE_DATA_DIR):
+                return CheckResult("files", Status.FAIL,
+                                   f"{what} {path} is outside {SERVICE_DATA_DIR}: the services "
+                                   "may only write there (ReadWritePaths=)",
+                                   f"keep it under {SERVICE_DATA_DIR} (the default)")
     return CheckResult("files", Status.PASS, f"data folder {data_dir} is private (0700)")
 
 

@@ -74,7 +74,7 @@ class Booth:
 
         return DoctorContext(config_path=self.config, credentials_dir=self.creds,
                              run=runner(SYNCED if run is None else run), timeout_s=3.0,
-                             service_user=getpass.getuser())
+                             service_user=getpass.getuser(), units_dir=self.root / "units")
 
 
 def make_booth(root: Path, *, broker_port: int, ca: Path | None, floor_mb: int = 1,
@@ -392,3 +392,17 @@ def test_services(tmp_path: Path) -> None:
     assert services("activating\nactive\ninactive\n", host="").status is Status.PASS
     assert services("active\nfailed\ninactive\n").status is Status.WARN
     assert check_services(_ctx(tmp_path, run=runner({}))).status is Status.SKIP
+
+
+def test_data_dir_outside_the_writable_path_fails_on_an_installed_booth(tmp_path: Path) -> None:
+    from imdms.doctor.system import check_files
+
+    booth = make_booth(tmp_path / "booth", broker_port=free_port(), ca=None)
+    ctx = booth.context()
+    run_checks(ctx, ["config"])
+    assert check_files(ctx).status is Status.PASS  # a developer machine: no units installed
+    ctx.units_dir = tmp_path / "units"
+    ctx.units_dir.mkdir()
+    (ctx.units_dir / "imdms-forwarder.service").touch()
+    result = check_files(ctx)
+    assert result.status is Status.FAIL and "ReadWritePaths" in result.message
