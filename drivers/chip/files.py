@@ -24,6 +24,7 @@ from drivers.chip.apdu import (
 from drivers.chip.errors import CardProtocolError, ChipError, StatusWordError
 from drivers.chip.tlv import find, tlv, total_length
 from drivers.chip.transport import Channel
+from imdms.errors import ReaderIOError
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def select_emrtd(channel: Channel) -> None:
 
 
 def _refused(sw: int) -> bool:
-    return sw in (SW_WRONG_LENGTH, 0x6F00, 0x6A86) or (sw & 0xFF00) == 0x6C00
+    return sw in (SW_WRONG_LENGTH, 0x6F00) or (sw & 0xFF00) == 0x6C00
 
 
 class FileReader:
@@ -72,6 +73,7 @@ class FileReader:
         if max_le not in self.ladder and max_le < LADDER[0]:
             self.ladder.insert(0, max_le)
         self.step = 0
+        self.extended_failed = False
         self.partial = partial if partial is not None else {}
         self.progress = progress
 
@@ -124,6 +126,18 @@ class FileReader:
                     self.step += 1
                     continue
                 raise
+            except ReaderIOError:
+                # readers without extended-length support often fail the exchange itself
+                # rather than return 6700: the caller retries the session with short Le
+                self.extended_failed = want > 256
+                raise
+            if first and sw in (0x6A81, 0x6A86, 0x6981):  # no short file ids: SELECT by id
+                fid = FID[name].to_bytes(2, "big")
+                _d, sel = self.channel.send(CommandApdu(0x00, INS_SELECT, 0x02, 0x0C, fid))
+                if sel != SW_OK:
+                    self._raise(name, sel)
+                first = False
+                continue
             if _refused(sw) and self.step + 1 < len(self.ladder):
                 self.step += 1
                 log.info("chip refused Le; stepping down to %d", self.le)

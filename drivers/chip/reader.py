@@ -119,20 +119,35 @@ class ChipReader(DocumentReader):
             )
         self._set_state(ReaderStatus.CONNECTED, "reading the chip")
         started = utc_now()
-        try:
-            result = read_passport(
-                transport,
-                self._keys,
-                max_le=self.config.max_le,
-                csca=self._csca,
-                resume=self._resume,
-            )
-        except ChipError as err:
-            return self._failed(err, started)
-        except ReaderIOError as err:  # the reader itself failed mid-read: keep what was read
-            return self._failed(CardRemovedError(err.message), started)
-        finally:
+        retried = False
+        while True:
+            cap_before = self._resume.le_cap
+            try:
+                result = read_passport(
+                    transport,
+                    self._keys,
+                    max_le=self.config.max_le,
+                    csca=self._csca,
+                    resume=self._resume,
+                )
+            except ReaderIOError as err:  # ChipError, or the reader failed mid-read
+                transport.disconnect()
+                gone = isinstance(err, CardRemovedError) or not isinstance(err, ChipError)
+                if (
+                    gone
+                    and not retried
+                    and self._resume.le_cap != cap_before
+                    and transport.card_present()
+                ):
+                    # the reader cannot carry extended-length APDUs: go on with short ones
+                    retried = True
+                    log.info("extended length failed at the reader; continuing with short Le")
+                    continue
+                if not isinstance(err, ChipError):
+                    err = CardRemovedError(err.message)
+                return self._failed(err, started)
             transport.disconnect()
+            break
         self.last_result = result
         self._await_removal = True
         self._set_state(ReaderStatus.CONNECTED, "")
@@ -142,7 +157,7 @@ class ChipReader(DocumentReader):
         kept = self._resume.bytes_kept()
         resumable = isinstance(err, CardRemovedError)
         if not resumable:
-            self._resume = ResumeState()
+            self._resume = ResumeState(le_cap=self._resume.le_cap)
             # don't hammer the same card with the same failure: wait for new keys or a new card
             self._await_removal = True
         status = ReaderStatus.ERROR if isinstance(err, WrongKeysError) else ReaderStatus.WAITING

@@ -26,6 +26,7 @@ from drivers.chip.files import EXTENDED_LE, FileNotFound, FileReader, select_emr
 from drivers.chip.lds import FaceImage, parse_com, parse_dg1, parse_dg2, to_png
 from drivers.chip.pa import passive_authentication
 from drivers.chip.transport import Channel, Transport
+from imdms.errors import ReaderIOError
 
 log = logging.getLogger(__name__)
 DG_NUMBERS = {"DG1": 1, "DG2": 2}
@@ -55,6 +56,7 @@ class ResumeState:
     keys_id: bytes = b""
     partial: dict[str, bytearray] = field(default_factory=dict, repr=False)
     protocol: str | None = None  # PACE or BAC: skip discovery when resuming
+    le_cap: int | None = None  # set when an extended-length exchange failed at the reader
 
     def bytes_kept(self) -> int:
         return sum(len(v) for v in self.partial.values())
@@ -90,7 +92,24 @@ def read_passport(
     if state.keys_id != kid:
         state.keys_id, state.partial, state.protocol = kid, {}, None
     channel = Channel(transport)
-    files = FileReader(channel, max_le, state.partial)
+    files = FileReader(channel, min(max_le, state.le_cap or max_le), state.partial)
+    try:
+        return _read(channel, files, keys, state, csca, use_pace, started)
+    except ReaderIOError:
+        if files.extended_failed:
+            state.le_cap = 0xFF
+        raise
+
+
+def _read(
+    channel: Channel,
+    files: FileReader,
+    keys: MrzKeys,
+    state: ResumeState,
+    csca: Sequence[x509.Certificate] | None,
+    use_pace: bool,
+    started: float,
+) -> ChipResult:
     info, listed = None, 0
     if use_pace and state.protocol != "BAC":
         info, listed = _try_card_access(files)

@@ -327,3 +327,11 @@ def test_several_pace_entries_send_the_parameter_id(pki: TestPki) -> None:
     mse = next(a for a in seen if a[1] == 0x22)
     assert mse.endswith(bytes.fromhex("84010D"))  # AES on brainpool chosen
     assert len(PACE_PROTOCOLS) == 2
+
+
+def test_chip_without_short_file_ids(pki: TestPki) -> None:
+    card = make_card(LINES, pki, faults=CardFaults(no_short_file_ids=True))
+    result = read_passport(DirectTransport(card), KEYS, csca=[pki.csca_cert])
+    # EF.CardAccess and every file are selected by file id instead
+    assert result.protocol == "PACE"
+    assert set(result.passive_authentication.values()) == {"passed"}

@@ -106,3 +106,18 @@ def test_unreadable_csca_store_is_a_config_error(tmp_path: object) -> None:
     missing = Path(str(tmp_path)) / "nope"
     with pytest.raises(ConfigError):
         ChipReader(ChipConfig(type="chip", csca_path=missing), transport=InProcessSlot())
+
+
+def test_reader_without_extended_length_falls_back_in_one_read(pki: TestPki) -> None:
+    slot = InProcessSlot(extended_apdus=False)
+    card = make_card(LINES, pki)
+    slot.insert(card)
+    with _reader(slot) as reader:
+        doc = reader.read(2)
+        assert doc is not None and doc.ok, doc and doc.error
+        assert doc.extra["le"] == 0xFF
+        slot.remove()
+        assert reader.read(0.05) is None
+        slot.insert(card)
+        doc = reader.read(2)  # remembered: no extended attempt this time
+        assert doc is not None and doc.ok and doc.extra["apdu_count"] < 100

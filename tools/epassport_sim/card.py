@@ -45,6 +45,7 @@ class CardFaults:
     lose_times: int = 1  # how many times to leave (then reads succeed)
     bac_refused: bool = False  # PACE-only chip: BAC answered with 6A88
     fail_ins: tuple[int, int] | None = None  # (INS, SW): answer every such command with SW
+    no_short_file_ids: bool = False  # READ BINARY by SFI answered 6A86 (SELECT by id needed)
 
 
 def _sw(sw: int) -> bytes:
@@ -208,6 +209,8 @@ class EPassportCard:
 
     def _read_binary(self, cmd: CommandApdu, protected: bool) -> tuple[bytes, int]:
         if cmd.p1 & 0x80:
+            if self.faults.no_short_file_ids:
+                return b"", 0x6A86
             name = SFI_NAMES.get(cmd.p1 & 0x1F)
             if name is None or name not in self.files:
                 return b"", 0x6A82

@@ -16,8 +16,9 @@ from tools.epassport_sim.card import CardLost, EPassportCard
 class InProcessSlot:
     """One contactless slot. Card events wake waiters at once (threading.Condition)."""
 
-    def __init__(self, name: str = "In-process slot") -> None:
+    def __init__(self, name: str = "In-process slot", *, extended_apdus: bool = True) -> None:
         self.reader_name = name
+        self.extended_apdus = extended_apdus  # False: a reader that fails extended APDUs
         self._card: EPassportCard | None = None
         self._cond = threading.Condition()
         self._closed = False
@@ -64,6 +65,9 @@ class InProcessSlot:
         if card is None:
             raise CardRemovedError()
         self._session = True
+        if not self.extended_apdus and len(apdu) > 5 and apdu[4] == 0:
+            self._session = False  # like pcscd's SCARD_E_NOT_TRANSACTED: the exchange is lost
+            raise CardRemovedError("the chip reader could not carry the command")
         try:
             resp = card.process(apdu)
         except CardLost as err:
