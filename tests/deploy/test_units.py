@@ -153,3 +153,16 @@ def test_udev_rules_parse_and_name_readers() -> None:
     for vendor in ("0403", "067b", "1ac2", "08e6"):  # FTDI, Prolific, DESKO, Gemalto/3M
         assert f'ATTRS{{idVendor}}=="{vendor}"' in text
 
+
+
+@pytest.mark.parametrize(("unit", "limit"), [("imdms-forwarder.service", 3.0),
+                                             ("imdms-terminal.service", 5.0)])
+def test_hardening_exposure(unit: str, limit: float, verify_root: Path) -> None:
+    """`systemd-analyze security` exposure (0 best, 10 worst): the forwarder is 2.1 today, the
+    kiosk 3.7 (it needs the reader devices). A regression past the limit fails."""
+    analyze = require_executable("systemd-analyze")
+    r = subprocess.run([analyze, "security", "--offline=yes", f"--root={verify_root}", unit],
+                       capture_output=True, text=True, timeout=60, check=False)
+    found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", r.stdout)
+    assert found, r.stdout[-500:] + r.stderr
+    assert float(found.group(1)) <= limit
