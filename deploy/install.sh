@@ -19,7 +19,7 @@
 set -euo pipefail
 
 usage() {
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,/^set /{/^#/p;}' "$0" | sed 's/^# \{0,1\}//'
 }
 
 die() {
