@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from PIL import Image
+from textual.widgets import Input
 
 from drivers.base import ChipSummary, DocumentRead, ReaderStatus
 from imdms.errors import ReaderIOError
@@ -182,13 +183,13 @@ async def test_manual_mrz_live_check_digits(make_booth: BoothFactory) -> None:
         await pilot.press("f3")
         screen = pilot.app.screen
         assert isinstance(screen, ManualMrzScreen)
-        screen.query_one("#mrz-1").value = good[0].lower()
+        screen.query_one("#mrz-1", Input).value = good[0].lower()
         await pilot.pause()
         assert "Keep typing" in screen_text(pilot.app)
-        screen.query_one("#mrz-2").value = bad_line2
+        screen.query_one("#mrz-2", Input).value = bad_line2
         await pilot.pause()
         assert "number WRONG" in screen_text(pilot.app)
-        screen.query_one("#mrz-2").value = good[1]
+        screen.query_one("#mrz-2", Input).value = good[1]
         await pilot.pause()
         assert "All check digits pass" in screen_text(pilot.app)
         screen.query_one("#mrz-2").focus()
@@ -209,9 +210,9 @@ async def test_person_without_document_is_counted(make_booth: BoothFactory) -> N
         screen = pilot.app.screen
         assert isinstance(screen, NoDocumentScreen)
         await pilot.press("right", "right")  # unknown -> male -> female
-        screen.query_one("#nd-age").value = "16"
-        screen.query_one("#nd-nat").value = "cod"
-        screen.query_one("#nd-notes").value = "walked in at the river"
+        screen.query_one("#nd-age", Input).value = "16"
+        screen.query_one("#nd-nat", Input).value = "cod"
+        screen.query_one("#nd-notes", Input).value = "walked in at the river"
         screen.query_one("#nd-notes").focus()
         await pilot.press("enter")
         form = pilot.app.screen
@@ -244,7 +245,7 @@ async def test_correction_saves_an_amendment(make_booth: BoothFactory) -> None:
         assert isinstance(form, CategoriseScreen) and "CORRECTION" in screen_text(pilot.app)
         await pilot.press("enter")
         assert "say why" in screen_text(pilot.app)
-        form.query_one("#amend-reason").value = "wrong direction"
+        form.query_one("#amend-reason", Input).value = "wrong direction"
         form.query_one("#direction").focus()
         await pilot.press("right", "enter")
         await saved(pilot, booth, 2)
@@ -267,14 +268,14 @@ async def test_reader_unplugged_shows_what_to_do(make_booth: BoothFactory) -> No
         assert "unplugged" in text and "What to do: plug the reader back in" in text
         assert "Traceback" not in text
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "reader disconnected" in str(pilot.app.status_line()))
+        await wait_for(pilot, lambda: "reader disconnected" in str(booth.app.status_line()))
         assert "USB cable unplugged" in screen_text(pilot.app)
         booth.reader.set_state(ReaderStatus.CONNECTED)
         booth.feed("lso_passport")  # plugged back in: the next read works
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
         await pilot.press("enter", "enter")
         await saved(pilot, booth, 1)
-        assert "reader connected" in str(pilot.app.status_line())
+        assert "reader connected" in str(booth.app.status_line())
 
 
 async def test_disk_full_keeps_the_traveller(make_booth: BoothFactory, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -306,7 +307,7 @@ async def test_indicators_note_and_referral(make_booth: BoothFactory) -> None:
         assert isinstance(pilot.app.screen, IndicatorsScreen)
         assert "score" in screen_text(pilot.app)
         await pilot.press("space", "down", "space", "tab")
-        pilot.app.screen.query_one("#tip-note").value = "child did not speak"
+        pilot.app.screen.query_one("#tip-note", Input).value = "child did not speak"
         await pilot.press("tab", "right", "right", "f2")
         assert isinstance(pilot.app.screen, DocumentScreen)
         await pilot.press("enter")
@@ -334,7 +335,7 @@ async def test_wrong_pin_and_sign_out(make_booth: BoothFactory) -> None:
         assert "Wrong officer id or PIN" in screen_text(pilot.app)
         await pilot.press("1", "2", "3", "4", "enter")
         await pilot.press("shift+tab")
-        pilot.app.screen.query_one("#officer-id").value = ""
+        pilot.app.screen.query_one("#officer-id", Input).value = ""
         await sign_in(pilot)
         booth.feed("lso_passport")  # documents read while signed out are ignored, not lost
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
@@ -342,5 +343,43 @@ async def test_wrong_pin_and_sign_out(make_booth: BoothFactory) -> None:
         assert isinstance(pilot.app.screen, ScanScreen)
         await pilot.press("f10")
         assert isinstance(pilot.app.screen, SignInScreen)
-        assert pilot.app.shift is None
+        assert booth.app.shift is None
     assert booth.records() == []
+
+
+async def test_keyboard_wedge_burst_is_recognised_anywhere(make_booth: BoothFactory) -> None:
+    import time
+
+    from textual import events
+
+    booth = make_booth()
+    lines = specimens(NOW.date())["lso_passport"]
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f4")  # even with a text field focused, a reader's burst is a read
+        assert isinstance(pilot.app.screen, NoDocumentScreen)
+        pilot.app.screen.query_one("#nd-notes").focus()
+        t = time.monotonic()
+        for line in lines:
+            for ch in [*line, "\r"]:
+                key = events.Key("enter" if ch == "\r" else ch, ch)
+                key.time = t
+                t += 0.003
+                pilot.app.post_message(key)
+        await wait_for(pilot, lambda: any(
+            "traveller is open" in n.message for n in pilot.app._notifications
+        ))
+        assert pilot.app.screen.query_one("#nd-notes", Input).value == ""  # nothing typed in
+        await pilot.press("escape")
+        t = time.monotonic()
+        for line in lines:
+            for ch in [*line, "\r"]:
+                key = events.Key("enter" if ch == "\r" else ch, ch)
+                key.time = t
+                t += 0.003
+                pilot.app.post_message(key)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        document = pilot.app.screen
+        assert isinstance(document, DocumentScreen) and document.read.source == "wedge"
+        await pilot.press("enter", "enter")
+        await saved(pilot, booth, 1)

@@ -14,6 +14,12 @@ from imdms.errors import ConfigError
 from terminal.officers import OfficerStore, hash_pin, verify_pin
 
 
+@pytest.fixture(autouse=True)
+def cheap_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cost is stored with each hash: a cheaper one keeps these tests fast."""
+    monkeypatch.setattr("terminal.officers.SCRYPT_N", 2**10)
+
+
 def test_hash_round_trip_and_salt() -> None:
     a, b = hash_pin("1234"), hash_pin("1234")
     assert a != b  # salted
