@@ -104,6 +104,50 @@ def settings_from_config(config: Any) -> LinkSettings:
     )
 
 
+class _Committer:
+    """Deletes acknowledged rows on its own connection, so a synced COMMIT (an fsync) never
+    stalls publishing. A failed delete only means those rows are re-sent later (same ids)."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._box = Outbox(outbox.path, disk_floor_mb=outbox.disk_floor_mb,
+                           max_record_bytes=outbox.max_record_bytes,
+                           quarantine_after=outbox.quarantine_after)
+        self._jobs: queue.SimpleQueue[tuple[list[int], threading.Event | None] | None] = \
+            queue.SimpleQueue()
+        self._failing = False
+        self._thread = threading.Thread(target=self._run, name="outbox-committer", daemon=True)
+        self._thread.start()
+
+    def submit(self, seqs: list[int], *, wait: bool = False) -> None:
+        done = threading.Event() if wait else None
+        self._jobs.put((seqs, done))
+        if done is not None:
+            done.wait()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            seqs, done = job
+            try:
+                if seqs:
+                    self._box.mark_sent(seqs)
+                if self._failing:
+                    log.info("outbox deletes work again")
+                    self._failing = False
+            except Exception as err:  # noqa: BLE001 - keep forwarding; rows are re-sent later
+                if not self._failing:
+                    log.error("cannot delete forwarded rows (%s): they will be sent again",
+                              err.__class__.__name__)
+                    self._failing = True
+            finally:
+                if done is not None:
+                    done.set()
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(30)
+        self._box.close()
+
+
 @dataclass(slots=True)
 class _Flight:
     seq: int
@@ -168,6 +212,9 @@ class Forwarder:
         self.published = 0
         self.acknowledged = 0
         self.client = self._make_client()
+        self._committer: _Committer | None = None
+        self._ack_lock = threading.Lock()
+        self._ack_buf: list[tuple[int, int, str]] = []
 
     # -- paho (network thread: events only) ----------------------------------------------------
 
@@ -228,7 +275,14 @@ class Forwarder:
         self.events.put(("disconnected", str(rc)))
 
     def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, rc: Any, _p: Any) -> None:
-        self.events.put(("ack", mid, int(rc.value), str(rc)))
+        # Acks are buffered and the pump woken once per quarter window (or when all that is in
+        # flight is acknowledged, or on a refusal): one thread hop per ack halves throughput.
+        code = int(rc.value)
+        with self._ack_lock:
+            self._ack_buf.append((mid, code, str(rc) if code >= 0x80 else ""))
+            n = len(self._ack_buf)
+        if n == max(1, self.window // 4) or n >= len(self._inflight) or code >= 0x80:
+            self.events.put(("acks",))
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         if msg.topic == self.topics.watchlist:
@@ -250,6 +304,7 @@ class Forwarder:
             clean_start=False if self.s.protocol == "5" else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
             properties=props,
         )
+        self._committer = _Committer(self.outbox)
         self.client.loop_start()
         self._write_status()
         sdnotify.notify("READY=1")
@@ -283,6 +338,8 @@ class Forwarder:
 
     def _timeout(self, next_heartbeat: float) -> float:
         timeout = 1.0
+        if self._inflight:
+            timeout = 0.05
         if self._acked:
             timeout = min(timeout, self.ack_flush_s)
         if self.connected:
@@ -295,6 +352,7 @@ class Forwarder:
         try:
             event = self.events.get(timeout=timeout) if timeout > 0 else self.events.get_nowait()
         except queue.Empty:
+            self._take_acks()  # fewer than a quarter window trickled in
             return
         self._handle(event)
         for _ in range(10000):  # drain what else arrived, then go fill the window
@@ -306,8 +364,8 @@ class Forwarder:
 
     def _handle(self, event: tuple[Any, ...]) -> None:
         kind = event[0]
-        if kind == "ack":
-            self._handle_ack(event[1], event[2], event[3])
+        if kind == "acks":
+            self._take_acks()
         elif kind == "connected":
             self._handle_connected(event[1], event[2])
         elif kind == "disconnected":
@@ -320,6 +378,7 @@ class Forwarder:
             self._handle_watchlist(event[1])
 
     def _handle_connected(self, recv_max: int | None, max_packet: int | None) -> None:
+        self._take_acks()
         self._flush()
         self.connected = True
         self.since = time.time()
@@ -351,6 +410,7 @@ class Forwarder:
     def _handle_link_lost(self, reason: str, *, known: bool = False) -> None:
         was_connected = self.connected
         self.connected = False
+        self._take_acks()  # acks that came before the drop still count
         self._flush()
         self.client.drop_out_messages()
         flights = list(self._inflight.values())
@@ -389,6 +449,12 @@ class Forwarder:
         del seq
         return min(self.retry_base_s * 2 ** random.uniform(0, 2), self.s.backoff_max_s)
 
+    def _take_acks(self) -> None:
+        with self._ack_lock:
+            acks, self._ack_buf = self._ack_buf, []
+        for mid, code, text in acks:
+            self._handle_ack(mid, code, text)
+
     def _handle_ack(self, mid: int, code: int, text: str) -> None:
         flight = self._inflight.pop(mid, None)
         if flight is None:
@@ -401,7 +467,7 @@ class Forwarder:
             self._acked.append(flight.seq)
             self.acknowledged += 1
             if len(self._acked) >= self.ack_batch:
-                self._flush()
+                self._flush(wait=False)
             return
         why = f"broker refused the record: {text} (0x{code:02x})"
         self.last_error = why
@@ -417,12 +483,18 @@ class Forwarder:
     def _maybe_flush(self) -> None:
         if self._acked and (len(self._acked) >= self.ack_batch
                             or time.monotonic() - self._first_ack_at >= self.ack_flush_s):
-            self._flush()
+            self._flush(wait=False)
 
-    def _flush(self) -> None:
-        if self._acked:
-            self.outbox.mark_sent(self._acked)
-            self._acked = []
+    def _flush(self, *, wait: bool = True) -> None:
+        """Hand acknowledged rows to the committer; wait=True returns once they are deleted."""
+        if self._committer is None:
+            if self._acked:
+                self.outbox.mark_sent(self._acked)
+                self._acked = []
+            return
+        if self._acked or wait:
+            seqs, self._acked = self._acked, []
+            self._committer.submit(seqs, wait=wait)
 
     # -- publishing -----------------------------------------------------------------------------
 
@@ -545,8 +617,12 @@ class Forwarder:
                 info.wait_for_publish(timeout=max(0.1, deadline - time.monotonic()))
             except (RuntimeError, ValueError):
                 pass
+        logging.getLogger("messaging.paho").setLevel(logging.CRITICAL)  # closing-socket noise
         self.client.disconnect()
         self.client.loop_stop()
+        if self._committer is not None:
+            self._committer.close()
+            self._committer = None
         self.connected = False
         self.last_error = "forwarder stopped"
         self._write_status()
