@@ -67,15 +67,20 @@ class ChipReader(DocumentReader):
         """Keys from the optically read MRZ; also the print the chip's DG1 is compared with.
         A passport already on the reader is read by the next read(). Raises MrzError when the
         lines are not an MRZ."""
-        self._keys = keys_from_mrz_lines(lines)
+        keys = keys_from_mrz_lines(lines)
         self._print = _norm(lines)
-        self._await_removal = False  # new keys: the card on the reader may be read now
+        self._new_keys(keys)
 
     def set_keys(self, keys: MrzKeys) -> None:
         """Keys typed by the officer (no print to compare DG1 with)."""
-        self._keys = keys
         self._print = None
+        self._new_keys(keys)
+
+    def _new_keys(self, keys: MrzKeys) -> None:
+        # the card on the reader may be read now: wake a read() waiting for its removal
+        self._keys = keys
         self._await_removal = False
+        self._transport.wake()
 
     # ---- reading ---------------------------------------------------------------------------
     def read(self, timeout: float | None = None) -> DocumentRead | None:
@@ -88,14 +93,19 @@ class ChipReader(DocumentReader):
 
         transport = self._transport
         try:
-            if self._await_removal:
-                self._set_state(ReaderStatus.WAITING, "take the passport off the chip reader")
-                if not transport.wait_for_removal(left()):
+            while True:
+                if self._await_removal:
+                    self._set_state(ReaderStatus.WAITING, "take the passport off the chip reader")
+                    if not transport.wait_for_removal(left()):
+                        if self._expired(deadline):
+                            return None
+                        continue  # woken by new keys: look again
+                    self._await_removal = False
+                self._set_state(ReaderStatus.WAITING, "place the passport on the chip reader")
+                if transport.wait_for_card(left()):
+                    break
+                if self._expired(deadline):
                     return None
-                self._await_removal = False
-            self._set_state(ReaderStatus.WAITING, "place the passport on the chip reader")
-            if not transport.wait_for_card(left()):
-                return None
         except ReaderInitError as err:
             self._set_state(ReaderStatus.DISCONNECTED, f"{err.message}: {err.hint}")
             raise
@@ -152,6 +162,9 @@ class ChipReader(DocumentReader):
         self._await_removal = True
         self._set_state(ReaderStatus.CONNECTED, "")
         return self._document(result, started)
+
+    def _expired(self, deadline: float | None) -> bool:
+        return self.closed or (deadline is not None and time.monotonic() >= deadline)
 
     def _failed(self, err: ChipError, started: Any) -> DocumentRead:
         kept = self._resume.bytes_kept()

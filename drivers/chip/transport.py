@@ -96,6 +96,7 @@ class PcscTransport:
         self._card: Any = None
         self._protocol: Any = None
         self._fresh = False
+        self._woken = False
         self._lock = threading.Lock()
         self._closed = False
         sc = self._scard
@@ -148,16 +149,19 @@ class PcscTransport:
         name = self.reader_name or self.find_reader()
         deadline = None if timeout is None else time.monotonic() + timeout
         state = sc.SCARD_STATE_UNAWARE
-        while not self._closed:
-            left = (
-                0x7FFFFFFF
-                if deadline is None
-                else max(0, int((deadline - time.monotonic()) * 1000))
-            )
+        self._woken = False
+        while not self._closed and not self._woken:
+            left = 1000 if deadline is None else int((deadline - time.monotonic()) * 1000)
+            # slices of at most 1 s: a wake() landing just before the call is not lost
+            left = max(0, min(left, 1000))
             # pcscd answers at once when our view is stale (first call, or a change we missed)
             hresult, states = sc.SCardGetStatusChange(self._ctx, left, [(name, state)])
             code = _code(hresult)
-            if code in (SCARD_E_TIMEOUT, SCARD_E_CANCELLED):
+            if code == SCARD_E_TIMEOUT:
+                if deadline is not None and time.monotonic() >= deadline:
+                    return False
+                continue
+            if code == SCARD_E_CANCELLED:
                 return False
             if code != SCARD_S_SUCCESS:
                 raise self._init_error(hresult)
@@ -246,6 +250,12 @@ class PcscTransport:
         if self._card is not None:
             self._scard.SCardDisconnect(self._card, self._scard.SCARD_RESET_CARD)
             self._card = None
+
+    def wake(self) -> None:
+        """Make a blocked wait_for_card/wait_for_removal return False now (from any thread)."""
+        self._woken = True
+        if not self._closed:
+            self._scard.SCardCancel(self._ctx)
 
     def close(self) -> None:
         """Idempotent; wakes a blocked wait_for_card from another thread."""

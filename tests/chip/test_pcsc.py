@@ -225,3 +225,21 @@ def test_cli_typed_keys_and_wrong_keys(
     assert code == 1
     assert json.loads(captured.out)["kind"] == "wrong_keys"
     assert "rescan the data page" in captured.err
+
+
+def test_rescan_wakes_a_read_waiting_on_the_card(sim: Insert, pki: TestPki) -> None:
+    card_lines = td3(doc="LS7654321")
+    sim(make_card(LINES, pki, chip_mrz_lines=card_lines))
+    with _reader() as reader:
+        doc = reader.read(timeout=10)
+        assert doc is not None and doc.extra["kind"] == "wrong_keys"
+        out: list[object] = []
+        thread = threading.Thread(target=lambda: out.append(reader.read(None)))
+        thread.start()  # blocks in SCardGetStatusChange: same card, same keys
+        time.sleep(0.2)
+        assert thread.is_alive()
+        reader.set_mrz(card_lines)  # the officer rescans the page
+        thread.join(5)
+        assert not thread.is_alive()
+        got = out[0]
+        assert got is not None and getattr(got, "error", "x") is None

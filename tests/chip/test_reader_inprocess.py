@@ -121,3 +121,22 @@ def test_reader_without_extended_length_falls_back_in_one_read(pki: TestPki) -> 
         slot.insert(card)
         doc = reader.read(2)  # remembered: no extended attempt this time
         assert doc is not None and doc.ok and doc.extra["apdu_count"] < 100
+
+
+def test_rescan_wakes_a_read_waiting_on_the_same_card(pki: TestPki) -> None:
+    slot = InProcessSlot()
+    card_lines = td3(doc="LS7654321")
+    slot.insert(make_card(card_lines, pki))
+    with _reader(slot) as reader:
+        doc = reader.read(2)
+        assert doc is not None and doc.extra["kind"] == "wrong_keys"
+        out: list[object] = []
+        thread = threading.Thread(target=lambda: out.append(reader.read(None)))
+        thread.start()  # blocks: same card, same keys
+        time.sleep(0.05)
+        assert thread.is_alive()
+        reader.set_mrz(card_lines)  # the officer rescans the data page
+        thread.join(3)
+        assert not thread.is_alive()
+        got = out[0]
+        assert got is not None and getattr(got, "ok", False)

@@ -23,6 +23,7 @@ class InProcessSlot:
         self._cond = threading.Condition()
         self._closed = False
         self._session = False
+        self._woken = False
 
     # ---- test side ---------------------------------------------------------------------
     def insert(self, card: EPassportCard) -> None:
@@ -44,7 +45,10 @@ class InProcessSlot:
     def _wait(self, present: bool, timeout: float | None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._cond:
+            self._woken = False
             while not self._closed and (self._card is not None) != present:
+                if self._woken:
+                    return False
                 left = None if deadline is None else deadline - time.monotonic()
                 if left is not None and left <= 0:
                     return False
@@ -80,6 +84,11 @@ class InProcessSlot:
         if card is not None and self._session:
             card.reset()  # SCARD_RESET_CARD
         self._session = False
+
+    def wake(self) -> None:
+        with self._cond:
+            self._woken = True
+            self._cond.notify_all()
 
     def close(self) -> None:
         with self._cond:
