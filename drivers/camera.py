@@ -114,13 +114,16 @@ class CameraReader(DocumentReader):
         from ocr.fusion import MrzFusion
 
         if config.ocr_backend not in BACKENDS:
-            raise ReaderInitError(f"unknown OCR backend {config.ocr_backend!r}", "use imdms or passporteye")
+            raise ReaderInitError(
+                f"unknown OCR backend {config.ocr_backend!r}", "use imdms or passporteye"
+            )
         self.config = config
         self.spec = parse_source(config.source)
         if self.spec.kind == "file" and not Path(self.spec.target).exists():
             raise ReaderInitError(
                 "the camera source is neither a device, a pipeline, a folder nor an existing file",
-                "set [reader] source to a device index like \"0\", /dev/videoN, a GStreamer pipeline, a video file or a folder",
+                'set [reader] source to a device index like "0", /dev/videoN, '
+                "a GStreamer pipeline, a video file or a folder",
             )
         self._fusion = MrzFusion(frames_to_agree=config.frames_to_agree)
         self._cond = threading.Condition()
@@ -171,7 +174,9 @@ class CameraReader(DocumentReader):
                         if not failing:
                             log.warning("camera %s cannot be opened; retrying", self.name)
                             failing = True
-                        self._set_state(ReaderStatus.DISCONNECTED, "camera not found: check the cable; retrying")
+                        self._set_state(
+                            ReaderStatus.DISCONNECTED, "camera not found: check the cable; retrying"
+                        )
                         self._closed.wait(backoff)
                         backoff = min(BACKOFF_MAX_S, backoff * 2)
                         continue
@@ -183,9 +188,14 @@ class CameraReader(DocumentReader):
                         self._finish("end of the video or folder")
                         return
                     if not failing:
-                        log.warning("camera %s stopped delivering frames (unplugged?); reconnecting", self.name)
+                        log.warning(
+                            "camera %s stopped delivering frames (unplugged?); reconnecting",
+                            self.name,
+                        )
                         failing = True
-                    self._set_state(ReaderStatus.DISCONNECTED, "camera lost: check the cable; reconnecting")
+                    self._set_state(
+                        ReaderStatus.DISCONNECTED, "camera lost: check the cable; reconnecting"
+                    )
                     continue
                 if failing:
                     log.info("camera %s is delivering frames again", self.name)
@@ -263,10 +273,25 @@ class CameraReader(DocumentReader):
         try:
             mrz = parse_mrz(list(fused.lines))
         except MrzError as err:
-            return DocumentRead(self.source, self.name, raw_lines=fused.lines, error=f"not an MRZ: {err.message}",
-                                started_at=started, confidence=fused.confidence, extra=extra)
-        return DocumentRead(self.source, self.name, raw_lines=fused.lines, mrz=mrz, started_at=started,
-                            finished_at=utc_now(), confidence=fused.confidence, extra=extra)
+            return DocumentRead(
+                self.source,
+                self.name,
+                raw_lines=fused.lines,
+                error=f"not an MRZ: {err.message}",
+                started_at=started,
+                confidence=fused.confidence,
+                extra=extra,
+            )
+        return DocumentRead(
+            self.source,
+            self.name,
+            raw_lines=fused.lines,
+            mrz=mrz,
+            started_at=started,
+            finished_at=utc_now(),
+            confidence=fused.confidence,
+            extra=extra,
+        )
 
     def _close(self) -> None:
         with self._cond:

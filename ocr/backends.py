@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import cv2
-import numpy as np
 from numpy.typing import NDArray
 
 from imdms.errors import ReaderUnavailable
 from ocr.reader import OcrResult, read_mrz_image
+
+Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
 
 BACKENDS = ("imdms", "passporteye")
 
@@ -29,12 +30,13 @@ def _passporteye() -> Any:
     except ImportError as err:
         raise ReaderUnavailable(
             "the passporteye OCR backend is not installed",
-            "pip install 'imdms-terminal[camera]' (and apt-get install tesseract-ocr), or use ocr_backend = \"imdms\"",
+            "pip install 'imdms-terminal[camera]' (and apt-get install tesseract-ocr), "
+            'or use ocr_backend = "imdms"',
         ) from err
     return read_mrz
 
 
-def read_passporteye(image: NDArray[np.uint8] | str | Path) -> OcrResult:
+def read_passporteye(image: Img | str | Path) -> OcrResult:
     """PassportEye's reading of one frame as an OcrResult (confidence = its valid_score / 100)."""
     read_mrz = _passporteye()
     t0 = time.perf_counter()
@@ -64,13 +66,15 @@ def read_passporteye(image: NDArray[np.uint8] | str | Path) -> OcrResult:
     )
 
 
-def read_frame(image: NDArray[np.uint8] | str | Path, backend: str = "imdms") -> OcrResult:
+def read_frame(image: Img | str | Path, backend: str = "imdms") -> OcrResult:
     """Read one frame with the named backend."""
     if backend == "imdms":
         return read_mrz_image(image)
     if backend == "passporteye":
         return read_passporteye(image)
-    raise ReaderUnavailable(f"unknown OCR backend {backend!r}", "use one of: " + ", ".join(BACKENDS))
+    raise ReaderUnavailable(
+        f"unknown OCR backend {backend!r}", "use one of: " + ", ".join(BACKENDS)
+    )
 
 
 def read_lines_passporteye(path: str) -> list[str] | None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 INDEX = {c: i for i, c in enumerate(ALPHABET)}
@@ -20,7 +23,7 @@ MODEL_PATH = Path(__file__).with_name("model") / "ocrb_mlp.npz"
 F32 = NDArray[np.float32]
 
 
-def normalise(cells: NDArray[np.uint8]) -> F32:
+def normalise(cells: Img) -> F32:
     """(..., h, w) uint8 cells -> (..., h*w) float32 ink maps in about [0, 1], 1 = ink.
 
     Each cell holds one glyph, so its own darkest and brightest pixels give ink and paper
@@ -32,7 +35,8 @@ def normalise(cells: NDArray[np.uint8]) -> F32:
     hi = np.percentile(flat, 92, axis=1, keepdims=True)
     x = (hi - flat) / np.maximum(hi - lo, 12.0)
     x = np.clip(x, -0.2, 1.2)
-    return x.reshape(*shape[:-2], shape[-2] * shape[-1])
+    out: F32 = x.reshape(*shape[:-2], shape[-2] * shape[-1])
+    return out
 
 
 class CellClassifier:
@@ -52,16 +56,17 @@ class CellClassifier:
 
     def logits(self, x: F32) -> F32:
         h = np.maximum((x - self.mean) @ self.w1 + self.b1, 0.0)
-        return h @ self.w2 + self.b2  # type: ignore[no-any-return]
+        return h @ self.w2 + self.b2
 
-    def log_probs(self, cells: NDArray[np.uint8]) -> F32:
+    def log_probs(self, cells: Img) -> F32:
         """(..., h, w) cells -> (..., 37) log-probabilities."""
         x = normalise(cells)
         lead = x.shape[:-1]
         z = self.logits(x.reshape(-1, x.shape[-1]))
         z = z - z.max(axis=1, keepdims=True)
         lp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return lp.reshape(*lead, len(ALPHABET))
+        out: F32 = lp.reshape(*lead, len(ALPHABET))
+        return out
 
 
 @lru_cache(maxsize=2)

@@ -50,7 +50,9 @@ def _span(line: int, a: int, b: int) -> tuple[Pos, ...]:
 # class letters: l = letter/<, d = digit, a = alnum/<, s = sex, c = digit or '<'
 LAYOUTS = {
     "TD3": Layout(
-        "TD3", 44, 2,
+        "TD3",
+        44,
+        2,
         ("l" * 44, "a" * 9 + "d" + "lll" + "d" * 7 + "s" + "d" * 7 + "a" * 14 + "cd"),
         (
             ("document_number", _span(1, 0, 9), (1, 9)),
@@ -59,11 +61,18 @@ LAYOUTS = {
             ("optional_data", _span(1, 28, 42), (1, 42)),
         ),
         (_span(1, 0, 10) + _span(1, 13, 20) + _span(1, 21, 43), (1, 43)),
-        (("document_code", _span(0, 0, 2)), ("issuing_state", _span(0, 2, 5)), ("names", _span(0, 5, 44)),
-         ("nationality", _span(1, 10, 13)), ("sex", ((1, 20),))),
+        (
+            ("document_code", _span(0, 0, 2)),
+            ("issuing_state", _span(0, 2, 5)),
+            ("names", _span(0, 5, 44)),
+            ("nationality", _span(1, 10, 13)),
+            ("sex", ((1, 20),)),
+        ),
     ),
     "TD2": Layout(
-        "TD2", 36, 2,
+        "TD2",
+        36,
+        2,
         ("l" * 36, "a" * 9 + "d" + "lll" + "d" * 7 + "s" + "d" * 7 + "a" * 7 + "d"),
         (
             ("document_number", _span(1, 0, 9), (1, 9)),
@@ -71,20 +80,36 @@ LAYOUTS = {
             ("date_of_expiry", _span(1, 21, 27), (1, 27)),
         ),
         (_span(1, 0, 10) + _span(1, 13, 20) + _span(1, 21, 35), (1, 35)),
-        (("document_code", _span(0, 0, 2)), ("issuing_state", _span(0, 2, 5)), ("names", _span(0, 5, 36)),
-         ("nationality", _span(1, 10, 13)), ("sex", ((1, 20),))),
+        (
+            ("document_code", _span(0, 0, 2)),
+            ("issuing_state", _span(0, 2, 5)),
+            ("names", _span(0, 5, 36)),
+            ("nationality", _span(1, 10, 13)),
+            ("sex", ((1, 20),)),
+        ),
     ),
     "TD1": Layout(
-        "TD1", 30, 3,
-        ("lllll" + "a" * 9 + "c" + "a" * 15, "d" * 7 + "s" + "d" * 7 + "lll" + "a" * 11 + "d", "l" * 30),
+        "TD1",
+        30,
+        3,
+        (
+            "lllll" + "a" * 9 + "c" + "a" * 15,
+            "d" * 7 + "s" + "d" * 7 + "lll" + "a" * 11 + "d",
+            "l" * 30,
+        ),
         (
             ("document_number", _span(0, 5, 14), (0, 14)),
             ("date_of_birth", _span(1, 0, 6), (1, 6)),
             ("date_of_expiry", _span(1, 8, 14), (1, 14)),
         ),
         (_span(0, 5, 30) + _span(1, 0, 7) + _span(1, 8, 15) + _span(1, 18, 29), (1, 29)),
-        (("document_code", _span(0, 0, 2)), ("issuing_state", _span(0, 2, 5)), ("names", _span(2, 0, 30)),
-         ("nationality", _span(1, 15, 18)), ("sex", ((1, 7),))),
+        (
+            ("document_code", _span(0, 0, 2)),
+            ("issuing_state", _span(0, 2, 5)),
+            ("names", _span(2, 0, 30)),
+            ("nationality", _span(1, 15, 18)),
+            ("sex", ((1, 7),)),
+        ),
     ),
 }
 CLASS_CHARS = {"l": LETTERS, "d": DIGITS, "a": ALNUM, "s": SEX, "c": DIGITS + "<"}
@@ -133,7 +158,7 @@ def _masked(lp: NDArray[np.float32], cls: str) -> NDArray[np.float64]:
     if cls == "a":
         v = v + _ALNUM_PRIOR
     mx = v.max()
-    return v - (mx + math.log(np.exp(v - mx).sum()))
+    return np.asarray(v - (mx + math.log(np.exp(v - mx).sum())), dtype=np.float64)
 
 
 def _date_ok(s: str, expiry: bool) -> bool:
@@ -157,11 +182,15 @@ class _Cells:
                 b = int(order[0])
                 self.best[(k, i)] = ALPHABET[b]
                 self.alts[(k, i)] = [
-                    (ALPHABET[int(j)], float(v[b] - v[j])) for j in order[1:4] if v[b] - v[j] < ALT_COST
+                    (ALPHABET[int(j)], float(v[b] - v[j]))
+                    for j in order[1:4]
+                    if v[b] - v[j] < ALT_COST
                 ]
 
 
-def _field_options(cells: _Cells, data: tuple[Pos, ...], check: Pos, kind: str, keep: int = 4) -> list[tuple[float, dict[Pos, str]]]:
+def _field_options(
+    cells: _Cells, data: tuple[Pos, ...], check: Pos, kind: str, keep: int = 4
+) -> list[tuple[float, dict[Pos, str]]]:
     """Cheapest substitution sets (<= MAX_EDITS_PER_FIELD) that make this field's check pass."""
     positions = data + (check,)
     base = {p: cells.best[p] for p in positions}
@@ -198,7 +227,9 @@ def _field_options(cells: _Cells, data: tuple[Pos, ...], check: Pos, kind: str, 
 def decode(lay: Layout, lps: list[NDArray[np.float32]]) -> Decoded:
     """Best valid reading (or the plain best reading, valid=False, when no valid one is close)."""
     cells = _Cells(lay, lps)
-    mean_lp = float(np.mean([float(np.max(lps[k][i])) for k in range(lay.lines) for i in range(lay.length)]))
+    mean_lp = float(
+        np.mean([float(np.max(lps[k][i])) for k in range(lay.lines) for i in range(lay.length)])
+    )
     field_opts = [_field_options(cells, data, chk, name) for name, data, chk in lay.checks]
     plain = {p: c for p, c in cells.best.items()}
     solutions: list[tuple[float, dict[Pos, str]]] = []
@@ -255,7 +286,9 @@ def decode(lay: Layout, lps: list[NDArray[np.float32]]) -> Decoded:
     return Decoded(lines, valid, cost, margin, mean_lp, fconf, conf)
 
 
-def _field_confidence(lay: Layout, cells: _Cells, chosen: dict[Pos, str], valid: bool) -> dict[str, float]:
+def _field_confidence(
+    lay: Layout, cells: _Cells, chosen: dict[Pos, str], valid: bool
+) -> dict[str, float]:
     """Probability each field is read right: unchecked ones from their own scores; checked ones
     also from the check digits (a wrong reading passes a check 1 time in 10)."""
     out: dict[str, float] = {}

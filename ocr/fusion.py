@@ -44,11 +44,15 @@ def _unchecked(lines: tuple[str, ...] | list[str], doc_type: str) -> tuple[str, 
 class MrzFusion:
     """Feed every frame's OcrResult to add(); it returns a FusedResult once a document is sure."""
 
-    def __init__(self, frames_to_agree: int = 2, window: int = 8, reset_after_missing: int = 5) -> None:
+    def __init__(
+        self, frames_to_agree: int = 2, window: int = 8, reset_after_missing: int = 5
+    ) -> None:
         self.frames_to_agree = max(1, frames_to_agree)
         self.window = max(self.frames_to_agree, window)
         self.reset_after_missing = reset_after_missing
-        self._frames: deque[tuple[tuple[NDArray[np.float32], ...], tuple[str, ...]]] = deque(maxlen=self.window)
+        self._frames: deque[tuple[tuple[NDArray[np.float32], ...], tuple[str, ...]]] = deque(
+            maxlen=self.window
+        )
         self._shape: tuple[int, int] | None = None
         self._missing = 0
         self._plain: deque[tuple[str, ...]] = deque(maxlen=self.window)
@@ -91,8 +95,14 @@ class MrzFusion:
         same = sum(1 for k in self._plain if k == key)
         if not result.valid or same < self.frames_to_agree:
             return None
-        self.last = FusedResult(result.lines, result.confidence, dict(result.field_confidence), len(self._plain),
-                                same, result.doc_type or "")
+        self.last = FusedResult(
+            result.lines,
+            result.confidence,
+            dict(result.field_confidence),
+            len(self._plain),
+            same,
+            result.doc_type or "",
+        )
         return self.last
 
     def _fuse(self, doc_type: str) -> FusedResult | None:

@@ -11,10 +11,13 @@ Pure numpy + OpenCV; no personal data is ever logged here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
+
+Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
 
 FloatArray = NDArray[np.float64]
 
@@ -46,7 +49,7 @@ class TextLine:
 
     @property
     def mid(self) -> FloatArray:
-        return self.centers.mean(axis=0)  # type: ignore[no-any-return]
+        return np.asarray(self.centers.mean(axis=0), dtype=np.float64)
 
 
 @dataclass(slots=True, eq=False)
@@ -57,17 +60,17 @@ class Candidate:
     scale: float  # working image = original * scale
 
 
-def binarize(gray: NDArray[np.uint8]) -> NDArray[np.uint8]:
+def binarize(gray: Img) -> Img:
     """Dark ink on a lighter local background -> 255; robust to glare and uneven light."""
     h, w = gray.shape
     block = max(15, (min(h, w) // 24) | 1)
-    return cv2.adaptiveThreshold(  # type: ignore[no-any-return]
+    return cv2.adaptiveThreshold(
         gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 9
     )
 
 
-def glyph_blobs(binary: NDArray[np.uint8]) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Connected components that could be one (or two merged) MRZ glyphs: centers, heights, widths."""
+def glyph_blobs(binary: Img) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Components that could be one (or two merged) MRZ glyphs: centers, heights, widths."""
     n, _labels, stats, _cent = cv2.connectedComponentsWithStats(binary, connectivity=8)
     x, y, w, h, area = (stats[1:, i].astype(np.float64) for i in range(5))
     keep = (
@@ -176,7 +179,7 @@ def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
     return [ln for ln, ok in zip(lines, alive, strict=True) if ok]
 
 
-def find_lines(gray: NDArray[np.uint8]) -> list[TextLine]:
+def find_lines(gray: Img) -> list[TextLine]:
     """All long straight chains of similar glyphs (MRZ-line shaped), with their direction."""
     centers, heights, _w = glyph_blobs(binarize(gray))
     lines = [ln for ln in _merge_collinear(_chains(centers, heights)) if ln.n >= MIN_LINE_GLYPHS]
@@ -201,7 +204,10 @@ def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
         for b in lines:
             if b is a:
                 continue
-            if abs(b.height / a.height - 1) > 0.3 or abs(float(np.dot(a.direction, b.direction))) < 0.97:
+            if (
+                abs(b.height / a.height - 1) > 0.3
+                or abs(float(np.dot(a.direction, b.direction))) < 0.97
+            ):
                 continue
             off = float(np.dot(b.mid - a.mid, normal))
             along = float(np.dot(b.mid - a.mid, a.direction))
@@ -217,15 +223,21 @@ def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
                     continue
                 off2 = float(np.dot(c.mid - b.mid, nb))
                 along2 = float(np.dot(c.mid - b.mid, b.direction))
-                if 0.75 * off < off2 < 1.33 * off and abs(along2) < 0.25 * (b.centers[-1, 0] - b.centers[0, 0]):
+                if 0.75 * off < off2 < 1.33 * off and abs(along2) < 0.25 * (
+                    b.centers[-1, 0] - b.centers[0, 0]
+                ):
                     cands.append((abs(a.n - c.n) - 5.0, Candidate([a, b, c], scale)))
     cands.sort(key=lambda t: t[0])
     return [c for _s, c in cands]
 
 
-def find_candidates(gray: NDArray[np.uint8], max_side: int = 1600) -> list[Candidate]:
+def find_candidates(gray: Img, max_side: int = 1600) -> list[Candidate]:
     """MRZ candidates in a grayscale frame (any size), best first; [] when nothing MRZ-like."""
     h, w = gray.shape
     scale = min(1.0, max_side / max(h, w))
-    work = gray if scale == 1.0 else cv2.resize(gray, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+    work = (
+        gray
+        if scale == 1.0
+        else cv2.resize(gray, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
+    )
     return group_lines(find_lines(work), scale)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -22,6 +23,8 @@ from ocr.classify import CellClassifier, default_classifier
 from ocr.decode import Decoded, decode, layout_for
 from ocr.locate import find_candidates
 from ocr.rectify import CELL_H, MARGIN, PITCH, Grid, cut_cells, grids, warp
+
+Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
 
 ACCEPT_CONFIDENCE = 0.5  # below this a valid reading is not accepted (see docs/ocr.md)
 LOW_FIELD_CONFIDENCE = 0.9  # unchecked fields under this are flagged for the officer
@@ -39,30 +42,35 @@ class OcrResult:
     field_confidence: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     doc_type: str | None = None
-    cell_log_probs: tuple[NDArray[np.float32], ...] | None = field(default=None, repr=False, compare=False)
+    cell_log_probs: tuple[NDArray[np.float32], ...] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def accepted(self) -> bool:
         """Valid, unambiguous and with well-read unchecked fields: safe to show as read."""
-        return self.valid and self.confidence >= ACCEPT_CONFIDENCE and not self.low_confidence_fields
+        return (
+            self.valid and self.confidence >= ACCEPT_CONFIDENCE and not self.low_confidence_fields
+        )
 
     @property
     def low_confidence_fields(self) -> tuple[str, ...]:
         """Unchecked fields the officer should verify by eye."""
         return tuple(
-            k for k in ("names", "nationality", "issuing_state", "sex", "document_code")
+            k
+            for k in ("names", "nationality", "issuing_state", "sex", "document_code")
             if self.field_confidence.get(k, 1.0) < LOW_FIELD_CONFIDENCE
         )
 
 
-def _to_gray(image: NDArray[np.uint8] | str | Path) -> NDArray[np.uint8]:
+def _to_gray(image: Img | str | Path) -> Img:
     if isinstance(image, (str, Path)):
         gray = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
         if gray is None:
             raise ValueError("cannot read the image file (missing, or not an image)")
-        return gray  # type: ignore[no-any-return]
+        return gray
     if image.ndim == 3:
-        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)  # type: ignore[no-any-return]
+        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     return image
 
 
@@ -70,11 +78,23 @@ def _inside(grid: Grid, shape: tuple[int, ...]) -> bool:
     """Every cell of the grid lies inside the frame: a glyph cut by the frame edge can read as
     anything, and a partly visible MRZ must never be completed by guesswork."""
     xs = [MARGIN + (i + 0.5) * PITCH for i in (0, grid.length - 1)]
-    pts = np.array([[[x, y + dy]] for x in xs for y in (grid.line_y[0], grid.line_y[-1]) for dy in (-CELL_H / 2, CELL_H / 2)],
-                   np.float32)
+    pts = np.array(
+        [
+            [[x, y + dy]]
+            for x in xs
+            for y in (grid.line_y[0], grid.line_y[-1])
+            for dy in (-CELL_H / 2, CELL_H / 2)
+        ],
+        np.float32,
+    )
     img = cv2.perspectiveTransform(pts, grid.H).reshape(-1, 2)
     h, w = shape[:2]
-    return bool(np.all(img[:, 0] >= 0) and np.all(img[:, 0] < w) and np.all(img[:, 1] >= 0) and np.all(img[:, 1] < h))
+    return bool(
+        np.all(img[:, 0] >= 0)
+        and np.all(img[:, 0] < w)
+        and np.all(img[:, 1] >= 0)
+        and np.all(img[:, 1] < h)
+    )
 
 
 def _rank(d: Decoded) -> tuple[bool, float, float]:
@@ -82,7 +102,7 @@ def _rank(d: Decoded) -> tuple[bool, float, float]:
 
 
 def read_mrz_image(
-    image: NDArray[np.uint8] | str | Path, *, classifier: CellClassifier | None = None
+    image: Img | str | Path, *, classifier: CellClassifier | None = None
 ) -> OcrResult:
     """Read one frame (path, BGR or grayscale array). Never raises for an unreadable frame;
     raises ValueError only when a path cannot be loaded as an image."""

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from ocr.locate import Candidate, TextLine
+
+Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
 
 PITCH = 18  # canonical character pitch, px
 EM = PITCH / 0.723
@@ -24,12 +27,11 @@ CELL_H = 24  # canonical cell height, px, centred on the line's glyph centres
 MARGIN = 16
 
 
-
 @dataclass(slots=True)
 class Grid:
     """One geometric hypothesis: canonical -> source-image homography for L chars x n lines."""
 
-    H: NDArray[np.float64]  # maps canonical (x, y) to original image pixels
+    H: NDArray[Any]  # maps canonical (x, y) to original image pixels (3x3 float64)
     length: int  # characters per line
     line_y: list[float]  # canonical y of each line's glyph centres
     residual: float  # RMS fit error in canonical px (lower is better)
@@ -99,13 +101,17 @@ def grids(cand: Candidate, max_hyp: int = 6) -> list[Grid]:
             for row, ln, (ix, keep), off in zip(rows, cand.lines, found, combo, strict=True):
                 j = ix + off
                 ok = (j >= 0) & (j < length) & keep
-                src.append(np.stack([(j[ok] + 0.5) * PITCH + MARGIN, np.full(ok.sum(), line_y[row])], 1))
+                src.append(
+                    np.stack([(j[ok] + 0.5) * PITCH + MARGIN, np.full(ok.sum(), line_y[row])], 1)
+                )
                 dst.append(ln.centers[ok] / cand.scale)
             s = np.concatenate(src).astype(np.float32)
             d = np.concatenate(dst).astype(np.float32)
             if len(s) < 8:
                 continue
-            H, _mask = cv2.findHomography(s, d, cv2.RANSAC, 0.25 * PITCH * heights / GLYPH_H / cand.scale)
+            H, _mask = cv2.findHomography(
+                s, d, cv2.RANSAC, 0.25 * PITCH * heights / GLYPH_H / cand.scale
+            )
             if H is None:
                 continue
             H, s, d = _refine(H, cand, rows, line_y, length, s, d)
@@ -123,7 +129,7 @@ def grids(cand: Candidate, max_hyp: int = 6) -> list[Grid]:
 
 
 def _refine(
-    H: NDArray[np.float64],
+    H: NDArray[Any],
     cand: Candidate,
     rows: list[int],
     line_y: list[float],
@@ -131,7 +137,7 @@ def _refine(
     s: NDArray[np.float32],
     d: NDArray[np.float32],
     rounds: int = 2,
-) -> tuple[NDArray[np.float64], NDArray[np.float32], NDArray[np.float32]]:
+) -> tuple[NDArray[Any], NDArray[np.float32], NDArray[np.float32]]:
     """Re-assign every blob to its nearest grid cell under H and refit on the good ones.
 
     Fixes index slips from merged or lost glyphs under strong perspective, where pitch
@@ -141,10 +147,17 @@ def _refine(
         Hinv = np.linalg.inv(H)
         src, dst = [], []
         for row, p in zip(rows, pts, strict=True):
-            c = cv2.perspectiveTransform(p.reshape(-1, 1, 2).astype(np.float64), Hinv).reshape(-1, 2)
+            c = cv2.perspectiveTransform(p.reshape(-1, 1, 2).astype(np.float64), Hinv).reshape(
+                -1, 2
+            )
             j = np.rint((c[:, 0] - MARGIN) / PITCH - 0.5)
             gx = (j + 0.5) * PITCH + MARGIN
-            ok = (j >= 0) & (j < length) & (np.abs(c[:, 0] - gx) < 0.3 * PITCH) & (np.abs(c[:, 1] - line_y[row]) < 0.4 * PITCH)
+            ok = (
+                (j >= 0)
+                & (j < length)
+                & (np.abs(c[:, 0] - gx) < 0.3 * PITCH)
+                & (np.abs(c[:, 1] - line_y[row]) < 0.4 * PITCH)
+            )
             # one blob per cell: a cell claimed twice is a split glyph
             uniq, counts = np.unique(j[ok], return_counts=True)
             dup = set(uniq[counts > 1].tolist())
@@ -162,7 +175,7 @@ def _refine(
     return H, s, d
 
 
-def warp(gray: NDArray[np.uint8], grid: Grid) -> NDArray[np.uint8]:
+def warp(gray: Img, grid: Grid) -> Img:
     """The canonical image of the MRZ band (anti-aliased when the source glyphs are large)."""
     # local source px per canonical px at the band centre
     w, h = grid.size
@@ -183,15 +196,23 @@ def warp(gray: NDArray[np.uint8], grid: Grid) -> NDArray[np.uint8]:
         if x1 - x0 > 4 and y1 - y0 > 4:
             f = 1.2 / zoom
             roi = gray[y0:y1, x0:x1]
-            src = cv2.resize(roi, (max(1, int((x1 - x0) * f)), max(1, int((y1 - y0) * f))), interpolation=cv2.INTER_AREA)
+            src = cv2.resize(
+                roi,
+                (max(1, int((x1 - x0) * f)), max(1, int((y1 - y0) * f))),
+                interpolation=cv2.INTER_AREA,
+            )
             T = np.array([[f, 0, -x0 * f], [0, f, -y0 * f], [0, 0, 1]], np.float64)
             H = T @ H
-    return cv2.warpPerspective(  # type: ignore[no-any-return]
-        src, H, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+    return cv2.warpPerspective(
+        src,
+        H,
+        (w, h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
     )
 
 
-def cut_cells(canon: NDArray[np.uint8], grid: Grid, dx: float = 0.0) -> NDArray[np.uint8]:
+def cut_cells(canon: Img, grid: Grid, dx: float = 0.0) -> Img:
     """(lines, length, CELL_H, PITCH) cells from a canonical image."""
     n = len(grid.line_y)
     out = np.empty((n, grid.length, CELL_H, PITCH), np.uint8)

@@ -20,6 +20,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -36,7 +37,7 @@ HR_PITCH = 0.723 * HR_EM
 
 
 def random_text(rng: np.random.Generator, n: int) -> str:
-    out = []
+    out: list[str] = []
     while len(out) < n:
         r = rng.random()
         if r < 0.18:
@@ -48,7 +49,9 @@ def random_text(rng: np.random.Generator, n: int) -> str:
     return "".join(out[:n])
 
 
-def render_line(rng: np.random.Generator, text: str, font: ImageFont.FreeTypeFont) -> tuple[np.ndarray, float, float]:
+def render_line(
+    rng: np.random.Generator, text: str, font: ImageFont.FreeTypeFont
+) -> tuple[np.ndarray, float, float]:
     """Ink mask (float32 0..1) of one line at HR_EM; returns (mask, x0, baseline)."""
     w = int(HR_PITCH * (len(text) + 2))
     h = int(2.2 * HR_EM)
@@ -57,19 +60,34 @@ def render_line(rng: np.random.Generator, text: str, font: ImageFont.FreeTypeFon
     x0, base = HR_PITCH, 1.35 * HR_EM
     stroke = int(rng.choice([0, 0, 0, 1, 2, 3]))
     for i, ch in enumerate(text):
-        d.text((x0 + i * HR_PITCH + rng.normal(0, 0.6), base + rng.normal(0, 0.6)), ch, font=font, fill=255,
-               anchor="ls", stroke_width=stroke, stroke_fill=255)
+        d.text(
+            (x0 + i * HR_PITCH + rng.normal(0, 0.6), base + rng.normal(0, 0.6)),
+            ch,
+            font=font,
+            fill=255,
+            anchor="ls",
+            stroke_width=stroke,
+            stroke_fill=255,
+        )
     # neighbours' rows above/below (the other MRZ lines) sometimes intrude at the cell edges
     for dy in (-1.62, 1.62):
         if rng.random() < 0.5:
             other = random_text(rng, len(text))
             for i, ch in enumerate(other):
-                d.text((x0 + i * HR_PITCH, base + dy * rng.uniform(0.62, 0.78) * HR_EM), ch, font=font, fill=255, anchor="ls")
+                d.text(
+                    (x0 + i * HR_PITCH, base + dy * rng.uniform(0.62, 0.78) * HR_EM),
+                    ch,
+                    font=font,
+                    fill=255,
+                    anchor="ls",
+                )
     return np.asarray(im, np.float32) / 255.0, x0, base
 
 
-def degrade(rng: np.random.Generator, mask: np.ndarray, x0: float, base: float, n: int) -> tuple[np.ndarray, float, float]:
-    """Camera-like degradation; returns the canonical-scale grey line and the first cell's origin."""
+def degrade(
+    rng: np.random.Generator, mask: np.ndarray, x0: float, base: float, n: int
+) -> tuple[np.ndarray, float, float]:
+    """Camera-like degradation; returns the canonical grey line and the first cell's origin."""
     h, w = mask.shape
     paper = rng.uniform(110, 250)
     ink = paper * rng.uniform(0.0, 0.65)
@@ -78,9 +96,18 @@ def degrade(rng: np.random.Generator, mask: np.ndarray, x0: float, base: float, 
     bg = np.full((h, w), paper, np.float32) * grad
     if rng.random() < 0.6:  # guilloche-like background print
         for _ in range(int(rng.integers(1, 6))):
-            ys = rng.uniform(0, h) + rng.uniform(5, 40) * np.sin(xx[0] / rng.uniform(30, 200) + rng.uniform(0, 6))
+            ys = rng.uniform(0, h) + rng.uniform(5, 40) * np.sin(
+                xx[0] / rng.uniform(30, 200) + rng.uniform(0, 6)
+            )
             pts = np.stack([xx[0], ys], 1).astype(np.int32).reshape(-1, 1, 2)
-            cv2.polylines(bg, [pts], False, float(paper * rng.uniform(0.6, 0.95)), int(rng.integers(2, 8)), cv2.LINE_AA)
+            cv2.polylines(
+                bg,
+                [pts],
+                False,
+                float(paper * rng.uniform(0.6, 0.95)),
+                int(rng.integers(2, 8)),
+                cv2.LINE_AA,
+            )
     img = bg * (1 - mask) + ink * mask
     if rng.random() < 0.35:  # glare
         cx, sx = rng.uniform(0, w), rng.uniform(0.05, 0.4) * w
@@ -96,17 +123,21 @@ def degrade(rng: np.random.Generator, mask: np.ndarray, x0: float, base: float, 
     # camera: downscale to the frame's cap height, blur, noise, JPEG
     cap = rng.uniform(9, 40) if rng.random() < 0.7 else rng.uniform(11, 20)
     f = cap / (0.70 * HR_EM)
-    small = cv2.resize(img, (max(8, int(w * f)), max(8, int(h * f))), interpolation=cv2.INTER_AREA)
+    small: Any = cv2.resize(
+        img, (max(8, int(w * f)), max(8, int(h * f))), interpolation=cv2.INTER_AREA
+    )
     sigma = rng.uniform(0.2, 1.4)
     small = cv2.GaussianBlur(small, (0, 0), sigma)
     if rng.random() < 0.2:
         k = int(rng.integers(3, 6))
-        kern = np.zeros((k, k), np.float32)
+        kern: Any = np.zeros((k, k), np.float32)
         kern[k // 2, :] = 1.0 / k
         R = cv2.getRotationMatrix2D((k / 2 - 0.5, k / 2 - 0.5), float(rng.uniform(0, 180)), 1.0)
         kern = cv2.warpAffine(kern, R, (k, k))
         small = cv2.filter2D(small, -1, kern / max(kern.sum(), 1e-6))
-    small = small + rng.normal(0, rng.uniform(0.5, 9), small.shape) * (0.5 + np.sqrt(np.clip(small, 0, 255) / 255))
+    small = small + rng.normal(0, rng.uniform(0.5, 9), small.shape) * (
+        0.5 + np.sqrt(np.clip(small, 0, 255) / 255)
+    )
     small = np.clip(small, 0, 255).astype(np.uint8)
     if rng.random() < 0.85:
         ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 96))])
@@ -117,7 +148,9 @@ def degrade(rng: np.random.Generator, mask: np.ndarray, x0: float, base: float, 
     fx, fy = out_w / small.shape[1], out_h / small.shape[0]
     dx, dy = rng.normal(0, 0.8), rng.normal(0, 0.9)
     A = np.array([[fx, 0, dx], [0, fy, dy]], np.float64)
-    canon = cv2.warpAffine(small, A, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    canon = cv2.warpAffine(
+        small, A, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
     # glyph centre line: caps centre 0.35 em, digits 0.385 em above the baseline
     return canon, x0 * g, (base - 0.36 * HR_EM) * g
 
@@ -154,9 +187,13 @@ def corpus_cells(root: Path) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for rec in gt["images"]:
         gray = cv2.imread(str(root / rec["file"]), cv2.IMREAD_GRAYSCALE)
+        if gray is None:
+            continue
         lines = rec["mrz"]
         for cand in find_candidates(gray)[:3]:
-            gs = [g for g in grids(cand) if g.length == len(lines[0]) and len(g.line_y) == len(lines)]
+            gs = [
+                g for g in grids(cand) if g.length == len(lines[0]) and len(g.line_y) == len(lines)
+            ]
             if not gs or gs[0].residual > 2.0:
                 continue
             cells = cut_cells(warp(gray, gs[0]), gs[0])
@@ -170,7 +207,9 @@ def corpus_cells(root: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(xs), np.array(ys, np.int64)
 
 
-def train(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, hidden: int, epochs: int) -> dict[str, np.ndarray]:
+def train(
+    x: np.ndarray, y: np.ndarray, rng: np.random.Generator, hidden: int, epochs: int
+) -> dict[str, np.ndarray]:
     n, d = x.shape
     k = len(ALPHABET)
     mean = x.mean(0).astype(np.float32)
@@ -224,10 +263,16 @@ def train(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, hidden: int, e
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "ocr" / "model" / "ocrb_mlp.npz"))
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--out", default=str(Path(__file__).resolve().parents[1] / "ocr" / "model" / "ocrb_mlp.npz")
+    )
     ap.add_argument("--lines", type=int, default=3000, help="synthetic lines to render")
-    ap.add_argument("--corpus", action="append", default=[], help="synthetic frame corpus with ground truth")
+    ap.add_argument(
+        "--corpus", action="append", default=[], help="synthetic frame corpus with ground truth"
+    )
     ap.add_argument("--hidden", type=int, default=192)
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--seed", type=int, default=7)
@@ -253,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     acc = float((clf.logits(x[val]).argmax(1) == labels[val]).mean())
     print(f"held-out cell accuracy {acc:.4f} on {n_val} cells; {time.time() - t0:.0f}s total")
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(a.out, **{k: v.astype(np.float16) for k, v in params.items()})
+    arrays: dict[str, Any] = {k: v.astype(np.float16) for k, v in params.items()}
+    np.savez_compressed(a.out, **arrays)
     print(f"wrote {a.out} ({Path(a.out).stat().st_size // 1024} kB)")
     return 0
 

@@ -28,8 +28,14 @@ def _image_line(path: str, backend: str, show_rejected: bool) -> tuple[dict[str,
     try:
         r = read_frame(path, backend)
     except ValueError:
-        return {"file": path, "mrz": None, "valid": False, "confidence": 0.0, "seconds": 0.0,
-                "error": "cannot read the image file"}, False
+        return {
+            "file": path,
+            "mrz": None,
+            "valid": False,
+            "confidence": 0.0,
+            "seconds": 0.0,
+            "error": "cannot read the image file",
+        }, False
     ok = r.accepted if backend == "imdms" else r.valid
     lines = list(r.lines) if r.lines and (ok or show_rejected) else None
     out: dict[str, Any] = {
@@ -45,11 +51,13 @@ def _image_line(path: str, backend: str, show_rejected: bool) -> tuple[dict[str,
 
 
 def _video(path: str, backend: str, frames_to_agree: int) -> tuple[dict[str, Any], bool]:
-    from drivers.camera import CameraReader
     from config.models import CameraConfig
+    from drivers.camera import CameraReader
 
     t0 = time.perf_counter()
-    cfg = CameraConfig(type="camera", source=path, ocr_backend=backend, frames_to_agree=frames_to_agree)  # type: ignore[arg-type]
+    cfg = CameraConfig(
+        type="camera", source=path, ocr_backend=backend, frames_to_agree=frames_to_agree
+    )
     with CameraReader(cfg, name="ocr-cli") as reader:
         read = reader.read(timeout=None)
         frames = reader.frames_read  # type: ignore[attr-defined]
@@ -70,7 +78,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.images and not args.video:
         print("imdms ocr: give image files, or --video FILE", file=sys.stderr)
         return 2
-    missing = [p for p in [*args.images, *([args.video] if args.video else [])] if not Path(p).exists()]
+    missing = [
+        p for p in [*args.images, *([args.video] if args.video else [])] if not Path(p).exists()
+    ]
     if missing:
         print(f"imdms ocr: no such file: {missing[0]} (check the path)", file=sys.stderr)
         return 2
@@ -91,13 +101,31 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("ocr", parents=[common], help="read the MRZ from images or a video with the camera OCR pipeline")
+    p = sub.add_parser(
+        "ocr",
+        parents=[common],
+        help="read the MRZ from images or a video with the camera OCR pipeline",
+    )
     p.add_argument("images", nargs="*", metavar="IMAGE", help="image files (JPEG, PNG, ...)")
-    p.add_argument("--video", metavar="FILE", help="a video file or a folder of frames: print the fused result")
-    p.add_argument("--backend", choices=["imdms", "passporteye"], default="imdms",
-                   help="OCR pipeline: ours (default) or PassportEye for comparison")
-    p.add_argument("--frames-to-agree", type=int, default=2, metavar="N",
-                   help="video: frames whose unchecked fields must agree (default 2)")
-    p.add_argument("--show-rejected", action="store_true",
-                   help="print the best reading even when it is not accepted")
+    p.add_argument(
+        "--video", metavar="FILE", help="a video file or a folder of frames: print the fused result"
+    )
+    p.add_argument(
+        "--backend",
+        choices=["imdms", "passporteye"],
+        default="imdms",
+        help="OCR pipeline: ours (default) or PassportEye for comparison",
+    )
+    p.add_argument(
+        "--frames-to-agree",
+        type=int,
+        default=2,
+        metavar="N",
+        help="video: frames whose unchecked fields must agree (default 2)",
+    )
+    p.add_argument(
+        "--show-rejected",
+        action="store_true",
+        help="print the best reading even when it is not accepted",
+    )
     p.set_defaults(func=run)

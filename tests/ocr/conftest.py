@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.peers import require_peer
 from tests.ocr.render import OCRB
+from tests.peers import require_peer
 
 DEV_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mrz-dev"
 

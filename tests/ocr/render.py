@@ -4,19 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
+
 OCRB = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
 
 
 def render_frame(
-    lines: Sequence[str], *, angle: float = 6.0, cap_px: float = 22.0, seed: int = 0, size: tuple[int, int] = (1280, 960)
-) -> NDArray[np.uint8]:
-    """A BGR frame: a light card with the MRZ at the bottom, rotated on a dark desk, blurred, noisy, JPEG."""
+    lines: Sequence[str],
+    *,
+    angle: float = 6.0,
+    cap_px: float = 22.0,
+    seed: int = 0,
+    size: tuple[int, int] = (1280, 960),
+) -> Img:
+    """A BGR frame: a light card with the MRZ at the bottom, rotated on a dark desk,
+    blurred, noisy, JPEG."""
     rng = np.random.default_rng(seed)
     em = cap_px / 0.70
     font = ImageFont.truetype(str(OCRB), int(round(em)))
@@ -36,19 +45,25 @@ def render_frame(
     frame = np.full((H, W), 70, np.uint8)
     c = np.asarray(card)
     M = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), angle, 1.0)
-    M[:, 2] += (W / 2 - card_w / 2, H / 2 - card_h / 2)
+    M[:, 2] += np.array([W / 2 - card_w / 2, H / 2 - card_h / 2])
     warped = cv2.warpAffine(c, M, (W, H), flags=cv2.INTER_LINEAR, borderValue=0)
-    mask = cv2.warpAffine(np.ones_like(c), M, (W, H), flags=cv2.INTER_NEAREST, borderValue=0).astype(bool)
+    mask = cv2.warpAffine(
+        np.ones_like(c), M, (W, H), flags=cv2.INTER_NEAREST, borderValue=0
+    ).astype(bool)
     frame[mask] = warped[mask]
-    img = cv2.GaussianBlur(frame.astype(np.float32), (0, 0), 0.8)
-    img += rng.normal(0, 3, img.shape).astype(np.float32)
+    img: Img = cv2.GaussianBlur(frame.astype(np.float32), (0, 0), 0.8)
+    img = img + rng.normal(0, 3, img.shape).astype(np.float32)
     img8 = np.clip(img, 0, 255).astype(np.uint8)
-    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(img8, cv2.COLOR_GRAY2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    ok, buf = cv2.imencode(
+        ".jpg", cv2.cvtColor(img8, cv2.COLOR_GRAY2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85]
+    )
     assert ok
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)  # type: ignore[no-any-return]
+    out: Img | None = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    assert out is not None
+    return out
 
 
-def blank_frame(size: tuple[int, int] = (1280, 720), seed: int = 1) -> NDArray[np.uint8]:
+def blank_frame(size: tuple[int, int] = (1280, 720), seed: int = 1) -> Img:
     """A desk with no document: texture, a few objects, noise."""
     rng = np.random.default_rng(seed)
     W, H = size

@@ -1,4 +1,4 @@
-"""CameraReader over a folder of images and a video file written with cv2.VideoWriter (real OpenCV)."""
+"""CameraReader over a folder of images and a video file written with cv2.VideoWriter."""
 
 from __future__ import annotations
 
@@ -52,10 +52,17 @@ def test_parse_source_kinds(tmp_path: Path) -> None:
 
 
 def test_folder_reads_each_document_once(tmp_path: Path, frames: dict[str, np.ndarray]) -> None:
-    folder = write_folder(tmp_path / "f", frames, ["blank", "lso1", "lso2", "lso1", "blank", "zaf1", "zaf2"])
+    folder = write_folder(
+        tmp_path / "f", frames, ["blank", "lso1", "lso2", "lso1", "blank", "zaf1", "zaf2"]
+    )
     with CameraReader(config(folder), name="cam") as reader:
         first = reader.read(timeout=60)
-        assert first is not None and first.ok and first.source == "camera" and first.reader_name == "cam"
+        assert (
+            first is not None
+            and first.ok
+            and first.source == "camera"
+            and first.reader_name == "cam"
+        )
         assert first.mrz is not None and first.mrz.valid and list(first.raw_lines) == LSO
         assert first.confidence is not None and 0.5 <= first.confidence <= 1.0
         second = reader.read(timeout=60)  # the third LSO frame is the same document: skipped
@@ -66,7 +73,7 @@ def test_folder_reads_each_document_once(tmp_path: Path, frames: dict[str, np.nd
 
 def test_video_file(tmp_path: Path, frames: dict[str, np.ndarray]) -> None:
     path = tmp_path / "clip.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (1280, 960))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 10, (1280, 960))
     assert writer.isOpened()
     for key in ["blank", "lso1", "lso2", "lso1"]:
         writer.write(frames[key])
@@ -92,8 +99,9 @@ def test_unplugged_device_reports_disconnected_and_close_is_prompt() -> None:
     assert reader.read(0.01) is None
 
 
-def test_cli_prints_one_json_line_per_image(tmp_path: Path, frames: dict[str, np.ndarray],
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_prints_one_json_line_per_image(
+    tmp_path: Path, frames: dict[str, np.ndarray], capsys: pytest.CaptureFixture[str]
+) -> None:
     a, b = tmp_path / "a.jpg", tmp_path / "b.jpg"
     cv2.imwrite(str(a), frames["lso1"])
     cv2.imwrite(str(b), frames["blank"])
@@ -105,7 +113,9 @@ def test_cli_prints_one_json_line_per_image(tmp_path: Path, frames: dict[str, np
     assert set(out[1]) >= {"file", "mrz", "valid", "confidence", "seconds"}
 
 
-def test_cli_video(tmp_path: Path, frames: dict[str, np.ndarray], capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_video(
+    tmp_path: Path, frames: dict[str, np.ndarray], capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = write_folder(tmp_path / "v", frames, ["zaf1", "zaf2"])
     assert main(["ocr", "--video", str(folder)]) == 0
     out = json.loads(capsys.readouterr().out)

@@ -17,8 +17,11 @@ LSO = specimens()["lso_passport"]
 ZAF_ID = specimens()["zaf_id_card"]
 
 
-def scores(lines: list[str], confuse: dict[tuple[int, int], tuple[str, float]] | None = None,
-           sure: float = 12.0) -> list[NDArray[np.float32]]:
+def scores(
+    lines: list[str],
+    confuse: dict[tuple[int, int], tuple[str, float]] | None = None,
+    sure: float = 12.0,
+) -> list[NDArray[np.float32]]:
     """Log-probabilities that favour `lines`; confuse[(line, col)] = (char, margin) makes `char`
     the top choice by `margin` nats over the true one."""
     out = []
@@ -35,7 +38,9 @@ def scores(lines: list[str], confuse: dict[tuple[int, int], tuple[str, float]] |
 
 
 def result(lines: list[str], lps: list[NDArray[np.float32]]) -> OcrResult:
-    return OcrResult(lines=tuple(lines), valid=True, confidence=0.9, doc_type="TD3", cell_log_probs=tuple(lps))
+    return OcrResult(
+        lines=tuple(lines), valid=True, confidence=0.9, doc_type="TD3", cell_log_probs=tuple(lps)
+    )
 
 
 def test_clean_scores_decode_exactly_with_high_confidence() -> None:
@@ -86,7 +91,13 @@ def test_fusion_accepts_after_frames_agree() -> None:
 def test_fusion_accumulates_evidence_over_noisy_frames() -> None:
     # each frame has a different check digit wrong, by more than the checks can repair alone
     f = MrzFusion(frames_to_agree=2)
-    a = scores(LSO, {(1, 27): ("0" if LSO[1][27] != "0" else "1", 3.0), (1, 19): ("0" if LSO[1][19] != "0" else "1", 3.0)})
+    a = scores(
+        LSO,
+        {
+            (1, 27): ("0" if LSO[1][27] != "0" else "1", 3.0),
+            (1, 19): ("0" if LSO[1][19] != "0" else "1", 3.0),
+        },
+    )
     b = scores(LSO)
     f.add(result(LSO, a))
     fused = f.add(result(LSO, b))
@@ -113,7 +124,13 @@ def test_fusion_resets_when_the_document_goes_away() -> None:
 def test_fusion_restarts_on_another_layout() -> None:
     f = MrzFusion(frames_to_agree=2)
     f.add(result(LSO, scores(LSO)))
-    td1 = OcrResult(lines=tuple(ZAF_ID), valid=True, confidence=0.9, doc_type="TD1", cell_log_probs=tuple(scores(ZAF_ID)))
+    td1 = OcrResult(
+        lines=tuple(ZAF_ID),
+        valid=True,
+        confidence=0.9,
+        doc_type="TD1",
+        cell_log_probs=tuple(scores(ZAF_ID)),
+    )
     assert f.add(td1) is None and f.frames == 1
 
 

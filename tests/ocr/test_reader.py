@@ -13,7 +13,14 @@ from tests.ocr.conftest import DEV_CORPUS
 from tests.ocr.render import blank_frame, render_frame
 
 # one of each document type and difficulty; a handful keeps the suite fast
-FILES = ["easy/e0000.jpg", "easy/e0001.jpg", "medium/m0020.jpg", "medium/m0025.jpg", "hard/h0041.jpg", "hard/h0052.jpg"]
+FILES = [
+    "easy/e0000.jpg",
+    "easy/e0001.jpg",
+    "medium/m0020.jpg",
+    "medium/m0025.jpg",
+    "hard/h0041.jpg",
+    "hard/h0052.jpg",
+]
 
 
 @pytest.mark.parametrize("file", FILES)

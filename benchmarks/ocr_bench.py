@@ -1,0 +1,161 @@
+"""Camera MRZ OCR benchmark: our pipeline vs PassportEye, side by side in one run.
+
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/ocr_bench.py \
+        [--corpus ../shared/data/mrz-dev] [--limit N] [--no-passporteye] [--json-out FILE]
+
+Scores with ../shared/tools/score_mrz_reader.py (imported, so the outcome rules are the
+shared ones): per difficulty, exact-MRZ rate, silent-error rate (wrong but every check digit
+passes), no-MRZ rate, median / p95 wall seconds and median CPU seconds per image (CPU is robust
+to other load on the shared machine), then the speed ratio PassportEye / ours, and the peak RSS
+of our reader (measured before PassportEye is imported). Make a fresh corpus with another seed
+for an honest figure:
+
+    .venv/bin/python ../shared/tools/make_mrz_corpus.py --out /tmp/mrz-fresh --n 300 --seed 9
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # tiny matrices: BLAS threads only contend
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(SHARED / "tools"))
+
+import warnings  # noqa: E402
+
+import score_mrz_reader as score  # noqa: E402
+
+warnings.filterwarnings("ignore")  # PassportEye's skimage deprecation noise
+
+Reader = Callable[[str], Any]
+
+
+def run_reader(
+    reader: Reader, corpus: Path, recs: list[dict[str, Any]], label: str
+) -> list[dict[str, Any]]:
+    if recs:
+        score.run_one(reader, str(corpus / recs[0]["file"]), 60)  # warm-up (model load, imports)
+    rows = []
+    for i, rec in enumerate(recs):
+        raw, secs, cpu, err = score.run_one(reader, str(corpus / rec["file"]), 60)
+        pred = score.normalize(raw)
+        outcome, cer, fok = score.judge(rec, pred)
+        rows.append(
+            dict(
+                id=rec["id"],
+                file=rec["file"],
+                difficulty=rec["difficulty"],
+                doc_type=rec["doc_type"],
+                outcome=outcome,
+                cer=cer,
+                fields=fok,
+                seconds=secs,
+                cpu_seconds=cpu,
+                error=err,
+                pred=pred,
+                gt=rec["mrz"],
+                silent_kind=score.silent_kind(pred, rec["mrz"], rec["doc_type"])
+                if outcome == "silent"
+                else None,
+            )
+        )
+        print(f"\r{label}: {i + 1}/{len(recs)}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--corpus", default=str(SHARED / "data" / "mrz-dev"))
+    ap.add_argument("--limit", type=int, default=0, help="at most N images per difficulty")
+    ap.add_argument("--no-passporteye", action="store_true", help="ours only (PassportEye is slow)")
+    ap.add_argument("--json-out", default=None)
+    a = ap.parse_args(argv)
+
+    corpus = Path(a.corpus)
+    gt = json.loads((corpus / "ground_truth.json").read_text())
+    diffs = ["easy", "medium", "hard"]
+    recs: list[dict[str, Any]] = []
+    for d in diffs:
+        rs = [r for r in gt["images"] if r["difficulty"] == d]
+        recs += rs[: a.limit] if a.limit else rs
+    load0 = os.getloadavg()
+
+    from ocr.reader import read_lines
+
+    results: dict[str, dict[str, Any]] = {}
+    t0 = time.time()
+    rows = run_reader(read_lines, corpus, recs, "imdms")
+    rss_ours_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results["imdms"] = {
+        "summary": score.tabulate(rows, diffs)[0],
+        "rows": rows,
+        "wall_s": time.time() - t0,
+    }
+    if not a.no_passporteye:
+        from ocr.backends import read_lines_passporteye
+
+        t0 = time.time()
+        rows = run_reader(read_lines_passporteye, corpus, recs, "passporteye")
+        results["passporteye"] = {
+            "summary": score.tabulate(rows, diffs)[0],
+            "rows": rows,
+            "wall_s": time.time() - t0,
+        }
+
+    print(
+        f"corpus {corpus} (seed {gt.get('seed')}, {len(recs)} images); "
+        f"load average {load0[0]:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
+    for name, res in results.items():
+        print()
+        print(score.fmt_table(res["summary"], name))
+    print()
+    ours = results["imdms"]["summary"]["all"]
+    print(
+        f"imdms: silent {ours['silent']:.2%} (goal <= 0.3 %), "
+        f"median {ours['sec_median']:.3f} s wall / {ours['cpu_median']:.3f} s CPU per image, "
+        f"p95 {ours['sec_p95']:.3f} s; peak RSS {rss_ours_mb:.0f} MB"
+    )
+    if "passporteye" in results:
+        pe = results["passporteye"]["summary"]["all"]
+        print(
+            "passporteye / imdms: "
+            f"median wall {pe['sec_median'] / max(ours['sec_median'], 1e-9):.1f}x, "
+            f"median CPU {pe['cpu_median'] / max(ours['cpu_median'], 1e-9):.1f}x; "
+            f"exact {pe['exact']:.1%} vs {ours['exact']:.1%}, "
+            f"silent {pe['silent']:.1%} vs {ours['silent']:.1%}"
+        )
+    if a.json_out:
+        Path(a.json_out).write_text(
+            json.dumps(
+                {
+                    "corpus": str(corpus),
+                    "seed": gt.get("seed"),
+                    "rss_ours_mb": rss_ours_mb,
+                    "results": results,
+                },
+                indent=1,
+                default=str,
+            )
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
