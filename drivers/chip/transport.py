@@ -46,6 +46,7 @@ class Channel:
 SCARD_S_SUCCESS = 0
 SCARD_E_CANCELLED = 0x80100002
 SCARD_E_TIMEOUT = 0x8010000A
+SCARD_E_UNKNOWN_READER = 0x80100009
 SCARD_E_NO_SMARTCARD = 0x8010000C
 SCARD_E_NOT_TRANSACTED = 0x80100016
 SCARD_E_READER_UNAVAILABLE = 0x80100017
@@ -110,6 +111,11 @@ class PcscTransport:
             return ReaderInitError(
                 "the PC/SC service (pcscd) is not running",
                 "start it: systemctl start pcscd.socket, then try again",
+            )
+        if code in (SCARD_E_READER_UNAVAILABLE, SCARD_E_UNKNOWN_READER):
+            self.reader_name = None  # look it up again once it is back
+            return ReaderInitError(
+                "the chip reader was unplugged", "plug the chip reader back in (USB) and retry"
             )
         if code == SCARD_E_NO_READERS_AVAILABLE:
             return ReaderInitError(
