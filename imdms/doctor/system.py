@@ -25,6 +25,9 @@ def check_config(ctx: DoctorContext) -> CheckResult:
                            "reinstall: sudo deploy/install.sh")
     from imdms.errors import ConfigError
 
+    if ctx.config_path.exists() and not os.access(ctx.config_path, os.R_OK):
+        return CheckResult("config", Status.FAIL, f"{ctx.config_path} is not readable by you",
+                           "run the doctor as root: sudo imdms doctor")
     try:
         ctx.config = load_config(ctx.config_path, required=True)
     except ConfigError as err:

@@ -250,7 +250,8 @@ def test_connect_packet_layout() -> None:
 
 
 def _ctx(tmp_path: Path, **kw: Any) -> DoctorContext:
-    return DoctorContext(config_path=tmp_path / "none.toml", **kw)
+    kw.setdefault("config_path", tmp_path / "none.toml")
+    return DoctorContext(**kw)
 
 
 @pytest.mark.parametrize(("table", "status"), [
@@ -406,3 +407,15 @@ def test_data_dir_outside_the_writable_path_fails_on_an_installed_booth(tmp_path
     (ctx.units_dir / "imdms-forwarder.service").touch()
     result = check_files(ctx)
     assert result.status is Status.FAIL and "ReadWritePaths" in result.message
+
+
+def test_config_unreadable_by_the_technician_says_sudo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imdms.doctor.system import check_config
+
+    config = tmp_path / "terminal.toml"
+    config.write_text("")
+    monkeypatch.setattr("imdms.doctor.system.os.access", lambda path, mode: False)
+    result = check_config(_ctx(tmp_path, config_path=config))
+    assert result.status is Status.FAIL and "sudo imdms doctor" in result.hint
