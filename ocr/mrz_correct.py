@@ -36,8 +36,8 @@ _NEVER_APPLIED = {("0", "D"), ("0", "Q")}
 # --------------------------------------------------------------------------- correction
 
 def _correct_date(buf: Buffer, name: str, data: list[Pos], check: Pos) -> None:
-    """Map letters to digits in a date and its check digit if that makes it pass and leaves a
-    well-formed date ('<' and '0' weigh the same, so the check alone cannot tell them apart)."""
+    """Map letters to digits in a date and its check digit if that makes the check pass and
+    leaves a well-formed date ('<' and '0' weigh the same: the check cannot tell them apart)."""
     cells = [*data, check]
     old = [buf.get(p) for p in cells]
     new = [LETTER_TO_DIGIT.get(c, c) for c in old]
@@ -46,7 +46,9 @@ def _correct_date(buf: Buffer, name: str, data: list[Pos], check: Pos) -> None:
     date_text = "".join(new[:-1])
     if not (DATE_SHAPE.fullmatch(date_text) or set(date_text) == {FILLER}):
         return
-    if check_ok(date_text, new[-1]) and not check_ok("".join(old[:-1]), old[-1]):
+    # The original cannot be right: it has letters in a digit field (even when G, weighing 16,
+    # happens to pass a check meant for 6).
+    if check_ok(date_text, new[-1]):
         for pos, char in zip(cells, new, strict=True):
             buf.put(name if pos != check else f"{name}_check", pos, char)
 

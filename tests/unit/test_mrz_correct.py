@@ -181,3 +181,19 @@ def test_corrections_are_in_the_json() -> None:
         {"field": "date_of_birth", "line": 2, "column": 16, "found": "O", "corrected": "0"}
     ]
     assert out["valid"] is True
+
+
+def test_g_for_6_in_a_date_is_corrected_although_it_weighs_the_same() -> None:
+    """G (16) and 6 give the same check digit, so the slip passes the check as read; the date
+    still has a letter in it, and mapping it is what makes the field legal."""
+    lines = make_mrz(
+        "TD3", document_code="P", issuing_state="LSO", document_number="RA1234567",
+        surname="A", given_names="B", nationality="LSO", date_of_birth="860616", sex="M",
+        date_of_expiry="300101",
+    )  # fmt: skip
+    rec = parsed([lines[0], put(lines[1], 14, "G")])
+    assert rec.valid and rec.date_of_birth is not None
+    assert rec.date_of_birth.iso() == "1986-06-16"
+    assert rec.corrections == (Correction("date_of_birth", 2, 15, "G", "6"),)
+    raw = parsed([lines[0], put(lines[1], 14, "G")], correct=False)
+    assert raw.checks["date_of_birth"] is True and not raw.valid  # passes, but a letter in a date

@@ -120,15 +120,19 @@ def mrz_shaped(draw: st.DrawFn) -> str:
 
 
 @settings(max_examples=150 * SCALE, deadline=None)
-@given(st.one_of(st.text(), mrz_shaped(), st.lists(st.text(max_size=50), max_size=4)))
+@given(
+    st.one_of(
+        st.text(), mrz_shaped(), st.lists(st.text(max_size=50), max_size=4), st.binary(max_size=100)
+    )
+)
 @example("\n".join(["<" * 44] * 2))
 @example("\n".join(["V" + "<" * 43] * 2))
 @example("\n".join(["\u0660" * 30] * 3))  # Arabic-Indic digits are not MRZ digits
 @example("ß" * 22 + "\n" + "A" * 44)  # upper() makes 44 characters out of 22
-def test_parser_only_raises_mrz_error(text: str | list[str]) -> None:
+def test_parser_only_raises_mrz_error(text: str | list[str] | bytes) -> None:
     for correct in (True, False):
         try:
-            rec = parse_mrz(text, today=TODAY, correct=correct)
+            rec = parse_mrz(text, today=TODAY, correct=correct)  # type: ignore[arg-type]
         except MrzError as err:
             assert "\n" not in err.message
             continue
