@@ -335,3 +335,13 @@ def test_chip_without_short_file_ids(pki: TestPki) -> None:
     # EF.CardAccess and every file are selected by file id instead
     assert result.protocol == "PACE"
     assert set(result.passive_authentication.values()) == {"passed"}
+
+
+@pytest.mark.parametrize("kind", ["rsa", "rsa-pss"])
+def test_pa_with_rsa_signers(kind: str) -> None:
+    rsa_pki = make_test_pki(kind=kind)
+    files = make_card(LINES, rsa_pki).files
+    result = passive_authentication(
+        files["SOD"], {1: files["DG1"], 2: files["DG2"]}, [rsa_pki.csca_cert]
+    )
+    assert set(result.values()) == {"passed"}, result

@@ -9,12 +9,13 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from asn1crypto import algos, cms, core
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
 from drivers.chip.pa import DataGroupHash, DataGroupHashValues, LdsSecurityObject
@@ -27,9 +28,10 @@ LDS_SECURITY_OBJECT_OID = "2.23.136.1.1.1"
 class TestPki:
     __test__ = False  # not a pytest test class
     csca_cert: x509.Certificate
-    csca_key: ec.EllipticCurvePrivateKey
+    csca_key: Any
     ds_cert: x509.Certificate
-    ds_key: ec.EllipticCurvePrivateKey
+    ds_key: Any
+    kind: str = "ec"
 
     def csca_pem(self) -> bytes:
         return self.csca_cert.public_bytes(serialization.Encoding.PEM)
@@ -44,9 +46,16 @@ def _name(cn: str) -> x509.Name:
     )
 
 
-def make_test_pki(common_name: str = "Test CSCA") -> TestPki:
+def _key(kind: str) -> Any:
+    if kind == "ec":
+        return ec.generate_private_key(ec.SECP256R1())
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def make_test_pki(common_name: str = "Test CSCA", *, kind: str = "ec") -> TestPki:
+    """`kind`: "ec" (ECDSA P-256), "rsa" (PKCS#1 v1.5) or "rsa-pss" (RSASSA-PSS), SHA-256."""
     now = datetime.now(UTC)
-    csca_key = ec.generate_private_key(ec.SECP256R1())
+    csca_key = _key(kind)
     csca = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name))
@@ -56,9 +65,9 @@ def make_test_pki(common_name: str = "Test CSCA") -> TestPki:
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .sign(csca_key, hashes.SHA256())
+        .sign(csca_key, hashes.SHA256(), rsa_padding=_pss() if kind == "rsa-pss" else None)
     )
-    ds_key = ec.generate_private_key(ec.SECP256R1())
+    ds_key = _key(kind)
     ds = (
         x509.CertificateBuilder()
         .subject_name(_name("Test Document Signer"))
@@ -67,9 +76,13 @@ def make_test_pki(common_name: str = "Test CSCA") -> TestPki:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=365))
-        .sign(csca_key, hashes.SHA256())
+        .sign(csca_key, hashes.SHA256(), rsa_padding=_pss() if kind == "rsa-pss" else None)
     )
-    return TestPki(csca, csca_key, ds, ds_key)
+    return TestPki(csca, csca_key, ds, ds_key, kind)
+
+
+def _pss() -> padding.PSS:
+    return padding.PSS(padding.MGF1(hashes.SHA256()), 32)
 
 
 def build_sod(data_groups: Mapping[int, bytes], pki: TestPki) -> bytes:
@@ -100,7 +113,27 @@ def build_sod(data_groups: Mapping[int, bytes], pki: TestPki) -> bytes:
             ),
         ]
     )
-    signature = pki.ds_key.sign(attrs.dump(), ec.ECDSA(hashes.SHA256()))
+    if pki.kind == "ec":
+        signature = pki.ds_key.sign(attrs.dump(), ec.ECDSA(hashes.SHA256()))
+        sig_algo = algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"})
+    elif pki.kind == "rsa":
+        signature = pki.ds_key.sign(attrs.dump(), padding.PKCS1v15(), hashes.SHA256())
+        sig_algo = algos.SignedDigestAlgorithm({"algorithm": "sha256_rsa"})
+    else:
+        signature = pki.ds_key.sign(attrs.dump(), _pss(), hashes.SHA256())
+        sig_algo = algos.SignedDigestAlgorithm(
+            {
+                "algorithm": "rsassa_pss",
+                "parameters": {
+                    "hash_algorithm": {"algorithm": "sha256"},
+                    "mask_gen_algorithm": {
+                        "algorithm": "mgf1",
+                        "parameters": {"algorithm": "sha256"},
+                    },
+                    "salt_length": 32,
+                },
+            }
+        )
     ds_asn1 = asn1_x509.Certificate.load(pki.ds_cert.public_bytes(serialization.Encoding.DER))
     signer = cms.SignerInfo(
         {
@@ -115,7 +148,7 @@ def build_sod(data_groups: Mapping[int, bytes], pki: TestPki) -> bytes:
             ),
             "digest_algorithm": {"algorithm": "sha256"},
             "signed_attrs": attrs,
-            "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"}),
+            "signature_algorithm": sig_algo,
             "signature": signature,
         }
     )
