@@ -324,7 +324,7 @@ class Forwarder:
                         next_heartbeat = now + self.s.heartbeat_s
                 if now >= next_status:
                     self._write_status()
-                    next_status = now + 5.0
+                    next_status = now + 15.0
                 if watchdog is not None and now >= next_watchdog:
                     sdnotify.notify("WATCHDOG=1")
                     next_watchdog = now + watchdog
