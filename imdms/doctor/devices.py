@@ -104,7 +104,7 @@ def _pcsc_readers() -> list[str]:
 
 
 def check_chip(ctx: DoctorContext) -> CheckResult:
-    """pcscd answers and lists the chip reader named in the config (if a chip reader is used)."""
+    """pcscd answers and lists the chip reader named in the config; a [chip] reader is opened."""
     if (skipped := skip_without_config(ctx, "chip")) is not None:
         return skipped
     assert ctx.config is not None
@@ -129,4 +129,8 @@ def check_chip(ctx: DoctorContext) -> CheckResult:
     if chosen is None:
         return CheckResult("chip", Status.FAIL, f"no reader matches {wanted!r}; pcscd lists: "
                            + ", ".join(names), "fix [chip] reader in terminal.toml (a substring)")
+    if ctx.config.chip is not None:  # a second reader beside [reader]: open it like the first
+        opened = _open_and_report(ctx.config.chip, "chip")
+        if opened.status is not Status.PASS:
+            return opened
     return CheckResult("chip", Status.PASS, f"pcscd lists {len(names)} reader(s); using {chosen!r}")

@@ -282,12 +282,22 @@ def _chip_ctx(tmp_path: Path, lister: Callable[[], list[str]]) -> DoctorContext:
     return ctx
 
 
-def test_chip_reader_listed(tmp_path: Path) -> None:
+class FakeChipReader(FakeSerialReader):
+    source = "chip"
+
+
+def test_chip_reader_listed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from drivers import registry
+
+    monkeypatch.setitem(registry.BACKENDS, "chip", ("tests.deploy.test_doctor", "FakeChipReader"))
     ok = check_chip(_chip_ctx(tmp_path, lambda: ["ACS ACR1281U 00 00"]))
     assert ok.status is Status.PASS and "ACR1281U" in ok.message
     assert check_chip(_chip_ctx(tmp_path, lambda: [])).status is Status.FAIL
     other = check_chip(_chip_ctx(tmp_path, lambda: ["Identiv uTrust 00 00"]))
     assert other.status is Status.FAIL and "Identiv" in other.message
+    FAKE_STATE["status"] = ReaderStatus.ERROR  # listed by pcscd, but the backend cannot use it
+    broken = check_chip(_chip_ctx(tmp_path, lambda: ["ACS ACR1281U 00 00"]))
+    assert broken.status is Status.FAIL and broken.message.startswith("chip")
 
 
 def test_chip_without_pcscd(tmp_path: Path) -> None:
