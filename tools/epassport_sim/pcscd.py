@@ -7,6 +7,7 @@ so `start()` retries listing readers until the vpcd slot appears. `stop()` ends 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 VPCD_CONF = Path("/etc/reader.conf.d/vpcd")
 RUN_DIR = Path("/run/pcscd")
 READER = "Virtual PCD 00 00"
+LOCK_FILE = Path("/run/lock/imdms-test-pcscd.lock")
 
 
 class PcscdError(RuntimeError):
@@ -58,9 +60,32 @@ class Pcscd:
         self.exe = exe or find_pcscd() or "pcscd"
         self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
+        self._lock_fd: int | None = None
 
-    def start(self, timeout: float = 15.0) -> str:
-        clean_stale_run_files()
+    def _lock(self, timeout: float) -> None:
+        """One private pcscd per machine: test sessions run side by side (several engineers,
+        one box) take turns instead of failing on the shared /run/pcscd and port 35963."""
+        LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._lock_fd = fd
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    raise PcscdError("another test session holds pcscd for too long") from None
+                time.sleep(0.1)  # flock has no timeout of its own
+
+    def start(self, timeout: float = 15.0, lock_timeout: float = 300.0) -> str:
+        self._lock(lock_timeout)
+        try:
+            clean_stale_run_files()
+        except PcscdError:
+            self._unlock()
+            raise
         out = self.log.open("wb") if self.log else subprocess.DEVNULL
         try:
             self.proc = subprocess.Popen(
@@ -107,6 +132,7 @@ class Pcscd:
         """SIGTERM by PID, SIGKILL after 10 s; then remove its run files. Idempotent."""
         proc, self.proc = self.proc, None
         if proc is None:
+            self._unlock()
             return
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -116,6 +142,13 @@ class Pcscd:
                 proc.kill()
                 proc.wait(timeout=5)
         clean_stale_run_files()
+        self._unlock()
+
+    def _unlock(self) -> None:
+        fd, self._lock_fd = self._lock_fd, None
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
     def __enter__(self) -> str:
         return self.start()
