@@ -166,6 +166,8 @@ def _describe(lengths: list[int]) -> str:
     if not lengths:
         return "no text"
     noun = "line" if len(lengths) == 1 else "lines"
+    if len(lengths) > 4:  # keep the message one short line
+        return f"{len(lengths)} lines"
     if len(set(lengths)) == 1:
         return f"{len(lengths)} {noun} of {lengths[0]}"
     parts = [str(n) for n in lengths]

@@ -308,6 +308,7 @@ def test_stateless_specimen() -> None:
         ("\n".join(["A" * 30] * 2), "got 2 lines of 30"),
         ("\n".join(["A" * 44] * 3), "got 3 lines of 44"),
         ("#" * 44 + "\n" + "%" * 44, "are not A-Z, 0-9 or '<'"),
+        ("A\n" * 5000, "got 5000 lines"),
     ],
 )
 def test_not_an_mrz(text: str, reason: str) -> None:
