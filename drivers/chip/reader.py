@@ -67,8 +67,11 @@ class ChipReader(DocumentReader):
         """Keys from the optically read MRZ; also the print the chip's DG1 is compared with.
         A passport already on the reader is read by the next read(). Raises MrzError when the
         lines are not an MRZ."""
+        from ocr.mrz import parse_mrz
+
         keys = keys_from_mrz_lines(lines)
-        self._print = _norm(lines)
+        # compare with the page as ocr.mrz corrected it, so an OCR slip is not a false alert
+        self._print = _norm(parse_mrz(list(lines)).lines)
         self._new_keys(keys)
 
     def set_keys(self, keys: MrzKeys) -> None:

@@ -140,3 +140,14 @@ def test_rescan_wakes_a_read_waiting_on_the_same_card(pki: TestPki) -> None:
         assert not thread.is_alive()
         got = out[0]
         assert got is not None and getattr(got, "ok", False)
+
+
+def test_ocr_slip_on_the_page_is_not_a_mismatch(pki: TestPki) -> None:
+    slot = InProcessSlot()
+    slot.insert(make_card(LINES, pki))
+    page = [LINES[0], LINES[1].replace("LS1", "L51", 1)]  # S read as 5; check digit fixes it
+    reader = ChipReader(ChipConfig(type="chip"), name="chip", transport=slot)
+    with reader:
+        reader.set_mrz(page)
+        doc = reader.read(2)
+    assert doc is not None and doc.chip is not None and doc.chip.dg1_matches_print is True
