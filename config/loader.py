@@ -163,9 +163,10 @@ def credential(name: str) -> str | None:
         candidates.append(Path(name))
     for candidate in candidates:
         try:
-            return candidate.read_text(encoding="utf-8").strip()
+            value = candidate.read_text(encoding="utf-8").strip()
         except OSError:
             continue
+        return value or None  # the installer leaves empty files for "not set"
     return None
 
 

@@ -94,7 +94,8 @@ def set_value(args: argparse.Namespace) -> int:
     node[parts[-1]] = _parse_value(args.value)
     text = tomlkit.dumps(doc)
     parse_config(text, str(path))  # refuse to write a config that would not load
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o640
+    old = path.stat() if path.exists() else None
+    mode = old.st_mode & 0o777 if old else 0o640
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -102,6 +103,9 @@ def set_value(args: argparse.Namespace) -> int:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
+        if old is not None and os.geteuid() == 0:
+            # keep root:imdms: a root-owned replacement would lock the kiosk out of its config
+            os.chown(tmp, old.st_uid, old.st_gid)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

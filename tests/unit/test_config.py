@@ -122,3 +122,22 @@ def test_cli_set_keeps_comments_and_refuses_invalid(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert "idle_signout_minutes" in r.stderr
     assert "idle_signout_minutes" not in cfg.read_text()
+
+
+def test_empty_credential_is_not_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "imdms-mqtt.password").write_text("\n")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    assert credential("imdms-mqtt.password") is None
+
+
+def test_cli_set_keeps_owner(tmp_path: Path) -> None:
+    import os
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root to chown")
+    cfg = tmp_path / "t.toml"
+    cfg.write_text("[terminal]\n")
+    os.chown(cfg, 0, 4242)
+    r = _imdms("config", "set", "--config", str(cfg), "terminal.terminal_id", "b9")
+    assert r.returncode == 0, r.stderr
+    assert cfg.stat().st_gid == 4242
