@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,23 +43,41 @@ def db(tmp_path: Path) -> Database:
     return Database(str(tmp_path / "central.sqlite3"))
 
 
-@pytest.mark.parametrize("period", [None, "day", "month"])
-@pytest.mark.parametrize("by_post", [False, True])
-def test_sql_report_equals_summarise(db: Database, period: Period | None, by_post: bool) -> None:
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, list[Any]]]:
     recs = _records_with_amendments(600, seed=7)
+    db = Database(str(tmp_path_factory.mktemp("eq") / "central.sqlite3"))
     for rec in recs:
         db.ingest(json.dumps(rec).encode())
     db.commit()
+    yield db, recs
+    db.close()
+
+
+@pytest.mark.parametrize("offset", [120, 0, -300])
+@pytest.mark.parametrize("period", [None, "day", "month"])
+@pytest.mark.parametrize("by_post", [False, True])
+def test_sql_report_equals_summarise(
+    loaded: tuple[Database, list[Any]], period: Period | None, by_post: bool, offset: int
+) -> None:
+    db, recs = loaded
     stored = list(db.iter_records())
     for since, until, post in [
         (None, None, None),
         (date(2026, 3, 5), date(2026, 3, 20), None),
         (date(2026, 3, 1), date(2026, 4, 30), "MAPUTSOE"),
     ]:
-        kw = dict(by_post=by_post, period=period, since=since, until=until, border_post=post)
-        expected = summarise(recs, **kw)  # type: ignore[arg-type]
-        assert summarise(stored, **kw) == expected  # type: ignore[arg-type]
-        assert sql_summary(db, **kw) == expected  # type: ignore[arg-type]
+        kw: dict[str, Any] = dict(
+            by_post=by_post,
+            period=period,
+            since=since,
+            until=until,
+            border_post=post,
+            utc_offset_minutes=offset,
+        )
+        expected = summarise(recs, **kw)
+        assert summarise(stored, **kw) == expected
+        assert sql_summary(db, **kw) == expected
 
 
 def test_booth_shift_summary_equals_central_report(db: Database) -> None:
