@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from drivers.base import ChipSummary, DocumentRead, DocumentReader, ReaderStatus, utc_now
@@ -61,6 +61,9 @@ class ChipReader(DocumentReader):
         self._resume = ResumeState()
         self._await_removal = False
         self.last_result: ChipResult | None = None
+        # progress(file, bytes_read, total or None), called from the reading thread: a UI
+        # hands it to its own loop (e.g. Textual's call_from_thread)
+        self.on_progress: Callable[[str, int, int | None], None] | None = None
 
     # ---- keys ------------------------------------------------------------------------------
     def set_mrz(self, lines: Sequence[str]) -> None:
@@ -142,6 +145,7 @@ class ChipReader(DocumentReader):
                     max_le=self.config.max_le,
                     csca=self._csca,
                     resume=self._resume,
+                    progress=self.on_progress,
                 )
             except ReaderIOError as err:  # ChipError, or the reader failed mid-read
                 transport.disconnect()

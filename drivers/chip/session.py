@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -83,16 +83,18 @@ def read_passport(
     csca: Sequence[x509.Certificate] | None = None,
     resume: ResumeState | None = None,
     use_pace: bool = True,
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> ChipResult:
     """Read COM, DG1, DG2 and SOD and run passive authentication. Raises ChipError subclasses;
-    on CardRemovedError `resume` holds what was read for the next call."""
+    on CardRemovedError `resume` holds what was read for the next call. `progress(file,
+    bytes_read, total_or_None)` is called after every READ BINARY (from the reading thread)."""
     started = time.monotonic()
     state = resume if resume is not None else ResumeState()
     kid = keys.k_seed_source()
     if state.keys_id != kid:
         state.keys_id, state.partial, state.protocol = kid, {}, None
     channel = Channel(transport)
-    files = FileReader(channel, min(max_le, state.le_cap or max_le), state.partial)
+    files = FileReader(channel, min(max_le, state.le_cap or max_le), state.partial, progress)
     try:
         return _read(channel, files, keys, state, csca, use_pace, started)
     except ReaderIOError:

@@ -151,3 +151,16 @@ def test_ocr_slip_on_the_page_is_not_a_mismatch(pki: TestPki) -> None:
         reader.set_mrz(page)
         doc = reader.read(2)
     assert doc is not None and doc.chip is not None and doc.chip.dg1_matches_print is True
+
+
+def test_progress_callback(pki: TestPki) -> None:
+    slot = InProcessSlot()
+    slot.insert(make_card(LINES, pki, max_le=0xDF))
+    seen: list[tuple[str, int, int | None]] = []
+    with _reader(slot) as reader:
+        reader.on_progress = lambda f, n, total: seen.append((f, n, total))
+        doc = reader.read(2)
+    assert doc is not None and doc.ok
+    dg2 = [(n, t) for f, n, t in seen if f == "DG2"]
+    assert len(dg2) > 10 and dg2[-1][0] == dg2[-1][1]
+    assert all(a[0] < b[0] for a, b in zip(dg2, dg2[1:], strict=False))
