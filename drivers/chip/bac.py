@@ -91,7 +91,10 @@ def keys_from_mrz_lines(lines: Sequence[str]) -> MrzKeys:
         return make_keys(doc.rstrip("<") or doc, l2[0:6], l2[8:14])
     if len(clean) == 2 and len(clean[0]) == len(clean[1]) and len(clean[1]) in (36, 44):
         l2 = clean[1]
-        return make_keys(l2[0:9].rstrip("<") or l2[0:9], l2[13:19], l2[21:27])
+        doc = l2[0:9]
+        if len(l2) == 36 and l2[9] == "<":  # TD2 long number: rest in the optional data
+            doc = doc + l2[28:35].rstrip("<")[:-1]
+        return make_keys(doc.rstrip("<") or doc, l2[13:19], l2[21:27])
     raise MrzError(
         "these lines are not a TD1, TD2 or TD3 MRZ", "rescan the data page so the whole MRZ is read"
     )

@@ -345,3 +345,16 @@ def test_pa_with_rsa_signers(kind: str) -> None:
         files["SOD"], {1: files["DG1"], 2: files["DG2"]}, [rsa_pki.csca_cert]
     )
     assert set(result.values()) == {"passed"}, result
+
+
+def test_keys_from_td2_with_long_document_number() -> None:
+    from ocr.mrz import check_digit
+
+    number = "AB12345678901"
+    l1 = "I<LSOTESTER<<PALESA".ljust(36, "<")
+    opt = ("8901" + check_digit(number)).ljust(7, "<")
+    l2 = "AB1234567" + "<" + "LSO" + "850412" + check_digit("850412") + "F" + "320101"
+    l2 += check_digit("320101") + opt
+    l2 += check_digit(l2[0:10] + l2[13:20] + l2[21:35])
+    keys = keys_from_mrz_lines([l1, l2])
+    assert keys.document_number == number
