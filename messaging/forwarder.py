@@ -535,8 +535,9 @@ class Forwarder:
 
     def _publish(self, row: Row, *, probe: bool) -> None:
         topic = self.topics.crossing_for(row.border_post, row.terminal_id)
-        size = len(row.payload.encode("utf-8")) + len(topic) + PUBLISH_OVERHEAD
-        if self.max_packet is not None and size > self.max_packet:
+        if self.max_packet is not None and (
+            size := len(row.payload.encode("utf-8")) + len(topic) + PUBLISH_OVERHEAD
+        ) > self.max_packet:
             why = f"record larger than the broker accepts ({size} > {self.max_packet} bytes)"
             log.warning("record %s quarantined: %s", row.record_id, why)
             self.outbox.quarantine(row.seq, why)
