@@ -20,11 +20,11 @@ from typing import Any
 
 from drivers.base import ChipSummary, DocumentRead, DocumentReader, ReaderStatus, utc_now
 from drivers.chip.bac import MrzKeys, keys_from_mrz_lines
-from drivers.chip.errors import CardRemovedError, ChipError, WrongKeysError
+from drivers.chip.errors import CardProtocolError, CardRemovedError, ChipError, WrongKeysError
 from drivers.chip.pa import load_csca_store
 from drivers.chip.session import ChipResult, ResumeState, read_passport
 from drivers.chip.transport import PcscTransport
-from imdms.errors import ConfigError, ReaderInitError, ReaderIOError
+from imdms.errors import ConfigError, MrzError, ReaderInitError, ReaderIOError
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,10 @@ class ChipReader(DocumentReader):
         self.last_result = result
         self._await_removal = True
         self._set_state(ReaderStatus.CONNECTED, "")
-        return self._document(result, started)
+        try:
+            return self._document(result, started)
+        except MrzError:
+            return self._failed(CardProtocolError("the chip's DG1 is not a readable MRZ"), started)
 
     def _expired(self, deadline: float | None) -> bool:
         return self.closed or (deadline is not None and time.monotonic() >= deadline)

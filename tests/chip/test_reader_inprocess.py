@@ -164,3 +164,18 @@ def test_progress_callback(pki: TestPki) -> None:
     dg2 = [(n, t) for f, n, t in seen if f == "DG2"]
     assert len(dg2) > 10 and dg2[-1][0] == dg2[-1][1]
     assert all(a[0] < b[0] for a, b in zip(dg2, dg2[1:], strict=False))
+
+
+def test_garbage_dg1_is_flagged(pki: TestPki) -> None:
+    from drivers.chip.tlv import tlv
+    from tools.epassport_sim.pki import build_sod
+
+    card = make_card(LINES, pki)
+    card.files["DG1"] = tlv(0x61, tlv(0x5F1F, b"X" * 88))
+    card.files["SOD"] = build_sod({1: card.files["DG1"], 2: card.files["DG2"]}, pki)
+    slot = InProcessSlot()
+    slot.insert(card)
+    with _reader(slot) as reader:
+        doc = reader.read(2)
+    assert doc is not None and doc.chip is not None and doc.mrz is not None
+    assert not doc.mrz.valid and doc.chip.dg1_matches_print is False
