@@ -108,6 +108,18 @@ class Ingested:
     reason: str | None = None
 
 
+def compact_reason(message: str, limit: int = 500) -> str:
+    """A schema error with repeated problems counted ("a: required x49; b: pattern")."""
+    head, sep, tail = message.partition(": ")
+    if not sep:
+        return message[:limit]
+    counts: dict[str, int] = {}
+    for part in tail.split("; "):
+        counts[part] = counts.get(part, 0) + 1
+    parts = [p if n == 1 else f"{p} x{n}" for p, n in counts.items()]
+    return (head + ": " + "; ".join(parts))[:limit]
+
+
 def _utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -126,6 +138,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.postgres = url.startswith(("postgresql://", "postgres://"))
+        self._heartbeat_warned: set[str] = set()
         self._conn: Any
         if self.postgres:
             try:
@@ -223,7 +236,7 @@ class Database:
         try:
             validate_record(data)
         except SchemaError as err:
-            return self.reject(topic, payload, err.message)
+            return self.reject(topic, payload, compact_reason(err.message))
         if (post is not None and data["border_post"] != post) or (
             terminal is not None and data["terminal_id"] != terminal
         ):
@@ -342,7 +355,13 @@ class Database:
             wall = next(hb[k] for k in HEARTBEAT_WALL_KEYS if isinstance(hb.get(k), str))
             wall_ns = instant_ms(wall) * 1_000_000
         except (ValueError, KeyError, TypeError, StopIteration, AttributeError):
-            log.warning("ignored a heartbeat on %s: missing boot_id/monotonic_ns/time", topic)
+            if topic not in self._heartbeat_warned:  # once per terminal, not every minute
+                self._heartbeat_warned.add(topic)
+                log.warning(
+                    "heartbeats on %s carry no boot_id/monotonic_ns/sent_at: unsynchronised "
+                    "clocks of that terminal cannot be corrected",
+                    topic,
+                )
             return False
         if synced is not True or not terminal_id or terminal_id == "None":
             return False
