@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
     reason TEXT NOT NULL,
     quarantined_at REAL NOT NULL
 );
+CREATE INDEX IF NOT EXISTS quarantine_seq ON quarantine(seq);
 CREATE TABLE IF NOT EXISTS sent (
     record_id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
@@ -364,18 +365,17 @@ class Outbox:
 
     def recent(self, n: int = 10) -> list[RecentRecord]:
         """The booth's latest n records, newest first (pending, sent or quarantined)."""
-        rows = self._query(
-            "SELECT * FROM ("
-            " SELECT seq, record_id, recorded_at, 'pending' AS state, payload FROM outbox"
-            " UNION ALL SELECT seq, record_id, recorded_at, 'quarantined', payload FROM quarantine"
-            " UNION ALL SELECT * FROM (SELECT seq, record_id, recorded_at, 'sent', payload"
-            "   FROM sent ORDER BY seq DESC LIMIT ?)"
-            ") ORDER BY seq DESC LIMIT ?",
-            (n, n),
-        )
+        # one indexed "newest n" per table, merged here: a UNION would sort the whole backlog
+        rows: list[tuple[int, str, str, str, str | None]] = []
+        for table, state in (("outbox", "pending"), ("quarantine", "quarantined"),
+                             ("sent", "sent")):
+            sql = (f"SELECT seq, record_id, recorded_at, ?, payload FROM {table} "  # noqa: S608
+                   "ORDER BY seq DESC LIMIT ?")
+            rows += self._query(sql, (state, n))
+        rows.sort(key=lambda r: r[0], reverse=True)
         return [
             RecentRecord(rid, at, state, json.loads(payload) if payload else None)
-            for _seq, rid, at, state, payload in rows
+            for _seq, rid, at, state, payload in rows[:n]
         ]
 
     def iter_all(self, chunk: int = 1000) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -69,3 +71,36 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 20.0, step: float
             return True
         time.sleep(step)
     return predicate()
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_config(tmp_path: Path, port: int, **broker: Any) -> Path:
+    extra = "".join(f"{k} = {json.dumps(v)}\n" for k, v in broker.items())
+    text = f"""
+[terminal]
+terminal_id = "t1"
+border_post = "MSU-BRIDGE"
+data_dir = "{tmp_path}"
+
+[outbox]
+disk_floor_mb = 1
+
+[broker]
+host = "127.0.0.1"
+port = {port}
+backoff_min_s = 0.1
+backoff_max_s = 0.5
+heartbeat_s = 5
+{extra}
+[logging]
+level = "INFO"
+"""
+    path = tmp_path / "terminal.toml"
+    path.write_text(text)
+    return path
+
+
+def forward_cmd(config: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "imdms.cli", "forward", "--config", str(config), *extra]

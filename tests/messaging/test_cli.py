@@ -15,9 +15,8 @@ import pytest
 
 from imdms.cli import main
 from messaging.outbox import Outbox
-from tests.messaging.helpers import fill
+from tests.messaging.helpers import REPO, fill, forward_cmd, write_config
 from tests.messaging.records import make_record
-from tests.messaging.test_resilience import REPO, forward_cmd, write_config
 
 
 def config_for(tmp_path: Path, name: str, terminal_id: str) -> Path:

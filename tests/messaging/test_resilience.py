@@ -7,7 +7,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,41 +16,17 @@ import pytest
 from messaging.codes import WatchlistResult
 from messaging.outbox import Outbox
 from messaging.watchlist import Watchlist
-from tests.messaging.helpers import fill, start_forwarder, wait_until
+from tests.messaging.helpers import (
+    REPO,
+    fill,
+    forward_cmd,
+    start_forwarder,
+    wait_until,
+    write_config,
+)
 from tests.messaging.records import make_record
 
 pytestmark = pytest.mark.peer
-REPO = Path(__file__).resolve().parents[2]
-
-
-def write_config(tmp_path: Path, port: int, **broker: Any) -> Path:
-    extra = "".join(f"{k} = {json.dumps(v)}\n" for k, v in broker.items())
-    text = f"""
-[terminal]
-terminal_id = "t1"
-border_post = "MSU-BRIDGE"
-data_dir = "{tmp_path}"
-
-[outbox]
-disk_floor_mb = 1
-
-[broker]
-host = "127.0.0.1"
-port = {port}
-backoff_min_s = 0.1
-backoff_max_s = 0.5
-heartbeat_s = 5
-{extra}
-[logging]
-level = "INFO"
-"""
-    path = tmp_path / "terminal.toml"
-    path.write_text(text)
-    return path
-
-
-def forward_cmd(config: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "imdms.cli", "forward", "--config", str(config), *extra]
 
 
 def test_forwarder_sigkilled_mid_drain(tmp_path: Path, broker: Any,
