@@ -10,6 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -24,6 +27,7 @@ from central.db import Database
 from central.report import sql_summary
 from config.models import BrokerConfig, CollectorConfig
 from imdms.cli import main
+from imdms.errors import ConfigError
 from messaging.codes import Direction, Sex, TipIndicator, TipReferral
 from messaging.forwarder import Forwarder, LinkSettings
 from messaging.outbox import Outbox
@@ -245,3 +249,65 @@ def test_terminals_to_report_through_mosquitto(mosquitto: Broker, tmp_path: Path
     assert net == {
         p: expected[(p, "ENTRY")] - expected[(p, "EXIT")] for p in ("MSU-BRIDGE", "MAPUTSOE")
     }
+
+
+def test_imdms_collect_process_stores_and_stops_on_sigterm(
+    mosquitto: Broker, tmp_path: Path
+) -> None:
+    """The real `imdms collect` process: subscribe, store, stop cleanly on SIGTERM."""
+    database = tmp_path / "central.sqlite3"
+    cfg = tmp_path / "central.toml"
+    cfg.write_text(
+        f'[broker]\nhost = "127.0.0.1"\nport = {mosquitto.port}\n\n'
+        f'[collector]\ndatabase = "{database}"\nshare_group = "cli"\n'
+    )
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "imdms.cli",
+            "collect",
+            "--config",
+            str(cfg),
+            "--client-id",
+            "cli-collector",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # wait for the subscription, an event in its log
+            if "collector connected" in line:
+                break
+        else:
+            pytest.fail("imdms collect exited before connecting")
+        broker = BrokerConfig.model_validate({"host": "127.0.0.1", "port": mosquitto.port})
+        rec = make(post="MAPUTSOE", terminal="t7")
+        _publish_all(broker, [("imdms/v1/MAPUTSOE/t7/crossing", json.dumps(rec).encode(), 1)])
+        deadline = time.monotonic() + 20
+        stored = False
+        while not stored and time.monotonic() < deadline:
+            db = Database(str(database))
+            stored = any(True for _ in db.iter_records())
+            db.close()
+            if not stored:
+                time.sleep(0.05)  # another process's commit: no event to await
+        assert stored
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_collector_config_errors(tmp_path: Path) -> None:
+    ccfg = CollectorConfig.model_validate({"database": str(tmp_path / "c.sqlite3")})
+    with pytest.raises(ConfigError, match="broker.host is empty"):
+        Collector(BrokerConfig.model_validate({}), ccfg)
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigError, match="psycopg is not installed"):
+            Database("postgresql://localhost/imdms")
