@@ -1,0 +1,1 @@
+"""Developer tools: corpus trainers and the ePassport simulator (test-only, never packaged)."""
