@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 KEEP_SENT = 50
 SENT_RETENTION_DAYS = 400
 MIB = 1024 * 1024
+MAX_RETRY_S = 3600.0  # a retry time further ahead than this means the clock jumped back
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -429,14 +430,19 @@ class Outbox:
         """Suspects whose retry time has come, oldest first (each to be published alone)."""
         rows = self._query(
             "SELECT seq, record_id, terminal_id, border_post, payload, attempts FROM outbox "
-            "WHERE suspect = 1 AND retry_at <= ? ORDER BY seq LIMIT ?",
-            (now, limit),
+            "WHERE suspect = 1 AND (retry_at <= ? OR retry_at > ?) ORDER BY seq LIMIT ?",
+            (now, now + MAX_RETRY_S, limit),
         )
         return [Row(*r) for r in rows]
 
     def next_retry_at(self) -> float | None:
-        row = self._query("SELECT MIN(retry_at) FROM outbox WHERE suspect = 1")
-        return row[0][0] if row and row[0][0] is not None else None
+        row = self._query("SELECT MIN(retry_at), MAX(retry_at) FROM outbox WHERE suspect = 1")
+        if not row or row[0][0] is None:
+            return None
+        now = time.time()
+        if row[0][1] > now + MAX_RETRY_S:  # the wall clock went back (e.g. NTP after boot)
+            return now
+        return float(row[0][0])
 
     def mark_sent(self, seqs: Sequence[int]) -> None:
         """Delete acknowledged rows in one transaction, leaving tombstones. Only after PUBACK."""

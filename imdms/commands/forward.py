@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sqlite3
+import sys
 import threading
 from typing import Any
 
@@ -51,5 +53,13 @@ def run(args: argparse.Namespace) -> int:
         topics = Topics(config.broker.topic_prefix, config.terminal.border_post,
                         config.terminal.terminal_id)
         forwarder = Forwarder(settings, outbox, topics, config.terminal.data_dir)
-        forwarder.run(stop, exit_when_empty=args.exit_when_empty)
+        try:
+            forwarder.run(stop, exit_when_empty=args.exit_when_empty)
+        except sqlite3.Error as err:
+            # systemd restarts us; unacknowledged rows are still queued
+            print(f"imdms forward: outbox database error ({err.__class__.__name__}: {err})",
+                  file=sys.stderr)
+            print("  what to do: check disk space and health (imdms doctor); "
+                  "the service restarts by itself", file=sys.stderr)
+            return 1
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,15 @@ def test_unopenable_path_is_clear(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(OutboxError, match="cannot open the outbox"):
         Outbox(blocker / "o.sqlite3")
+
+
+def test_suspect_retry_survives_clock_going_back(tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "o.sqlite3")
+    box.add(make_record())
+    (row,) = box.fetch(0, 10)
+    # a retry time a day ahead can only come from a wall clock that has since gone back
+    box.mark_failed(row.seq, "link dropped", count=True, retry_in_s=86400)
+    assert [r.seq for r in box.due_suspects(now=time.time())] == [row.seq]
+    due = box.next_retry_at()
+    assert due is not None and due <= time.time()
+    box.close()
