@@ -104,6 +104,15 @@ def settings_from_config(config: Any) -> LinkSettings:
     )
 
 
+class _LinkNoise(logging.Filter):
+    """Drop paho's per-retry link errors: the forwarder logs an outage once, and its end."""
+
+    NOISE = ("Client is not connected", "failed to receive on socket", "Connection failed")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(self.NOISE))
+
+
 class _Committer:
     """Deletes acknowledged rows on its own connection, so a synced COMMIT (an fsync) never
     stalls publishing. A failed delete only means those rows are re-sent later (same ids)."""
@@ -231,6 +240,8 @@ class Forwarder:
         paho_log = logging.getLogger("messaging.paho")
         if paho_log.level == logging.NOTSET:  # a line per packet: opt in with DEBUG in config
             paho_log.setLevel(logging.WARNING)
+        if not any(isinstance(f, _LinkNoise) for f in paho_log.filters):
+            paho_log.addFilter(_LinkNoise())
         client.enable_logger(paho_log)
         if self.s.ca_file is not None:
             client.tls_set(
@@ -618,7 +629,6 @@ class Forwarder:
                 info.wait_for_publish(timeout=max(0.1, deadline - time.monotonic()))
             except (RuntimeError, ValueError):
                 pass
-        logging.getLogger("messaging.paho").setLevel(logging.CRITICAL)  # closing-socket noise
         self.client.disconnect()
         self.client.loop_stop()
         if self._committer is not None:
