@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,9 @@ def test_drain_status_heartbeat(tmp_path: Path, broker: Any, collector_factory: 
     box.close()
 
 
-def test_broker_down_at_start(tmp_path: Path, broker_factory: Any, collector_factory: Any) -> None:
+def test_broker_down_at_start(tmp_path: Path, broker_factory: Any, collector_factory: Any,
+                              caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     b = broker_factory(start=False)
     box = Outbox(tmp_path / "o.sqlite3")
     ids = fill(box, 100)
@@ -62,6 +65,7 @@ def test_broker_down_at_start(tmp_path: Path, broker_factory: Any, collector_fac
         st = read_status(tmp_path)
         assert st["online"] is False and "cannot reach the broker" in st["last_error"]
         assert box.status().pending == 100
+        assert wait_until(lambda: run.forwarder._failures >= 3)  # several retries...
         b.start()
         col = collector_factory(b.port)
         col.start()
@@ -73,6 +77,10 @@ def test_broker_down_at_start(tmp_path: Path, broker_factory: Any, collector_fac
     assert box.status().last_error is None
     box.close()
     del ids
+    # ...but the outage is logged once, and its end once; no per-retry errors
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(":")[0] for r in warnings] == ["broker link down"]
+    assert sum("recovered" in r.getMessage() for r in caplog.records) == 1
 
 
 @pytest.mark.parametrize("how", ["sigterm", "sigkill"])
