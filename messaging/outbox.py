@@ -18,6 +18,7 @@ Several processes (terminal and forwarder) may open the same file: WAL lets them
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -295,11 +296,13 @@ class Outbox:
     ) -> tuple[int, int, int]:
         """Queue exported records, keeping their terminal_id and record_id.
 
-        Returns (queued, already_known, rejected). Invalid records are counted, not stored;
-        a second import of the same file queues nothing. Raises DiskFullError below the floor.
+        Returns (queued, already_known, rejected). Invalid records are counted and kept in
+        quarantine (never queued); a second import of the same file queues nothing.
+        Raises DiskFullError below the floor.
         """
         queued = known = rejected = 0
         pending: list[dict[str, Any]] = []
+        invalid: list[tuple[dict[str, Any], str]] = []
 
         def flush() -> None:
             nonlocal queued, known, rejected
@@ -312,12 +315,16 @@ class Outbox:
                     continue
                 try:
                     batch.append((data, self._encode(data)))
-                except (SchemaError, OutboxError):
+                except (SchemaError, OutboxError) as err:
                     rejected += 1
+                    invalid.append((data, err.message))
             pending.clear()
-            if batch:
+            if batch or invalid:
                 self._check_disk()
                 with self._tx() as db:
+                    for data, reason in invalid:  # kept, never dropped; never requeued
+                        self._quarantine_invalid(db, data, reason)
+                    invalid.clear()
                     for data, payload in batch:
                         if self._insert(db, data, payload, imported=True):
                             queued += 1
@@ -332,6 +339,27 @@ class Outbox:
                 flush()
         flush()
         return queued, known, rejected
+
+    def _quarantine_invalid(
+        self, db: sqlite3.Connection, data: dict[str, Any], reason: str
+    ) -> None:
+        """An imported record that fails the schema: quarantined with seq -1 (never requeued)."""
+        payload = json.dumps(data, separators=(",", ":"), sort_keys=True, default=str)
+        rid = data.get("record_id")
+        if not isinstance(rid, str) or not rid:
+            rid = "invalid-" + hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+        def text(key: str) -> str:
+            value = data.get(key)
+            return value if isinstance(value, str) else ""
+
+        db.execute(
+            "INSERT OR IGNORE INTO quarantine (record_id, seq, terminal_id, border_post, "
+            "recorded_at, queued_at, imported, payload, attempts, reason, quarantined_at) "
+            "VALUES (?, -1, ?, ?, ?, ?, 1, ?, 0, ?, ?)",
+            (rid, text("terminal_id"), text("border_post"), text("recorded_at"), time.time(),
+             payload, f"import: {reason}", time.time()),
+        )
 
     def _known_ids(self, ids: Sequence[Any]) -> set[str]:
         wanted = [i for i in ids if isinstance(i, str)]
@@ -395,14 +423,17 @@ class Outbox:
                     yield state, json.loads(payload)
 
     def requeue(self) -> int:
-        """Move every quarantined record back to pending (after the cause was fixed)."""
+        """Move quarantined records back to pending (after the cause was fixed).
+
+        Imported records that failed the schema (seq -1) stay: they would fail again."""
         with self._tx() as db:
             count = db.execute(
                 "INSERT OR IGNORE INTO outbox (seq, record_id, terminal_id, border_post, "
                 "recorded_at, queued_at, imported, payload) SELECT seq, record_id, terminal_id, "
-                "border_post, recorded_at, queued_at, imported, payload FROM quarantine"
+                "border_post, recorded_at, queued_at, imported, payload FROM quarantine "
+                "WHERE seq > 0"
             ).rowcount
-            db.execute("DELETE FROM quarantine")
+            db.execute("DELETE FROM quarantine WHERE seq > 0")
         return count
 
     # -- the forwarder's side ----------------------------------------------------------------

@@ -133,6 +133,12 @@ def test_import_twice_and_rejects(tmp_path: Path) -> None:
     assert box.import_records([*good, bad], progress=seen.append) == (3, 0, 1)
     assert seen and seen[-1] == 4
     assert box.import_records(good) == (0, 3, 0)
+    # the invalid one is kept in quarantine with the reason, and never requeued
+    assert box.status().quarantined == 1
+    (reason,) = box.quarantine_reasons()
+    assert reason.startswith("import: record does not match") and "record_id" in reason
+    assert box.requeue() == 0 and box.status().quarantined == 1
+    assert box.import_records([bad]) == (0, 1, 0) and box.status().quarantined == 1
     rows = box.fetch(0, 10)
     assert {r.terminal_id for r in rows} == {"t2"}
     assert {r.record_id for r in rows} == {g["record_id"] for g in good}
