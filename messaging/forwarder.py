@@ -162,6 +162,7 @@ class _Flight:
     seq: int
     record_id: str
     probe: bool
+    attempts: int
 
 
 class Forwarder:
@@ -431,7 +432,8 @@ class Forwarder:
             # the suspect was alone on the link: it likely caused the drop (e.g. too large)
             f = flights[0]
             why = f"link dropped while this record was published alone ({reason})"
-            if self.outbox.mark_failed(f.seq, why, count=True, retry_in_s=self._retry_in(f.seq)):
+            wait = self._retry_in(f.attempts)
+            if self.outbox.mark_failed(f.seq, why, count=True, retry_in_s=wait):
                 log.warning("record %s quarantined: %s", f.record_id, why)
         elif flights:
             self.outbox.mark_suspects([f.seq for f in flights])
@@ -456,9 +458,10 @@ class Forwarder:
             key_file=self.s.key_file, timeout_s=3.0,
         )
 
-    def _retry_in(self, seq: int) -> float:
-        del seq
-        return min(self.retry_base_s * 2 ** random.uniform(0, 2), self.s.backoff_max_s)
+    def _retry_in(self, attempts: int) -> float:
+        """Wait before a failed record is tried again: doubling per attempt, jittered, capped."""
+        return min(self.retry_base_s * 2.0 ** attempts * random.uniform(0.5, 1.5),
+                   self.s.backoff_max_s)
 
     def _take_acks(self) -> None:
         with self._ack_lock:
@@ -483,7 +486,7 @@ class Forwarder:
         why = f"broker refused the record: {text} (0x{code:02x})"
         self.last_error = why
         if self.outbox.mark_failed(flight.seq, why, count=True,
-                                   retry_in_s=self._retry_in(flight.seq)):
+                                   retry_in_s=self._retry_in(flight.attempts)):
             log.warning("record %s quarantined: %s", flight.record_id, why)
         else:
             log.info("record %s refused by the broker (0x%02x); will retry", flight.record_id,
@@ -562,7 +565,7 @@ class Forwarder:
             if probe:
                 self._probe = False
             return
-        self._inflight[info.mid] = _Flight(row.seq, row.record_id, probe)
+        self._inflight[info.mid] = _Flight(row.seq, row.record_id, probe, row.attempts)
         self.published += 1
 
     # -- reports --------------------------------------------------------------------------------
