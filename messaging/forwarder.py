@@ -28,7 +28,7 @@ import ssl
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,123 +38,19 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from imdms import __version__
-from imdms.errors import ConfigError
 from messaging import health, sdnotify
+from messaging.committer import Committer
+from messaging.link import LinkNoise, LinkSettings, settings_from_config
 from messaging.outbox import Outbox, Row
 from messaging.topics import OFFLINE, ONLINE, Topics
 from messaging.watchlist import Watchlist, store_payload
 
+__all__ = ["Forwarder", "LinkSettings", "settings_from_config"]  # LinkSettings: messaging.link
 log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # keep the broker session (watchlist subscription) a week
 WATCHLIST_FILE = "watchlist.json"
 PUBLISH_OVERHEAD = 64  # fixed header + topic length + packet id + properties, roughly
-
-
-@dataclass(frozen=True, slots=True)
-class LinkSettings:
-    """Everything the forwarder needs to reach the broker (built from config by from_config)."""
-
-    host: str
-    port: int = 1883
-    protocol: str = "5"
-    client_id: str = "imdms"
-    keepalive_s: int = 30
-    ca_file: Path | None = None
-    cert_file: Path | None = None
-    key_file: Path | None = None
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    window: int = 100
-    backoff_min_s: float = 1.0
-    backoff_max_s: float = 120.0
-    heartbeat_s: float = 60.0
-
-
-def settings_from_config(config: Any) -> LinkSettings:
-    """LinkSettings from a config.models.Config; reads the key and password credentials."""
-    from config.loader import credential, credential_path
-
-    b = config.broker
-    if not b.host:
-        raise ConfigError(
-            "forwarding is disabled: [broker] host is empty",
-            "set [broker] host (and [broker.tls]) in the configuration file",
-        )
-    ca = cert = key = None
-    if b.tls is not None:
-        ca, cert = b.tls.ca_file, b.tls.cert_file
-        if cert is not None:
-            key = credential_path(b.tls.key_credential)
-            if key is None:
-                raise ConfigError(
-                    f"client key {b.tls.key_credential!r} not found",
-                    "provide it with systemd LoadCredential= or set [broker.tls] key_credential "
-                    "to an absolute path",
-                )
-    password = credential(b.password_credential) if b.username else None
-    t = config.terminal
-    return LinkSettings(
-        host=b.host, port=b.port, protocol=b.protocol,
-        client_id=b.client_id or f"imdms-{t.border_post}-{t.terminal_id}",
-        keepalive_s=b.keepalive_s, ca_file=ca, cert_file=cert, key_file=key,
-        username=b.username, password=password, window=b.inflight,
-        backoff_min_s=b.backoff_min_s, backoff_max_s=b.backoff_max_s,
-        heartbeat_s=float(b.heartbeat_s),
-    )
-
-
-class _LinkNoise(logging.Filter):
-    """Drop paho's per-retry link errors: the forwarder logs an outage once, and its end."""
-
-    NOISE = ("Client is not connected", "failed to receive on socket", "Connection failed")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (isinstance(record.msg, str) and record.msg.startswith(self.NOISE))
-
-
-class _Committer:
-    """Deletes acknowledged rows on its own connection, so a synced COMMIT (an fsync) never
-    stalls publishing. A failed delete only means those rows are re-sent later (same ids)."""
-
-    def __init__(self, outbox: Outbox) -> None:
-        self._box = Outbox(outbox.path, disk_floor_mb=outbox.disk_floor_mb,
-                           max_record_bytes=outbox.max_record_bytes,
-                           quarantine_after=outbox.quarantine_after)
-        self._jobs: queue.SimpleQueue[tuple[list[int], threading.Event | None] | None] = \
-            queue.SimpleQueue()
-        self._failing = False
-        self._thread = threading.Thread(target=self._run, name="outbox-committer", daemon=True)
-        self._thread.start()
-
-    def submit(self, seqs: list[int], *, wait: bool = False) -> None:
-        done = threading.Event() if wait else None
-        self._jobs.put((seqs, done))
-        if done is not None:
-            done.wait()
-
-    def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            seqs, done = job
-            try:
-                if seqs:
-                    self._box.mark_sent(seqs)
-                if self._failing:
-                    log.info("outbox deletes work again")
-                    self._failing = False
-            except Exception as err:  # noqa: BLE001 - keep forwarding; rows are re-sent later
-                if not self._failing:
-                    log.error("cannot delete forwarded rows (%s): they will be sent again",
-                              err.__class__.__name__)
-                    self._failing = True
-            finally:
-                if done is not None:
-                    done.set()
-
-    def close(self) -> None:
-        self._jobs.put(None)
-        self._thread.join(30)
-        self._box.close()
 
 
 @dataclass(slots=True)
@@ -222,7 +118,7 @@ class Forwarder:
         self.published = 0
         self.acknowledged = 0
         self.client = self._make_client()
-        self._committer: _Committer | None = None
+        self._committer: Committer | None = None
         self._ack_lock = threading.Lock()
         self._ack_buf: list[tuple[int, int, str]] = []
 
@@ -241,8 +137,8 @@ class Forwarder:
         paho_log = logging.getLogger("messaging.paho")
         if paho_log.level == logging.NOTSET:  # a line per packet: opt in with DEBUG in config
             paho_log.setLevel(logging.WARNING)
-        if not any(isinstance(f, _LinkNoise) for f in paho_log.filters):
-            paho_log.addFilter(_LinkNoise())
+        if not any(isinstance(f, LinkNoise) for f in paho_log.filters):
+            paho_log.addFilter(LinkNoise())
         client.enable_logger(paho_log)
         if self.s.ca_file is not None:
             client.tls_set(
@@ -316,7 +212,7 @@ class Forwarder:
             clean_start=False if self.s.protocol == "5" else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
             properties=props,
         )
-        self._committer = _Committer(self.outbox)
+        self._committer = Committer(self.outbox)
         self.client.loop_start()
         self._write_status()
         sdnotify.notify("READY=1")

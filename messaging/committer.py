@@ -1,0 +1,55 @@
+"""The committer thread: deletes acknowledged outbox rows on its own connection."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from messaging.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+
+class Committer:
+    """Deletes acknowledged rows on its own connection, so a synced COMMIT (an fsync) never
+    stalls publishing. A failed delete only means those rows are re-sent later (same ids)."""
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._box = Outbox(outbox.path, disk_floor_mb=outbox.disk_floor_mb,
+                           max_record_bytes=outbox.max_record_bytes,
+                           quarantine_after=outbox.quarantine_after)
+        self._jobs: queue.SimpleQueue[tuple[list[int], threading.Event | None] | None] = \
+            queue.SimpleQueue()
+        self._failing = False
+        self._thread = threading.Thread(target=self._run, name="outbox-committer", daemon=True)
+        self._thread.start()
+
+    def submit(self, seqs: list[int], *, wait: bool = False) -> None:
+        done = threading.Event() if wait else None
+        self._jobs.put((seqs, done))
+        if done is not None:
+            done.wait()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            seqs, done = job
+            try:
+                if seqs:
+                    self._box.mark_sent(seqs)
+                if self._failing:
+                    log.info("outbox deletes work again")
+                    self._failing = False
+            except Exception as err:  # noqa: BLE001 - keep forwarding; rows are re-sent later
+                if not self._failing:
+                    log.error("cannot delete forwarded rows (%s): they will be sent again",
+                              err.__class__.__name__)
+                    self._failing = True
+            finally:
+                if done is not None:
+                    done.set()
+
+    def close(self) -> None:
+        self._jobs.put(None)
+        self._thread.join(30)
+        self._box.close()
