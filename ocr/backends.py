@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,9 @@ def read_passporteye(image: Img | str | Path) -> OcrResult:
             return OcrResult(seconds=time.perf_counter() - t0)
         src = io.BytesIO(buf.tobytes())
     try:
-        mrz = read_mrz(src)
+        with warnings.catch_warnings():  # scikit-image deprecation noise on every frame
+            warnings.simplefilter("ignore")
+            mrz = read_mrz(src)
     except Exception:  # noqa: BLE001 - PassportEye raises anything on odd frames: "no MRZ"
         mrz = None
     secs = time.perf_counter() - t0

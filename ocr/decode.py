@@ -148,7 +148,8 @@ class Decoded:
     margin: float  # extra cost of the next-best valid reading (inf when there is none)
     mean_logp: float  # mean best log-probability over all cells (how MRZ-like the cells look)
     field_confidence: dict[str, float] = field(default_factory=dict)
-    confidence: float = 0.0
+    confidence: float = 0.0  # min over all fields, times the margin factor
+    checks_confidence: float = 0.0  # min over the checked fields, times the margin factor
 
 
 def _masked(lp: NDArray[np.float32], cls: str) -> NDArray[np.float64]:
@@ -280,10 +281,12 @@ def decode(lay: Layout, lps: list[NDArray[np.float32]]) -> Decoded:
     chosen.update(edits)
     lines = ["".join(chosen[(k, i)] for i in range(lay.length)) for k in range(lay.lines)]
     fconf = _field_confidence(lay, cells, chosen, valid)
-    conf = min(fconf.values()) if valid else 0.0
+    conf = checks = 0.0
     if valid:
-        conf *= 1.0 - math.exp(-margin) if math.isfinite(margin) else 1.0
-    return Decoded(lines, valid, cost, margin, mean_lp, fconf, conf)
+        factor = 1.0 - math.exp(-margin) if math.isfinite(margin) else 1.0
+        conf = min(fconf.values()) * factor
+        checks = min(fconf[name] for name, _d, _c in lay.checks) * factor
+    return Decoded(lines, valid, cost, margin, mean_lp, fconf, conf, checks)
 
 
 def _field_confidence(

@@ -19,7 +19,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ocr.decode import decode, layout_for
-from ocr.reader import ACCEPT_CONFIDENCE, OcrResult
+from ocr.reader import OcrResult, acceptable
+
+CHANGED_FRACTION = 0.3  # more characters than this differ from the last frame: a new document
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class MrzFusion:
         )
         self._shape: tuple[int, int] | None = None
         self._missing = 0
+        self._last_lines: tuple[str, ...] | None = None
         self._plain: deque[tuple[str, ...]] = deque(maxlen=self.window)
         self.last: FusedResult | None = None
 
@@ -79,11 +82,19 @@ class MrzFusion:
             return None
         self._missing = 0
         shape = (len(result.lines), len(result.lines[0]))
-        if shape != self._shape:
+        if shape != self._shape or self._changed(result.lines):
             self.reset()
             self._shape = shape
+        self._last_lines = result.lines
         self._frames.append((result.cell_log_probs, _unchecked(result.lines, result.doc_type)))
         return self._fuse(result.doc_type)
+
+    def _changed(self, lines: tuple[str, ...]) -> bool:
+        """Another document of the same layout: most characters differ from the last frame."""
+        if self._last_lines is None or not self._frames:
+            return False
+        a, b = "".join(self._last_lines), "".join(lines)
+        return sum(x != y for x, y in zip(a, b, strict=False)) > CHANGED_FRACTION * len(a)
 
     def _add_plain(self, result: OcrResult) -> FusedResult | None:
         """A backend without per-cell scores (PassportEye): accept the same valid lines seen in
@@ -116,7 +127,7 @@ class MrzFusion:
         temper = 1.0 / np.sqrt(n)
         fused = [(s * temper).astype(np.float32) for s in summed]
         dec = decode(lay, fused)
-        if not dec.valid or dec.confidence < ACCEPT_CONFIDENCE:
+        if not acceptable(dec.valid, dec.checks_confidence, dec.field_confidence):
             return None
         target = _unchecked(dec.lines, doc_type)
         agreeing = sum(1 for _lp, u in self._frames if u == target)

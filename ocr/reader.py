@@ -26,8 +26,10 @@ from ocr.rectify import CELL_H, MARGIN, PITCH, Grid, cut_cells, grids, warp
 
 Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
 
-ACCEPT_CONFIDENCE = 0.5  # below this a valid reading is not accepted (see docs/ocr.md)
+ACCEPT_CONFIDENCE = 0.5  # checked fields x margin below this: a valid reading is not accepted
+ACCEPT_FIELD_CONFIDENCE = 0.7  # an unchecked field below this: not accepted (see docs/ocr.md)
 LOW_FIELD_CONFIDENCE = 0.9  # unchecked fields under this are flagged for the officer
+UNCHECKED_FIELDS = ("names", "nationality", "issuing_state", "sex", "document_code")
 MAX_CANDIDATES = 4
 MAX_GRIDS = 3
 
@@ -41,6 +43,7 @@ class OcrResult:
     confidence: float = 0.0  # 0..1, for the whole MRZ
     field_confidence: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    checks_confidence: float = 0.0  # 0..1, the check-digit-covered fields and the margin
     doc_type: str | None = None
     cell_log_probs: tuple[NDArray[np.float32], ...] | None = field(
         default=None, repr=False, compare=False
@@ -49,18 +52,23 @@ class OcrResult:
     @property
     def accepted(self) -> bool:
         """Valid, unambiguous and with well-read unchecked fields: safe to show as read."""
-        return (
-            self.valid and self.confidence >= ACCEPT_CONFIDENCE and not self.low_confidence_fields
-        )
+        return acceptable(self.valid, self.checks_confidence, self.field_confidence)
 
     @property
     def low_confidence_fields(self) -> tuple[str, ...]:
         """Unchecked fields the officer should verify by eye."""
         return tuple(
-            k
-            for k in ("names", "nationality", "issuing_state", "sex", "document_code")
-            if self.field_confidence.get(k, 1.0) < LOW_FIELD_CONFIDENCE
+            k for k in UNCHECKED_FIELDS if self.field_confidence.get(k, 1.0) < LOW_FIELD_CONFIDENCE
         )
+
+
+def acceptable(valid: bool, checks_confidence: float, field_confidence: dict[str, float]) -> bool:
+    """The acceptance rule shared by single frames and fusion."""
+    return (
+        valid
+        and checks_confidence >= ACCEPT_CONFIDENCE
+        and all(field_confidence.get(k, 1.0) >= ACCEPT_FIELD_CONFIDENCE for k in UNCHECKED_FIELDS)
+    )
 
 
 def _to_gray(image: Img | str | Path) -> Img:
@@ -136,6 +144,7 @@ def read_mrz_image(
         lines=tuple(dec.lines),
         valid=dec.valid,
         confidence=round(dec.confidence, 4),
+        checks_confidence=round(dec.checks_confidence, 4),
         field_confidence={k: round(v, 4) for k, v in dec.field_confidence.items()},
         seconds=secs,
         doc_type=layout_for(len(dec.lines), len(dec.lines[0])).doc_type if dec.lines else None,  # type: ignore[union-attr]

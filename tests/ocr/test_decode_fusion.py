@@ -141,3 +141,12 @@ def test_fusion_of_a_backend_without_cell_scores() -> None:
     fused = f.add(plain)
     assert fused is not None and list(fused.lines) == LSO
     assert math.isclose(fused.confidence, 0.8)
+
+
+def test_fusion_restarts_on_another_document_of_the_same_layout() -> None:
+    zaf = specimens()["zaf_passport"]
+    f = MrzFusion(frames_to_agree=2)
+    f.add(result(LSO, scores(LSO)))
+    assert f.add(result(zaf, scores(zaf))) is None and f.frames == 1
+    fused = f.add(result(zaf, scores(zaf)))
+    assert fused is not None and list(fused.lines) == zaf
