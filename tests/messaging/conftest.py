@@ -32,6 +32,7 @@ class Broker:
     extra_conf: str = ""
     tls: dict[str, Path] | None = None
     proc: subprocess.Popen[bytes] | None = None
+    anonymous: bool = True
 
     @property
     def conf_path(self) -> Path:
@@ -42,7 +43,7 @@ class Broker:
             f"listener {self.port} 127.0.0.1",
             # as root mosquitto would switch to user "mosquitto", who cannot write tmp_path
             f"user {getpass.getuser()}",
-            "allow_anonymous true",
+            f"allow_anonymous {'true' if self.anonymous else 'false'}",
             "persistence true",
             f"persistence_location {self.workdir}/",
             "autosave_interval 1",

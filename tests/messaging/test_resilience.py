@@ -25,6 +25,7 @@ from tests.messaging.helpers import (
     write_config,
 )
 from tests.messaging.records import make_record
+from tests.peers import require_executable
 
 pytestmark = pytest.mark.peer
 
@@ -170,4 +171,29 @@ def test_retained_watchlist_is_stored(tmp_path: Path, broker: Any,
     assert stored.version == "v42"
     assert stored.check("QX1234567", "LSO", None) is WatchlistResult.HIT
     assert (tmp_path / "watchlist.json").stat().st_mode & 0o077 == 0
+    box.close()
+
+
+def test_username_password(tmp_path: Path, broker_factory: Any) -> None:
+    passwd = require_executable("mosquitto_passwd")
+    pwfile = tmp_path / "passwd"
+    subprocess.run([passwd, "-b", "-c", str(pwfile), "t1", "right-pass"], check=True,
+                   capture_output=True)
+    b = broker_factory(extra_conf=f"password_file {pwfile}\n", start=False)
+    b.anonymous = False
+    b.start()
+    box = Outbox(tmp_path / "o.sqlite3")
+    fill(box, 20)
+    wrong = start_forwarder(box, tmp_path, b.port, username="t1", password="wrong-pass")
+    try:
+        assert wait_until(lambda: wrong.forwarder._outage_logged)
+        assert "refused the connection" in (wrong.forwarder.last_error or "")
+        assert box.status().pending == 20
+    finally:
+        wrong.halt()
+    right = start_forwarder(box, tmp_path, b.port, username="t1", password="right-pass")
+    try:
+        assert wait_until(lambda: box.status().pending == 0)
+    finally:
+        right.halt()
     box.close()
