@@ -50,6 +50,14 @@ log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # keep the broker session (watchlist subscription) a week
 WATCHLIST_FILE = "watchlist.json"
+REFUSAL_HINTS = {  # CONNACK reasons (paho's text) -> what the technician should check
+    "Bad user name or password": "check [broker] username and the imdms-mqtt.password credential",
+    "Not authorized": "check [broker] username, the password credential and the broker's ACL",
+    "Client identifier not valid": "check [broker] client_id",
+    "Banned": "ask central why this terminal is banned",
+    "Server unavailable": "the broker is overloaded or starting; it is retried",
+    "Server busy": "the broker is overloaded; it is retried",
+}
 PUBLISH_OVERHEAD = 64  # fixed header + topic length + packet id + properties, roughly
 
 
@@ -281,7 +289,9 @@ class Forwarder:
         elif kind == "connect_failed":
             self._handle_link_lost("could not connect")
         elif kind == "refused":
-            self._handle_link_lost(f"broker refused the connection ({event[1]})", known=True)
+            hint = REFUSAL_HINTS.get(event[1], "ask central to check the broker log")
+            self._handle_link_lost(f"broker refused the connection ({event[1]}): {hint}",
+                                   known=True)
         elif kind == "watchlist":
             self._handle_watchlist(event[1])
 
