@@ -127,7 +127,7 @@ class MrzFusion:
         temper = 1.0 / np.sqrt(n)
         fused = [(s * temper).astype(np.float32) for s in summed]
         dec = decode(lay, fused)
-        if not acceptable(dec.valid, dec.checks_confidence, dec.field_confidence):
+        if not acceptable(dec.valid, dec.checks_confidence, dec.field_confidence, dec.cost):
             return None
         target = _unchecked(dec.lines, doc_type)
         agreeing = sum(1 for _lp, u in self._frames if u == target)

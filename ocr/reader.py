@@ -29,6 +29,7 @@ Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
 ACCEPT_CONFIDENCE = 0.5  # checked fields x margin below this: a valid reading is not accepted
 ACCEPT_FIELD_CONFIDENCE = 0.7  # an unchecked field below this: not accepted (see docs/ocr.md)
 LOW_FIELD_CONFIDENCE = 0.9  # unchecked fields under this are flagged for the officer
+MAX_CORRECTIONS = 3.0  # nats: check digits may repair a reading, not rewrite it
 UNCHECKED_FIELDS = ("names", "nationality", "issuing_state", "sex", "document_code")
 MAX_CANDIDATES = 4
 MAX_GRIDS = 3
@@ -44,6 +45,7 @@ class OcrResult:
     field_confidence: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     checks_confidence: float = 0.0  # 0..1, the check-digit-covered fields and the margin
+    corrections: float = 0.0  # log-probability given up by the substitutions the checks forced
     doc_type: str | None = None
     cell_log_probs: tuple[NDArray[np.float32], ...] | None = field(
         default=None, repr=False, compare=False
@@ -52,7 +54,9 @@ class OcrResult:
     @property
     def accepted(self) -> bool:
         """Valid, unambiguous and with well-read unchecked fields: safe to show as read."""
-        return acceptable(self.valid, self.checks_confidence, self.field_confidence)
+        return acceptable(
+            self.valid, self.checks_confidence, self.field_confidence, self.corrections
+        )
 
     @property
     def low_confidence_fields(self) -> tuple[str, ...]:
@@ -62,10 +66,13 @@ class OcrResult:
         )
 
 
-def acceptable(valid: bool, checks_confidence: float, field_confidence: dict[str, float]) -> bool:
+def acceptable(
+    valid: bool, checks_confidence: float, field_confidence: dict[str, float], corrections: float
+) -> bool:
     """The acceptance rule shared by single frames and fusion."""
     return (
         valid
+        and corrections <= MAX_CORRECTIONS
         and checks_confidence >= ACCEPT_CONFIDENCE
         and all(field_confidence.get(k, 1.0) >= ACCEPT_FIELD_CONFIDENCE for k in UNCHECKED_FIELDS)
     )
@@ -145,6 +152,7 @@ def read_mrz_image(
         valid=dec.valid,
         confidence=round(dec.confidence, 4),
         checks_confidence=round(dec.checks_confidence, 4),
+        corrections=round(dec.cost, 3) if dec.valid else 0.0,
         field_confidence={k: round(v, 4) for k, v in dec.field_confidence.items()},
         seconds=secs,
         doc_type=layout_for(len(dec.lines), len(dec.lines[0])).doc_type if dec.lines else None,  # type: ignore[union-attr]
