@@ -161,7 +161,7 @@ def collector_rate(port: int, messages: list[tuple[str, bytes]], db: Path) -> fl
     n = len(messages)
     broker = BrokerConfig.model_validate({"host": "127.0.0.1", "port": port})
     cfg = CollectorConfig.model_validate({"database": str(db), "share_group": "bench"})
-    col = Collector(broker, cfg, client_id=f"bench-col-{time.monotonic_ns()}")
+    col = Collector(broker, cfg, client_id="bench-col")  # same session each run (see docs)
     col.start()
     t0 = time.perf_counter()
     publish(port, messages)
