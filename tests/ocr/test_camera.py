@@ -125,3 +125,72 @@ def test_cli_video(
 def test_cli_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ocr", "/nonexistent/x.jpg"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+class _Unpluggable:
+    """A stand-in for cv2 whose VideoCapture dies after some frames, is absent for two opens,
+    then comes back (the USB cable pulled and put back). Frames are real rendered images."""
+
+    CAP_V4L2 = 200
+    CAP_GSTREAMER = 1800
+    CAP_PROP_FRAME_WIDTH = 3
+    CAP_PROP_FRAME_HEIGHT = 4
+    CAP_PROP_BUFFERSIZE = 38
+
+    def __init__(self, frames: list[np.ndarray]) -> None:
+        self.frames = frames
+        self.opens = 0
+
+    def VideoCapture(self, *_args: object) -> _Unpluggable.Cap:  # noqa: N802 - cv2's name
+        self.opens += 1
+        return _Unpluggable.Cap(self, present=self.opens not in (2, 3))
+
+    class Cap:
+        def __init__(self, owner: _Unpluggable, present: bool) -> None:
+            self.owner, self.present, self.n = owner, present, 0
+
+        def isOpened(self) -> bool:  # noqa: N802
+            return self.present
+
+        def set(self, *_args: object) -> bool:
+            return True
+
+        def read(self) -> tuple[bool, np.ndarray | None]:
+            self.n += 1
+            if self.owner.opens == 1 and self.n > 2:
+                return False, None  # unplugged
+            return True, self.owner.frames[min(self.n, len(self.owner.frames)) - 1]
+
+        def release(self) -> None:
+            pass
+
+
+def test_live_camera_reconnects_after_unplug(
+    monkeypatch: pytest.MonkeyPatch, frames: dict[str, np.ndarray]
+) -> None:
+    import drivers.camera as camera
+
+    fake = _Unpluggable([frames["blank"], frames["lso1"], frames["lso2"], frames["lso1"]])
+    monkeypatch.setattr(camera, "import_cv2", lambda: fake)
+    monkeypatch.setattr(camera, "BACKOFF_MIN_S", 0.01)
+    seen: list[ReaderStatus] = []
+    original = CameraReader._set_state
+
+    def record(self: CameraReader, status: ReaderStatus, reason: str = "") -> None:
+        seen.append(status)
+        original(self, status, reason)
+
+    monkeypatch.setattr(CameraReader, "_set_state", record)
+    with CameraReader(config("0"), name="usb") as reader:
+        read = None
+        for _ in range(200):
+            read = reader.read(timeout=0.2)
+            if read is not None:
+                break
+        assert read is not None and list(read.raw_lines) == LSO
+        assert fake.opens >= 4  # first open, two failed reopens, the recovery
+        assert reader.state.status is ReaderStatus.CONNECTED
+    # connected, lost (unplugged), then connected again
+    first = seen.index(ReaderStatus.CONNECTED)
+    lost = seen.index(ReaderStatus.DISCONNECTED, first)
+    assert ReaderStatus.CONNECTED in seen[lost:]
