@@ -108,6 +108,17 @@ def schema_text() -> str:
 
 
 @cache
+def _fast_validator() -> Any:
+    """Compiled validator: ~20x faster than jsonschema's, which matters for imports and drains.
+    fastjsonschema knows drafts 4-7; every keyword used here means the same in draft 7."""
+    import fastjsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema)
+
+
+@cache
 def _validator() -> Any:
     import jsonschema
 
@@ -118,6 +129,13 @@ def _validator() -> Any:
 
 def validate_record(data: dict[str, Any]) -> None:
     """Raise SchemaError listing every problem; the message names fields, never their values."""
+    import fastjsonschema
+
+    try:
+        _fast_validator()(data)
+        return
+    except fastjsonschema.JsonSchemaException:
+        pass  # list every problem with the full validator below
     problems = sorted(
         ".".join(str(p) for p in err.absolute_path) + ": " + err.validator
         for err in _validator().iter_errors(data)
