@@ -35,7 +35,6 @@ def run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config, required=True)
     setup_logging(config.logging.level, dict(config.logging.levels))
-    settings = settings_from_config(config)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -43,6 +42,9 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    if not config.broker.host and not args.exit_when_empty:
+        return _idle(stop)
+    settings = settings_from_config(config)
     o = config.outbox
     with Outbox(
         config.outbox_path(),
@@ -62,4 +64,24 @@ def run(args: argparse.Namespace) -> int:
             print("  what to do: check disk space and health (imdms doctor); "
                   "the service restarts by itself", file=sys.stderr)
             return 1
+    return 0
+
+
+def _idle(stop: threading.Event) -> int:
+    """No broker configured (a demo or not-yet-configured booth): stay up for systemd, say so
+    once, and keep records in the outbox; restarting every few seconds would only flood the
+    journal."""
+    import logging
+
+    from messaging.sdnotify import notify, watchdog_interval_s
+
+    logging.getLogger(__name__).warning(
+        "forwarding is disabled: [broker] host is empty; records stay in the outbox"
+    )
+    notify("READY=1")
+    notify("STATUS=forwarding disabled: set [broker] host")
+    interval = watchdog_interval_s() or 30.0
+    while not stop.wait(interval):
+        notify("WATCHDOG=1")
+    notify("STOPPING=1")
     return 0
