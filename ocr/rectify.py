@@ -212,12 +212,12 @@ def warp(gray: Img, grid: Grid) -> Img:
     )
 
 
-def cut_cells(canon: Img, grid: Grid, dx: float = 0.0) -> Img:
-    """(lines, length, CELL_H, PITCH) cells from a canonical image."""
+def cut_cells(canon: Img, grid: Grid, dx: float = 0.0, dy: float = 0.0) -> Img:
+    """(lines, length, CELL_H, PITCH) cells from a canonical image, optionally shifted (px)."""
     n = len(grid.line_y)
     out = np.empty((n, grid.length, CELL_H, PITCH), np.uint8)
     for k, yc in enumerate(grid.line_y):
-        y0 = int(round(yc - CELL_H / 2))
+        y0 = int(round(yc - CELL_H / 2 + dy))
         strip = canon[y0 : y0 + CELL_H]
         for i in range(grid.length):
             x0 = int(round(MARGIN + i * PITCH + dx))
