@@ -83,7 +83,7 @@ def bench_start(runs: int) -> tuple[float, float]:
     return statistics.median(ours), statistics.median(peer)
 
 
-async def painted(app: Any, screen_type: type) -> None:
+async def painted(app: Any, screen_type: type[Any]) -> None:
     while not (isinstance(app.screen, screen_type) and app.screen.is_mounted):
         await asyncio.sleep(0)
     done = asyncio.Event()

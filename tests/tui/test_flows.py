@@ -344,6 +344,11 @@ async def test_wrong_pin_and_sign_out(make_booth: BoothFactory) -> None:
         await pilot.press("f10")
         assert isinstance(pilot.app.screen, SignInScreen)
         assert booth.app.shift is None
+        await sign_in(pilot)
+        booth.app.settings.idle_signout_s = 0.0  # an unattended booth signs itself out
+        booth.app._check_idle()
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        assert booth.app.shift is None
     assert booth.records() == []
 
 
