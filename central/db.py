@@ -237,6 +237,10 @@ class Database:
             validate_record(data)
         except SchemaError as err:
             return self.reject(topic, payload, compact_reason(err.message))
+        try:  # the schema's date-time format is only checked when rfc3339-validator is installed
+            instant_ms(data["recorded_at"])
+        except ValueError:
+            return self.reject(topic, payload, "recorded_at: not an ISO 8601 date-time")
         if (post is not None and data["border_post"] != post) or (
             terminal is not None and data["terminal_id"] != terminal
         ):

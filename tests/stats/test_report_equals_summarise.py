@@ -149,3 +149,9 @@ def test_heartbeat_corrects_unsynchronised_times(db: Database) -> None:
     s = sql_summary(db, period="day", utc_offset_minutes=0)
     assert s.totals == {"ENTRY|2026-03-02": 2}
     assert summarise(db.iter_records(), period="day", utc_offset_minutes=0) == s
+
+
+def test_unparseable_time_is_rejected_not_fatal(db: Database) -> None:
+    bad = dict(make(), recorded_at="yesterday")
+    out = db.ingest(json.dumps(bad).encode())
+    assert out.outcome == "rejected" and out.reason and "recorded_at" in out.reason
