@@ -83,7 +83,8 @@ def test_export_to_missing_folder_is_clear(tmp_path: Path,
 def test_forward_without_broker_is_clear(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     cfg = config_for(tmp_path, "t", "t1")
-    assert main(["forward", "--config", str(cfg)]) == 2
+    # one-shot sync needs a broker; the daemon idles instead (test_forward_disabled.py)
+    assert main(["forward", "--exit-when-empty", "--config", str(cfg)]) == 2
     assert "forwarding is disabled" in capsys.readouterr().err
 
 
