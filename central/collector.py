@@ -125,6 +125,7 @@ class Collector:
         self._db_ready = threading.Event()
         self._client: Any = None
         self._was_connected = False
+        self._db_failing = False
 
     # -- topics ------------------------------------------------------------------------------
     def subscriptions(self) -> list[str]:
@@ -193,27 +194,54 @@ class Collector:
                         stopping = True
                         break
                     batch.append(item)
-                self._process(db, batch)
+                while not self._try_batch(db, batch):
+                    if self._stop.wait(1.0):
+                        break  # not acknowledged: the broker redelivers them next session
                 if stopping:
                     break
         finally:
-            db.close()
+            try:
+                db.close()
+            except Exception as err:
+                log.error("closing the central database failed: %s", err.__class__.__name__)
+
+    def _try_batch(self, db: Any, batch: list[_Message]) -> bool:
+        """Store and acknowledge a batch; False (rolled back, logged) on a database failure."""
+        try:
+            self._process(db, batch)
+        except Exception as err:
+            if not db.is_db_error(err):
+                raise
+            try:
+                db.rollback()
+            except Exception:  # a lost PostgreSQL connection cannot roll back: retry anyway
+                pass
+            if not self._db_failing:
+                log.error(
+                    "central database error, retrying each second: %s", err.__class__.__name__
+                )
+            self._db_failing = True
+            return False
+        if self._db_failing:
+            log.info("central database writable again")
+            self._db_failing = False
+        return True
 
     def _process(self, db: Any, batch: list[_Message]) -> None:
         outcomes: Counter[str] = Counter()
         for msg in batch:
-            parts = self._split(msg.topic)
-            if parts is None:
-                db.reject(msg.topic, msg.payload, "unexpected topic")
+            try:
+                with db.savepoint():
+                    outcomes[self._handle(db, msg)] += 1
+            except Exception as err:
+                if db.is_db_error(err):
+                    raise
+                # a bug must not stop the collector: keep the message for a technician
+                log.error(
+                    "could not store a message from %s: %s", msg.topic, err.__class__.__name__
+                )
+                db.reject(msg.topic, msg.payload, f"internal error: {err.__class__.__name__}")
                 outcomes["rejected"] += 1
-                continue
-            post, terminal, kind = parts
-            if kind == "heartbeat":
-                db.heartbeat(msg.payload, topic=msg.topic, terminal=terminal)
-                outcomes["heartbeat"] += 1
-                continue
-            result = db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal)
-            outcomes[result.outcome] += 1
         db.commit()
         if self._client is not None:
             for msg in batch:
@@ -222,6 +250,18 @@ class Collector:
         with self._cond:
             self.counts.update(outcomes)
             self._cond.notify_all()
+
+    def _handle(self, db: Any, msg: _Message) -> str:
+        """Store one message; returns the outcome counted."""
+        parts = self._split(msg.topic)
+        if parts is None:
+            db.reject(msg.topic, msg.payload, "unexpected topic")
+            return "rejected"
+        post, terminal, kind = parts
+        if kind == "heartbeat":
+            db.heartbeat(msg.payload, topic=msg.topic, terminal=terminal)
+            return "heartbeat"
+        return str(db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal).outcome)
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self, connect_timeout_s: float = 10.0) -> None:

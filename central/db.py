@@ -18,6 +18,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -186,6 +187,33 @@ class Database:
 
     def commit(self) -> None:
         self._conn.commit()
+
+    def rollback(self) -> None:
+        self._conn.rollback()
+
+    def is_db_error(self, err: BaseException) -> bool:
+        """A database failure (locked, disk full, connection lost), not a bad message."""
+        if isinstance(err, sqlite3.Error):
+            return True
+        if self.postgres:
+            import psycopg
+
+            return isinstance(err, psycopg.Error)
+        return False
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Undo one message's writes if it fails, keeping the rest of the batch."""
+        if not self.postgres and not self._conn.in_transaction:
+            self._conn.execute("BEGIN")
+        self._conn.execute("SAVEPOINT one_message")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK TO SAVEPOINT one_message")
+            self._conn.execute("RELEASE SAVEPOINT one_message")
+            raise
+        self._conn.execute("RELEASE SAVEPOINT one_message")
 
     def close(self) -> None:
         try:

@@ -155,3 +155,14 @@ def test_unparseable_time_is_rejected_not_fatal(db: Database) -> None:
     bad = dict(make(), recorded_at="yesterday")
     out = db.ingest(json.dumps(bad).encode())
     assert out.outcome == "rejected" and out.reason and "recorded_at" in out.reason
+
+
+def test_savepoint_undoes_one_message(db: Database) -> None:
+    keep, lost = make(), make()
+    with db.savepoint():
+        db.ingest(json.dumps(keep).encode())
+    with pytest.raises(RuntimeError), db.savepoint():
+        db.ingest(json.dumps(lost).encode())
+        raise RuntimeError("a bug after the insert")
+    db.commit()
+    assert [r["record_id"] for r in db.iter_records()] == [keep["record_id"]]

@@ -1,0 +1,79 @@
+"""The collector's writer survives a bug on one message and a failing database (no broker)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from central.collector import Collector, _Message
+from central.db import Database
+from config.models import BrokerConfig, CollectorConfig
+from tests.stats.records import make
+
+
+class FakeClient:
+    def __init__(self) -> None:
+        self.acked: list[int] = []
+
+    def ack(self, mid: int, qos: int) -> None:
+        self.acked.append(mid)
+
+
+def _collector(tmp_path: Path) -> tuple[Collector, Database, FakeClient]:
+    broker = BrokerConfig.model_validate({"host": "127.0.0.1", "port": 1})
+    ccfg = CollectorConfig.model_validate({"database": str(tmp_path / "c.sqlite3")})
+    col = Collector(broker, ccfg)
+    client = FakeClient()
+    col._client = client
+    return col, Database(str(tmp_path / "c.sqlite3")), client
+
+
+def _msg(mid: int, rec: dict[str, Any]) -> _Message:
+    topic = f"imdms/v1/{rec['border_post']}/{rec['terminal_id']}/crossing"
+    return _Message(topic, json.dumps(rec).encode(), mid, 1)
+
+
+def test_a_bug_on_one_message_rejects_it_and_keeps_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    col, db, client = _collector(tmp_path)
+    good, poison = make(), make(age=41)
+    real_store = Database.store
+
+    def store(self: Database, data: dict[str, Any]) -> Any:
+        result = real_store(self, data)
+        if data["record_id"] == poison["record_id"]:
+            raise KeyError("boom")
+        return result
+
+    monkeypatch.setattr(Database, "store", store)
+    assert col._try_batch(db, [_msg(1, good), _msg(2, poison)])
+    assert client.acked == [1, 2]
+    assert [r["record_id"] for r in db.iter_records()] == [good["record_id"]]
+    assert db.rejected()[0][1] == "internal error: KeyError"
+    assert col.counts == {"stored": 1, "rejected": 1}
+
+
+def test_database_failure_is_retried_and_not_acknowledged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    col, db, client = _collector(tmp_path)
+    rec = make()
+    real_commit = Database.commit
+    failures = [1]
+
+    def commit(self: Database) -> None:
+        if failures[0]:
+            failures[0] -= 1
+            raise sqlite3.OperationalError("disk I/O error")
+        real_commit(self)
+
+    monkeypatch.setattr(Database, "commit", commit)
+    assert not col._try_batch(db, [_msg(7, rec)])
+    assert client.acked == [] and not list(db.iter_records())
+    assert col._try_batch(db, [_msg(7, rec)])  # the retry stores it
+    assert client.acked == [7] and len(list(db.iter_records())) == 1
