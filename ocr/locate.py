@@ -166,10 +166,14 @@ def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
                     continue
                 if abs(h[ib] / h[ia] - 1) > 0.35:
                     continue
-                d = _fit_dir(a.centers) if a.n >= 3 else np.array([1.0, 0.0])
+                if min(a.n, b.n) >= 5 and abs(p[ib] / max(p[ia], 1e-6) - 1) > 0.3:
+                    continue  # another text size or spacing: not the same MRZ line
+                # collinear along the longer piece's direction (a short piece's is noisy)
+                long_, short = (a, b) if a.n >= b.n else (b, a)
+                d = _fit_dir(long_.centers) if long_.n >= 3 else np.array([1.0, 0.0])
                 normal = np.array([-d[1], d[0]])
-                off = abs(float(np.dot(b.centers - a.centers[-1], normal).mean()))
-                if off > 0.35 * hh:
+                off = np.abs((short.centers - long_.centers.mean(axis=0)) @ normal)
+                if float(off.max()) > 0.35 * hh:
                     continue
                 a.centers = np.vstack([a.centers, b.centers])
                 a.heights = np.concatenate([a.heights, b.heights])
