@@ -199,6 +199,14 @@ def find_lines(gray: Img) -> list[TextLine]:
     return out
 
 
+def _shape_cost(lines: list[TextLine]) -> float:
+    """How far a band is from an MRZ shape: glyph counts off 30/36/44, unequal lines."""
+    ns = [ln.n for ln in lines]
+    lengths = (30,) if len(ns) == 3 else (44, 36, 30)
+    off = min(sum(abs(n - L) for n in ns) for L in lengths)
+    return off + 0.5 * (max(ns) - min(ns))
+
+
 def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
     """Bands of 2-3 parallel, adjacent lines of similar length and glyph size, best first."""
     cands: list[tuple[float, Candidate]] = []
@@ -220,7 +228,7 @@ def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
                 below.append((off, b))
         below.sort(key=lambda t: t[0])
         for off, b in below[:2]:
-            cands.append((abs(a.n - b.n) + 0.1 * off, Candidate([a, b], scale)))
+            cands.append((_shape_cost([a, b]) + 0.1 * off / a.height, Candidate([a, b], scale)))
             nb = np.array([-b.direction[1], b.direction[0]])
             for c in lines:
                 if c is a or c is b or abs(c.height / b.height - 1) > 0.3:
@@ -230,7 +238,7 @@ def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
                 if 0.75 * off < off2 < 1.33 * off and abs(along2) < 0.25 * (
                     b.centers[-1, 0] - b.centers[0, 0]
                 ):
-                    cands.append((abs(a.n - c.n) - 5.0, Candidate([a, b, c], scale)))
+                    cands.append((_shape_cost([a, b, c]) - 3.0, Candidate([a, b, c], scale)))
     cands.sort(key=lambda t: t[0])
     return [c for _s, c in cands]
 

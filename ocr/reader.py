@@ -32,7 +32,7 @@ LOW_FIELD_CONFIDENCE = 0.9  # unchecked fields under this are flagged for the of
 MAX_CORRECTIONS = 3.0  # nats: check digits may repair a reading, not rewrite it
 UNCHECKED_FIELDS = ("names", "nationality", "issuing_state", "sex", "document_code")
 MAX_CANDIDATES = 4
-MAX_GRIDS = 3
+MAX_GRIDS = 8
 
 
 @dataclass(frozen=True, slots=True)

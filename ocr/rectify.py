@@ -70,7 +70,7 @@ def _offsets(count: int, length: int, spread: int = 2) -> list[int]:
     return list(range(lo, hi + 1))
 
 
-def grids(cand: Candidate, max_hyp: int = 6) -> list[Grid]:
+def grids(cand: Candidate, max_hyp: int = 8) -> list[Grid]:
     """Geometric hypotheses for a candidate, best fit first (empty when it cannot be an MRZ)."""
     nlines = len(cand.lines)
     heights = float(np.median(np.concatenate([ln.heights for ln in cand.lines])))
@@ -90,9 +90,12 @@ def grids(cand: Candidate, max_hyp: int = 6) -> list[Grid]:
         layouts += [(2, [0, 1], 44), (2, [0, 1], 36), (3, [0, 1], 30), (3, [1, 2], 30)]
     out: list[Grid] = []
     for total, rows, length in layouts:
-        if any(abs(c - length) > 4 for c in counts):
+        if any(abs(c - length) > 6 for c in counts):
             continue
-        per_line = [_offsets(c, length) for c in counts]
+        # a line short of glyphs at its ends (glare, a thumb) may sit anywhere along a complete
+        # one: try every offset (the decoder decides); otherwise +-2
+        complete = any(abs(c - length) <= 1 for c in counts)
+        per_line = [_offsets(c, length, 3 if complete else 2) for c in counts]
         if any(not o for o in per_line):
             continue
         line_y = [MARGIN + CELL_H / 2 + k * ls for k in range(total)]
