@@ -29,6 +29,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from messaging import health, sdnotify
 from messaging.committer import Committer
 from messaging.link import LinkNoise, LinkSettings, settings_from_config
 from messaging.outbox import Outbox, Row
+from messaging.record import boot_id
 from messaging.topics import OFFLINE, ONLINE, Topics
 from messaging.watchlist import Watchlist, store_payload
 
@@ -478,10 +480,16 @@ class Forwarder:
 
     def _heartbeat(self) -> None:
         st = self.outbox.status()
+        # wall clock and monotonic clock read together: once the clock is synchronised, this
+        # pair lets the collector date the records made earlier in the same boot
+        mono_ns = time.monotonic_ns()
+        sent_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         payload = {
             "terminal_id": self.topics.terminal_id,
             "border_post": self.topics.border_post,
-            "sent_at": health.utc_iso(),
+            "sent_at": sent_at,
+            "boot_id": boot_id(),
+            "monotonic_ns": mono_ns,
             "software_version": __version__,
             "outbox_pending": st.pending,
             "outbox_quarantined": st.quarantined,
