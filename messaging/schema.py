@@ -136,10 +136,18 @@ def validate_record(data: dict[str, Any]) -> None:
         return
     except fastjsonschema.JsonSchemaException:
         pass  # list every problem with the full validator below
-    problems = sorted(
-        ".".join(str(p) for p in err.absolute_path) + ": " + err.validator
-        for err in _validator().iter_errors(data)
-    )
+    problems: list[str] = []
+    for err in _validator().iter_errors(data):
+        if err.validator == "required" and isinstance(err.instance, dict):
+            missing = [k for k in err.validator_value if k not in err.instance]
+            problems.extend(f"{k}: missing" for k in missing)
+        elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = err.schema.get("properties", {})
+            problems.extend(f"{k}: unknown field" for k in err.instance if k not in known)
+        else:
+            path = ".".join(str(p) for p in err.absolute_path) or "(record)"
+            problems.append(f"{path}: {err.validator}")
+    problems.sort()
     if problems:
         raise SchemaError(
             "record does not match crossing-v1: " + "; ".join(problems),

@@ -119,3 +119,13 @@ def test_bands() -> None:
 def test_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         make().surname = "X"  # type: ignore[misc]
+
+
+def test_schema_errors_name_missing_and_unknown_fields() -> None:
+    d = make().to_dict()
+    del d["officer_id"]
+    d["surprise"] = 1
+    with pytest.raises(SchemaError) as info:
+        validate_record(d)
+    assert "officer_id: missing" in str(info.value)
+    assert "surprise: unknown field" in str(info.value)
