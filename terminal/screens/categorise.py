@@ -131,7 +131,7 @@ class CategoriseScreen(Screen[None]):
         yield Static(indicator_text(self.case), id="indicator-line")
         yield Static("", id="problems")
         yield Static(
-            "Enter/F2 save   Tab next field   Left/Right or a letter: change   F7 indicators",
+            "Enter/F2 save  Tab next  Left/Right or a letter: change  F7 indicators",
             id="form-keys",
         )
         yield Footer()

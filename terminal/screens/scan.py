@@ -47,7 +47,7 @@ def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
 
 class ScanScreen(Screen[None]):
     BINDINGS = [
-        Binding("f2", "demo_read", "Demo doc"),
+        Binding("f2", "demo_read", "Demo"),
         Binding("f3", "manual", "Type MRZ"),
         Binding("f4", "no_document", "No doc"),
         Binding("f5", "correct", "Correct"),
