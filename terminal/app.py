@@ -118,13 +118,24 @@ def _log_to_file(data_dir: Path) -> None:
     root.addHandler(handler)
 
 
-def _open_readers(config: Config) -> list[DocumentReader]:
+def _open_readers(config: Config) -> tuple[list[DocumentReader], dict[str, Any]]:
+    """Open every configured reader; one that fails is reported, and the booth still starts
+    (the officer can type the MRZ) instead of leaving the post without a terminal."""
     from drivers.registry import open_reader
+    from imdms.errors import ReaderError
 
-    readers = [open_reader(config.reader, name=config.reader.type)]
+    sections: list[tuple[str, Any]] = [(config.reader.type, config.reader)]
     if config.chip is not None:
-        readers.append(open_reader(config.chip, name="chip"))
-    return readers
+        sections.append(("chip", config.chip))
+    readers: list[DocumentReader] = []
+    failed: dict[str, Any] = {}
+    for name, section in sections:
+        try:
+            readers.append(open_reader(section, name=name))
+        except ReaderError as err:
+            log.warning("reader %s did not open: %s", name, err.__class__.__name__)
+            failed[name] = err
+    return readers, failed
 
 
 def run_terminal(config: Config) -> int:
@@ -141,10 +152,12 @@ def run_terminal(config: Config) -> int:
     )
     readers: list[DocumentReader] = []
     try:
-        readers = _open_readers(config)
+        readers, failed = _open_readers(config)
         set_mode("auto")
         _log_to_file(config.terminal.data_dir)
         app = make_app(config, readers, outbox)
+        for name, err in failed.items():
+            app.report_reader_failure(name, err.message, err.hint)
         app.run()
     finally:
         for r in readers:

@@ -124,11 +124,22 @@ class BoothApp(App[None]):
         self._wedge_timer: Timer | None = None
         self._last_activity = time.monotonic()
         self._pump_errors: dict[str, ReaderState] = {}  # set by a pump while read() raises
+        self._failed_readers: dict[str, ReaderState] = {}  # could not be opened at start
+        self._startup_errors: list[tuple[str, str, str]] = []
         self._on_saved: Callable[[CrossingRecord], None] | None = None
         if os_term_is_linux_console():
             self.theme = "ansi-dark"
 
     # -- life cycle ------------------------------------------------------------------------
+
+    def report_reader_failure(self, name: str, message: str, hint: str) -> None:
+        """A reader that could not be opened: shown in the status and once as an error."""
+        self._failed_readers[name] = ReaderState(ReaderStatus.ERROR, message)
+        self.reader_states[name] = self._failed_readers[name]
+        self._startup_errors.append(
+            (f"Reader '{name}' is not working", message,
+             (hint or "check its cable and power") + "; meanwhile type the MRZ with F3")
+        )
 
     def on_mount(self) -> None:
         from terminal.screens.signin import SignInScreen
@@ -146,6 +157,8 @@ class BoothApp(App[None]):
                 exit_on_error=False,
             )
         self.push_screen(SignInScreen())
+        for title, message, hint in self._startup_errors:
+            self.show_error(title, message, hint)
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -176,7 +189,7 @@ class BoothApp(App[None]):
 
     def reader_summary(self) -> tuple[str, str]:
         """(text, style class) for the worst reader state."""
-        if not self.readers:
+        if not self.reader_states:
             return "no reader", "bad"
         order = [ReaderStatus.ERROR, ReaderStatus.DISCONNECTED, ReaderStatus.WAITING,
                  ReaderStatus.CONNECTED]

@@ -36,3 +36,24 @@ def test_queue_status_never_raises() -> None:
             raise OSError("disk gone")
 
     assert read_queue(Broken()).text == "outbox ?"
+
+
+async def test_a_reader_that_does_not_open_still_leaves_a_working_booth(
+    make_booth: Any,
+) -> None:
+    from terminal.screens.error_modal import ErrorModal
+    from terminal.screens.signin import SignInScreen
+    from tests.tui.conftest import screen_text, sign_in, wait_for
+
+    booth = make_booth()
+    booth.app.report_reader_failure("serial_mrz", "/dev/imdms-mrz does not exist",
+                                    "plug the reader in")
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ErrorModal))
+        text = screen_text(pilot.app)
+        assert "does not exist" in text and "type the MRZ with F3" in text
+        await pilot.press("enter")
+        assert isinstance(pilot.app.screen, SignInScreen)
+        await sign_in(pilot)
+        assert "reader error" in str(booth.app.status_line())
+        assert "serial_mrz: error" in screen_text(pilot.app)
