@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Checkbox, Footer, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from messaging.codes import (
     TIP_INDICATOR_LABELS,
@@ -29,6 +29,7 @@ from messaging.record import CrossingRecord
 from terminal.booking import Case, local_hhmm
 from terminal.labels import SEX_SHORT, label, options
 from terminal.widgets.choice import Choice
+from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
 
@@ -134,7 +135,7 @@ class CategoriseScreen(Screen[None]):
             "Enter/F2 save  Tab next  Left/Right or a letter: change  F7 indicators",
             id="form-keys",
         )
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._sync_enabled()

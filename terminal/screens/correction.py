@@ -8,10 +8,11 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from terminal.booking import Case, form_from_record
 from terminal.screens.scan import crossing_row
+from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
 
@@ -28,7 +29,7 @@ class CorrectionScreen(Screen[None]):
         yield DataTable(id="corr-table", cursor_type="row")
         yield Static("The saved record stays as it was; a correction record replaces it in "
                      "the statistics.", classes="keys")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         app: Any = self.app

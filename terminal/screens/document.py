@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from drivers.base import DocumentRead
 from messaging.codes import WatchlistResult
 from terminal.booking import Case, case_for_read, chip_status, is_expired, partial_iso
 from terminal.widgets.face import face_widget
+from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
 # MRZ check name -> the field row it belongs to
@@ -132,7 +133,7 @@ class DocumentScreen(Screen[None]):
             f"Read by {self.read.reader_name} ({self.read.source}).  Enter: categorise and save.",
             id="doc-hint",
         )
-        yield Footer()
+        yield KeyBar()
 
     def _banners(self, today: Any) -> list[tuple[str, str]]:
         assert self.case is not None and self.read.mrz is not None

@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from drivers.base import DocumentRead
 from imdms.errors import MrzError
+from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
 SHAPES = {44: 2, 36: 2, 30: 3}
@@ -79,7 +80,7 @@ class ManualMrzScreen(Screen[None]):
                 yield Input(id=f"mrz-{n}", max_length=44, restrict=r"[A-Za-z0-9<]*",
                             compact=True, classes="mrz-line")
             yield Static(feedback([])[0], id="mrz-feedback")
-        yield Footer()
+        yield KeyBar()
 
     def _lines(self) -> list[str]:
         return [self.query_one(f"#mrz-{n}", Input).value.upper() for n in (1, 2, 3)]

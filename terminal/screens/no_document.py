@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from messaging.codes import Sex
 from terminal.booking import Case, PersonWithoutDocument, default_form
 from terminal.labels import options
 from terminal.widgets.choice import Choice
+from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
 
@@ -46,7 +47,7 @@ class NoDocumentScreen(Screen[None]):
         yield Static("", id="nd-problems")
         yield Static("Tab next field   Enter/F2 continue to the decision   Esc back",
                      classes="keys")
-        yield Footer()
+        yield KeyBar()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "nd-nat" and event.value != event.value.upper():

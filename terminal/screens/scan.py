@@ -7,12 +7,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from drivers.base import ReaderStatus
 from messaging.record import CrossingRecord
 from terminal.booking import local_hhmm
 from terminal.labels import SEX_SHORT
+from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
 STATE_STYLE = {
@@ -64,7 +65,7 @@ class ScanScreen(Screen[None]):
         yield Static(id="prompt")
         yield Static("", id="flash")
         yield DataTable(id="recent", cursor_type="row", zebra_stripes=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#recent", DataTable)

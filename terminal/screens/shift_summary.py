@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from messaging.codes import TIP_INDICATOR_LABELS, TipIndicator
 from terminal.booking import local_hhmm
+from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
 
@@ -58,7 +59,7 @@ class ShiftSummaryScreen(Screen[None]):
             yield DataTable(id="cells", cursor_type="row")
             with Vertical(id="sum-side"):
                 yield Static(sensitive_text(self.summary), id="sum-tip")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#cells", DataTable)
