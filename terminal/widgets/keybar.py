@@ -24,13 +24,15 @@ class KeyBar(Static):
     """
 
     def on_mount(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text(" ", no_wrap=True, overflow="ellipsis")
         screen = self.screen
         for binding in getattr(screen, "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.show or not binding.description:
                 continue
             if screen.check_action(binding.action, ()) is False:
                 continue
-            text.append(f" {key_label(binding.key)} ", style="bold reverse")
-            text.append(f" {binding.description} ")
+            if len(text) > 1:
+                text.append("  ")
+            text.append(key_label(binding.key), style="bold reverse")
+            text.append(f" {binding.description}")
         self.update(text)
