@@ -100,15 +100,28 @@ def make_app(
     )
 
 
+SYSLOG_SOCKET = "/dev/log"  # journald listens here
+
+
 def _log_to_file(data_dir: Path) -> None:
-    """While the UI owns the terminal, log lines would scribble over it: log to a file."""
+    """While the UI owns the terminal, log lines would scribble over it. Under systemd (the
+    kiosk's stderr is the tty) they go to journald through /dev/log; elsewhere to a 0600 file."""
     if not sys.stderr.isatty():
-        return  # journald under systemd
-    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = data_dir / "terminal.log"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        return  # stderr is already journald or a file
+    handler: logging.Handler
+    if os.environ.get("INVOCATION_ID") and os.path.exists(SYSLOG_SOCKET):
+        from logging.handlers import SysLogHandler
+
+        handler = SysLogHandler(address=SYSLOG_SOCKET)
+        handler.ident = "imdms-terminal: "
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    else:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = data_dir / "terminal.log"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+        handler.setFormatter(logging.Formatter(fmt))
     root = logging.getLogger()
     for old in list(root.handlers):
         if isinstance(old, logging.StreamHandler) and getattr(old, "stream", None) in (

@@ -113,7 +113,8 @@ def test_terminal_unit_contract() -> None:
     assert d["TTYPath"] == ["/dev/tty1"] and d["StandardInput"] == ["tty"]
     assert d["Restart"] == ["always"] and "getty@tty1.service" in d["Conflicts"][0]
     assert d["ExecStart"] == ["/opt/imdms/venv/bin/imdms terminal"]
-    assert d["StandardError"] == ["journal"]  # logs to journald, the screen to tty1
+    # Textual draws on stderr, so stderr is the tty; log lines reach journald via /dev/log
+    assert d["StandardError"] == ["tty"]
 
 
 def test_tmpfiles_create_the_folders_with_modes(scratch_root: Path) -> None:
