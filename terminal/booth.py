@@ -333,7 +333,7 @@ class BoothApp(App[None]):
         self.reader_states[message.name] = message.state
         self._refresh_bars()
 
-    def on_booth_app_document_read(self, message: DocumentRead) -> None:
+    async def on_booth_app_document_read(self, message: DocumentRead) -> None:
         from terminal.screens.document import DocumentScreen
         from terminal.screens.scan import ScanScreen
 
@@ -342,6 +342,11 @@ class BoothApp(App[None]):
         if self.shift is None:
             self.notify("Sign in first, then present the document again.", severity="warning")
             return
+        if read.source == "chip":
+            open_doc = self._open_document()
+            if open_doc is not None:  # the chip of the traveller on screen
+                await open_doc.chip_arrived(read)
+                return
         if not isinstance(self.screen, ScanScreen):
             self.notify(
                 "A document was read while a traveller is open: finish or Esc, then present "
@@ -353,10 +358,47 @@ class BoothApp(App[None]):
             self.show_error(
                 "Document not read",
                 read.error or "the reader could not read the document",
-                "wipe the document, present it again flat on the glass; or type the MRZ (F3)",
+                str(read.extra.get("hint") or "wipe the document, present it again flat on "
+                    "the glass; or type the MRZ (F3)"),
             )
             return
-        self.push_screen(DocumentScreen(read))
+        pending = read.source != "chip" and read.mrz is not None and self._hand_mrz_to_chip(read)
+        self.push_screen(DocumentScreen(read, chip_pending=pending))
+
+    def _open_document(self) -> Any:
+        """The DocumentScreen of the traveller being processed from an optical read, if any."""
+        from terminal.screens.document import DocumentScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, DocumentScreen) and screen.read.source != "chip":
+                return screen
+        return None
+
+    def _hand_mrz_to_chip(self, read: RawRead) -> bool:
+        """Give the optically read MRZ to every reader that opens chips with it (off the UI
+        thread: a reader may take a lock held by its read). True when one will try."""
+        chip_readers = [r for r in self.readers if callable(getattr(r, "set_mrz", None))]
+        chip_readers = [r for r in chip_readers if r.name not in self._failed_readers]
+        if not chip_readers or read.mrz is None:
+            return False
+        lines = list(read.mrz.lines)
+
+        def hand_over() -> None:
+            for reader in chip_readers:
+                try:
+                    reader.set_mrz(lines)  # type: ignore[attr-defined]
+                except Exception as err:  # keys not derivable: the document is still usable
+                    log.info("chip keys not set on %s: %s", reader.name, err.__class__.__name__)
+                    self.post_message(self.DocumentRead(RawRead(
+                        source="chip", reader_name=reader.name,
+                        error="the chip keys cannot be taken from this MRZ",
+                        extra={"kind": "no_keys_from_mrz",
+                               "hint": "check the number and dates, or go on without the chip"},
+                    )))
+
+        self.run_worker(hand_over, name="chip-keys", group="chip-keys", thread=True,
+                        exit_on_error=False)
+        return True
 
     # -- saving ----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ chip status with the chip-vs-print alert, the chip photo, and the watchlist aler
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from rich.table import Table
@@ -14,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from drivers.base import DocumentRead
-from messaging.codes import WatchlistResult
+from messaging.codes import Decision, WatchlistResult
 from terminal.booking import Case, case_for_read, chip_status, is_expired, partial_iso
 from terminal.widgets.face import face_widget
 from terminal.widgets.keybar import KeyBar
@@ -79,8 +80,12 @@ def fields_table(read: DocumentRead, today: Any, age: int | None) -> Table:
     return table
 
 
-def chip_text(read: DocumentRead) -> Text:
+def chip_text(read: DocumentRead, *, pending: bool = False, problem: str = "") -> Text:
     chip = read.chip
+    if chip is None and problem:
+        return Text(f"Chip: {problem}", style="bold yellow")
+    if chip is None and pending:
+        return Text("Chip: reading chip... (passport on the chip reader)", style="bold")
     if chip is None:
         return Text("Chip: not read (optical MRZ only)", style="dim")
     status = chip_status(chip)
@@ -95,7 +100,25 @@ def chip_text(read: DocumentRead) -> Text:
         text.append(f"{result}  ", style="green" if good else "bold red")
     if chip.dg1_matches_print is True:
         text.append("\nChip data = printed page", style="green")
+    if problem:
+        text.append(f"\n{problem}", style="bold yellow")
     return text
+
+
+def _norm(lines: Any) -> tuple[str, ...]:
+    return tuple(str(x).strip().upper().replace(" ", "") for x in lines if str(x).strip())
+
+
+def merge_chip(optical: DocumentRead, chip_read: DocumentRead) -> DocumentRead:
+    """The open optical read with the chip's summary attached. The chip reader compares its DG1
+    with the print it was given; when it had none, compare here with the optical MRZ."""
+    chip = chip_read.chip
+    assert chip is not None
+    if chip.dg1_matches_print is None and chip.dg1_lines and optical.mrz is not None:
+        chip = dataclasses.replace(
+            chip, dg1_matches_print=_norm(chip.dg1_lines) == _norm(optical.mrz.lines)
+        )
+    return dataclasses.replace(optical, chip=chip)
 
 
 class DocumentScreen(Screen[None]):
@@ -105,10 +128,12 @@ class DocumentScreen(Screen[None]):
         Binding("escape", "discard", "Discard"),
     ]
 
-    def __init__(self, read: DocumentRead) -> None:
+    def __init__(self, read: DocumentRead, *, chip_pending: bool = False) -> None:
         super().__init__()
         self.read = read
         self.case: Case | None = None
+        self.chip_pending = chip_pending  # the MRZ went to a chip reader: its read may follow
+        self.chip_problem = ""  # a chip read that failed: what happened and what to do
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
@@ -126,7 +151,7 @@ class DocumentScreen(Screen[None]):
                 issues = [f"{e.field}: {e.message}" for e in mrz.errors]
                 if issues:
                     yield Static(Text("\n".join(issues), style="bold red"), id="issues")
-                yield Static(chip_text(self.read), id="chip")
+                yield Static(self._chip_text(), id="chip")
             if self.read.chip is not None:
                 yield face_widget(self.read.chip.face_image, id="face")
         yield Static(
@@ -134,6 +159,61 @@ class DocumentScreen(Screen[None]):
             id="doc-hint",
         )
         yield KeyBar()
+
+    def _chip_text(self) -> Text:
+        return chip_text(self.read, pending=self.chip_pending, problem=self.chip_problem)
+
+    async def chip_arrived(self, chip_read: DocumentRead) -> None:
+        """A chip read for this traveller (the chip reader got the keys from this MRZ): attach
+        it to the open document, or show why it failed; saving is never blocked by the chip."""
+        if self.case is None or self.read.mrz is None:
+            return
+        if not chip_read.ok or chip_read.chip is None:
+            if chip_read.extra.get("kind") == "no_keys" and self.chip_pending:
+                return  # the card was there before the keys: the reader reads it again
+            hint = str(chip_read.extra.get("hint") or "")
+            error = chip_read.error or "the chip could not be read"
+            self.chip_problem = f"{error}: {hint}" if hint else error
+            self.chip_pending = bool(chip_read.extra.get("resumable"))
+            self.query_one("#chip", Static).update(self._chip_text())
+            return
+        self.chip_pending = False
+        self.chip_problem = ""
+        merged = merge_chip(self.read, chip_read)
+        self.read = merged
+        self.case.read = merged
+        if chip_status(merged.chip) == "FAILED:dg1_mismatch":
+            self.case.form.decision = Decision.REFERRED
+            self._preselect_referred()
+        self.query_one("#chip", Static).update(self._chip_text())
+        await self._show_banners()
+        chip = merged.chip
+        assert chip is not None
+        await self.query("#face").remove()
+        await self.query_one("#doc-body", Horizontal).mount(
+            face_widget(chip.face_image, id="face")
+        )
+
+    async def _show_banners(self) -> None:
+        assert self.read.mrz is not None
+        await self.query(".banner").remove()
+        today = self.app.booth().clock().date()  # type: ignore[attr-defined]
+        body = self.query_one("#doc-body", Horizontal)
+        banners = [Static(t, classes=f"banner {c}") for t, c in self._banners(today)]
+        if banners:
+            await self.mount(*banners, before=body)
+
+    def _preselect_referred(self) -> None:
+        """The officer may already be on the categorisation form: preselect there too."""
+        from terminal.screens.categorise import CategoriseScreen
+
+        for screen in self.app.screen_stack:
+            if isinstance(screen, CategoriseScreen) and screen.case is self.case:
+                screen.query_one("#decision").value = Decision.REFERRED  # type: ignore[attr-defined]
+        self.app.notify(
+            "CHIP DATA DIFFERS FROM THE PRINTED PAGE: decision set to REFERRED",
+            severity="error",
+        )
 
     def _banners(self, today: Any) -> list[tuple[str, str]]:
         assert self.case is not None and self.read.mrz is not None
