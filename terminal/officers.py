@@ -157,8 +157,21 @@ class OfficerStore:
                 fh.write("".join(lines))
                 fh.flush()
                 os.fsync(fh.fileno())
+                _keep_owner(fh.fileno(), self.path)
             os.chmod(tmp, 0o600)
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+
+def _keep_owner(fd: int, path: Path) -> None:
+    """Run as root (`sudo imdms officer add`) on an existing file: the replacement keeps the
+    old owner and group, so the kiosk user can still read its officers."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return  # a new file: owned by whoever created it
+    os.fchown(fd, st.st_uid, st.st_gid)

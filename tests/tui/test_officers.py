@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import stat
 import sys
 from pathlib import Path
@@ -58,3 +59,19 @@ def test_cli_add_list_remove(
     monkeypatch.setattr(sys, "stdin", io.StringIO("12\n"))
     assert main(["officer", "--file", str(path), "add", "x", "--pin-stdin"]) == 2
     assert "4 to 12 digits" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_root_rewrite_keeps_the_owner(tmp_path: Path) -> None:
+    """`sudo imdms officer add` must not hand the kiosk user's officers file to root."""
+    store = OfficerStore(tmp_path / "etc" / "officers.toml")
+    store.add("msu-1", "1234")
+    os.chown(store.path, 65534, 65534)  # the kiosk user stands in as nobody:nogroup
+    store.add("msu-2", "5678")
+    st = store.path.stat()
+    assert (st.st_uid, st.st_gid) == (65534, 65534)
+    assert stat.S_IMODE(st.st_mode) == 0o600
+    assert store.ids() == ["msu-1", "msu-2"]
+    fresh = OfficerStore(tmp_path / "new" / "officers.toml")
+    fresh.add("msu-3", "1234")
+    assert fresh.path.stat().st_uid == 0  # a new file belongs to whoever made it
