@@ -362,7 +362,7 @@ class BoothApp(App[None]):
                     "the glass; or type the MRZ (F3)"),
             )
             return
-        pending = read.source != "chip" and read.mrz is not None and self._hand_mrz_to_chip(read)
+        pending = read.source != "chip" and read.mrz is not None and self.hand_mrz_to_chip(read)
         self.push_screen(DocumentScreen(read, chip_pending=pending))
 
     def _open_document(self) -> Any:
@@ -374,7 +374,7 @@ class BoothApp(App[None]):
                 return screen
         return None
 
-    def _hand_mrz_to_chip(self, read: RawRead) -> bool:
+    def hand_mrz_to_chip(self, read: RawRead) -> bool:
         """Give the optically read MRZ to every reader that opens chips with it (off the UI
         thread: a reader may take a lock held by its read). True when one will try."""
         chip_readers = [r for r in self.readers if callable(getattr(r, "set_mrz", None))]

@@ -112,7 +112,8 @@ class ManualMrzScreen(Screen[None]):
             self.notify("The MRZ is not complete yet.", severity="warning")
             return
         read = DocumentRead("manual", "typed by officer", tuple(x for x in lines if x), mrz)
-        self.app.switch_screen(DocumentScreen(read))
+        pending = self.app.hand_mrz_to_chip(read)  # type: ignore[attr-defined]
+        self.app.switch_screen(DocumentScreen(read, chip_pending=pending))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -156,3 +156,27 @@ async def test_chip_arriving_on_the_categorise_form_preselects_referred(
         await wait_for(pilot, lambda: len(booth.records()) == 1)
     (record,) = booth.records()
     assert record.chip_status == "FAILED:dg1_mismatch" and record.decision is Decision.REFERRED
+
+
+async def test_typed_mrz_also_opens_the_chip(chip_booth: ChipBooth, pki: TestPki) -> None:
+    from textual.widgets import Input
+
+    booth = chip_booth
+    page = td3()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f3")
+        screen = pilot.app.screen
+        screen.query_one("#mrz-1", Input).value = page[0]
+        screen.query_one("#mrz-2", Input).value = page[1]
+        await pilot.pause()
+        screen.query_one("#mrz-2").focus()
+        await pilot.press("enter")
+        doc = _doc(pilot)
+        assert doc.chip_pending
+        booth.slot.insert(make_card(page, pki))
+        await wait_for(pilot, lambda: doc.read.chip is not None)
+        await _save(pilot, booth, 1)
+    (record,) = booth.records()
+    # the chip verified what was typed; the capture method still says the MRZ was typed
+    assert record.chip_status == "PASSED" and record.capture_method is CaptureMethod.MANUAL
