@@ -127,6 +127,7 @@ class BoothApp(App[None]):
         self._failed_readers: dict[str, ReaderState] = {}  # could not be opened at start
         self._startup_errors: list[tuple[str, str, str]] = []
         self._on_saved: Callable[[CrossingRecord], None] | None = None
+        self._document_screen: Any = None  # the reused DocumentScreen, once a read opened it
         if os_term_is_linux_console():
             self.theme = "ansi-dark"
 
@@ -363,7 +364,14 @@ class BoothApp(App[None]):
             )
             return
         pending = read.source != "chip" and read.mrz is not None and self.hand_mrz_to_chip(read)
-        self.push_screen(DocumentScreen(read, chip_pending=pending))
+        screen = self._document_screen
+        if screen is None:  # mounted once, then reused: a read only refills it
+            screen = DocumentScreen(read, chip_pending=pending)
+            self.install_screen(screen, "document")
+            self._document_screen = screen
+        else:
+            await screen.load(read, chip_pending=pending)
+        self.push_screen(screen)
 
     def _open_document(self) -> Any:
         """The DocumentScreen of the traveller being processed from an optical read, if any."""

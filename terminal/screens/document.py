@@ -131,6 +131,9 @@ def merge_chip(optical: DocumentRead, chip_read: DocumentRead) -> DocumentRead:
     return dataclasses.replace(optical, chip=chip)
 
 
+BANNER_SLOTS = 5  # watchlist, chip, MRZ check, expired, minor
+
+
 class DocumentScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "continue", "Continue"),
@@ -144,31 +147,81 @@ class DocumentScreen(Screen[None]):
         self.case: Case | None = None
         self.chip_pending = chip_pending  # the MRZ went to a chip reader: its read may follow
         self.chip_problem = ""  # a chip read that failed: what happened and what to do
+        self._alert_due = True  # a watchlist hit shows its alert when the screen is shown
 
     def compose(self) -> ComposeResult:
-        app: Any = self.app
-        booth = app.booth()
-        self.case = case_for_read(booth, self.read, app.watchlist())
-        mrz = self.read.mrz
-        assert mrz is not None
-        today = booth.clock().date()
+        """A fixed skeleton (banner slots, fields, issues, chip, face): the booth mounts this
+        screen once and `load()`s each read into it, so a read repaints a few Statics instead
+        of composing and styling a dozen new widgets."""
+        self._new_case()
+        parts = self._parts()
         yield StatusBar()
-        for text, classes in self._banners(today):
-            yield Static(text, classes=f"banner {classes}")
+        for i in range(BANNER_SLOTS):
+            text, classes = parts["banners"][i] if i < len(parts["banners"]) else ("", "")
+            slot = Static(text, classes=f"banner {classes}".strip(), id=f"banner-{i}")
+            slot.display = bool(text)
+            yield slot
         with Horizontal(id="doc-body"):
             with Vertical(id="doc-fields"):
-                yield Static(fields_table(self.read, today, self.case.age), id="fields")
-                issues = [f"{e.field}: {e.message}" for e in mrz.errors]
-                if issues:
-                    yield Static(Text("\n".join(issues), style="bold red"), id="issues")
+                yield Static(parts["fields"], id="fields")
+                issues = Static(parts["issues"], id="issues")
+                issues.display = bool(parts["issues"].plain)
+                yield issues
                 yield Static(self._chip_text(), id="chip")
             if self.read.chip is not None:
                 yield face_widget(self.read.chip.face_image, id="face")
-        yield Static(
-            f"Read by {self.read.reader_name} ({self.read.source}).  Enter: categorise and save.",
-            id="doc-hint",
-        )
+        yield Static(parts["hint"], id="doc-hint")
         yield KeyBar()
+
+    def _new_case(self) -> None:
+        app: Any = self.app
+        self.case = case_for_read(app.booth(), self.read, app.watchlist())
+        self._alert_due = True
+
+    def _parts(self) -> dict[str, Any]:
+        assert self.case is not None
+        mrz = self.read.mrz
+        assert mrz is not None
+        today = self.app.booth().clock().date()  # type: ignore[attr-defined]
+        issues = [f"{e.field}: {e.message}" for e in mrz.errors]
+        return {
+            "banners": self._banners(today),
+            "fields": fields_table(self.read, today, self.case.age),
+            "issues": Text("\n".join(issues), style="bold red"),
+            "hint": f"Read by {self.read.reader_name} ({self.read.source}).  "
+            "Enter: categorise and save.",
+        }
+
+    async def load(self, read: DocumentRead, *, chip_pending: bool = False) -> None:
+        """Show another traveller's read in this (mounted, not current) screen."""
+        self.read = read
+        self.chip_pending = chip_pending
+        self.chip_problem = ""
+        self._new_case()
+        await self.query("#face").remove()
+        if read.chip is not None:
+            await self.query_one("#doc-body", Horizontal).mount(
+                face_widget(read.chip.face_image, id="face")
+            )
+        parts = self._parts()
+        self._fill_banners(parts["banners"])
+        self.query_one("#fields", Static).update(parts["fields"])
+        box = self.query_one("#issues", Static)
+        box.update(parts["issues"])
+        box.display = bool(parts["issues"].plain)
+        self.query_one("#chip", Static).update(self._chip_text())
+        self.query_one("#doc-hint", Static).update(parts["hint"])
+
+    def _fill_banners(self, banners: list[tuple[str, str]]) -> None:
+        for i in range(BANNER_SLOTS):
+            slot = self.query_one(f"#banner-{i}", Static)
+            if i < len(banners):
+                text, classes = banners[i]
+                slot.update(text)
+                slot.set_classes(f"banner {classes}")
+                slot.display = True
+            else:
+                slot.display = False
 
     def _chip_text(self) -> Text:
         return chip_text(self.read, pending=self.chip_pending, problem=self.chip_problem)
@@ -205,13 +258,7 @@ class DocumentScreen(Screen[None]):
         )
 
     async def _show_banners(self) -> None:
-        assert self.read.mrz is not None
-        await self.query(".banner").remove()
-        today = self.app.booth().clock().date()  # type: ignore[attr-defined]
-        body = self.query_one("#doc-body", Horizontal)
-        banners = [Static(t, classes=f"banner {c}") for t, c in self._banners(today)]
-        if banners:
-            await self.mount(*banners, before=body)
+        self._fill_banners(self._banners(self.app.booth().clock().date()))  # type: ignore[attr-defined]
 
     def _preselect_referred(self) -> None:
         """The officer may already be on the categorisation form: preselect there too."""
@@ -243,10 +290,12 @@ class DocumentScreen(Screen[None]):
             out.append((f"MINOR  -  {self.case.age} years old", "minor"))
         return out
 
-    def on_mount(self) -> None:
+    def on_screen_resume(self) -> None:
         from terminal.screens.watchlist_alert import WatchlistAlertScreen
 
-        assert self.case is not None
+        if self.case is None or not self._alert_due:
+            return
+        self._alert_due = False
         if self.case.watchlist[0] is WatchlistResult.HIT:
             self.app.push_screen(
                 WatchlistAlertScreen(self.case.watchlist[1]), callback=self._hit_decided

@@ -112,6 +112,10 @@ async def test_chip_read_attached_to_the_open_traveller(
 
         # 2. the chip's DG1 differs from the printed page (same keys): alert, REFERRED
         doc = await _open(pilot, booth, page)
+        await pilot.pause()
+        # the document screen is reused: nothing of the previous traveller's chip is left
+        assert not doc.query("#face") and "PASSED" not in screen_text(pilot.app)
+        assert "reading chip..." in screen_text(pilot.app)
         booth.slot.insert(make_card(td3(surname="OTHER"), pki))
         await wait_for(pilot, lambda: doc.read.chip is not None)
         await pilot.pause()
