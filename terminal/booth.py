@@ -160,6 +160,14 @@ class BoothApp(App[None]):
         self.push_screen(SignInScreen())
         for title, message, hint in self._startup_errors:
             self.show_error(title, message, hint)
+        self.call_after_refresh(self._warm_up)
+
+    def _warm_up(self) -> None:
+        """After the first paint, load what the first read and the first save need (screens,
+        the outbox's compiled schema validator, the statistics) in a thread, so the officer's
+        first traveller does not pay for it and start-up does not either."""
+        self.run_worker(_warm_up_imports, name="warm-up", group="warm-up", thread=True,
+                        exit_on_error=False)
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -512,6 +520,24 @@ class BoothApp(App[None]):
             )
         if result.document is not None:
             self.post_message(self.DocumentRead(wedge_read(result.document)))
+
+
+def _warm_up_imports() -> None:
+    import importlib
+
+    for name in ("terminal.screens.scan", "terminal.screens.document",
+                 "terminal.screens.categorise", "terminal.screens.indicators",
+                 "terminal.screens.manual_mrz", "messaging.stats"):
+        try:
+            importlib.import_module(name)
+        except Exception:  # only a head start: a real failure shows where it is used
+            log.info("warm-up import of %s failed", name)
+    try:
+        from messaging.schema import _fast_validator
+
+        _fast_validator()
+    except Exception:
+        log.info("warm-up of the record validator failed")
 
 
 def wedge_read(typed: Any) -> RawRead:
