@@ -15,13 +15,12 @@ from typing import TextIO
 
 from central.db import DAY_OFFSET_MINUTES, Database
 from messaging.stats import (
-    CELL_DIMENSIONS,
     DEFAULT_UTC_OFFSET_MINUTES,
     KEY_SEP,
     UNKNOWN,
     Period,
-    SensitiveSummary,
     Summary,
+    make_summary,
     period_label,
     sex_label,
 )
@@ -158,30 +157,18 @@ def sql_summary(
             referrals[str(ref)] += int(n)
         if progress:
             progress(i + 1, len(chunks))
-    dims = list(CELL_DIMENSIONS)
-    gdims = ["direction"]
-    if by_post:
-        dims.append("border_post")
-        gdims.append("border_post")
-    if period:
-        dims.append(period)
-        gdims.append(period)
-    return Summary(
-        dimensions=tuple(dims),
-        group_dimensions=tuple(gdims),
-        cells=dict(sorted(cells.items())),
-        totals=dict(sorted(totals.items())),
-        undocumented=dict(sorted(undocumented.items())),
-        minors=dict(sorted(minors.items())),
-        persons=entries + exits,
+    return make_summary(
+        by_post=by_post,
+        period=period,
+        cells=cells,
+        totals=totals,
+        undocumented=undocumented,
+        minors=minors,
         entries=entries,
         exits=exits,
-        net_migration=entries - exits,
-        sensitive=SensitiveSummary(
-            indicators=dict(sorted(indicators.items())),
-            referrals=dict(sorted(referrals.items())),
-            persons_flagged=flagged,
-        ),
+        indicators=indicators,
+        referrals=referrals,
+        flagged=flagged,
     )
 
 

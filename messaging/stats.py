@@ -229,6 +229,37 @@ def summarise(
         referral = rec.get("tip_referral") or TipReferral.NONE
         if referral != TipReferral.NONE:
             referrals[str(referral)] += 1
+    return make_summary(
+        by_post=by_post,
+        period=period,
+        cells=cells,
+        totals=totals,
+        undocumented=undocumented,
+        minors=minors,
+        entries=entries,
+        exits=exits,
+        indicators=indicators,
+        referrals=referrals,
+        flagged=flagged,
+    )
+
+
+def make_summary(
+    *,
+    by_post: bool,
+    period: Period | None,
+    cells: Mapping[str, int],
+    totals: Mapping[str, int],
+    undocumented: Mapping[str, int],
+    minors: Mapping[str, int],
+    entries: int,
+    exits: int,
+    indicators: Mapping[str, int],
+    referrals: Mapping[str, int],
+    flagged: int,
+) -> Summary:
+    """Assemble a Summary from counts (shared by summarise() and the central SQL report, so
+    both produce the same shape and ordering)."""
     dims = list(CELL_DIMENSIONS)
     gdims = ["direction"]
     if by_post:
