@@ -7,6 +7,7 @@ MRZ was parsed by `ocr.mrz.parse_mrz`.
 
 from __future__ import annotations
 
+import queue
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -93,6 +94,24 @@ class DocumentRead:
                 "face_image_bytes": len(self.chip.face_image or b""),
             },
         }
+
+
+class ReadQueue(queue.Queue["DocumentRead | None"]):
+    """Hand-off from a backend's producer to its blocking read(); `wake()` (on close) releases
+    every waiter, now and later."""
+
+    def take(self, timeout: float | None) -> DocumentRead | None:
+        """The next read, or None on timeout or after wake()."""
+        try:
+            item = self.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if item is None:
+            self.put(None)  # keep the wake-up for any other blocked reader
+        return item
+
+    def wake(self) -> None:
+        self.put(None)
 
 
 class DocumentReader(ABC):

@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 
 from config.models import SerialMrzConfig
-from drivers.base import DocumentRead, DocumentReader, ReaderStatus, utc_now
+from drivers.base import DocumentRead, DocumentReader, ReaderStatus, ReadQueue, utc_now
 from drivers.framing import Frame, make_decoder
 from imdms.errors import MrzError, ReaderInitError, ReaderUnavailable
 
@@ -111,7 +111,7 @@ class SerialMrzReader(DocumentReader):
             stale_after_s=stale_after_s,
         )
         self._first_backoff_s = first_backoff_s
-        self._reads: queue.Queue[DocumentRead | None] = queue.Queue()
+        self._reads = ReadQueue()
         self._port: Any = None
         self._port_lock = threading.Lock()
         self._failing = False  # a reopen failure was logged; log the recovery once
@@ -265,16 +265,10 @@ class SerialMrzReader(DocumentReader):
         """One DocumentRead, or None after `timeout` seconds (None: until a read or close())."""
         if self.closed:
             return None
-        try:
-            item = self._reads.get(timeout=timeout)
-        except queue.Empty:
-            return None
-        if item is None:
-            self._reads.put(None)  # wake any other blocked reader too
-        return item
+        return self._reads.take(timeout)
 
     def _close(self) -> None:
-        self._reads.put(None)
+        self._reads.wake()
         with self._port_lock:
             port = self._port
             if port is not None and hasattr(port, "cancel_read"):

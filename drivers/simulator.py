@@ -17,7 +17,7 @@ import tty
 from collections.abc import Sequence
 
 from config.models import SerialMrzConfig, SimulatorConfig
-from drivers.base import DocumentRead, DocumentReader, ReaderState, ReaderStatus
+from drivers.base import DocumentRead, DocumentReader, ReaderState, ReaderStatus, ReadQueue
 from drivers.framing import Frame, encode, line_problem
 from drivers.serial_mrz import SerialMrzReader, document_read
 
@@ -43,7 +43,7 @@ class SimulatorReader(DocumentReader):
         self._specimens = specimens()
         self._order = list(self._specimens)
         self._next = 0
-        self._reads: queue.Queue[DocumentRead | None] = queue.Queue()
+        self._reads = ReadQueue()
         self._jobs: queue.Queue[object] = queue.Queue()
         self._master: int | None = None
         self._slave: int | None = None
@@ -144,13 +144,7 @@ class SimulatorReader(DocumentReader):
             extra = {**got.extra, "via": "pty", "pty_framing": self.config.pty_framing}
             return dataclasses.replace(got, source=self.source, reader_name=self.name,
                                        extra=extra)
-        try:
-            item = self._reads.get(timeout=timeout)
-        except queue.Empty:
-            return None
-        if item is None:
-            self._reads.put(None)
-        return item
+        return self._reads.take(timeout)
 
     def _release_pty(self) -> None:
         for fd in (self._master, self._slave):
@@ -161,7 +155,7 @@ class SimulatorReader(DocumentReader):
 
     def _close(self) -> None:
         self._jobs.put(_STOP)
-        self._reads.put(None)
+        self._reads.wake()
         if self._serial is not None:
             self._serial.close()
         if self._thread is not threading.current_thread():

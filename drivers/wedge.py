@@ -9,10 +9,9 @@ is never taken for a reader. `WedgeReader` wraps it as a DocumentReader for the 
 
 from __future__ import annotations
 
-import queue
 from dataclasses import dataclass, field
 
-from drivers.base import DocumentRead, DocumentReader, ReaderStatus
+from drivers.base import DocumentRead, DocumentReader, ReaderStatus, ReadQueue
 from drivers.framing import COMPLETE_SHAPES, Frame, line_problem
 
 ENTER = frozenset({"\r", "\n", "enter"})
@@ -114,7 +113,7 @@ class WedgeReader(DocumentReader):
     def __init__(self, config: object = None, name: str = "wedge") -> None:
         super().__init__(name)
         self.recogniser = WedgeRecogniser()
-        self._reads: queue.Queue[DocumentRead | None] = queue.Queue()
+        self._reads = ReadQueue()
         self._set_state(ReaderStatus.CONNECTED, "keyboard wedge: scan a document")
 
     def feed_key(self, char: str, t: float) -> WedgeResult | None:
@@ -131,14 +130,8 @@ class WedgeReader(DocumentReader):
     def read(self, timeout: float | None = None) -> DocumentRead | None:
         if self.closed:
             return None
-        try:
-            item = self._reads.get(timeout=timeout)
-        except queue.Empty:
-            return None
-        if item is None:
-            self._reads.put(None)
-        return item
+        return self._reads.take(timeout)
 
     def _close(self) -> None:
-        self._reads.put(None)
+        self._reads.wake()
         self._set_state(ReaderStatus.DISCONNECTED, "closed")
