@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from central.dberrors import is_bad_value
 from config.models import BrokerConfig, CollectorConfig
 from imdms.errors import ConfigError, ImdmsError
 
@@ -102,6 +103,8 @@ class Collector:
         client_id: str | None = None,
         batch_size: int = 500,
         batch_wait_s: float = 0.05,
+        retry_min_s: float = 0.5,
+        retry_max_s: float = 30.0,
     ) -> None:
         if not broker.host:
             raise ConfigError(
@@ -114,6 +117,8 @@ class Collector:
         self.client_id = client_id or broker.client_id or f"imdms-collector-{socket.gethostname()}"
         self.batch_size = batch_size
         self.batch_wait_s = batch_wait_s
+        self.retry_min_s = retry_min_s
+        self.retry_max_s = retry_max_s
         self.prefix = broker.topic_prefix.rstrip("/")
         self.counts: Counter[str] = Counter()
         self._cond = threading.Condition()
@@ -194,9 +199,11 @@ class Collector:
                         stopping = True
                         break
                     batch.append(item)
+                delay = self.retry_min_s
                 while not self._try_batch(db, batch):
-                    if self._stop.wait(1.0):
+                    if self._stop.wait(delay):
                         break  # not acknowledged: the broker redelivers them next session
+                    delay = min(self.retry_max_s, delay * 2)
                 if stopping:
                     break
         finally:
@@ -206,7 +213,11 @@ class Collector:
                 log.error("closing the central database failed: %s", err.__class__.__name__)
 
     def _try_batch(self, db: Any, batch: list[_Message]) -> bool:
-        """Store and acknowledge a batch; False (rolled back, logged) on a database failure."""
+        """Store and acknowledge a batch; False (rolled back, logged) on a database failure.
+
+        A lost PostgreSQL connection (restart, terminated backend) is replaced here, so the
+        next try can succeed; nothing of the batch was acknowledged, so nothing is lost.
+        """
         try:
             self._process(db, batch)
         except Exception as err:
@@ -217,23 +228,41 @@ class Collector:
             except Exception:  # a lost PostgreSQL connection cannot roll back: retry anyway
                 pass
             if not self._db_failing:
-                log.error(
-                    "central database error, retrying each second: %s", err.__class__.__name__
-                )
+                log.error("central database error, retrying with backoff: %s", db.describe(err))
             self._db_failing = True
+            if db.connection_lost():
+                self._reconnect(db)
             return False
         if self._db_failing:
             log.info("central database writable again")
             self._db_failing = False
         return True
 
+    def _reconnect(self, db: Any) -> None:
+        try:
+            db.reconnect()
+        except ImdmsError as err:  # the server is still away: the next retry tries again
+            log.debug("reconnecting to the central database failed: %s", err.message)
+        else:
+            log.info("reconnected to the central database")
+
     def _process(self, db: Any, batch: list[_Message]) -> None:
         outcomes: Counter[str] = Counter()
+        db.lock_for_ingest()
         for msg in batch:
             try:
                 with db.savepoint():
                     outcomes[self._handle(db, msg)] += 1
             except Exception as err:
+                if is_bad_value(err):
+                    # a value the store refuses is this message's fault, not an outage
+                    db.reject(
+                        msg.topic,
+                        msg.payload,
+                        f"the central store cannot hold a value: {db.describe(err)}",
+                    )
+                    outcomes["rejected"] += 1
+                    continue
                 if db.is_db_error(err):
                     raise
                 # a bug must not stop the collector: keep the message for a technician
@@ -259,8 +288,7 @@ class Collector:
             return "rejected"
         post, terminal, kind = parts
         if kind == "heartbeat":
-            db.heartbeat(msg.payload, topic=msg.topic, terminal=terminal)
-            return "heartbeat"
+            return str(db.ingest_heartbeat(msg.payload, topic=msg.topic, terminal=terminal).outcome)
         return str(db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal).outcome)
 
     # -- life cycle --------------------------------------------------------------------------
@@ -323,6 +351,8 @@ class Collector:
     def run(self, stop: threading.Event) -> None:
         """start(), then log progress each minute until `stop` is set."""
         self.start()
+        store = "PostgreSQL" if self.database.startswith(("postgresql:", "postgres:")) else "SQLite"
+        log.info("collector subscribed; storing into %s", store)  # tests await this line
         try:
             while not stop.wait(60):
                 with self._cond:

@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from central.dberrors import describe, is_connection_lost, is_db_error, url_password
+from central.values import payload_text, safe_text, unstorable
 from imdms.errors import ConfigError, ImdmsError, SchemaError
 from messaging.schema import validate_record
 from messaging.stats import DEFAULT_UTC_OFFSET_MINUTES, instant_ms
@@ -89,6 +91,7 @@ SCHEMA = (
     )""",
 )
 MAX_REJECTED_PAYLOAD = 65536
+MAX_MESSAGE_BYTES = 262_144  # a crossing is ~1 KB; anything this big is not one
 DAY_OFFSET_MINUTES = DEFAULT_UTC_OFFSET_MINUTES  # crossing_day's local time
 
 
@@ -142,20 +145,7 @@ class Database:
         self._heartbeat_warned: set[str] = set()
         self._conn: Any
         if self.postgres:
-            try:
-                import psycopg
-            except ImportError as err:
-                raise ConfigError(
-                    "collector.database is a PostgreSQL URL but psycopg is not installed",
-                    "pip install 'psycopg[binary]', or set collector.database to a SQLite path",
-                ) from err
-            try:
-                self._conn = psycopg.connect(url)
-            except psycopg.Error as err:
-                raise ImdmsError(
-                    f"cannot connect to PostgreSQL: {err.__class__.__name__}",
-                    "check collector.database (host, database, user) and that the server runs",
-                ) from err
+            self._conn = self._connect_postgres()
         else:
             path = Path(url.removeprefix("sqlite:///"))
             try:
@@ -167,9 +157,56 @@ class Database:
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             except (OSError, sqlite3.Error) as err:
                 raise ImdmsError(
-                    f"cannot open the central database {path}: {err.__class__.__name__}",
+                    f"cannot open the central database {path}: {err}",
                     "check collector.database and that the directory is writable",
                 ) from err
+        try:
+            self._create_schema()
+        except Exception as err:
+            if not is_db_error(err):
+                raise
+            self._conn.close()
+            raise ImdmsError(
+                f"cannot create the central tables: {self.describe(err)}",
+                "check that the database user may create tables in this database",
+            ) from err
+
+    def _connect_postgres(self) -> Any:
+        try:
+            import psycopg
+        except ImportError as err:
+            raise ConfigError(
+                "collector.database is a PostgreSQL URL but psycopg is not installed",
+                "pip install 'imdms-terminal[central]', or set collector.database to a SQLite path",
+            ) from err
+        try:
+            return psycopg.connect(self.url, connect_timeout=10)
+        except psycopg.Error as err:
+            raise ImdmsError(
+                f"cannot connect to PostgreSQL: {self.describe(err)}",
+                "check collector.database (host, port, database, user, password) and that"
+                " the server runs",
+            ) from err
+
+    def describe(self, err: BaseException) -> str:
+        """The driver's or server's reason for a failure, fit for the technician."""
+        return describe(err, url_password(self.url))
+
+    def connection_lost(self) -> bool:
+        """PostgreSQL only: the connection is gone (restart, terminated backend)."""
+        return self.postgres and is_connection_lost(self._conn)
+
+    def reconnect(self) -> None:
+        """Replace a lost PostgreSQL connection. Raises ImdmsError while the server is away."""
+        try:
+            self._conn.close()
+        except Exception:  # already dead: nothing to close
+            pass
+        self._conn = self._connect_postgres()
+
+    def _create_schema(self) -> None:
+        if self.postgres:  # collectors starting together would race on CREATE TABLE
+            self._conn.execute("SELECT pg_advisory_xact_lock(hashtext('imdms-schema'))")
         for stmt in SCHEMA:
             if self.postgres:
                 stmt = stmt.replace("id INTEGER PRIMARY KEY", "id BIGSERIAL PRIMARY KEY")
@@ -192,14 +229,18 @@ class Database:
         self._conn.rollback()
 
     def is_db_error(self, err: BaseException) -> bool:
-        """A database failure (locked, disk full, connection lost), not a bad message."""
-        if isinstance(err, sqlite3.Error):
-            return True
-        if self.postgres:
-            import psycopg
+        """An error of the database driver (outage or refused value; see central.dberrors)."""
+        return is_db_error(err)
 
-            return isinstance(err, psycopg.Error)
-        return False
+    def lock_for_ingest(self) -> None:
+        """PostgreSQL: one collector's batch at a time (held until commit or rollback).
+
+        An original and its amendment may reach two collectors at once; each would miss the
+        other's uncommitted row and both rows would stay current. SQLite already serialises
+        writers (a stale snapshot fails and the batch is retried).
+        """
+        if self.postgres:
+            self._conn.execute("SELECT pg_advisory_xact_lock(hashtext('imdms-ingest'))")
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -234,13 +275,31 @@ class Database:
 
     # -- ingest ------------------------------------------------------------------------------
     def reject(self, topic: str, payload: bytes, reason: str) -> Ingested:
-        text = payload[:MAX_REJECTED_PAYLOAD].decode("utf-8", "replace")
+        """Keep a bad message for a technician (first 64 KiB, losslessly: see payload_text)."""
+        topic, reason = safe_text(topic), safe_text(reason)
         self.execute(
             "INSERT INTO rejected (received_at, topic, reason, payload) VALUES (?, ?, ?, ?)",
-            (_utc_now(), topic, reason, text),
+            (_utc_now(), topic, reason, payload_text(payload[:MAX_REJECTED_PAYLOAD])),
         )
         log.warning("rejected a message on %s: %s", topic, reason)
         return Ingested("rejected", reason)
+
+    def _parse(self, topic: str, payload: bytes) -> tuple[dict[str, Any] | None, Ingested | None]:
+        """The message as a JSON object the store can hold, or its rejection."""
+        if len(payload) > MAX_MESSAGE_BYTES:
+            return None, self.reject(
+                topic, payload, f"too large: {len(payload)} bytes (limit {MAX_MESSAGE_BYTES})"
+            )
+        try:
+            data = json.loads(payload)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return None, self.reject(topic, payload, "not JSON")
+        if not isinstance(data, dict):
+            return None, self.reject(topic, payload, "not a JSON object")
+        bad = unstorable(data)
+        if bad is not None:
+            return None, self.reject(topic, payload, bad)
+        return data, None
 
     def ingest(
         self,
@@ -255,12 +314,10 @@ class Database:
         post/terminal: from the topic; a record claiming another post or terminal is rejected
         (the broker's ACL authenticates the topic, not the payload).
         """
-        try:
-            data = json.loads(payload)
-        except (ValueError, UnicodeDecodeError):
-            return self.reject(topic, payload, "not JSON")
-        if not isinstance(data, dict):
-            return self.reject(topic, payload, "not a JSON object")
+        data, rejected = self._parse(topic, payload)
+        if data is None:
+            assert rejected is not None
+            return rejected
         try:
             validate_record(data)
         except SchemaError as err:
@@ -370,6 +427,17 @@ class Database:
             (terminal_id, boot),
         )
         return int(rows[0][0]) if rows else None
+
+    def ingest_heartbeat(
+        self, payload: bytes, *, topic: str = "", terminal: str | None = None
+    ) -> Ingested:
+        """A heartbeat the store cannot hold (not JSON, NUL, ...) is rejected; else heartbeat()."""
+        data, rejected = self._parse(topic, payload)
+        if data is None:
+            assert rejected is not None
+            return rejected
+        self.heartbeat(payload, topic=topic, terminal=terminal)
+        return Ingested("heartbeat")
 
     def heartbeat(self, payload: bytes, *, topic: str = "", terminal: str | None = None) -> bool:
         """Learn a terminal's clock offset from a synchronised heartbeat and correct the times

@@ -1,4 +1,10 @@
-"""A real Mosquitto on a free loopback port for the statistics tests (stopped by PID)."""
+"""Peers of the central tests: a real Mosquitto on a free loopback port, and the two stores.
+
+`store` is parametrised over SQLite and a real PostgreSQL (one server per session, started and
+stopped by PID in tests/stats/postgres.py; a fresh database per test), so every central test
+runs on both and its id says which ([sqlite] / [postgresql]). In CI (IMDMS_REQUIRE_PEERS=1) a
+missing PostgreSQL fails the postgresql cases.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,40 @@ from pathlib import Path
 import pytest
 
 from tests.peers import free_port, require_executable
+from tests.stats.postgres import PostgresServer
+
+STORES = ("sqlite", "postgresql")
+
+
+@dataclass(frozen=True)
+class Store:
+    """A fresh central store: `url` is what collector.database would say."""
+
+    kind: str
+    url: str
+    server: PostgresServer | None = None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def make_store(request: pytest.FixtureRequest, kind: str, directory: Path) -> Store:
+    if kind == "postgresql":
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        return Store(kind, server.create_database(), server)
+    return Store(kind, str(directory / "central.sqlite3"))
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """A fresh, empty central store of each kind."""
+    return make_store(request, str(request.param), tmp_path)
 
 
 @dataclass(frozen=True)

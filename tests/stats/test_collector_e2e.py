@@ -32,7 +32,7 @@ from messaging.codes import Direction, Sex, TipIndicator, TipReferral
 from messaging.forwarder import Forwarder, LinkSettings
 from messaging.outbox import Outbox
 from messaging.topics import Topics
-from tests.stats.conftest import Broker
+from tests.stats.conftest import Broker, Store
 from tests.stats.records import amend, make
 
 pytestmark = pytest.mark.peer
@@ -83,11 +83,13 @@ def _forward(outbox: Outbox, data_dir: Path, port: int, post: str, terminal: str
     fwd.run(threading.Event(), exit_when_empty=True)
 
 
-def test_terminals_to_report_through_mosquitto(mosquitto: Broker, tmp_path: Path) -> None:
+def test_terminals_to_report_through_mosquitto(
+    mosquitto: Broker, store: Store, tmp_path: Path
+) -> None:
     broker = BrokerConfig.model_validate(
         {"host": mosquitto.host, "port": mosquitto.port, "protocol": "5"}
     )
-    database = str(tmp_path / "central.sqlite3")
+    database = store.url
     ccfg = CollectorConfig.model_validate({"database": database, "share_group": "stats-test"})
     collectors = [
         Collector(broker, ccfg, client_id=f"collector-{i}", batch_wait_s=0.01) for i in range(2)
@@ -252,10 +254,10 @@ def test_terminals_to_report_through_mosquitto(mosquitto: Broker, tmp_path: Path
 
 
 def test_imdms_collect_process_stores_and_stops_on_sigterm(
-    mosquitto: Broker, tmp_path: Path
+    mosquitto: Broker, store: Store, tmp_path: Path
 ) -> None:
     """The real `imdms collect` process: subscribe, store, stop cleanly on SIGTERM."""
-    database = tmp_path / "central.sqlite3"
+    database = store.url
     cfg = tmp_path / "central.toml"
     cfg.write_text(
         f'[broker]\nhost = "127.0.0.1"\nport = {mosquitto.port}\n\n'
@@ -278,7 +280,7 @@ def test_imdms_collect_process_stores_and_stops_on_sigterm(
     try:
         assert proc.stderr is not None
         for line in proc.stderr:  # wait for the subscription, an event in its log
-            if "collector connected" in line:
+            if "collector subscribed" in line:
                 break
         else:
             pytest.fail("imdms collect exited before connecting")
@@ -288,7 +290,7 @@ def test_imdms_collect_process_stores_and_stops_on_sigterm(
         deadline = time.monotonic() + 20
         stored = False
         while not stored and time.monotonic() < deadline:
-            db = Database(str(database))
+            db = Database(database)
             stored = any(True for _ in db.iter_records())
             db.close()
             if not stored:

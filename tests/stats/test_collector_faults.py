@@ -1,10 +1,10 @@
-"""The collector's writer survives a bug on one message and a failing database (no broker)."""
+"""The collector's writer survives a bug on one message and a failing database (no broker),
+on both stores."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ import pytest
 from central.collector import Collector, _Message
 from central.db import Database
 from config.models import BrokerConfig, CollectorConfig
+from tests.stats.conftest import Store
 from tests.stats.records import make
 
 
@@ -23,13 +24,21 @@ class FakeClient:
         self.acked.append(mid)
 
 
-def _collector(tmp_path: Path) -> tuple[Collector, Database, FakeClient]:
+def _collector(store: Store) -> tuple[Collector, Database, FakeClient]:
     broker = BrokerConfig.model_validate({"host": "127.0.0.1", "port": 1})
-    ccfg = CollectorConfig.model_validate({"database": str(tmp_path / "c.sqlite3")})
+    ccfg = CollectorConfig.model_validate({"database": store.url})
     col = Collector(broker, ccfg)
     client = FakeClient()
     col._client = client
-    return col, Database(str(tmp_path / "c.sqlite3")), client
+    return col, Database(store.url), client
+
+
+def _disk_error(store: Store) -> Exception:
+    if store.kind == "postgresql":
+        import psycopg
+
+        return psycopg.OperationalError("could not extend file: No space left on device")
+    return sqlite3.OperationalError("disk I/O error")
 
 
 def _msg(mid: int, rec: dict[str, Any]) -> _Message:
@@ -38,9 +47,9 @@ def _msg(mid: int, rec: dict[str, Any]) -> _Message:
 
 
 def test_a_bug_on_one_message_rejects_it_and_keeps_the_batch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    col, db, client = _collector(tmp_path)
+    col, db, client = _collector(store)
     good, poison = make(), make(age=41)
     real_store = Database.store
 
@@ -59,9 +68,9 @@ def test_a_bug_on_one_message_rejects_it_and_keeps_the_batch(
 
 
 def test_database_failure_is_retried_and_not_acknowledged(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    col, db, client = _collector(tmp_path)
+    col, db, client = _collector(store)
     rec = make()
     real_commit = Database.commit
     failures = [1]
@@ -69,7 +78,7 @@ def test_database_failure_is_retried_and_not_acknowledged(
     def commit(self: Database) -> None:
         if failures[0]:
             failures[0] -= 1
-            raise sqlite3.OperationalError("disk I/O error")
+            raise _disk_error(store)
         real_commit(self)
 
     monkeypatch.setattr(Database, "commit", commit)

@@ -15,6 +15,7 @@ from central.render import ReportMeta, render, suppress
 from imdms.cli import main
 from messaging.codes import TipIndicator, TipReferral
 from messaging.stats import summarise
+from tests.stats.conftest import Store
 from tests.stats.records import make, random_records
 
 
@@ -69,16 +70,18 @@ def test_html_has_charts_and_tables() -> None:
     assert "<script" not in page
 
 
-def test_cli_report_html_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_report_html_and_errors(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("matplotlib")
-    dbfile = tmp_path / "c.sqlite3"
-    db = Database(str(dbfile))
+    db = Database(store.url)
     for rec in random_records(100):
         db.ingest(json.dumps(rec).encode())
     db.close()
-    assert (dbfile.stat().st_mode & 0o777) == 0o600
+    if store.kind == "sqlite":
+        assert (Path(store.url).stat().st_mode & 0o777) == 0o600
     cfg = tmp_path / "central.toml"
-    cfg.write_text(f'[collector]\ndatabase = "{dbfile}"\nsuppress_below = 3\n')
+    cfg.write_text(f'[collector]\ndatabase = "{store.url}"\nsuppress_below = 3\n')
     out = tmp_path / "r.html"
     args = ["report", "--config", str(cfg), "--from", "2026-03-01", "--to", "2026-03-31"]
     assert main([*args, "--format", "html", "--by", "month", "-o", str(out), "--progress"]) == 0

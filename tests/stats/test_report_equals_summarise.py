@@ -6,7 +6,6 @@ import json
 import random
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +14,7 @@ from central.db import Database
 from central.report import sql_summary
 from messaging.codes import Sex
 from messaging.stats import Period, summarise
+from tests.stats.conftest import STORES, Store, make_store
 from tests.stats.records import BASE, amend, make, random_records
 
 
@@ -39,14 +39,18 @@ def _records_with_amendments(n: int, seed: int) -> list[dict[str, object]]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    return Database(str(tmp_path / "central.sqlite3"))
+def db(store: Store) -> Iterator[Database]:
+    db = Database(store.url)
+    yield db
+    db.close()
 
 
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, list[Any]]]:
+@pytest.fixture(scope="module", params=STORES)
+def loaded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Database, list[Any]]]:
     recs = _records_with_amendments(600, seed=7)
-    db = Database(str(tmp_path_factory.mktemp("eq") / "central.sqlite3"))
+    db = Database(make_store(request, request.param, tmp_path_factory.mktemp("eq")).url)
     for rec in recs:
         db.ingest(json.dumps(rec).encode())
     db.commit()
