@@ -18,11 +18,10 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from central.collector import Collector, make_client
+from central.collector import Collector
 from central.db import Database
 from central.report import sql_summary
 from config.models import BrokerConfig, CollectorConfig
@@ -33,39 +32,11 @@ from messaging.forwarder import Forwarder, LinkSettings
 from messaging.outbox import Outbox
 from messaging.topics import Topics
 from tests.stats.conftest import Broker, Store
+from tests.stats.publish import publish_all
 from tests.stats.records import amend, make
 
 pytestmark = pytest.mark.peer
 DAY = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)  # 10:00 in Maseru
-
-
-def _publish_all(broker: BrokerConfig, messages: list[tuple[str, bytes, int]]) -> None:
-    """Publish at QoS 1 (heartbeats QoS 0) and wait for every PUBACK."""
-    client = make_client(broker, "test-terminal", manual_ack=False)
-    done = threading.Event()
-    acked: set[int] = set()
-    want: set[int] = set()
-    lock = threading.Lock()
-
-    def on_publish(c: Any, u: Any, mid: int, rc: Any, p: Any) -> None:
-        with lock:
-            acked.add(mid)
-            if want and want <= acked:
-                done.set()
-
-    client.on_publish = on_publish
-    client.connect(broker.host, broker.port)
-    client.loop_start()
-    try:
-        infos = [client.publish(t, p, qos=q) for t, p, q in messages]
-        with lock:
-            want.update(i.mid for i in infos)
-            if want <= acked:
-                done.set()
-        assert done.wait(30), "broker did not acknowledge every publish"
-    finally:
-        client.disconnect()
-        client.loop_stop()
 
 
 def _forward(outbox: Outbox, data_dir: Path, port: int, post: str, terminal: str) -> None:
@@ -174,7 +145,7 @@ def test_terminals_to_report_through_mosquitto(
             "monotonic_ns": 1_060_000_000_000,
             "sent_at": "2026-03-10T09:01:00.000Z",
         }
-        _publish_all(
+        publish_all(
             broker,
             [
                 ("imdms/v1/MAPUTSOE/t3/heartbeat", json.dumps(heartbeat).encode(), 1),
@@ -286,7 +257,7 @@ def test_imdms_collect_process_stores_and_stops_on_sigterm(
             pytest.fail("imdms collect exited before connecting")
         broker = BrokerConfig.model_validate({"host": "127.0.0.1", "port": mosquitto.port})
         rec = make(post="MAPUTSOE", terminal="t7")
-        _publish_all(broker, [("imdms/v1/MAPUTSOE/t7/crossing", json.dumps(rec).encode(), 1)])
+        publish_all(broker, [("imdms/v1/MAPUTSOE/t7/crossing", json.dumps(rec).encode(), 1)])
         deadline = time.monotonic() + 20
         stored = False
         while not stored and time.monotonic() < deadline:
