@@ -228,7 +228,11 @@ class Collector:
             except Exception:  # a lost PostgreSQL connection cannot roll back: retry anyway
                 pass
             if not self._db_failing:
-                log.error("central database error, retrying with backoff: %s", db.describe(err))
+                log.error(
+                    "central database error, retrying with backoff: %s (%s)",
+                    db.describe(err),
+                    err.__class__.__name__,
+                )
             self._db_failing = True
             if db.connection_lost():
                 self._reconnect(db)

@@ -250,9 +250,14 @@ class Database:
         self._conn.execute("SAVEPOINT one_message")
         try:
             yield
-        except BaseException:
-            self._conn.execute("ROLLBACK TO SAVEPOINT one_message")
-            self._conn.execute("RELEASE SAVEPOINT one_message")
+        except BaseException as err:
+            if self.connection_lost():
+                raise  # nothing to undo on a dead connection; keep the server's reason
+            try:
+                self._conn.execute("ROLLBACK TO SAVEPOINT one_message")
+                self._conn.execute("RELEASE SAVEPOINT one_message")
+            except Exception as undo:
+                raise undo from err
             raise
         self._conn.execute("RELEASE SAVEPOINT one_message")
 

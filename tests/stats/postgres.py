@@ -131,6 +131,10 @@ class PostgresServer:
         )
         self.pid = self._read_pid()
 
+    def shutdown(self) -> None:
+        """`pg_ctl stop -m fast`: the server is away until start()."""
+        self._pg("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data))
+
     def url(self, database: str = "postgres", password: str = PASSWORD) -> str:
         return f"postgresql://{self.user}:{password}@127.0.0.1:{self.port}/{database}"
 
