@@ -117,8 +117,18 @@ def run(args: argparse.Namespace) -> int:
             utc_offset_minutes=offset,
             progress=ProgressBar("report", force=args.progress),
         )
+    except Exception as err:
+        if not db.is_db_error(err):
+            raise
+        raise ImdmsError(
+            f"reading the central database failed: {db.describe(err)}",
+            "check collector.database and that the database user may read the tables",
+        ) from err
     finally:
-        db.close()
+        try:
+            db.close()
+        except Exception:  # the error above is the one to show
+            pass
     meta = ReportMeta(
         args.since,
         args.until,
