@@ -139,7 +139,8 @@ class Database:
     Writes happen in the open transaction; call commit() (the collector does, per batch).
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
+        """Open the store; create: make missing tables (off for a read-only report user)."""
         self.url = url
         self.postgres = url.startswith(("postgresql://", "postgres://"))
         self._heartbeat_warned: set[str] = set()
@@ -161,7 +162,8 @@ class Database:
                     "check collector.database and that the directory is writable",
                 ) from err
         try:
-            self._create_schema()
+            if create:
+                self._create_schema()
         except Exception as err:
             if not is_db_error(err):
                 raise

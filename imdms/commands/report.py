@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     if threshold < 0:
         raise ImdmsError("--suppress-below must be 0 or more", "use 0 to publish every cell")
     offset = DEFAULT_UTC_OFFSET_MINUTES if args.utc_offset is None else args.utc_offset
-    db = Database(database)
+    db = Database(database, create=False)  # a report user may only read
     try:
         summary = sql_summary(
             db,
@@ -122,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
             raise
         raise ImdmsError(
             f"reading the central database failed: {db.describe(err)}",
-            "check collector.database and that the database user may read the tables",
+            "check collector.database, that `imdms collect` has created the tables there, and"
+            " that the database user may read them (GRANT SELECT)",
         ) from err
     finally:
         try:

@@ -53,13 +53,13 @@ def test_a_bug_on_one_message_rejects_it_and_keeps_the_batch(
     good, poison = make(), make(age=41)
     real_store = Database.store
 
-    def store(self: Database, data: dict[str, Any]) -> Any:
+    def failing_store(self: Database, data: dict[str, Any]) -> Any:
         result = real_store(self, data)
         if data["record_id"] == poison["record_id"]:
             raise KeyError("boom")
         return result
 
-    monkeypatch.setattr(Database, "store", store)
+    monkeypatch.setattr(Database, "store", failing_store)
     assert col._try_batch(db, [_msg(1, good), _msg(2, poison)])
     assert client.acked == [1, 2]
     assert [r["record_id"] for r in db.iter_records()] == [good["record_id"]]
@@ -86,3 +86,30 @@ def test_database_failure_is_retried_and_not_acknowledged(
     assert client.acked == [] and not list(db.iter_records())
     assert col._try_batch(db, [_msg(7, rec)])  # the retry stores it
     assert client.acked == [7] and len(list(db.iter_records())) == 1
+
+
+def test_a_value_the_database_refuses_rejects_that_message_only(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server refusing a value (SQLSTATE class 22) is a bad message, never an outage."""
+    col, db, client = _collector(store)
+    good, poison = make(), make(age=41)
+    real_store = Database.store
+
+    def refusing_store(self: Database, data: dict[str, Any]) -> Any:
+        if data["record_id"] == poison["record_id"]:
+            # a real refusal by the store, caught inside the message's savepoint
+            if store.kind == "postgresql":
+                self.execute("SELECT 'not a number'::bigint")
+            raise sqlite3.DataError("string or blob too big")
+        return real_store(self, data)
+
+    monkeypatch.setattr(Database, "store", refusing_store)
+    assert col._try_batch(db, [_msg(1, poison), _msg(2, good)])
+    assert client.acked == [1, 2]
+    assert [r["record_id"] for r in db.iter_records()] == [good["record_id"]]
+    reason = db.rejected()[0][1]
+    assert reason.startswith("the central store cannot hold a value:")
+    assert "not a number" not in reason  # a data error may quote the value: left out
+    assert col.counts == {"stored": 1, "rejected": 1}
+    db.close()

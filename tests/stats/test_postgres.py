@@ -127,6 +127,18 @@ def test_database_errors_give_the_server_reason(
         assert reason in err, err
         assert "Traceback" not in err and "wrong-pw" not in err and PASSWORD not in err
         assert "what to do: check collector.database" in err
+    # a reporting role that may only read: refused until granted, then the report runs
+    Database(url).close()
+    dbname = url.rsplit("/", 1)[1]
+    postgres_server.psql(dbname, f"CREATE ROLE reader_{dbname} LOGIN PASSWORD '{PASSWORD}'")
+    reader = url.replace(f"//{postgres_server.user}:", f"//reader_{dbname}:")
+    assert main(["report", "--database", reader, *base]) == 2
+    err = capsys.readouterr().err
+    assert "permission denied for table records (SQLSTATE 42501)" in err, err
+    assert "GRANT SELECT" in err and "Traceback" not in err
+    postgres_server.psql(dbname, f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader_{dbname}")
+    assert main(["report", "--database", reader, *base]) == 0
+    capsys.readouterr()
     cfg = tmp_path / "central.toml"
     cfg.write_text(f'[broker]\nhost = "127.0.0.1"\nport = 1\n\n[collector]\ndatabase = "{bad}"\n')
     assert main(["collect", "--config", str(cfg)]) == 2
