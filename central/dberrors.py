@@ -15,8 +15,9 @@ can quote a row's values, so for them only the error's name and SQLSTATE are giv
 
 from __future__ import annotations
 
+import re
 import sqlite3
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 VALUE_CLASSES = ("22", "23")  # data exception, integrity constraint violation
 
@@ -69,17 +70,18 @@ def describe(err: BaseException, secret: str | None = None) -> str:
         if text.startswith("connection failed: "):
             text = text[len("connection failed: ") :]
     if secret:
-        text = text.replace(secret, "***")
+        for form in {secret, unquote(secret)}:
+            text = text.replace(form, "***")
     return text[:500]
 
 
 def url_password(url: str) -> str | None:
-    """The password in a database URL (to keep it out of any message)."""
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        return None
-    return unquote(password) if password else None
+    """The password in a database URL, as written (to keep it out of any message).
+
+    Parsed by hand: libpq echoes a malformed URL, which urlsplit may refuse to parse.
+    """
+    match = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*:([^@/?#]*)@", url)
+    return match.group(1) if match and match.group(1) else None
 
 
 def is_connection_lost(conn: object) -> bool:

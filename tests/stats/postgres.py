@@ -8,6 +8,7 @@ shutdown) but never crash the machine, and fsync would cost seconds per test on 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pwd
 import shutil
@@ -42,6 +43,8 @@ class PostgresServer:
 
     def __init__(self) -> None:
         require_peer("postgresql", bool(BIN_DIRS) or shutil.which("initdb") is not None)
+        # the driver: the `central` extra (pip install 'imdms-terminal[central]')
+        require_peer("psycopg", importlib.util.find_spec("psycopg") is not None)
         self.root = Path(tempfile.mkdtemp(prefix="imdms-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"

@@ -3,6 +3,7 @@ on both stores."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sqlite3
 from typing import Any
@@ -12,6 +13,8 @@ import pytest
 from central.collector import Collector, _Message
 from central.db import Database
 from config.models import BrokerConfig, CollectorConfig
+from imdms.errors import ImdmsError
+from tests.peers import require_peer
 from tests.stats.conftest import Store
 from tests.stats.records import make
 
@@ -113,3 +116,20 @@ def test_a_value_the_database_refuses_rejects_that_message_only(
     assert "not a number" not in reason  # a data error may quote the value: left out
     assert col.counts == {"stored": 1, "rejected": 1}
     db.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://imdms:s%2Fcr3t-pw@[::1/imdms",  # malformed: libpq echoes the URL
+        "postgresql://imdms:s%2Fcr3t-pw@127.0.0.1:notaport/imdms",
+        "postgres://imdms:s%2Fcr3t-pw@nohost.invalid/imdms",
+    ],
+)
+def test_a_bad_url_never_shows_its_password(url: str) -> None:
+    require_peer("psycopg", importlib.util.find_spec("psycopg") is not None)
+    with pytest.raises(ImdmsError) as info:
+        Database(url)
+    text = str(info.value)
+    assert text.startswith("cannot connect to PostgreSQL: ") and len(text) > 60
+    assert "cr3t" not in text
