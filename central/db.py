@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from central.connect import connect_postgres, connect_sqlite, is_postgres_url
 from central.dberrors import describe, is_connection_lost, is_db_error, url_password
 from central.values import payload_text, safe_text, unstorable
-from imdms.errors import ConfigError, ImdmsError, SchemaError
+from imdms.errors import ImdmsError, SchemaError
 from messaging.schema import validate_record
 from messaging.stats import DEFAULT_UTC_OFFSET_MINUTES, instant_ms
 
@@ -142,25 +140,9 @@ class Database:
     def __init__(self, url: str, *, create: bool = True) -> None:
         """Open the store; create: make missing tables (off for a read-only report user)."""
         self.url = url
-        self.postgres = url.startswith(("postgresql://", "postgres://"))
+        self.postgres = is_postgres_url(url)
         self._heartbeat_warned: set[str] = set()
-        self._conn: Any
-        if self.postgres:
-            self._conn = self._connect_postgres()
-        else:
-            path = Path(url.removeprefix("sqlite:///"))
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                if not path.exists():  # personal data: owner-only before the first byte
-                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-                self._conn = sqlite3.connect(path, check_same_thread=False)
-                self._conn.execute("PRAGMA journal_mode=WAL")
-                self._conn.execute("PRAGMA synchronous=NORMAL")
-            except (OSError, sqlite3.Error) as err:
-                raise ImdmsError(
-                    f"cannot open the central database {path}: {err}",
-                    "check collector.database and that the directory is writable",
-                ) from err
+        self._conn: Any = connect_postgres(url) if self.postgres else connect_sqlite(url)
         try:
             if create:
                 self._create_schema()
@@ -171,23 +153,6 @@ class Database:
             raise ImdmsError(
                 f"cannot create the central tables: {self.describe(err)}",
                 "check that the database user may create tables in this database",
-            ) from err
-
-    def _connect_postgres(self) -> Any:
-        try:
-            import psycopg
-        except ImportError as err:
-            raise ConfigError(
-                "collector.database is a PostgreSQL URL but psycopg is not installed",
-                "pip install 'imdms-terminal[central]', or set collector.database to a SQLite path",
-            ) from err
-        try:
-            return psycopg.connect(self.url, connect_timeout=10)
-        except psycopg.Error as err:
-            raise ImdmsError(
-                f"cannot connect to PostgreSQL: {self.describe(err)}",
-                "check collector.database (host, port, database, user, password) and that"
-                " the server runs",
             ) from err
 
     def describe(self, err: BaseException) -> str:
@@ -204,7 +169,7 @@ class Database:
             self._conn.close()
         except Exception:  # already dead: nothing to close
             pass
-        self._conn = self._connect_postgres()
+        self._conn = connect_postgres(self.url)
 
     def _create_schema(self) -> None:
         if self.postgres:  # collectors starting together would race on CREATE TABLE

@@ -1,0 +1,58 @@
+"""Opening the central store: a SQLite file (0600) or a PostgreSQL connection.
+
+Errors are ImdmsError with the driver's or server's reason (central.dberrors.describe) and
+what to do, never the password.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from central.dberrors import describe, url_password
+from imdms.errors import ConfigError, ImdmsError
+
+CONNECT_TIMEOUT_S = 10
+
+
+def is_postgres_url(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def connect_postgres(url: str) -> Any:
+    """A psycopg connection (not autocommit). Raises ConfigError/ImdmsError."""
+    try:
+        import psycopg
+    except ImportError as err:
+        raise ConfigError(
+            "collector.database is a PostgreSQL URL but psycopg is not installed",
+            "pip install 'imdms-terminal[central]', or set collector.database to a SQLite path",
+        ) from err
+    try:
+        return psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S)
+    except psycopg.Error as err:
+        raise ImdmsError(
+            f"cannot connect to PostgreSQL: {describe(err, url_password(url))}",
+            "check collector.database (host, port, database, user, password) and that"
+            " the server runs",
+        ) from err
+
+
+def connect_sqlite(url: str) -> sqlite3.Connection:
+    """A SQLite connection in WAL mode; the file is created 0600 (it holds personal data)."""
+    path = Path(url.removeprefix("sqlite:///"))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():  # personal data: owner-only before the first byte
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        conn = sqlite3.connect(path, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except (OSError, sqlite3.Error) as err:
+        raise ImdmsError(
+            f"cannot open the central database {path}: {err}",
+            "check collector.database and that the directory is writable",
+        ) from err
+    return conn
