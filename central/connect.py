@@ -15,6 +15,7 @@ from central.dberrors import describe, url_password
 from imdms.errors import ConfigError, ImdmsError
 
 CONNECT_TIMEOUT_S = 10
+IDLE_IN_TRANSACTION_S = 60  # a batch takes well under a second
 
 
 def is_postgres_url(url: str) -> bool:
@@ -31,7 +32,12 @@ def connect_postgres(url: str) -> Any:
             "pip install 'imdms-terminal[central]', or set collector.database to a SQLite path",
         ) from err
     try:
-        return psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S)
+        conn = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S)
+        # a collector cut off mid-batch holds the ingest lock (Database.lock_for_ingest): the
+        # server ends such a session after this long instead of when TCP finally notices
+        conn.execute(f"SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_S}s'")
+        conn.commit()
+        return conn
     except psycopg.Error as err:
         raise ImdmsError(
             f"cannot connect to PostgreSQL: {describe(err, url_password(url))}",

@@ -94,6 +94,8 @@ def test_collector_survives_restart_and_terminated_backend_mid_ingest(
     assert _count(url) == N  # nothing acknowledged before its commit was lost
     db = Database(url)
     try:
+        # a collector cut off mid-batch cannot hold the ingest lock for longer than this
+        assert db.query("SHOW idle_in_transaction_session_timeout") == [("1min",)]
         want = {r["record_id"] for r in recs + late}
         assert {r["record_id"] for r in db.iter_records()} == want
     finally:
