@@ -26,7 +26,7 @@ from tests.stats.publish import publish_all
 from tests.stats.records import make
 
 pytestmark = [pytest.mark.peer, pytest.mark.slow]
-N = 8000
+N = 6000
 KILLS = 5
 
 
