@@ -48,7 +48,7 @@ def validate(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> int:
     from config.loader import load_config
 
-    cfg = load_config(args.config, required=False)
+    cfg = load_config(args.config, required=True)
     data = cfg.model_dump(mode="json")
     if args.json:
         print(json.dumps(data, indent=2))
@@ -77,10 +77,11 @@ def set_value(args: argparse.Namespace) -> int:
     from config.loader import parse_config
 
     path = Path(args.config)
+    if not path.exists():
+        raise ConfigError(f"config file {path} does not exist",
+                          "copy config/terminal.example.toml there first, or pass --config PATH")
     try:
-        doc = (
-            tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
-        )
+        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
     except (OSError, tomlkit.exceptions.ParseError) as err:
         raise ConfigError(f"cannot read {path}: {err}", "fix the file or its permissions") from err
     parts = args.key.split(".")

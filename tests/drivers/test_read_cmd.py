@@ -17,6 +17,14 @@ SPECIMENS = specimens()
 
 
 @pytest.fixture
+def empty_config(tmp_path: Path) -> Path:
+    """A booth config with nothing set: --port and friends make the reader."""
+    path = tmp_path / "empty.toml"
+    path.write_text("")
+    return path
+
+
+@pytest.fixture
 def sim_config(tmp_path: Path) -> Path:
     path = tmp_path / "terminal.toml"
     path.write_text('[reader]\ntype = "simulator"\n')
@@ -44,11 +52,11 @@ def test_unknown_specimen(sim_config: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_port_override_reads_through_a_pty(
-    pty: Pty, present_once_open: list[bytes], tmp_path: Path,
+    pty: Pty, present_once_open: list[bytes], empty_config: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     present_once_open.append(encode(SPECIMENS["zaf_passport"], "3m-rte"))
-    code = main(["read", "--config", str(tmp_path / "absent.toml"), "--port", pty.path,
+    code = main(["read", "--config", str(empty_config), "--port", pty.path,
                  "--baud", "115200", "--framing", "3m-rte", "--timeout", "5"])
     out = capsys.readouterr()
     assert code == 0, out.err
@@ -59,18 +67,18 @@ def test_port_override_reads_through_a_pty(
 
 
 def test_missing_device_times_out_with_what_to_do(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, empty_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["read", "--config", str(tmp_path / "absent.toml"),
+    code = main(["read", "--config", str(empty_config),
                  "--port", str(tmp_path / "ttyNONE"), "--timeout", "0.2"])
     err = capsys.readouterr().err
     assert code == 3
     assert "no reader at" in err and "what to do:" in err and "Traceback" not in err
 
 
-def test_nothing_presented_times_out(pty: Pty, tmp_path: Path,
+def test_nothing_presented_times_out(pty: Pty, empty_config: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["read", "--config", str(tmp_path / "absent.toml"), "--port", pty.path,
+    code = main(["read", "--config", str(empty_config), "--port", pty.path,
                  "--timeout", "0.2"])
     assert code == 3
     assert "no document within 0.2 s" in capsys.readouterr().err
@@ -82,8 +90,9 @@ def test_missing_config_without_overrides(tmp_path: Path,
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_bad_url_is_a_config_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["read", "--config", str(tmp_path / "a.toml"), "--port", "nosuch://x"]) == 2
+def test_bad_url_is_a_config_error(empty_config: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["read", "--config", str(empty_config), "--port", "nosuch://x"]) == 2
     assert "refused" in capsys.readouterr().err
 
 
