@@ -165,3 +165,45 @@ def test_outbox_status_reads_the_named_config_in_either_place(tmp_path: Path) ->
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)["pending"] == 3, argv
 
+
+def test_terminal_runs_with_stderr_redirected(tmp_path: Path) -> None:
+    """`imdms terminal 2>booth.log` (docs/terminal.md): the UI draws on the terminal, the log
+    file gets log lines, not the screen. It used to refuse because stderr was not a tty."""
+    import fcntl
+    import os
+    import select
+    import struct
+    import termios
+    import time
+
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    log = tmp_path / "booth.log"
+    env = {**os.environ, "TERM": "xterm-256color"}
+    env.pop("INVOCATION_ID", None)
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "imdms.cli", "terminal", "--demo", "--demo-dir",
+             str(tmp_path / "demo")],
+            stdin=slave, stdout=slave, stderr=err, env=env, start_new_session=True,
+        )
+    os.close(slave)
+    screen = b""
+    try:
+        end = time.monotonic() + 60
+        while b"PIN" not in screen and time.monotonic() < end and proc.poll() is None:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    screen += os.read(master, 65536)
+                except OSError:
+                    break
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+        proc.wait(10)
+        os.close(master)
+    text = log.read_text(errors="replace")
+    assert b"PIN" in screen, (screen[-500:], text[-500:])
+    assert "needs a terminal" not in text
+    assert "\x1b[" not in text, "the screen was drawn into the log file"
