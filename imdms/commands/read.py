@@ -32,6 +32,19 @@ def _positive(kind: type[int] | type[float]) -> Any:
     return parse
 
 
+def _baud(value: str) -> int:
+    from config.models import BAUD_RATES
+
+    try:
+        rate = int(value)
+    except ValueError:
+        rate = 0
+    if rate not in BAUD_RATES:
+        raise argparse.ArgumentTypeError(
+            "not a standard baud rate; use one of " + ", ".join(str(b) for b in BAUD_RATES))
+    return rate
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "read",
@@ -42,7 +55,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--port", metavar="PATH", help="serial device or pyserial URL (overrides "
                    "[reader]; makes it a serial_mrz reader)")
-    p.add_argument("--baud", metavar="N", type=_positive(int), help="baud rate")
+    p.add_argument("--baud", metavar="N", type=_baud, help="baud rate, e.g. 9600 or 115200")
     p.add_argument("--framing", choices=FRAMINGS, help="how the device frames an MRZ")
     p.add_argument("--timeout", metavar="S", type=_positive(float), default=30.0,
                    help="seconds to wait for a document (default %(default)s)")
@@ -89,8 +102,9 @@ def reader_config(args: argparse.Namespace) -> Any:
     try:
         return SerialMrzConfig.model_validate({**base, "type": "serial_mrz", **overrides})
     except ValidationError as err:
-        keys = ", ".join(".".join(str(x) for x in e["loc"]) for e in err.errors())
-        raise ConfigError(f"invalid reader settings: {keys}",
+        from config.problems import describe
+
+        raise ConfigError("invalid reader settings: " + "; ".join(describe(err, overrides)),
                           "check --port, --baud and --framing") from None
 
 

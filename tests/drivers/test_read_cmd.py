@@ -96,10 +96,13 @@ def test_bad_url_is_a_config_error(empty_config: Path,
     assert "refused" in capsys.readouterr().err
 
 
-def test_bad_baud_is_rejected_by_argparse(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("baud", ["-5", "7", "9601", "fast"])
+def test_bad_baud_is_rejected_by_argparse(baud: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
-        main(["read", "--baud", "-5"])
+        main(["read", "--baud", baud])
     assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "9600" in err and "115200" in err, err
 
 
 def test_list_ports(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
