@@ -117,6 +117,37 @@ def _describe(cfg: Any) -> str:
     return f"{cfg.type} reader"
 
 
+STATE_SLICE_S = 0.2  # how often the wait looks at the reader's state (to say lost / back)
+
+
+def _wait(reader: Any, timeout: float) -> tuple[Any, Any, bool]:
+    """Read one document within `timeout` s, saying once when the reader goes away or comes
+    back. Returns (read or None, last state, whether the reader was ever connected)."""
+    import time
+
+    from drivers.base import ReaderStatus
+
+    gone = (ReaderStatus.DISCONNECTED, ReaderStatus.ERROR)
+    end = time.monotonic() + timeout
+    state = reader.state
+    seen = state.status not in gone
+    if not seen:
+        print(f"imdms read: {state.reason}", file=sys.stderr)
+    while True:
+        left = end - time.monotonic()
+        read = reader.read(max(0.0, min(left, STATE_SLICE_S)))
+        now = reader.state
+        if (now.status in gone) != (state.status in gone):
+            if now.status in gone:
+                print(f"imdms read: reader lost: {now.reason}", file=sys.stderr)
+            else:
+                print(f"imdms read: reader back: {now.reason}", file=sys.stderr)
+                seen = True
+        state = now
+        if read is not None or left <= STATE_SLICE_S:
+            return read, state, seen
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_ports:
         return list_ports()
@@ -137,15 +168,13 @@ def run(args: argparse.Namespace) -> int:
                 return _fail(str(err), "pick a name from the list")
         print(f"imdms read: waiting up to {args.timeout:g} s for a document from the "
               f"{_describe(cfg)}: present it now", file=sys.stderr)
-        if state.status is ReaderStatus.DISCONNECTED:
-            print(f"imdms read: {state.reason}", file=sys.stderr)
-        read = reader.read(args.timeout)
-        final = reader.state
+        read, final, seen = _wait(reader, args.timeout)
     if read is None:
         if final.status in (ReaderStatus.DISCONNECTED, ReaderStatus.ERROR):
-            return _fail(final.reason,
-                         "check the cable; `imdms read --list-ports` shows the ports, "
-                         "--port PATH tries another", EXIT_TIMEOUT)
+            what = ("the reader did not come back" if seen else "no reader appeared")
+            return _fail(f"{what} within {args.timeout:g} s",
+                         "check the cable and power; `imdms read --list-ports` shows the ports, "
+                         "--port PATH tries another", EXIT_ERROR)
         return _fail(f"no document within {args.timeout:g} s",
                      "present the document again; if the reader beeps but nothing arrives, "
                      "try another --baud or --framing", EXIT_TIMEOUT)

@@ -66,14 +66,46 @@ def test_port_override_reads_through_a_pty(
     assert "3m-rte framing, 115200 baud" in out.err
 
 
-def test_missing_device_times_out_with_what_to_do(
+def test_missing_device_is_a_device_error_said_once(
     tmp_path: Path, empty_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = main(["read", "--config", str(empty_config),
-                 "--port", str(tmp_path / "ttyNONE"), "--timeout", "0.2"])
+                 "--port", str(tmp_path / "ttyNONE"), "--timeout", "0.3"])
     err = capsys.readouterr().err
-    assert code == 3
-    assert "no reader at" in err and "what to do:" in err and "Traceback" not in err
+    assert code == 2, err  # a device error, not "no document before the timeout" (3)
+    assert err.count("no reader at") == 1, err
+    assert "no reader appeared within 0.3 s" in err
+    assert "what to do:" in err and "Traceback" not in err
+
+
+def test_a_reader_plugged_in_while_waiting_is_said_back_and_read(
+    pty: Pty, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+    import time
+
+    cfg = tmp_path / "booth.toml"
+    cfg.write_text(f'[reader]\ntype = "serial_mrz"\nport = "{pty.path}"\nframing = "stx-etx"\n'
+                   "reconnect_max_s = 0.1\n")
+    pty.unplug()
+
+    def plug_then_present() -> None:
+        time.sleep(0.4)
+        pty.plug()
+        time.sleep(0.8)  # the reader reopens within 0.1 s; pyserial flushes input on open
+        pty.write(encode(SPECIMENS["lso_passport"], "stx-etx"))
+
+    thread = threading.Thread(target=plug_then_present)
+    thread.start()
+    try:
+        code = main(["read", "--config", str(cfg), "--timeout", "10"])
+    finally:
+        thread.join()
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out.err.count("no reader at") == 1
+    assert out.err.count("reader back") == 1, out.err
+    assert json.loads(out.out)["raw_lines"] == SPECIMENS["lso_passport"]
 
 
 def test_nothing_presented_times_out(pty: Pty, empty_config: Path,
