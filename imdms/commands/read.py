@@ -178,6 +178,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"no document within {args.timeout:g} s",
                      "present the document again; if the reader beeps but nothing arrives, "
                      "try another --baud or --framing", EXIT_TIMEOUT)
+    if skipped := read.extra.get("noise_bytes_skipped"):
+        print(f"imdms read: warning: skipped {skipped} byte(s) of noise before the document "
+              "(normal once after the reader powers up; if it repeats, check --framing)",
+              file=sys.stderr)
     data = read.to_json()
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     if not read.ok:

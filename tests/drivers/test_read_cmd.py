@@ -147,3 +147,20 @@ def test_list_ports(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixtu
     monkeypatch.setattr(list_ports, "comports", lambda include_links=False: [])
     assert main(["read", "--list-ports"]) == 1
     assert "no serial ports found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("framing", ["lines", "stx-etx", "3m-rte", "desko-cute"])
+def test_power_up_noise_then_a_frame_is_read_over_a_pty(
+    framing: str, pty: Pty, present_once_open: list[bytes], empty_config: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The field trial: `\\x00garbage\\r\\n` then a proper frame gave "garbage between frames",
+    ok false, and imdms read gave up."""
+    present_once_open.append(b"\x00garbage\r\n" + encode(SPECIMENS["lso_passport"], framing))
+    code = main(["read", "--config", str(empty_config), "--port", pty.path,
+                 "--framing", framing, "--timeout", "5"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    data = json.loads(out.out)
+    assert data["ok"] is True and data["raw_lines"] == SPECIMENS["lso_passport"]
+    assert out.err.count("skipped") == 1 and "warning" in out.err
