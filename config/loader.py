@@ -50,6 +50,9 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
             f"config file {file} does not exist",
             "copy config/terminal.example.toml there, or pass --config PATH",
         ) from err
+    except IsADirectoryError as err:
+        raise ConfigError(f"config file {file} is a folder, not a file",
+                          "give the path of the .toml file, e.g. /etc/imdms/terminal.toml") from err
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(
             f"config file {file} cannot be read: {err.__class__.__name__}",

@@ -57,7 +57,15 @@ def run(args: argparse.Namespace) -> int:
 
     store = OfficerStore(_officers_file(args))
     if args.verb == "list":
-        for officer in sorted(store.load().values(), key=lambda o: o.officer_id):
+        if not store.path.exists():
+            print(f"imdms officer: no officers file at {store.path}", file=sys.stderr)
+            print("  what to do: add the first officer with `imdms officer add ID`, or check "
+                  "[terminal] officers_file / --file", file=sys.stderr)
+            return 1
+        officers = store.load()
+        if not officers:
+            print(f"imdms officer: no officers in {store.path}", file=sys.stderr)
+        for officer in sorted(officers.values(), key=lambda o: o.officer_id):
             print(f"{officer.officer_id}\tadded {officer.added_at or '?'}")
         return 0
     officer_id = check_officer_id(args.officer_id)

@@ -207,3 +207,24 @@ def test_terminal_runs_with_stderr_redirected(tmp_path: Path) -> None:
     assert b"PIN" in screen, (screen[-500:], text[-500:])
     assert "needs a terminal" not in text
     assert "\x1b[" not in text, "the screen was drawn into the log file"
+
+
+def test_officer_list_without_an_officers_file_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It printed nothing and exited 0: a technician read that as "the list is empty"."""
+    from imdms.cli import main
+
+    cfg = tmp_path / "booth.toml"
+    cfg.write_text(f'[terminal]\nofficers_file = "{tmp_path / "officers.toml"}"\n')
+    assert main(["officer", "list", "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err
+    assert "no officers file at" in err and "imdms officer add" in err
+
+
+def test_a_config_path_that_is_a_folder(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from imdms.cli import main
+
+    assert main(["config", "validate", "--config", str(tmp_path)]) == 1
+    assert "is a folder, not a file" in capsys.readouterr().err
