@@ -230,3 +230,16 @@ def test_cli_set_an_inline_table_keeps_it_in_place(tmp_path: Path) -> None:
     r = _imdms("config", "set", "--config", str(cfg), "logging.levels", "{}")
     assert r.returncode == 0, r.stderr
     assert cfg.read_text() == EXAMPLE_PATH.read_text()
+
+
+@pytest.mark.parametrize("table", ["camera", "serial_mrz", "simulator"])
+def test_reader_type_table_gives_no_traceback_in_any_command(tmp_path: Path, table: str) -> None:
+    """validate, forward, outbox, doctor and the booth all died with IndexError."""
+    cfg = tmp_path / "t.toml"
+    cfg.write_text(f'[{table}]\nport = "/dev/ttyUSB0"\n')
+    for argv in (["config", "validate"], ["forward"], ["outbox", "status"],
+                 ["doctor", "--only", "config"], ["terminal"]):
+        r = _imdms(*argv, "--config", str(cfg))
+        assert r.returncode in (1, 2), (argv, r.stderr)
+        assert "Traceback" not in r.stderr + r.stdout, argv
+        assert f"[{table}]" in r.stderr + r.stdout, (argv, r.stderr, r.stdout)
