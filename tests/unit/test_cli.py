@@ -228,3 +228,26 @@ def test_a_config_path_that_is_a_folder(tmp_path: Path,
 
     assert main(["config", "validate", "--config", str(tmp_path)]) == 1
     assert "is a folder, not a file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("birth", "expiry"), [("991399", "300101"), ("99010A", "300101"),
+                                                ("9901", "300101"), ("990101", "30<<01"),
+                                                ("990230", "300101")])
+def test_mrz_make_refuses_impossible_dates(birth: str, expiry: str,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """It printed an MRZ with month 13, exit 0."""
+    from imdms.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["mrz", "make", "--issuer", "LSO", "--number", "X1", "--surname", "A",
+              "--birth", birth, "--expiry", expiry])
+    assert exc.value.code == 2
+    assert "YYMMDD" in capsys.readouterr().err
+
+
+def test_mrz_make_takes_a_birth_date_with_unknown_day(capsys: pytest.CaptureFixture[str]) -> None:
+    from imdms.cli import main
+
+    assert main(["mrz", "make", "--issuer", "LSO", "--number", "X1", "--surname", "A",
+                 "--birth", "8206<<", "--expiry", "280229"]) == 0
+    assert "8206<<" in capsys.readouterr().out
