@@ -42,7 +42,7 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
     """Load the config file. With required=False a missing file gives the defaults (demo)."""
     file = Path(path) if path else Path(os.environ.get("IMDMS_CONFIG", DEFAULT_PATH))
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")  # Windows editors write a BOM
     except FileNotFoundError as err:
         if not required:
             return Config()
@@ -54,8 +54,10 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
         raise ConfigError(f"config file {file} is a folder, not a file",
                           "give the path of the .toml file, e.g. /etc/imdms/terminal.toml") from err
     except (OSError, UnicodeDecodeError) as err:
+        why = "it is not UTF-8 text" if isinstance(err, UnicodeDecodeError) else (
+            err.strerror or err.__class__.__name__)
         raise ConfigError(
-            f"config file {file} cannot be read: {err.__class__.__name__}",
+            f"config file {file} cannot be read: {why}",
             "check its permissions (0640 root:imdms) and that it is UTF-8 text",
         ) from err
     return parse_config(text, str(file))

@@ -243,3 +243,13 @@ def test_reader_type_table_gives_no_traceback_in_any_command(tmp_path: Path, tab
         assert r.returncode in (1, 2), (argv, r.stderr)
         assert "Traceback" not in r.stderr + r.stdout, argv
         assert f"[{table}]" in r.stderr + r.stdout, (argv, r.stderr, r.stdout)
+
+
+def test_a_config_saved_with_a_bom_loads(tmp_path: Path) -> None:
+    """Windows editors start UTF-8 files with a BOM; tomllib called it 'Invalid statement'."""
+    cfg = tmp_path / "t.toml"
+    cfg.write_bytes(b'\xef\xbb\xbf[terminal]\nterminal_id = "b1"\n')
+    assert load_config(cfg).terminal.terminal_id == "b1"
+    cfg.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(ConfigError, match="cannot be read: it is not UTF-8 text"):
+        load_config(cfg)
