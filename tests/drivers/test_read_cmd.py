@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +24,24 @@ def empty_config(tmp_path: Path) -> Path:
     path = tmp_path / "empty.toml"
     path.write_text("")
     return path
+
+
+@pytest.fixture
+def reader_opened(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Set once `imdms read` has opened its reader (so a test unplugs or plugs during the
+    wait, not before it, however slow the start on a loaded machine)."""
+    import drivers.registry as registry
+
+    opened = threading.Event()
+    real = registry.open_reader
+
+    def open_and_signal(config: object, name: str = "reader") -> object:
+        reader = real(config, name)
+        opened.set()
+        return reader
+
+    monkeypatch.setattr(registry, "open_reader", open_and_signal)
+    return opened
 
 
 @pytest.fixture
@@ -79,18 +99,17 @@ def test_missing_device_is_a_device_error_said_once(
 
 
 def test_a_reader_plugged_in_while_waiting_is_said_back_and_read(
-    pty: Pty, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    pty: Pty, tmp_path: Path, reader_opened: threading.Event,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import threading
-    import time
-
     cfg = tmp_path / "booth.toml"
     cfg.write_text(f'[reader]\ntype = "serial_mrz"\nport = "{pty.path}"\nframing = "stx-etx"\n'
                    "reconnect_max_s = 0.1\n")
     pty.unplug()
 
     def plug_then_present() -> None:
-        time.sleep(0.4)
+        reader_opened.wait(10)
+        time.sleep(0.3)
         pty.plug()
         time.sleep(0.8)  # the reader reopens within 0.1 s; pyserial flushes input on open
         pty.write(encode(SPECIMENS["lso_passport"], "stx-etx"))
@@ -164,3 +183,25 @@ def test_power_up_noise_then_a_frame_is_read_over_a_pty(
     data = json.loads(out.out)
     assert data["ok"] is True and data["raw_lines"] == SPECIMENS["lso_passport"]
     assert out.err.count("skipped") == 1 and "warning" in out.err
+
+
+def test_a_reader_unplugged_while_waiting_is_said_lost_once(
+    pty: Pty, empty_config: Path, reader_opened: threading.Event,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def unplug() -> None:
+        reader_opened.wait(10)
+        time.sleep(0.3)  # well inside the wait
+        pty.unplug()
+
+    thread = threading.Thread(target=unplug)
+    thread.start()
+    try:
+        code = main(["read", "--config", str(empty_config), "--port", pty.path,
+                     "--timeout", "1.5"])
+    finally:
+        thread.join()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("reader lost") == 1, err
+    assert "the reader did not come back within 1.5 s" in err
