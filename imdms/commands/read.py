@@ -149,6 +149,11 @@ def _wait(reader: Any, timeout: float) -> tuple[Any, Any, bool]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import logging
+
+    # The reader logs its retries and skipped noise for the booth's journal; here the lines
+    # below already say it once (no-op when the caller configured logging).
+    logging.basicConfig(level=logging.ERROR, format="imdms read: %(message)s")
     if args.list_ports:
         return list_ports()
     from drivers.base import ReaderStatus

@@ -205,3 +205,16 @@ def test_a_reader_unplugged_while_waiting_is_said_lost_once(
     assert code == 2, err
     assert err.count("reader lost") == 1, err
     assert "the reader did not come back within 1.5 s" in err
+
+
+def test_missing_device_said_once_in_a_shell(tmp_path: Path, empty_config: Path) -> None:
+    """From a shell the driver's own warning came too: the same news three times."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "imdms.cli", "read", "--config", str(empty_config),
+                        "--port", str(tmp_path / "ttyNONE"), "--timeout", "0.3"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.count(str(tmp_path / "ttyNONE")) == 2, r.stderr  # "waiting for" + "no reader"
+    assert "retrying" not in r.stderr and "Traceback" not in r.stderr
