@@ -115,7 +115,7 @@ class SerialMrzReader(DocumentReader):
         self._port: Any = None
         self._port_lock = threading.Lock()
         self._failing = False  # a reopen failure was logged; log the recovery once
-        self._noise_warned = False  # noise outside frames: warn once, then debug
+        self._noise_warned = False  # noise outside frames: warn once per open, then debug
         self._noise_pending = 0  # skipped bytes not yet reported on a read
         self._thread: threading.Thread | None = None
         try:
@@ -155,6 +155,7 @@ class SerialMrzReader(DocumentReader):
             return False
         with self._port_lock:
             self._port = port
+        self._noise_warned = False  # a replugged reader powers up again: warn once more
         if self._failing:
             log.info("reader %s: %s is back", self.name, cfg.port)
             self._failing = False
