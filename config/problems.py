@@ -90,12 +90,9 @@ def _model_at(path: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
 def _location(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Drop the union tag pydantic inserts after `reader` (reader.serial_mrz.baud ->
     reader.baud), and only there: a top-level [camera] table must stay `camera`."""
-    out: list[Any] = []
-    for i, part in enumerate(loc):
-        if i > 0 and str(loc[i - 1]) in UNION_FIELDS and i == 1 and part in READER_TYPES:
-            continue
-        out.append(part)
-    return tuple(out)
+    if len(loc) > 1 and str(loc[0]) in UNION_FIELDS and loc[1] in READER_TYPES:
+        return (loc[0], *loc[2:])
+    return loc
 
 
 def _unknown_key(loc: tuple[Any, ...], data: Any) -> str:
