@@ -56,7 +56,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--port", metavar="PATH", help="serial device or pyserial URL (overrides "
                    "[reader]; makes it a serial_mrz reader)")
     p.add_argument("--baud", metavar="N", type=_baud, help="baud rate, e.g. 9600 or 115200")
-    p.add_argument("--framing", choices=FRAMINGS, help="how the device frames an MRZ")
+    p.add_argument("--framing", choices=FRAMINGS, type=str.lower,
+                   help="how the device frames an MRZ (any case)")
     p.add_argument("--timeout", metavar="S", type=_positive(float), default=30.0,
                    help="seconds to wait for a document (default %(default)s)")
     p.add_argument("--specimen", metavar="NAME",

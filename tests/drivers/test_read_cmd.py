@@ -77,7 +77,7 @@ def test_port_override_reads_through_a_pty(
 ) -> None:
     present_once_open.append(encode(SPECIMENS["zaf_passport"], "3m-rte"))
     code = main(["read", "--config", str(empty_config), "--port", pty.path,
-                 "--baud", "115200", "--framing", "3m-rte", "--timeout", "5"])
+                 "--baud", "115200", "--framing", "3M-RTE", "--timeout", "5"])
     out = capsys.readouterr()
     assert code == 0, out.err
     data = json.loads(out.out)
