@@ -7,18 +7,80 @@ union discriminated by `type`.
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from messaging.codes import Direction
+from messaging.codes import ICAO_SPECIAL_CODES, Direction
+
+__all__ = ["BAUD_RATES", "Config", "Direction", "is_country_code"]
 
 CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+# The loader says these in words instead of quoting the regular expression.
+PATTERN_WORDS = {
+    CODE_PATTERN: "1 to 64 letters, digits, '.', '_' or '-' (no spaces)",
+}
+# Standard serial line rates; a reader on anything else is a typo (e.g. baud = 960).
+BAUD_RATES = (300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800,
+              921600)
+
+
+def _choices(annotation: Any) -> tuple[Any, ...]:
+    """The allowed spellings of a Literal-of-strings or Enum field (empty: not a choice)."""
+    if get_origin(annotation) is Literal:
+        return tuple(v for v in get_args(annotation) if isinstance(v, str))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return tuple(annotation)
+    return ()
+
+
+def _fold(value: Any, choices: tuple[Any, ...]) -> Any:
+    """`exit` -> Direction.EXIT, `debug` -> "DEBUG": choices are matched whatever the case."""
+    if not isinstance(value, str):
+        return value
+    wanted = value.strip().casefold()
+    for choice in choices:
+        text = choice.value if isinstance(choice, Enum) else choice
+        if str(text).casefold() == wanted:
+            return choice
+    return value
+
+
+def is_country_code(code: str) -> bool:
+    """ISO 3166-1 alpha-3, or one of ICAO 9303's three-letter codes (XXA, UNK, GBD...)."""
+    from iso3166 import countries_by_alpha3
+
+    return code in countries_by_alpha3 or (len(code) == 3 and code in ICAO_SPECIAL_CODES)
 
 
 class Strict(BaseModel):
+    """Unknown keys fail; choices ignore case. The loader validates TOML with strict=True
+    (`port = "8883"` is refused, not converted)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_choices(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, field in cls.model_fields.items():
+            if name not in out:
+                continue
+            annotation = field.annotation
+            if get_origin(annotation) is dict:
+                choices = _choices(get_args(annotation)[1])
+                if choices and isinstance(out[name], dict):
+                    out[name] = {k: _fold(v, choices) for k, v in out[name].items()}
+                continue
+            if choices := _choices(annotation):
+                out[name] = _fold(out[name], choices)
+            elif Path in (annotation, *get_args(annotation)) and isinstance(out[name], str):
+                out[name] = Path(out[name])  # TOML has no path type; strict mode wants one
+        return out
 
 
 class TerminalConfig(Strict):
@@ -44,8 +106,19 @@ class TerminalConfig(Strict):
         15, ge=1, le=720, description="Sign the officer out after this many idle minutes."
     )
     default_residence: str = Field(
-        "LSO", pattern=r"^[A-Z]{3}$", description="Country of residence preselected for citizens."
+        "LSO", description="Country of residence preselected for citizens (ISO 3166 alpha-3)."
     )
+
+    @field_validator("default_residence", mode="before")
+    @classmethod
+    def _residence(cls, v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        code = v.strip().upper()
+        if not is_country_code(code):
+            raise ValueError("must be a three-letter country code (ISO 3166 alpha-3), e.g. LSO "
+                             "for Lesotho or ZAF for South Africa")
+        return code
 
 
 class SimulatorConfig(Strict):
@@ -65,15 +138,32 @@ class SerialMrzConfig(Strict):
     port: str = Field(
         "/dev/imdms-mrz", description="Serial device path or pyserial URL (e.g. loop://)."
     )
-    baud: int = Field(9600, description="Baud rate.")
+    baud: int = Field(9600, description="Baud rate: a standard rate such as 9600 or 115200.")
     bytesize: Literal[5, 6, 7, 8] = Field(8, description="Data bits.")
     parity: Literal["N", "E", "O", "M", "S"] = Field("N", description="Parity: N, E, O, M, S.")
-    stopbits: float = Field(1, description="Stop bits: 1, 1.5 or 2.")
+    stopbits: int | float = Field(1, description="Stop bits: 1, 1.5 or 2.")
+
+    @field_validator("baud")
+    @classmethod
+    def _baud(cls, v: int) -> int:
+        if v not in BAUD_RATES:
+            raise ValueError("must be a standard baud rate: "
+                             + ", ".join(str(b) for b in BAUD_RATES))
+        return v
+
+    @field_validator("stopbits", mode="before")
+    @classmethod
+    def _stopbits(cls, v: Any) -> Any:
+        # 1.0 and 2.0 are the same stop bits as 1 and 2; keep them ints so `config show` and
+        # pyserial see 1, not 1.0
+        if isinstance(v, float) and v in (1.0, 2.0):
+            return int(v)
+        return v
 
     @field_validator("stopbits")
     @classmethod
-    def _stopbits(cls, v: float) -> float:
-        if v not in (1, 1.5, 2):
+    def _stopbits_allowed(cls, v: float) -> float:
+        if v not in (1, 1.5, 2) or isinstance(v, bool):
             raise ValueError("must be 1, 1.5 or 2")
         return v
 

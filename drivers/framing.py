@@ -2,8 +2,10 @@
 
 Pure code, no I/O: the caller feeds whatever bytes the port returned, with the monotonic time
 they arrived, and gets zero or more `Frame`s back. A `Frame` is either the MRZ lines of one
-document or an error saying why the bytes could not be used (garbage between frames, a frame cut
-short, a wrong BCC, unreadable characters). Decoders never raise on any input and keep bounded
+document or an error saying why the bytes could not be used (a frame cut short, a wrong BCC,
+unreadable characters). Noise outside any frame (a reader powering up sends `\x00garbage\r\n`)
+is skipped, not a Frame: `drain_noise()` says how many bytes were skipped, so the caller can
+warn once and read the frame that follows. Decoders never raise on any input and keep bounded
 memory, so a noisy line cannot crash or bloat the terminal.
 
 Framings (the `framing` config key):
@@ -79,6 +81,12 @@ def line_problem(lines: Sequence[str]) -> str | None:
     return None
 
 
+def _is_noise_line(text: str) -> bool:
+    """A line that cannot be the start of an MRZ: characters outside the MRZ set (other than
+    the reader's unreadable-character marks). Upper-case words stay: "not an MRZ" says more."""
+    return not re.fullmatch(r"[A-Z0-9<?*]+", text)
+
+
 def _printable(data: bytes | bytearray) -> str:
     return bytes(data).decode("latin-1")
 
@@ -95,6 +103,12 @@ class FrameDecoder(ABC):
 
     def __init__(self, *, stale_after_s: float = 2.0) -> None:
         self.stale_after_s = stale_after_s
+        self._skipped = 0
+
+    def drain_noise(self) -> int:
+        """Bytes of noise skipped outside any frame since the last call."""
+        skipped, self._skipped = self._skipped, 0
+        return skipped
 
     @abstractmethod
     def feed(self, data: bytes, now: float) -> list[Frame]:
@@ -140,10 +154,15 @@ class LinesDecoder(FrameDecoder):
         return [Frame(lines, line_problem(lines), started)]
 
     def _end_line(self, now: float) -> list[Frame]:
+        raw = len(self._line)
         text = _printable(self._line).strip(" \t\x00")
         self._line.clear()
         if not text:  # blank line: end of document, if one is in progress
             return self._emit()
+        if not self._lines and _is_noise_line(text):
+            self._skipped += raw  # before any MRZ line: power-up chatter, not a document
+            self._started = 0.0
+            return []
         self._lines.append(text)
         shape = tuple(len(x) for x in self._lines)
         if shape in COMPLETE_SHAPES or len(self._lines) >= MAX_LINES:
@@ -216,12 +235,10 @@ class BlockDecoder(FrameDecoder):
     def _decode(self, frame: bytes, started: float) -> Frame:
         """Turn one complete frame (start byte .. last byte) into a Frame."""
 
-    def _take_noise(self, started: float) -> list[Frame]:
+    def _take_noise(self) -> None:
         noise, self._noise = self._noise, bytearray()
         if _noise(noise):
-            return [Frame((), f"garbage between frames: {len(noise)} byte(s) outside any frame "
-                          "were ignored; check the framing setting", started)]
-        return []
+            self._skipped += len(noise)
 
     def _partial(self, why: str) -> Frame:
         return Frame((), f"partial frame: {why}; present the document again", self._started)
@@ -232,10 +249,12 @@ class BlockDecoder(FrameDecoder):
         for b in data:
             if not self._in_frame:
                 if b == self.start_byte:
-                    out += self._take_noise(now)
+                    self._take_noise()
                     self._in_frame, self._started = True, now
                     self._buf = bytearray([b])
-                elif len(self._noise) < MAX_FRAME_BYTES:
+                else:
+                    if len(self._noise) >= MAX_FRAME_BYTES:
+                        self._take_noise()  # count it and keep memory bounded
                     self._noise.append(b)
                 continue
             if b == self.start_byte and self._restarts(b):
@@ -274,8 +293,7 @@ class BlockDecoder(FrameDecoder):
             out.append(self._partial("the frame stopped arriving before its end"))
             self._in_frame = False
             self._buf = bytearray()
-        out += self._take_noise(now)
-        self._noise.clear()
+        self._take_noise()
         return out
 
     def reset(self) -> list[Frame]:

@@ -115,6 +115,8 @@ class SerialMrzReader(DocumentReader):
         self._port: Any = None
         self._port_lock = threading.Lock()
         self._failing = False  # a reopen failure was logged; log the recovery once
+        self._noise_warned = False  # noise outside frames: warn once per open, then debug
+        self._noise_pending = 0  # skipped bytes not yet reported on a read
         self._thread: threading.Thread | None = None
         try:
             self._open(first=True)
@@ -153,6 +155,7 @@ class SerialMrzReader(DocumentReader):
             return False
         with self._port_lock:
             self._port = port
+        self._noise_warned = False  # a replugged reader powers up again: warn once more
         if self._failing:
             log.info("reader %s: %s is back", self.name, cfg.port)
             self._failing = False
@@ -202,8 +205,22 @@ class SerialMrzReader(DocumentReader):
                     err.__class__.__name__)
         self._failing = True
 
+    def _note_noise(self) -> None:
+        skipped = self._decoder.drain_noise()
+        if not skipped:
+            return
+        self._noise_pending += skipped
+        level = logging.DEBUG if self._noise_warned else logging.WARNING
+        log.log(level, "reader %s: skipped %d byte(s) of noise outside any frame (a reader "
+                "powering up sends some); if it keeps coming, check the framing setting",
+                self.name, skipped)
+        self._noise_warned = True
+
     def _deliver(self, frame: Frame) -> None:
         read = document_read(self.source, self.name, frame, framing=self.config.framing)
+        if self._noise_pending:
+            read.extra["noise_bytes_skipped"] = self._noise_pending
+            self._noise_pending = 0
         while self._reads.qsize() >= MAX_QUEUED:
             try:
                 self._reads.get_nowait()
@@ -256,6 +273,7 @@ class SerialMrzReader(DocumentReader):
         now = time.monotonic()
         frames = self._decoder.feed(data, now) if data else []
         frames += self._decoder.poll(now)
+        self._note_noise()
         for frame in frames:
             self._deliver(frame)
 

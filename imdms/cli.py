@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from imdms import __version__
-from imdms.errors import ImdmsError
+from imdms.errors import ConfigError, ImdmsError
 
 COMMANDS = (
     "terminal",
@@ -35,23 +35,25 @@ DEFAULT_CONFIG = "/etc/imdms/terminal.toml"
 log = logging.getLogger(__name__)
 
 
-def config_path_default() -> str:
-    return os.environ.get("IMDMS_CONFIG", DEFAULT_CONFIG)
+def _add_config(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        default=default,
+        help=f"configuration file (default: $IMDMS_CONFIG or {DEFAULT_CONFIG})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # Subcommands inherit --config with SUPPRESS: argparse copies a subparser's defaults over the
+    # namespace, so a real default there would silently undo `imdms --config X COMMAND`.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--config",
-        metavar="PATH",
-        default=config_path_default(),
-        help="configuration file (default: $IMDMS_CONFIG or %(default)s)",
-    )
+    _add_config(common, argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
         prog="imdms",
         description="Border-post terminal of Lesotho's migration data system (IMDMS).",
-        parents=[common],
     )
+    _add_config(parser, None)
     parser.add_argument("--version", action="version", version=f"imdms {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -71,13 +73,39 @@ def setup_logging(level: str = "INFO", levels: dict[str, str] | None = None) -> 
         logging.getLogger(name).setLevel(lvl)
 
 
+def resolve_config(args: argparse.Namespace) -> None:
+    """Set `args.config` (the path to use) and `args.config_given` (named by --config or
+    $IMDMS_CONFIG, so it must exist; the built-in default may be absent on a laptop)."""
+    given = args.config or os.environ.get("IMDMS_CONFIG")
+    args.config_given = bool(given)
+    args.config = given or DEFAULT_CONFIG
+
+
+def _missing_config(args: argparse.Namespace) -> ConfigError | None:
+    """A named config file that does not exist: every command refuses it (falling back to the
+    defaults would act on another outbox or officer list), except `config validate`, which
+    reports it itself."""
+    if not args.config_given or os.path.exists(args.config):
+        return None
+    if args.command == "config" and getattr(args, "action", None) == "validate":
+        return None
+    return ConfigError(
+        f"config file {args.config} does not exist",
+        "check the path, or copy config/terminal.example.toml "
+        "(/etc/imdms/terminal.toml.example on a booth) there",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    resolve_config(args)
     try:
+        if (missing := _missing_config(args)) is not None:
+            raise missing
         result: int = args.func(args)
         return result
     except ImdmsError as err:

@@ -7,11 +7,13 @@ import json
 import os
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imdms.errors import ConfigError
+
+if TYPE_CHECKING:
+    from config.models import Config
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -48,27 +50,68 @@ def validate(args: argparse.Namespace) -> int:
 def show(args: argparse.Namespace) -> int:
     from config.loader import load_config
 
-    cfg = load_config(args.config, required=False)
-    data = cfg.model_dump(mode="json")
+    cfg = load_config(args.config, required=True)
     if args.json:
-        print(json.dumps(data, indent=2))
+        print(json.dumps(cfg.model_dump(mode="json"), indent=2))
         return 0
-    for section, values in data.items():
-        if isinstance(values, dict):
-            print(f"[{section}]")
-            for key, value in values.items():
-                print(f"{key} = {json.dumps(value)}")
-            print()
-        else:
-            print(f"{section} = {json.dumps(values)}")
+    print(config_toml(cfg), end="")
     return 0
 
 
+def config_toml(cfg: Config) -> str:
+    """The effective config as TOML that `config validate` accepts: one table per section,
+    unset values (None) as comments, since TOML has no null."""
+    import tomlkit
+    from pydantic import BaseModel
+
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment(f"effective configuration (defaults filled in), imdms {_version()}"))
+
+    def fill(table: Any, model: BaseModel, values: dict[str, Any]) -> None:
+        subtables = []
+        for key, value in values.items():
+            if value is None:
+                table.add(tomlkit.comment(f"{key} is not set"))
+            elif isinstance(getattr(model, key), BaseModel):
+                subtables.append(key)
+            elif isinstance(value, dict):  # a mapping setting (logging.levels): stays inline
+                inline = tomlkit.inline_table()
+                inline.update(value)
+                table.add(key, inline)
+            else:
+                table.add(key, value)
+        for key in subtables:
+            sub = tomlkit.table()
+            fill(sub, getattr(model, key), values[key])
+            table.add(key, sub)
+
+    for section, values in cfg.model_dump(mode="json").items():
+        if values is None:
+            doc.add(tomlkit.nl())
+            doc.add(tomlkit.comment(f"[{section}] is not set"))
+            continue
+        table = tomlkit.table()
+        fill(table, getattr(cfg, section), values)
+        doc.add(tomlkit.nl())
+        doc.add(section, table)
+    return tomlkit.dumps(doc)
+
+
+def _version() -> str:
+    from imdms import __version__
+
+    return __version__
+
+
 def _parse_value(text: str) -> Any:
+    """A TOML value as tomlkit parses it (an inline table stays inline, in place); a bare word
+    is a string."""
+    import tomlkit
+
     try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text  # a bare word: a string
+        return tomlkit.parse(f"v = {text}\n")["v"]
+    except tomlkit.exceptions.ParseError:
+        return tomlkit.string(text)
 
 
 def set_value(args: argparse.Namespace) -> int:
@@ -77,10 +120,11 @@ def set_value(args: argparse.Namespace) -> int:
     from config.loader import parse_config
 
     path = Path(args.config)
+    if not path.exists():
+        raise ConfigError(f"config file {path} does not exist",
+                          "copy config/terminal.example.toml there first, or pass --config PATH")
     try:
-        doc = (
-            tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
-        )
+        doc = tomlkit.parse(path.read_text(encoding="utf-8"))
     except (OSError, tomlkit.exceptions.ParseError) as err:
         raise ConfigError(f"cannot read {path}: {err}", "fix the file or its permissions") from err
     parts = args.key.split(".")
@@ -110,5 +154,5 @@ def set_value(args: argparse.Namespace) -> int:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    print(f"{args.key} = {json.dumps(_parse_value(args.value))}")
+    print(f"{args.key} = {json.dumps(_parse_value(args.value).unwrap())}")
     return 0

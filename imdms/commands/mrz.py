@@ -22,6 +22,26 @@ def _today(value: str) -> date:
         raise argparse.ArgumentTypeError("use YYYY-MM-DD") from err
 
 
+def _yymmdd(*, partial: bool) -> Any:
+    """An argparse type for MRZ dates: YYMMDD that is a real date; with `partial`, unknown
+    parts written << (a birth date with unknown day: 8206<<)."""
+
+    def parse(value: str) -> str:
+        text = value.strip().upper()
+        pairs = [text[i:i + 2] for i in range(0, 6, 2)] if len(text) == 6 else []
+        if not pairs or not all(p.isdigit() or (partial and p == "<<") for p in pairs):
+            unknown = "; write an unknown part as <<, e.g. 8206<<" if partial else ""
+            raise argparse.ArgumentTypeError(f"use YYMMDD (6 digits){unknown}")
+        yy, mm, dd = (int(p) if p.isdigit() else None for p in pairs)
+        try:
+            date(2000 + (yy or 0), mm or 1, dd or 1)  # 2000 is a leap year: 29 Feb passes
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(f"{value} is not a date (YYMMDD)") from err
+        return text
+
+    return parse
+
+
 def _fail(message: str) -> int:
     print(f"imdms mrz parse: {message}", file=sys.stderr)
     return EXIT_NOT_MRZ
@@ -119,9 +139,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     make.add_argument("--surname", required=True)
     make.add_argument("--given-names", default="")
     make.add_argument("--nationality", default="", help="default: the issuer")
-    make.add_argument("--birth", required=True, metavar="YYMMDD")
+    make.add_argument("--birth", required=True, metavar="YYMMDD", type=_yymmdd(partial=True),
+                      help="date of birth; unknown parts as <<")
     make.add_argument("--sex", default="X", choices=["M", "F", "X"])
-    make.add_argument("--expiry", required=True, metavar="YYMMDD")
+    make.add_argument("--expiry", required=True, metavar="YYMMDD", type=_yymmdd(partial=False))
     make.add_argument("--optional", default="", help="optional data (personal number)")
     make.add_argument("--optional-2", default="", help="TD1 line 2 optional data")
     make.set_defaults(func=run_make)

@@ -20,11 +20,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("officer", parents=[common], help="manage officer ids and PINs")
     p.add_argument("--file", metavar="PATH", help="officers file (default: from the config)")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
-    add = verbs.add_parser("add", help="add an officer or change their PIN (prompts for the PIN)")
+    add = verbs.add_parser(
+        "add", parents=[common], help="add an officer or change their PIN (prompts for the PIN)"
+    )
     add.add_argument("officer_id", metavar="ID", help="pseudonymous officer id, e.g. msu-017")
     add.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
-    verbs.add_parser("list", help="list officer ids")
-    rm = verbs.add_parser("remove", help="remove an officer")
+    verbs.add_parser("list", parents=[common], help="list officer ids")
+    rm = verbs.add_parser("remove", parents=[common], help="remove an officer")
     rm.add_argument("officer_id", metavar="ID")
     p.set_defaults(func=run)
 
@@ -34,7 +36,7 @@ def _officers_file(args: argparse.Namespace) -> Path:
         return Path(args.file)
     from config.loader import load_config
 
-    return load_config(args.config, required=False).terminal.officers_file
+    return load_config(args.config, required=True).terminal.officers_file
 
 
 def _read_pin(args: argparse.Namespace) -> str:
@@ -55,7 +57,15 @@ def run(args: argparse.Namespace) -> int:
 
     store = OfficerStore(_officers_file(args))
     if args.verb == "list":
-        for officer in sorted(store.load().values(), key=lambda o: o.officer_id):
+        if not store.path.exists():
+            print(f"imdms officer: no officers file at {store.path}", file=sys.stderr)
+            print("  what to do: add the first officer with `imdms officer add ID`, or check "
+                  "[terminal] officers_file / --file", file=sys.stderr)
+            return 1
+        officers = store.load()
+        if not officers:
+            print(f"imdms officer: no officers in {store.path}", file=sys.stderr)
+        for officer in sorted(officers.values(), key=lambda o: o.officer_id):
             print(f"{officer.officer_id}\tadded {officer.added_at or '?'}")
         return 0
     officer_id = check_officer_id(args.officer_id)

@@ -45,7 +45,7 @@ def _open(args: argparse.Namespace) -> Any:
     from config.loader import load_config
     from messaging.outbox import Outbox
 
-    config = load_config(args.config, required=False)
+    config = load_config(args.config, required=True)
     o = config.outbox
     return Outbox(
         config.outbox_path(),

@@ -32,6 +32,19 @@ def _positive(kind: type[int] | type[float]) -> Any:
     return parse
 
 
+def _baud(value: str) -> int:
+    from config.models import BAUD_RATES
+
+    try:
+        rate = int(value)
+    except ValueError:
+        rate = 0
+    if rate not in BAUD_RATES:
+        raise argparse.ArgumentTypeError(
+            "not a standard baud rate; use one of " + ", ".join(str(b) for b in BAUD_RATES))
+    return rate
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "read",
@@ -42,8 +55,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--port", metavar="PATH", help="serial device or pyserial URL (overrides "
                    "[reader]; makes it a serial_mrz reader)")
-    p.add_argument("--baud", metavar="N", type=_positive(int), help="baud rate")
-    p.add_argument("--framing", choices=FRAMINGS, help="how the device frames an MRZ")
+    p.add_argument("--baud", metavar="N", type=_baud, help="baud rate, e.g. 9600 or 115200")
+    p.add_argument("--framing", choices=FRAMINGS, type=str.lower,
+                   help="how the device frames an MRZ (any case)")
     p.add_argument("--timeout", metavar="S", type=_positive(float), default=30.0,
                    help="seconds to wait for a document (default %(default)s)")
     p.add_argument("--specimen", metavar="NAME",
@@ -89,8 +103,9 @@ def reader_config(args: argparse.Namespace) -> Any:
     try:
         return SerialMrzConfig.model_validate({**base, "type": "serial_mrz", **overrides})
     except ValidationError as err:
-        keys = ", ".join(".".join(str(x) for x in e["loc"]) for e in err.errors())
-        raise ConfigError(f"invalid reader settings: {keys}",
+        from config.problems import describe
+
+        raise ConfigError("invalid reader settings: " + "; ".join(describe(err, overrides)),
                           "check --port, --baud and --framing") from None
 
 
@@ -103,7 +118,43 @@ def _describe(cfg: Any) -> str:
     return f"{cfg.type} reader"
 
 
+STATE_SLICE_S = 0.2  # how often the wait looks at the reader's state (to say lost / back)
+
+
+def _wait(reader: Any, timeout: float) -> tuple[Any, Any, bool]:
+    """Read one document within `timeout` s, saying once when the reader goes away or comes
+    back. Returns (read or None, last state, whether the reader was ever connected)."""
+    import time
+
+    from drivers.base import ReaderStatus
+
+    gone = (ReaderStatus.DISCONNECTED, ReaderStatus.ERROR)
+    end = time.monotonic() + timeout
+    state = reader.state
+    seen = state.status not in gone
+    if not seen:
+        print(f"imdms read: {state.reason}", file=sys.stderr)
+    while True:
+        left = end - time.monotonic()
+        read = reader.read(max(0.0, min(left, STATE_SLICE_S)))
+        now = reader.state
+        if (now.status in gone) != (state.status in gone):
+            if now.status in gone:
+                print(f"imdms read: reader lost: {now.reason}", file=sys.stderr)
+            else:
+                print(f"imdms read: reader back: {now.reason}", file=sys.stderr)
+                seen = True
+        state = now
+        if read is not None or left <= STATE_SLICE_S:
+            return read, state, seen
+
+
 def run(args: argparse.Namespace) -> int:
+    import logging
+
+    # The reader logs its retries and skipped noise for the booth's journal; here the lines
+    # below already say it once (no-op when the caller configured logging).
+    logging.basicConfig(level=logging.ERROR, format="imdms read: %(message)s")
     if args.list_ports:
         return list_ports()
     from drivers.base import ReaderStatus
@@ -123,18 +174,20 @@ def run(args: argparse.Namespace) -> int:
                 return _fail(str(err), "pick a name from the list")
         print(f"imdms read: waiting up to {args.timeout:g} s for a document from the "
               f"{_describe(cfg)}: present it now", file=sys.stderr)
-        if state.status is ReaderStatus.DISCONNECTED:
-            print(f"imdms read: {state.reason}", file=sys.stderr)
-        read = reader.read(args.timeout)
-        final = reader.state
+        read, final, seen = _wait(reader, args.timeout)
     if read is None:
         if final.status in (ReaderStatus.DISCONNECTED, ReaderStatus.ERROR):
-            return _fail(final.reason,
-                         "check the cable; `imdms read --list-ports` shows the ports, "
-                         "--port PATH tries another", EXIT_TIMEOUT)
+            what = ("the reader did not come back" if seen else "no reader appeared")
+            return _fail(f"{what} within {args.timeout:g} s",
+                         "check the cable and power; `imdms read --list-ports` shows the ports, "
+                         "--port PATH tries another", EXIT_ERROR)
         return _fail(f"no document within {args.timeout:g} s",
                      "present the document again; if the reader beeps but nothing arrives, "
                      "try another --baud or --framing", EXIT_TIMEOUT)
+    if skipped := read.extra.get("noise_bytes_skipped"):
+        print(f"imdms read: warning: skipped {skipped} byte(s) of noise before the document "
+              "(normal once after the reader powers up; if it repeats, check --framing)",
+              file=sys.stderr)
     data = read.to_json()
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
     if not read.ok:

@@ -8,6 +8,7 @@ shown on the sign-in screen).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,23 +33,46 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=run)
 
 
+def _screen_streams() -> bool:
+    """Make sure Textual can draw on the terminal; False when there is none.
+
+    Textual draws on the process's stderr (sys.__stderr__). With stderr redirected
+    (`imdms terminal 2>booth.log`) but stdout on the terminal, fd 2 becomes the terminal for the
+    screen and `sys.stderr` keeps the redirected file, so log lines still go there.
+    """
+    if not sys.stdin.isatty():
+        return False
+    if sys.stderr.isatty():
+        return True
+    if not sys.stdout.isatty():
+        return False
+    sys.stderr.flush()
+    log_fd = os.dup(2)
+    os.dup2(sys.stdout.fileno(), 2)
+    sys.stderr = os.fdopen(log_fd, "w", encoding="utf-8", errors="replace", buffering=1)
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
-    if not sys.stdin.isatty() or not sys.stderr.isatty():  # textual draws on stderr
+    config = None
+    if not args.demo:
+        from config.loader import load_config
+
+        config = load_config(args.config, required=True)
+    if not _screen_streams():
         print(
             "imdms terminal: needs a terminal (it is the officer's screen)",
             file=sys.stderr,
         )
-        print("  what to do: run it on the booth's console or in a terminal window",
-              file=sys.stderr)
+        print("  what to do: run it on the booth's console or in a terminal window "
+              "(stdin and stdout or stderr on the terminal)", file=sys.stderr)
         return 2
-    if args.demo:
+    if config is None:
         from terminal.app import run_demo
 
         return run_demo(Path(args.demo_dir) if args.demo_dir else None)
-    from config.loader import load_config
     from imdms.cli import setup_logging
     from terminal.app import run_terminal
 
-    config = load_config(args.config, required=True)
     setup_logging(config.logging.level, dict(config.logging.levels))
     return run_terminal(config)

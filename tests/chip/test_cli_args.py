@@ -11,8 +11,15 @@ from imdms.cli import main
 from imdms.commands.chip import _chip_config
 
 
+def _config(tmp_path: Path) -> str:
+    """An empty booth config: `--config` must name a file that exists."""
+    path = tmp_path / "x.toml"
+    path.write_text("")
+    return str(path)
+
+
 def test_keys_are_required(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["--config", str(tmp_path / "x.toml"), "chip", "read"]) == 2
+    assert main(["--config", _config(tmp_path), "chip", "read"]) == 2
     assert "--mrz" in capsys.readouterr().err
 
 
@@ -20,7 +27,7 @@ def test_mrz_and_typed_keys_exclude_each_other(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code = main(
-        ["--config", str(tmp_path / "x.toml"), "chip", "read", "--mrz", "A", "B", "--doc", "X"]
+        ["--config", _config(tmp_path), "chip", "read", "--mrz", "A", "B", "--doc", "X"]
     )
     assert code == 2 and "not both" in capsys.readouterr().err
 
@@ -29,7 +36,7 @@ def test_missing_csca_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     code = main(
         [
             "--config",
-            str(tmp_path / "x.toml"),
+            _config(tmp_path),
             "chip",
             "read",
             "--doc",

@@ -171,6 +171,7 @@ def test_cli_chip_read(
 
     sim(make_card(LINES, pki))
     face = tmp_path / "face.png"
+    (tmp_path / "none.toml").write_text("")  # an empty booth config
     code = main(
         [
             "--config",
@@ -205,6 +206,7 @@ def test_cli_typed_keys_and_wrong_keys(
     from imdms.cli import main
 
     sim(make_card(LINES, pki, pace=None))
+    (tmp_path / "none.toml").write_text("")  # an empty booth config
     code = main(
         [
             "--config",

@@ -104,13 +104,15 @@ def test_unreadable_characters_fail_with_reason(framing: str, bad: str) -> None:
     assert "line 2" in (frames[0].error or "")
 
 
-@pytest.mark.parametrize("framing", ["stx-etx", "3m-rte", "desko-cute"])
-def test_garbage_between_frames_is_reported_and_next_frame_read(framing: str) -> None:
-    data = b"noise!" + encode(TD3, framing) + b"\r\n\x00"
-    frames = run(make_decoder(framing), data, chunk=3)
-    assert "garbage between frames" in (frames[0].error or "")
-    assert frames[1].lines == tuple(TD3)
-    assert len(frames) == 2  # whitespace and NUL after a frame are not garbage
+@pytest.mark.parametrize("framing", FRAMINGS)
+def test_noise_before_a_frame_is_skipped_and_counted(framing: str) -> None:
+    """A reader powering up sends e.g. NUL garbage CR LF; the frame that follows is read."""
+    decoder = make_decoder(framing)
+    data = b"\x00garbage\r\n" + encode(TD3, framing) + b"\r\n\x00"
+    frames = run(decoder, data, chunk=3)
+    assert [f.lines for f in frames] == [tuple(TD3)] and frames[0].ok
+    assert decoder.drain_noise() >= len(b"garbage")
+    assert decoder.drain_noise() == 0  # whitespace and NUL after a frame are not noise
 
 
 @pytest.mark.parametrize("framing", ["stx-etx", "3m-rte", "desko-cute"])

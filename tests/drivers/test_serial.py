@@ -242,3 +242,21 @@ def test_port_settings_come_from_config(monkeypatch: pytest.MonkeyPatch) -> None
         19200, 7, "E", 2)
     assert (seen["rtscts"], seen["xonxoff"], seen["dsrdtr"]) == (True, False, False)
     assert seen["exclusive"] is True
+
+
+@pytest.mark.parametrize("framing", FRAMINGS)
+def test_pty_noise_is_skipped_warned_once_and_the_frame_read(
+    pty: Pty, framing: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="drivers.serial_mrz")
+    with SerialMrzReader(config(pty.path, framing), name="pty") as reader:
+        for lines in (TD3, TD1):
+            pty.write(b"\x00garbage\r\n" + encode(lines, framing))
+            got = reader.read(5)
+            assert got is not None and got.ok and got.raw_lines == tuple(lines), got
+            assert got.extra["noise_bytes_skipped"] >= len("garbage")
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING and "noise" in
+                r.getMessage()]
+    assert len(warnings) == 1

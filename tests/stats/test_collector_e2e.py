@@ -199,6 +199,7 @@ def test_terminals_to_report_through_mosquitto(
 
     # -- the CLI report over the same database ---------------------------------------------
     out = tmp_path / "report.csv"
+    (tmp_path / "none.toml").write_text("")  # an empty config: a named config must exist
     rc = main(
         [
             "report",
