@@ -111,7 +111,9 @@ def test_database_errors_give_the_server_reason(
 ) -> None:
     """A technician sees why (the server's words), never a traceback or the password."""
     url = postgres_server.create_database()
-    base = ["--from", "2026-03-01", "--to", "2026-03-02", "--config", str(tmp_path / "no.toml")]
+    empty = tmp_path / "empty.toml"  # a named config must exist; an empty one means defaults
+    empty.write_text("")
+    base = ["--from", "2026-03-01", "--to", "2026-03-02", "--config", str(empty)]
     cases = [
         (
             url.replace(PASSWORD, "wrong-pw"),
