@@ -286,7 +286,10 @@ class LoggingConfig(Strict):
 
 class CollectorConfig(Strict):
     database: str = Field(
-        "/var/lib/imdms/central.sqlite3", description="SQLite path, or a postgresql:// URL."
+        "postgresql:///imdms?host=/var/run/postgresql",
+        description="Central store: a postgresql:// URL (default: the local PostgreSQL over its "
+        "unix socket, peer authentication as the service user; see docs/central.md), or a "
+        "SQLite path for a single post or tests.",
     )
     share_group: str = Field("imdms-collectors", description="MQTT 5 shared-subscription group.")
     suppress_below: int = Field(
