@@ -13,12 +13,13 @@ log = logging.getLogger(__name__)
 
 class Committer:
     """Deletes acknowledged rows on its own connection, so a synced COMMIT (an fsync) never
-    stalls publishing. A failed delete only means those rows are re-sent later (same ids)."""
+    stalls publishing. A failed delete only means those rows are re-sent later (same ids).
+
+    The second connection comes from `Outbox.twin()`: opened by SQLite alone, never by an
+    os.open/os.close of the file that would drop the process's locks (messaging/outbox_db.py)."""
 
     def __init__(self, outbox: Outbox) -> None:
-        self._box = Outbox(outbox.path, disk_floor_mb=outbox.disk_floor_mb,
-                           max_record_bytes=outbox.max_record_bytes,
-                           quarantine_after=outbox.quarantine_after)
+        self._box = outbox.twin()
         self._jobs: queue.SimpleQueue[tuple[list[int], threading.Event | None] | None] = \
             queue.SimpleQueue()
         self._failing = False
