@@ -456,7 +456,8 @@ class Forwarder:
             self._publish(row, probe=False)
 
     def _publish(self, row: Row, *, probe: bool) -> None:
-        topic = self.topics.crossing_for(row.border_post, row.terminal_id)
+        topic = (self.topics.audit_for if row.kind == "audit" else self.topics.crossing_for)(
+            row.border_post, row.terminal_id)
         if self.max_packet is not None and (
             size := len(row.payload.encode("utf-8")) + len(topic) + PUBLISH_OVERHEAD
         ) > self.max_packet:
