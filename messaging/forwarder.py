@@ -480,6 +480,7 @@ class Forwarder:
     # -- reports --------------------------------------------------------------------------------
 
     def _heartbeat(self) -> None:
+        self.outbox.maintain()  # prune tombstones, give free pages back, cut the WAL (cheap)
         st = self.outbox.status()
         # wall clock and monotonic clock read together: once the clock is synchronised, this
         # pair lets the collector date the records made earlier in the same boot
