@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 
 from messaging.outbox import Outbox
 
 log = logging.getLogger(__name__)
+SMALL_BATCH = 25
 
 
 class Committer:
@@ -37,7 +39,7 @@ class Committer:
             seqs, done = job
             try:
                 if seqs:
-                    self._box.mark_sent(seqs)
+                    self._delete(seqs)
                 if self._failing:
                     log.info("outbox deletes work again")
                     self._failing = False
@@ -49,6 +51,16 @@ class Committer:
             finally:
                 if done is not None:
                     done.set()
+
+    def _delete(self, seqs: list[int]) -> None:
+        try:
+            self._box.mark_sent(seqs)
+        except sqlite3.OperationalError:
+            if len(seqs) <= SMALL_BATCH:
+                raise
+            # a nearly full disk: small transactions fit in the WAL the checkpoints reuse
+            for start in range(0, len(seqs), SMALL_BATCH):
+                self._box.mark_sent(seqs[start : start + SMALL_BATCH])
 
     def close(self) -> None:
         self._jobs.put(None)

@@ -23,8 +23,6 @@ log = logging.getLogger(__name__)
 
 WAL_LIMIT_BYTES = 1024 * 1024  # journal_size_limit: the WAL is cut back to this on reuse
 AUTOCHECKPOINT_PAGES = 256  # checkpoint every ~1 MiB of WAL (SQLite's default: ~4 MiB)
-WAL_HEADER = 32
-FRAME_HEADER = 24
 AUTO_VACUUM_INCREMENTAL = 2
 
 _umask_lock = threading.Lock()  # the umask is per process: one connect at a time changes it
@@ -120,8 +118,11 @@ def sent_key(record_id: str) -> bytes | str:
 
 
 def reusable_bytes(db: sqlite3.Connection, path: Path) -> int:
-    """Bytes SQLite can write into without growing the file system's use: free pages plus the
-    part of the WAL a new transaction may overwrite. Runs a PASSIVE checkpoint (never waits)."""
+    """Bytes SQLite can store new data in without taking more of the file system: free pages,
+    plus the part of the WAL beyond its limit that the next write gives back (after a complete
+    checkpoint the WAL restarts and is cut to WAL_LIMIT_BYTES). The WAL up to its limit does not
+    count: what is written there is copied into the main file, which then grows.
+    Runs a PASSIVE checkpoint (never waits). Raises sqlite3.Error (e.g. disk full)."""
     page = int(db.execute("PRAGMA page_size").fetchone()[0])
     free_pages = int(db.execute("PRAGMA freelist_count").fetchone()[0])
     busy, frames, backfilled = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
@@ -129,8 +130,5 @@ def reusable_bytes(db: sqlite3.Connection, path: Path) -> int:
         wal = os.stat(str(path) + "-wal").st_size
     except FileNotFoundError:
         wal = 0
-    if not busy and frames >= 0 and frames == backfilled:
-        wal_reuse = wal  # all copied back: the next writer starts the WAL from its beginning
-    else:
-        wal_reuse = max(0, wal - WAL_HEADER - max(0, frames) * (page + FRAME_HEADER))
-    return free_pages * page + wal_reuse
+    given_back = max(0, wal - WAL_LIMIT_BYTES) if not busy and frames == backfilled else 0
+    return free_pages * page + given_back
