@@ -364,6 +364,7 @@ class Outbox:
             sql = f"SELECT record_id FROM {table} WHERE record_id IN ({marks})"  # noqa: S608
             found.update(r[0] for r in self._query(sql, wanted))
         keys = {outbox_db.sent_key(i): i for i in wanted}
+        marks = ",".join("?" * len(keys))
         rows = self._query(f"SELECT record_id FROM sent WHERE record_id IN ({marks})",  # noqa: S608
                            list(keys))
         found.update(keys[r[0]] for r in rows)
@@ -568,7 +569,7 @@ class Outbox:
                 free = db.execute("PRAGMA freelist_count").fetchone()[0]
                 idle = db.execute("SELECT 1 FROM outbox LIMIT 1").fetchone() is None
                 if idle and free >= VACUUM_MIN_PAGES:
-                    db.execute("PRAGMA incremental_vacuum")
+                    db.executescript("PRAGMA incremental_vacuum;")  # execute() would free one page
                     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 else:
                     db.execute("PRAGMA wal_checkpoint(PASSIVE)")

@@ -38,7 +38,7 @@ def small_fs(tmp_path: Path) -> Iterator[Path]:
 
 
 def _fill_until_refused(box: Outbox) -> list[str]:
-    ids = []
+    ids: list[str] = []
     while True:
         rec = make_record(notes=NOTE)
         try:
@@ -51,7 +51,7 @@ def _fill_until_refused(box: Outbox) -> list[str]:
 
 def _add(box: Outbox, n: int) -> list[str]:
     """Add n records; returns the ids of those accepted (the others raised DiskFullError)."""
-    ids = []
+    ids: list[str] = []
     for _ in range(n):
         rec = make_record(notes=NOTE)
         try:
@@ -96,11 +96,11 @@ def test_full_disk_recovers_after_drain_and_after_freeing(
         # another program fills the disk: refused, nothing lost; freed: saved again
         junk = small_fs / "junk"
         _fill_fs(junk)
-        assert _add(box, 20) == [] or box.status().pending >= 0  # refused or squeezed in
+        squeezed = _add(box, 20)  # free pages may take a few; the rest: DiskFullError
         junk.unlink()
         later = _add(box, 100)
         assert len(later) == 100, f"after freeing the disk only {len(later)} of 100 accepted"
-        assert not collector.wait_for(set(later), timeout=60)
+        assert not collector.wait_for(set(later) | set(squeezed), timeout=60)
         assert proc.poll() is None, "the forwarder died"
         assert wait_until(lambda: box.status().pending == 0, timeout=30)
     finally:
