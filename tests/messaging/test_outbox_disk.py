@@ -64,13 +64,19 @@ def _add(box: Outbox, n: int) -> list[str]:
 
 def _fill_fs(path: Path) -> None:
     """Write a junk file until the file system is full (as another program might)."""
-    with path.open("wb") as junk:
-        try:
-            while True:
-                junk.write(b"\0" * 65536)
-                junk.flush()
-        except OSError as err:
-            assert err.errno == errno.ENOSPC
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        chunk = b"\0" * 65536
+        while True:
+            try:
+                os.write(fd, chunk)
+            except OSError as err:
+                assert err.errno == errno.ENOSPC
+                if len(chunk) == 1:
+                    return
+                chunk = chunk[: len(chunk) // 2]
+    finally:
+        os.close(fd)
 
 
 def test_full_disk_recovers_after_drain_and_after_freeing(
