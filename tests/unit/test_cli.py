@@ -159,7 +159,7 @@ def test_outbox_status_reads_the_named_config_in_either_place(tmp_path: Path) ->
     with Outbox(box_path) as box:
         for _ in range(3):
             box.add(make_record())
-    for argv in _in_both_places(["outbox", "status"], str(cfg)):
+    for argv in _in_both_places(["outbox", "status", "--json"], str(cfg)):
         r = subprocess.run([sys.executable, "-m", "imdms.cli", *argv], capture_output=True,
                            text=True, timeout=60)
         assert r.returncode == 0, r.stderr
