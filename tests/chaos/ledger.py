@@ -1,0 +1,119 @@
+"""Bookkeeping of the chaos tests: what add() accepted, what the centre received, the table.
+
+The booth player's file lists what the officer was told "saved"; imports that the CLI
+reported as queued are added here; the centre's file lists every delivery (with a hash of
+the payload, so a duplicate with other bytes shows up as a conflict).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HEADER = ("scenario", "expected", "received", "missing", "duplicates", "bound", "notes")
+
+
+@dataclass
+class Row:
+    scenario: str
+    expected: int
+    received: int
+    missing: int
+    duplicates: int
+    bound: int
+    notes: list[str] = field(default_factory=list)
+    pending: int | None = None  # `imdms outbox status` at the end
+    conflicts: int = 0  # ids delivered with different bytes
+    problems: list[str] = field(default_factory=list)  # tracebacks, crashed processes
+
+    def cells(self) -> tuple[str, ...]:
+        return (self.scenario, str(self.expected), str(self.received), str(self.missing),
+                str(self.duplicates), str(self.bound), "; ".join(self.problems + self.notes))
+
+    @property
+    def passed(self) -> bool:
+        return (self.missing == 0 and self.pending == 0 and self.duplicates <= self.bound
+                and self.conflicts == 0 and not self.problems)
+
+
+def table(rows: Iterable[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(r.cells()) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+class Ledger:
+    def __init__(self, booth_file: Path, centre_file: Path) -> None:
+        self.booth_file = booth_file
+        self.centre_file = centre_file
+        self._lock = threading.Lock()
+        self._imported: set[str] = set()
+
+    def add_imported(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            self._imported.update(ids)
+
+    def booth_lines(self) -> list[tuple[str, str]]:
+        if not self.booth_file.exists():
+            return []
+        out = []
+        for line in self.booth_file.read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 2:
+                out.append((parts[0], parts[1]))
+        return out
+
+    def accepted(self) -> dict[str, str]:
+        """record_id -> kind ("normal", a poison kind, "imported") of everything accepted."""
+        found = {rid: kind for rid, kind in self.booth_lines() if not kind.startswith("refused")}
+        with self._lock:
+            found.update((rid, "imported") for rid in self._imported)
+        return found
+
+    def refused(self) -> Counter[str]:
+        return Counter(kind for _rid, kind in self.booth_lines() if kind.startswith("refused"))
+
+    def centre_text(self) -> str:
+        return self.centre_file.read_text() if self.centre_file.exists() else ""
+
+    def deliveries(self) -> list[tuple[str, str]]:
+        """(record_id, payload hash) per crossing the centre received, in arrival order."""
+        out = []
+        for line in self.centre_text().splitlines():
+            if line.startswith("C "):
+                parts = line.split()
+                if len(parts) == 3:
+                    out.append((parts[1], parts[2]))
+        return out
+
+    def heartbeats(self) -> list[str]:
+        return [line[2:] for line in self.centre_text().splitlines() if line.startswith("H ")]
+
+    def received_ids(self) -> set[str]:
+        return {rid for rid, _h in self.deliveries()}
+
+
+def whereabouts(db_path: Path, ids: set[str]) -> str:
+    """Where the missing records are in the outbox file (after every process stopped)."""
+    if not ids:
+        return ""
+    try:
+        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            counts = {}
+            for table_name in ("outbox", "sent", "quarantine"):
+                rows = db.execute(f"SELECT record_id FROM {table_name}").fetchall()  # noqa: S608
+                counts[table_name] = len(ids & {r[0] for r in rows})
+            integrity = db.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.Error as err:
+        return f"outbox file unreadable ({err.__class__.__name__}: {err})"
+    nowhere = len(ids) - sum(counts.values())
+    return (f"missing ones: {counts['outbox']} pending, {counts['sent']} in sent, "
+            f"{counts['quarantine']} quarantined, {nowhere} nowhere in the file; "
+            f"quick_check: {integrity}")
