@@ -209,7 +209,7 @@ level = "INFO"
         export_dir = self.root / "export"
         export_dir.mkdir(exist_ok=True)
         steps: list[tuple[str, Callable[[], object]]] = [
-            ("status", lambda: self._cli("status", "outbox", "status")),
+            ("status", lambda: self._cli("status", "outbox", "status")),  # the human one
             ("doctor", lambda: self._cli("doctor", "doctor", "--only", "config,outbox,disk")),
             ("export", lambda: self._cli("export", "outbox", "export", str(export_dir))),
             ("import", lambda: self.import_batch(50)),
@@ -261,12 +261,8 @@ level = "INFO"
         return 0
 
     def status(self) -> dict[str, Any]:
-        """`imdms outbox status --json`; falls back to plain `status` (noted) without --json."""
+        """`imdms outbox status --json` as a dict ({"error": ...} when it failed)."""
         done = self._cli("status", "outbox", "status", "--json")
-        if done.returncode == 2 and "unrecognized arguments" in done.stderr:
-            if "no `outbox status --json`" not in self.remarks:
-                self.remarks.append("no `outbox status --json`")
-            done = self._cli("status", "outbox", "status")
         try:
             data: dict[str, Any] = json.loads(done.stdout)
         except ValueError:

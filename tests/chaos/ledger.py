@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -107,7 +108,10 @@ def whereabouts(db_path: Path, ids: set[str]) -> str:
             counts = {}
             for table_name in ("outbox", "sent", "quarantine"):
                 rows = db.execute(f"SELECT record_id FROM {table_name}").fetchall()  # noqa: S608
-                counts[table_name] = len(ids & {r[0] for r in rows})
+                # tombstones may keep the id as the UUID's 16 bytes
+                stored = {str(uuid.UUID(bytes=r[0])) if isinstance(r[0], bytes) else r[0]
+                          for r in rows}
+                counts[table_name] = len(ids & stored)
             integrity = db.execute("PRAGMA quick_check").fetchone()[0]
         finally:
             db.close()
