@@ -21,7 +21,8 @@ from messaging.outbox_model import INDEXES_SQL, SCHEMA_VERSION, TABLES_SQL, stat
 
 log = logging.getLogger(__name__)
 
-WAL_LIMIT_BYTES = 1024 * 1024  # journal_size_limit: the WAL is cut back to this on reuse
+WAL_LIMIT_BYTES = 2 * 1024 * 1024  # journal_size_limit: the WAL is cut back to this on reuse
+# (above one autocheckpoint period, so the steady state never truncates and regrows the file)
 AUTOCHECKPOINT_PAGES = 256  # checkpoint every ~1 MiB of WAL (SQLite's default: ~4 MiB)
 AUTO_VACUUM_INCREMENTAL = 2
 
