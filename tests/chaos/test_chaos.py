@@ -203,4 +203,6 @@ def test_disk_full_then_drained(small_fs: Path, chaos_broker: Any, harness: Any,
     record = record_row(row)
     assert h.player_runs == 1 and h.forwarder_starts == 1, record
     assert accepted_again, "add() did not accept again after the drain freed room:\n" + record
+    kinds = set(h.ledger.refused())
+    assert kinds == {"refused:DiskFullError:normal"}, f"refused with {kinds}, not DiskFullError"
     judge(row, record)
