@@ -53,6 +53,9 @@ class Ledger:
         self.centre_file = centre_file
         self._lock = threading.Lock()
         self._imported: set[str] = set()
+        self._offset = 0
+        self._deliveries: list[tuple[str, str]] = []
+        self._heartbeats: list[str] = []
 
     def add_imported(self, ids: Iterable[str]) -> None:
         with self._lock:
@@ -81,18 +84,33 @@ class Ledger:
     def centre_text(self) -> str:
         return self.centre_file.read_text() if self.centre_file.exists() else ""
 
+    def _read_centre(self) -> None:
+        """Parse what the centre appended since the last call (complete lines only)."""
+        if not self.centre_file.exists():
+            return
+        with self.centre_file.open("rb") as f:
+            f.seek(self._offset)
+            chunk = f.read()
+        end = chunk.rfind(b"\n") + 1
+        self._offset += end
+        for line in chunk[:end].decode().splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "C":
+                self._deliveries.append((parts[1], parts[2]))
+            elif len(parts) == 2 and parts[0] == "H":
+                self._heartbeats.append(parts[1])
+
     def deliveries(self) -> list[tuple[str, str]]:
         """(record_id, payload hash) per crossing the centre received, in arrival order."""
-        out = []
-        for line in self.centre_text().splitlines():
-            if line.startswith("C "):
-                parts = line.split()
-                if len(parts) == 3:
-                    out.append((parts[1], parts[2]))
-        return out
+        with self._lock:
+            self._read_centre()
+            return list(self._deliveries)
 
     def heartbeats(self) -> list[str]:
-        return [line[2:] for line in self.centre_text().splitlines() if line.startswith("H ")]
+        """The sent_at of every heartbeat the centre received."""
+        with self._lock:
+            self._read_centre()
+            return list(self._heartbeats)
 
     def received_ids(self) -> set[str]:
         return {rid for rid, _h in self.deliveries()}

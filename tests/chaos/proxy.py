@@ -123,7 +123,7 @@ class TcpProxy:
                     self._flowing.wait(0.1)  # leave bytes in the kernel buffers: TCP backs up
                     continue
                 ready, _, _ = select.select([src], [], [], 0.1)
-                if not ready:
+                if not ready or not self._flowing.is_set():  # the partition began meanwhile
                     continue
                 data = src.recv(65536)
                 if not data:

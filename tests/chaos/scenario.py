@@ -5,11 +5,13 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from config.models import BrokerConfig
 from messaging.forwarder import Forwarder
 from tests.chaos.harness import Harness, wait_until
 from tests.chaos.ledger import Row, whereabouts
 
-WINDOW = 100  # [broker] inflight default; mosquitto's Receive Maximum in the tests is 100 too
+# [broker] inflight (the tests' mosquitto announces the same Receive Maximum, 100)
+WINDOW = int(BrokerConfig.model_fields["inflight"].default)
 
 
 def ack_batch() -> int:
