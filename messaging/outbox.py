@@ -103,7 +103,8 @@ class Outbox(ForwardingStore):
         return self._free_bytes(self.path.parent) / MIB
 
     def writable_mb(self) -> float:
-        """What the outbox can still write (MiB): free space plus space SQLite can reuse."""
+        """What the outbox can still write (MiB): free space plus free pages and the WAL beyond
+        its limit, minus what the WAL may still grow to reach it (outbox_db.reusable_bytes)."""
         free = self._free_bytes(self.path.parent)
         with self._lock:
             if self._closed:
@@ -113,16 +114,16 @@ class Outbox(ForwardingStore):
 
     def _check_disk(self) -> None:
         floor = self.disk_floor_mb
-        if self.free_mb() >= floor:
+        if self._free_bytes(self.path.parent) >= floor * MIB + outbox_db.WAL_LIMIT_BYTES:
             return  # the common case: no checkpoint, no page counts
         try:
             writable = self.writable_mb()
         except sqlite3.Error:
-            writable = self.free_mb()
+            writable = self.free_mb() - outbox_db.WAL_LIMIT_BYTES / MIB
         if writable < floor:
             raise DiskFullError(
-                f"disk almost full ({writable:.1f} MiB left for the outbox, floor {floor} MiB): "
-                "the crossing was NOT saved",
+                f"disk almost full ({max(0.0, writable):.1f} MiB left for the outbox, floor "
+                f"{floor} MiB): the crossing was NOT saved",
                 "record this traveller on paper and call the technician to free disk space; "
                 "crossings already saved are safe and are sent when the link is up",
             )

@@ -26,7 +26,9 @@ WAL_LIMIT_BYTES = 2 * 1024 * 1024  # journal_size_limit: the WAL is cut back to 
 AUTOCHECKPOINT_PAGES = 256  # checkpoint every ~1 MiB of WAL (SQLite's default: ~4 MiB)
 AUTO_VACUUM_INCREMENTAL = 2
 
-_umask_lock = threading.Lock()  # the umask is per process: one connect at a time changes it
+# The umask is per process: one connect at a time changes it. A file another thread creates in
+# that instant gets umask 077 too: narrower than meant, never wider.
+_umask_lock = threading.Lock()
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -119,10 +121,12 @@ def sent_key(record_id: str) -> bytes | str:
 
 
 def reusable_bytes(db: sqlite3.Connection, path: Path) -> int:
-    """Bytes SQLite can store new data in without taking more of the file system: free pages,
-    plus the part of the WAL beyond its limit that the next write gives back (after a complete
-    checkpoint the WAL restarts and is cut to WAL_LIMIT_BYTES). The WAL up to its limit does not
-    count: what is written there is copied into the main file, which then grows.
+    """What SQLite can store new data in beyond the file system's free space (may be negative).
+
+    Plus: free pages, and the part of the WAL beyond its limit that the next write gives back
+    (after a complete checkpoint the WAL restarts and is cut to WAL_LIMIT_BYTES). Minus: what
+    the WAL may still grow before it reaches that limit (the forwarder's deletes need it; a
+    WAL below its limit does not add room: what is written there lands in the main file).
     Runs a PASSIVE checkpoint (never waits). Raises sqlite3.Error (e.g. disk full)."""
     page = int(db.execute("PRAGMA page_size").fetchone()[0])
     free_pages = int(db.execute("PRAGMA freelist_count").fetchone()[0])
@@ -132,4 +136,4 @@ def reusable_bytes(db: sqlite3.Connection, path: Path) -> int:
     except FileNotFoundError:
         wal = 0
     given_back = max(0, wal - WAL_LIMIT_BYTES) if not busy and frames == backfilled else 0
-    return free_pages * page + given_back
+    return free_pages * page + given_back - max(0, WAL_LIMIT_BYTES - wal)

@@ -120,9 +120,11 @@ class ForwardingStore:
                 marks = ",".join("?" * len(part))
                 ids = db.execute(f"SELECT record_id FROM outbox WHERE seq IN ({marks})",  # noqa: S608
                                  part).fetchall()
+                # delete first: the tombstones then take freed pages, and the file need not
+                # grow on a full disk
+                db.execute(f"DELETE FROM outbox WHERE seq IN ({marks})", part)  # noqa: S608
                 db.executemany("INSERT OR IGNORE INTO sent (record_id, sent_at) VALUES (?, ?)",
                                [(outbox_db.sent_key(r[0]), now) for r in ids])
-                db.execute(f"DELETE FROM outbox WHERE seq IN ({marks})", part)  # noqa: S608
 
     def mark_failed(self, seq: int, reason: str, *, count: bool, retry_in_s: float) -> bool:
         """Make a row a suspect (published alone later); count=True adds an attempt.

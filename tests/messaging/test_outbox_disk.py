@@ -90,7 +90,8 @@ def test_full_disk_recovers_after_drain_and_after_freeing(
     box = Outbox(data / "outbox.sqlite3", disk_floor_mb=1)  # the booth
     backlog = _fill_until_refused(box)
     assert len(backlog) > 500
-    proc = subprocess.Popen(forward_cmd(config), cwd=REPO, stderr=subprocess.DEVNULL)
+    log = (small_fs.parent / "forward.log").open("w")  # off the small disk; read on failure
+    proc = subprocess.Popen(forward_cmd(config), cwd=REPO, stderr=log)
     try:
         assert not collector.wait_for(set(backlog), timeout=90), "backlog not forwarded"
         assert wait_until(lambda: box.status().pending == 0, timeout=30)
@@ -116,4 +117,5 @@ def test_full_disk_recovers_after_drain_and_after_freeing(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(10)
+        log.close()
         box.close()
