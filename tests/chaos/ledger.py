@@ -139,3 +139,17 @@ def whereabouts(db_path: Path, ids: set[str]) -> str:
     return (f"missing ones: {counts['outbox']} pending, {counts['sent']} in sent, "
             f"{counts['quarantine']} quarantined, {nowhere} nowhere in the file; "
             f"quick_check: {integrity}")
+
+
+def in_sent(db_path: Path, ids: set[str]) -> set[str]:
+    """Those of `ids` whose tombstone is in `sent`: the broker PUBACKed them (all processes
+    stopped)."""
+    if not ids:
+        return set()
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT record_id FROM sent").fetchall()
+    finally:
+        db.close()
+    stored = {str(uuid.UUID(bytes=r[0])) if isinstance(r[0], bytes) else r[0] for r in rows}
+    return ids & stored
