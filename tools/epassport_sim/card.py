@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
 
 from drivers.chip import crypto
@@ -43,9 +44,13 @@ class CardFaults:
     lose_in_file: str | None = None  # e.g. "DG2": leave the field while reading it...
     lose_at_offset: int = 4096  # ...when a READ BINARY starts at or past this offset
     lose_times: int = 1  # how many times to leave (then reads succeed)
-    bac_refused: bool = False  # PACE-only chip: BAC answered with 6A88
+    bac_refused: bool = False  # PACE-only chip: BAC refused with `bac_refused_sw`
+    bac_refused_sw: int = 0x6A88  # 6A88 or 6982, as PACE-only chips answer GET CHALLENGE
     fail_ins: tuple[int, int] | None = None  # (INS, SW): answer every such command with SW
-    no_short_file_ids: bool = False  # READ BINARY by SFI answered 6A86 (SELECT by id needed)
+    no_short_file_ids: bool = False  # READ BINARY by SFI refused (SELECT by id needed)...
+    sfi_refusal_sw: int = 0x6A86  # ...with this status word (6A82 on some real chips)
+    bac_needs_aid: bool = False  # GET CHALLENGE refused (6985) until the eMRTD AID is selected
+    seconds_per_kb: float = 0.0  # slow chip: delay before each answer, per KB of data sent
 
 
 def _sw(sw: int) -> bytes:
@@ -181,6 +186,10 @@ class EPassportCard:
         if cmd.ins == 0xB1:
             return self._read_binary_odd(cmd, protected)
         if cmd.ins == 0x84 and not protected:
+            if self.faults.bac_refused:
+                return b"", self.faults.bac_refused_sw
+            if self.faults.bac_needs_aid and not self._app:
+                return b"", 0x6985
             self._rnd_ic = os.urandom(8)
             return self._rnd_ic, 0x9000
         if cmd.ins == 0x82 and not protected:
@@ -210,7 +219,7 @@ class EPassportCard:
     def _read_binary(self, cmd: CommandApdu, protected: bool) -> tuple[bytes, int]:
         if cmd.p1 & 0x80:
             if self.faults.no_short_file_ids:
-                return b"", 0x6A86
+                return b"", self.faults.sfi_refusal_sw
             name = SFI_NAMES.get(cmd.p1 & 0x1F)
             if name is None or name not in self.files:
                 return b"", 0x6A82
@@ -237,6 +246,8 @@ class EPassportCard:
             return b"", 0x6B00
         chunk = content[offset : offset + le]
         self.bytes_served[name] = self.bytes_served.get(name, 0) + len(chunk)
+        if f.seconds_per_kb:
+            time.sleep(f.seconds_per_kb * len(chunk) / 1024)
         return chunk, 0x9000
 
     def _read_binary_odd(self, cmd: CommandApdu, protected: bool) -> tuple[bytes, int]:
@@ -252,7 +263,7 @@ class EPassportCard:
     # ---- BAC ---------------------------------------------------------------------------
     def _external_authenticate(self, cmd: CommandApdu) -> tuple[bytes, int]:
         if self.faults.bac_refused:
-            return b"", 0x6A88
+            return b"", self.faults.bac_refused_sw
         if self._rnd_ic is None or len(cmd.data) != 40:
             return b"", 0x6985
         k_enc, k_mac = derive_keys(self.keys)

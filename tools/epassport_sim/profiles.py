@@ -1,0 +1,94 @@
+"""Named chip profiles: the simulator behaving like real ePassports reported in the field.
+
+Each profile is what a class of real chips does (JMRTD, gmrtd, dmrtd, NFCPassportReader and
+vsmartcard issue threads; ICAO Doc 9303 editions), not what our reader expects:
+
+  full              everything: PACE AES, short file ids, extended length, EF.COM
+  no-sfi            READ BINARY by short file id answered 6A82; SELECT by file id only
+  no-com            EF.COM absent (optional in newer LDS): data groups only in EF.SOD
+  le-192            largest Le 192 (a Ukrainian passport), no extended length (6700 above)
+  le-128            largest Le 128, no extended length
+  no-extended       short APDUs only: an extended Le is answered 6700
+  select-aid-first  BAC chip: GET CHALLENGE refused (6985) until the eMRTD AID is selected
+  pace-only         BAC refused with 6982; PACE listed in EF.CardAccess
+  slow              3 s per KB sent (3-15 s reads on real chips)
+  sha1-sod          SOD, DS and CSCA certificates signed with SHA-1 (Doc 9303 6th edition)
+  rsa-pss           RSASSA-PSS (SHA-256) signatures
+  ecdsa-explicit    the DS key's curve encoded as explicit parameters, not a named curve
+  dsa               DSA (2048/256) CSCA and document signer
+  revoked-dsc       the CSCA's CRL lists the document signer (`SimProfile.crl`)
+  pulled-mid-dg2    the card leaves the field once, 8 KB into DG2 (short Le chip)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tools.epassport_sim import make_card
+from tools.epassport_sim.card import CardFaults, EPassportCard
+from tools.epassport_sim.pki import TestPki, make_test_pki
+
+# profile -> (PKI kind, digest): the profiles that need their own signing algorithm
+PKI_KINDS: dict[str, tuple[str, str]] = {
+    "sha1-sod": ("rsa", "sha1"),
+    "rsa-pss": ("rsa-pss", "sha256"),
+    "ecdsa-explicit": ("ecdsa-explicit", "sha256"),
+    "dsa": ("dsa", "sha256"),
+}
+
+_CARD_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
+    "full": dict,
+    "no-sfi": lambda: {"faults": CardFaults(no_short_file_ids=True, sfi_refusal_sw=0x6A82)},
+    "no-com": lambda: {"com": False},
+    "le-192": lambda: {"max_le": 192, "extended": False},
+    "le-128": lambda: {"max_le": 128, "extended": False},
+    "no-extended": lambda: {"max_le": 256, "extended": False},
+    "select-aid-first": lambda: {"pace": None, "faults": CardFaults(bac_needs_aid=True)},
+    "pace-only": lambda: {"faults": CardFaults(bac_refused=True, bac_refused_sw=0x6982)},
+    "slow": lambda: {"faults": CardFaults(seconds_per_kb=3.0)},
+    "sha1-sod": dict,
+    "rsa-pss": dict,
+    "ecdsa-explicit": dict,
+    "dsa": dict,
+    "revoked-dsc": dict,
+    "pulled-mid-dg2": lambda: {
+        "max_le": 0xFF,
+        "extended": False,
+        "faults": CardFaults(lose_in_file="DG2", lose_at_offset=8000),
+    },
+}
+PROFILES: tuple[str, ...] = tuple(_CARD_ARGS)
+
+
+@dataclass
+class SimProfile:
+    name: str
+    card: EPassportCard
+    pki: TestPki
+    crl: bytes | None = field(default=None, repr=False)  # DER CRL for the CSCA folder
+
+
+def pki_for(name: str) -> TestPki:
+    """A fresh test PKI of the kind profile `name` needs."""
+    kind, digest = PKI_KINDS.get(name, ("ec", "sha256"))
+    return make_test_pki(kind=kind, digest=digest)
+
+
+def make_profile(
+    name: str,
+    mrz_lines: Sequence[str],
+    pki: TestPki | None = None,
+    **overrides: Any,
+) -> SimProfile:
+    """The card for profile `name` personalised with `mrz_lines`. `pki` must be of the
+    profile's kind (`pki_for(name)` builds one); `overrides` go to make_card (e.g. a smaller
+    face_bytes for `slow`). Raises KeyError for an unknown profile."""
+    if name not in _CARD_ARGS:
+        raise KeyError(f"unknown simulator profile {name!r}; one of: {', '.join(PROFILES)}")
+    pki = pki or pki_for(name)
+    args = {**_CARD_ARGS[name](), **overrides}
+    card = make_card(mrz_lines, pki, **args)
+    crl = pki.crl([pki.ds_cert.serial_number]) if name == "revoked-dsc" else None
+    return SimProfile(name, card, pki, crl)
