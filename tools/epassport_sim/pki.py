@@ -134,7 +134,10 @@ def _sig_algo(kind: str, digest: str) -> algos.SignedDigestAlgorithm:
                 "algorithm": "rsassa_pss",
                 "parameters": {
                     "hash_algorithm": {"algorithm": digest},
-                    "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": digest}},
+                    "mask_gen_algorithm": {
+                        "algorithm": "mgf1",
+                        "parameters": {"algorithm": digest},
+                    },
                     "salt_length": _hash(digest).digest_size,
                 },
             }
@@ -235,7 +238,9 @@ def build_sod(
                     "values": [cms.Time(name="utc_time", value=signing_time or datetime.now(UTC))],
                 }
             ),
-            cms.CMSAttribute({"type": "message_digest", "values": [hashlib.new(d, content).digest()]}),
+            cms.CMSAttribute(
+                {"type": "message_digest", "values": [hashlib.new(d, content).digest()]}
+            ),
         ]
     )
     signature = _sign(pki.ds_key, pki.kind, d, attrs.dump())
