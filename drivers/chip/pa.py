@@ -22,6 +22,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from drivers.chip.errors import CardProtocolError
 from drivers.chip.tlv import unwrap
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,18 @@ _HASHES: dict[str, hashes.HashAlgorithm] = {
     "sha384": hashes.SHA384(),
     "sha512": hashes.SHA512(),
 }
+
+
+def sod_data_groups(sod: bytes) -> tuple[str, ...]:
+    """The data groups EF.SOD holds hashes for ("DG1", "DG2", ...): the list a chip without
+    EF.COM gives. Raises CardProtocolError when the SOD cannot be parsed."""
+    try:
+        info = cms.ContentInfo.load(unwrap(sod, 0x77))
+        lso = LdsSecurityObject.load(info["content"]["encap_content_info"]["content"].native)
+        numbers = sorted(int(h["data_group_number"].native) for h in lso["data_group_hash_values"])
+    except (ValueError, TypeError, KeyError) as err:
+        raise CardProtocolError("the chip's EF.SOD is not a readable security object") from err
+    return tuple(f"DG{n}" for n in numbers)
 
 
 def _hash(name: str, data: bytes) -> bytes:

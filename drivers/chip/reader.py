@@ -229,6 +229,8 @@ class ChipReader(DocumentReader):
                 "apdu_count": result.apdu_count,
                 "seconds": round(result.seconds, 3),
                 "le": result.le,
+                "max_le": result.le,
+                "file_access": result.file_access,
                 "face_mime": result.face.mime if result.face else None,
                 "listed_groups": list(result.listed_groups),
             },

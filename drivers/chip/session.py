@@ -22,14 +22,21 @@ from drivers.chip.errors import (
     StatusWordError,
     WrongKeysError,
 )
-from drivers.chip.files import EXTENDED_LE, FileNotFound, FileReader, select_emrtd
+from drivers.chip.files import (
+    EXTENDED_LE,
+    FileNotFound,
+    FileReader,
+    select_emrtd,
+    select_master_file,
+)
 from drivers.chip.lds import FaceImage, parse_com, parse_dg1, parse_dg2, to_png
-from drivers.chip.pa import passive_authentication
+from drivers.chip.pa import passive_authentication, sod_data_groups
 from drivers.chip.transport import Channel, Transport
 from imdms.errors import ReaderIOError
 
 log = logging.getLogger(__name__)
 DG_NUMBERS = {"DG1": 1, "DG2": 2}
+FILE_ORDER = ("COM", "DG1", "DG2", "DG14", "DG15", "SOD")
 
 
 @dataclass
@@ -38,7 +45,7 @@ class ChipResult:
 
     protocol: str
     data_groups: tuple[str, ...]  # files read: COM, DG1, DG2, SOD
-    listed_groups: tuple[str, ...]  # data groups EF.COM says the chip holds
+    listed_groups: tuple[str, ...]  # data groups EF.COM (or, without it, EF.SOD) lists
     dg1_lines: tuple[str, ...] = field(repr=False)
     face: FaceImage | None = field(repr=False)
     face_png: bytes | None = field(repr=False)
@@ -47,6 +54,7 @@ class ChipResult:
     seconds: float
     le: int
     files: dict[str, bytes] = field(repr=False, default_factory=dict)
+    file_access: str = "sfi"  # "sfi" or "select" (the chip refused short file ids)
 
 
 @dataclass
@@ -62,10 +70,11 @@ class ResumeState:
         return sum(len(v) for v in self.partial.values())
 
 
-def _try_card_access(reader: FileReader) -> tuple[pace.PaceInfo | None, int]:
-    """The PACE entry to use (None: BAC) and how many PACE entries the chip lists."""
+def _try_card_access(reader: FileReader, by_id: bool = False) -> tuple[pace.PaceInfo | None, int]:
+    """The PACE entry to use (None: BAC) and how many PACE entries the chip lists. A 6A82 to
+    the short file id is taken as "no EF.CardAccess" unless `by_id` (then SELECT confirms)."""
     try:
-        raw = reader.read("CardAccess")
+        raw = reader.read("CardAccess", by_id_on_6a82=by_id)
     except (FileNotFound, StatusWordError, CardProtocolError):
         return None, 0
     try:
@@ -129,6 +138,18 @@ def _read(
         try:
             bac.authenticate(channel, keys)
         except PaceRequiredError as err:
+            if use_pace and info is None and files.sfi_works is None:
+                # a PACE-only chip that answered 6A82 to EF.CardAccess's short file id may
+                # still have it: look by file id before giving up
+                files.partial.pop("CardAccess", None)
+                select_master_file(channel)
+                info, listed = _try_card_access(files, by_id=True)
+                files.partial.pop("CardAccess", None)
+                if info is not None:
+                    pace.authenticate(channel, keys, info, with_parameter_id=listed > 1)
+                    select_emrtd(channel)
+                    state.protocol = "PACE"
+                    return _read_files(channel, files, state, csca, started, "PACE")
             raise PaceRequiredError(
                 "the chip only accepts PACE and offers no PACE parameters this terminal supports"
                 if info is None or not use_pace
@@ -138,15 +159,33 @@ def _read(
     else:
         select_emrtd(channel)
     state.protocol = protocol
-    read: dict[str, bytes] = {"COM": files.read("COM")}
-    com = parse_com(read["COM"])
-    read["DG1"] = files.read("DG1")
-    if "DG2" in com.data_groups:
-        read["DG2"] = files.read("DG2")
-    try:  # EF.COM does not list the SOD
+    return _read_files(channel, files, state, csca, started, protocol)
+
+
+def _read_files(
+    channel: Channel,
+    files: FileReader,
+    state: ResumeState,
+    csca: Sequence[x509.Certificate] | None,
+    started: float,
+    protocol: str,
+) -> ChipResult:
+    read: dict[str, bytes] = {}
+    try:
+        read["COM"] = files.read("COM")
+        listed = parse_com(read["COM"]).data_groups
+    except FileNotFound:  # optional in newer LDS: EF.SOD lists the data groups instead
         read["SOD"] = files.read("SOD")
-    except FileNotFound:
-        pass
+        listed = sod_data_groups(read["SOD"])
+    read["DG1"] = files.read("DG1")
+    if "DG2" in listed:
+        read["DG2"] = files.read("DG2")
+    if "SOD" not in read:
+        try:  # EF.COM does not list the SOD
+            read["SOD"] = files.read("SOD")
+        except FileNotFound:
+            pass
+    read = {name: read[name] for name in FILE_ORDER if name in read}
     dg1_lines = parse_dg1(read["DG1"])
     face = face_png = None
     if "DG2" in read:
@@ -164,7 +203,7 @@ def _read(
     return ChipResult(
         protocol=protocol,
         data_groups=tuple(read),
-        listed_groups=com.data_groups,
+        listed_groups=listed,
         dg1_lines=dg1_lines,
         face=face,
         face_png=face_png,
@@ -173,6 +212,7 @@ def _read(
         seconds=time.monotonic() - started,
         le=files.le,
         files=read,
+        file_access=files.access,
     )
 
 

@@ -201,6 +201,9 @@ class EPassportCard:
         return b"", 0x6D00
 
     def _select(self, cmd: CommandApdu) -> tuple[bytes, int]:
+        if cmd.p1 == 0x00 and cmd.data in (b"", b"\x3f\x00"):  # the MF, both forms
+            self._app, self._ef = False, None
+            return b"", 0x9000
         if cmd.p1 == 0x04:
             if cmd.data != AID:
                 return b"", 0x6A82

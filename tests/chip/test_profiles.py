@@ -1,0 +1,194 @@
+"""Every simulator profile read over the real path: ChipReader -> pyscard -> pcscd -> vpcd.
+
+The cases follow the inspection-system test suites of BSI TR-03105 Part 5.1 and the ICAO test
+specification for inspection systems (units LDS, BAC, PACE, PA, CA, AA): each test names the
+unit and what its case checks. A profile either reads, or fails with the officer's message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from config.models import ChipConfig
+from drivers.base import DocumentRead
+from drivers.chip.reader import ChipReader
+from tests.chip.conftest import wait_removed
+from tests.chip.helpers import td3
+from tools.epassport_sim import EPassportCard, TestPki, VpcdClient
+from tools.epassport_sim.pcscd import READER
+from tools.epassport_sim.profiles import PKI_KINDS, SimProfile, make_profile, pki_for
+
+pytestmark = pytest.mark.peer
+Insert = Callable[[EPassportCard], VpcdClient]
+LINES = td3()
+_PKIS: dict[str, TestPki] = {}
+
+
+def _profile(name: str, tmp_path: Path, **overrides: object) -> tuple[SimProfile, Path]:
+    kind = PKI_KINDS.get(name, ("ec", "sha256"))
+    key = "-".join(kind)
+    if key not in _PKIS:  # RSA/DSA keys are slow to make: one per kind per run
+        _PKIS[key] = pki_for(name)
+    sim = make_profile(name, LINES, _PKIS[key], **overrides)
+    folder = tmp_path / "csca"
+    folder.mkdir()
+    (folder / "csca.pem").write_bytes(sim.pki.csca_pem())
+    if sim.crl:
+        (folder / "csca.crl").write_bytes(sim.crl)
+    return sim, folder
+
+
+def _read(folder: Path, timeout: float = 10) -> DocumentRead:
+    reader = ChipReader(ChipConfig(type="chip", reader=READER, csca_path=folder), name="chip")
+    reader.set_mrz(LINES)
+    with reader:
+        doc = reader.read(timeout=timeout)
+    assert doc is not None
+    return doc
+
+
+def _passed(doc: DocumentRead) -> dict[str, str]:
+    assert doc.ok, (doc.error, doc.extra.get("hint"))
+    assert doc.chip is not None and doc.chip.dg1_matches_print is True
+    pa = doc.chip.passive_authentication
+    assert all(v.startswith("passed") for v in pa.values()), pa
+    return pa
+
+
+def test_full_chip_reads_by_sfi_with_extended_length(sim: Insert, tmp_path: Path) -> None:
+    """LDS unit (reading EF.COM, DG1, DG2, EF.SOD) on a chip that supports everything."""
+    profile, folder = _profile("full", tmp_path)
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.extra["file_access"] == "sfi" and doc.extra["max_le"] == 65536
+    assert doc.extra["apdu_count"] <= 11  # must not grow for a chip that supports everything
+
+
+@pytest.mark.parametrize("sw", [0x6A82, 0x6A86, 0x6A81, 0x6981, 0x6986, 0x6D00, 0x6E00])
+def test_no_sfi_falls_back_to_select_by_file_id(sim: Insert, tmp_path: Path, sw: int) -> None:
+    """LDS unit, file selection: a chip without short-file-id READ BINARY (issue 16: 6A82)."""
+    profile, folder = _profile("no-sfi", tmp_path)
+    profile.card.faults.sfi_refusal_sw = sw
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.extra["file_access"] == "select"
+    assert doc.extra["apdu_count"] <= 22  # within 2x of the chip that supports everything
+
+
+def test_no_com_takes_the_data_groups_from_the_sod(sim: Insert, tmp_path: Path) -> None:
+    """LDS unit: EF.COM absent (optional in LDS 1.8); the group list comes from EF.SOD."""
+    profile, folder = _profile("no-com", tmp_path)
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.chip is not None and "COM" not in doc.chip.data_groups
+    assert doc.extra["listed_groups"] == ["DG1", "DG2"]
+
+
+@pytest.mark.parametrize(("name", "le"), [("le-192", 192), ("le-128", 128), ("no-extended", 255)])
+def test_short_le_chips_step_down_and_keep_the_le(
+    sim: Insert, tmp_path: Path, name: str, le: int
+) -> None:
+    """LDS unit, READ BINARY lengths: chips whose largest Le is 192 / 128 / short only."""
+    profile, folder = _profile(name, tmp_path)
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.extra["max_le"] == le
+    assert profile.card.bytes_served["DG2"] == len(profile.card.files["DG2"])  # nothing twice
+    assert doc.extra["apdu_count"] <= 2 * 79  # within 2x of the best short-Le read
+
+
+def test_select_aid_before_bac(sim: Insert, tmp_path: Path) -> None:
+    """BAC unit: the eMRTD application is selected before GET CHALLENGE (Portuguese chips)."""
+    profile, folder = _profile("select-aid-first", tmp_path)
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.chip is not None and doc.chip.protocol == "BAC"
+
+
+def test_pace_only_chip_reads_with_pace(sim: Insert, tmp_path: Path) -> None:
+    """PACE unit: BAC answered 6982, PACE listed in EF.CardAccess."""
+    profile, folder = _profile("pace-only", tmp_path)
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.chip is not None and doc.chip.protocol == "PACE"
+
+
+def test_pace_only_chip_without_sfi_finds_card_access_by_file_id(
+    sim: Insert, tmp_path: Path
+) -> None:
+    """PACE unit: EF.CardAccess reachable only by SELECT in the MF, BAC refused (6A88)."""
+    profile, folder = _profile("no-sfi", tmp_path)
+    profile.card.faults.bac_refused = True
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.chip is not None and doc.chip.protocol == "PACE"
+    assert doc.extra["file_access"] == "select"
+
+
+def test_slow_chip_is_not_cut_off_and_reports_progress(sim: Insert, tmp_path: Path) -> None:
+    """LDS unit on a slow chip (3 s per KB): no timeout kills a healthy read; progress flows."""
+    profile, folder = _profile("slow", tmp_path, face_bytes=800)
+    sim(profile.card)
+    reader = ChipReader(ChipConfig(type="chip", reader=READER, csca_path=folder), name="chip")
+    reader.set_mrz(LINES)
+    seen: list[tuple[str, int, int | None]] = []
+    reader.on_progress = lambda f, n, t: seen.append((f, n, t))
+    with reader:
+        doc = reader.read(timeout=2)  # the timeout bounds waiting for a card, not the read
+    assert doc is not None
+    _passed(doc)
+    assert doc.extra["seconds"] > 3
+    assert ("DG2", len(profile.card.files["DG2"]), len(profile.card.files["DG2"])) in seen
+
+
+@pytest.mark.parametrize("name", ["sha1-sod", "rsa-pss", "ecdsa-explicit", "dsa"])
+def test_passive_authentication_algorithms(sim: Insert, tmp_path: Path, name: str) -> None:
+    """PA unit: SOD and certificates signed with SHA-1/RSA, RSA-PSS, explicit-curve ECDSA, DSA."""
+    profile, folder = _profile(name, tmp_path)
+    sim(profile.card)
+    pa = _passed(_read(folder))
+    if name == "sha1-sod":
+        assert "deprecated algorithm SHA-1" in pa["sod_signature"]
+        assert "deprecated algorithm SHA-1" in pa["ds_certificate"]
+    else:
+        assert set(pa.values()) == {"passed"}
+
+
+def test_revoked_document_signer_fails_pa(sim: Insert, tmp_path: Path) -> None:
+    """PA unit: the CSCA's CRL (in the CSCA folder) lists the document signer."""
+    profile, folder = _profile("revoked-dsc", tmp_path)
+    sim(profile.card)
+    doc = _read(folder)
+    assert doc.ok and doc.chip is not None
+    assert doc.chip.passive_authentication["ds_certificate"].startswith(
+        "failed: the document signer certificate is revoked"
+    )
+    assert doc.chip.passive_authentication["sod_signature"] == "passed"
+
+
+def test_pulled_mid_dg2_resumes(sim: Insert, tmp_path: Path) -> None:
+    """LDS unit: the card leaves the field inside DG2; put back, the read resumes."""
+    profile, folder = _profile("pulled-mid-dg2", tmp_path)
+    client = sim(profile.card)
+    reader = ChipReader(ChipConfig(type="chip", reader=READER, csca_path=folder), name="chip")
+    reader.set_mrz(LINES)
+    with reader:
+        doc = reader.read(timeout=10)
+        assert doc is not None and not doc.ok
+        assert doc.extra["kind"] == "card_removed" and "put the passport back" in doc.extra["hint"]
+        wait_removed(READER)
+        client.start()
+        doc = reader.read(timeout=10)
+    assert doc is not None
+    _passed(doc)
+    assert profile.card.bytes_served["DG2"] == len(profile.card.files["DG2"])
