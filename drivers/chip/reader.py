@@ -16,14 +16,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from drivers.base import ChipSummary, DocumentRead, DocumentReader, ReaderStatus, utc_now
 from drivers.chip.bac import MrzKeys, keys_from_mrz_lines
 from drivers.chip.errors import CardProtocolError, CardRemovedError, ChipError, WrongKeysError
-from drivers.chip.pa import load_csca_store
 from drivers.chip.session import ChipResult, ResumeState, read_passport
 from drivers.chip.transport import PcscTransport
+from drivers.chip.trust import load_trust_store
 from imdms.errors import ConfigError, MrzError, ReaderInitError, ReaderIOError
 
 log = logging.getLogger(__name__)
@@ -38,18 +39,39 @@ class ChipReader(DocumentReader):
 
     source = "chip"
 
-    def __init__(self, config: Any, name: str = "chip", *, transport: Any = None) -> None:
+    def __init__(
+        self,
+        config: Any,
+        name: str = "chip",
+        *,
+        transport: Any = None,
+        anchors: Sequence[Path] = (),
+        crl_paths: Sequence[Path] = (),
+    ) -> None:
+        """`anchors`: trust anchors for master lists (beside the loose CSCAs of csca_path);
+        `crl_paths`: CRL folders (beside CRLs inside csca_path). Config fields `ml_anchor`
+        and `crl_path` are used when the config has them."""
         super().__init__(name)
         self.config = config
-        self._csca = None
+        self.trust_problems: list[str] = []
+        self._csca: list[Any] | None = None
+        self._crls: list[Any] = []
         if getattr(config, "csca_path", None):
+            anchor = getattr(config, "ml_anchor", None)
+            crl_path = getattr(config, "crl_path", None)
             try:
-                self._csca = load_csca_store(config.csca_path)
+                store = load_trust_store(
+                    config.csca_path,
+                    anchors=[*anchors, *([anchor] if anchor else [])],
+                    crl_paths=[*crl_paths, *([crl_path] if crl_path else [])],
+                )
             except OSError as err:
                 raise ConfigError(
                     "the CSCA store cannot be read",
-                    "check chip csca_path: a folder of PEM/DER certificates or a master list",
+                    "check chip csca_path: a folder of PEM/DER certificates, CRLs or a master list",
                 ) from err
+            self._csca, self._crls = store.cscas, store.crls
+            self.trust_problems = store.problems
         self._transport = transport if transport is not None else PcscTransport(config.reader)
         try:
             self._transport.find_reader()
@@ -144,6 +166,7 @@ class ChipReader(DocumentReader):
                     self._keys,
                     max_le=self.config.max_le,
                     csca=self._csca,
+                    crls=self._crls,
                     resume=self._resume,
                     progress=self.on_progress,
                 )

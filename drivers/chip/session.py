@@ -36,6 +36,7 @@ from imdms.errors import ReaderIOError
 
 log = logging.getLogger(__name__)
 DG_NUMBERS = {"DG1": 1, "DG2": 2}
+Trust = tuple[Sequence[x509.Certificate] | None, Sequence[x509.CertificateRevocationList]]
 FILE_ORDER = ("COM", "DG1", "DG2", "DG14", "DG15", "SOD")
 
 
@@ -90,6 +91,7 @@ def read_passport(
     *,
     max_le: int = EXTENDED_LE,
     csca: Sequence[x509.Certificate] | None = None,
+    crls: Sequence[x509.CertificateRevocationList] = (),
     resume: ResumeState | None = None,
     use_pace: bool = True,
     progress: Callable[[str, int, int | None], None] | None = None,
@@ -105,7 +107,7 @@ def read_passport(
     channel = Channel(transport)
     files = FileReader(channel, min(max_le, state.le_cap or max_le), state.partial, progress)
     try:
-        return _read(channel, files, keys, state, csca, use_pace, started)
+        return _read(channel, files, keys, state, (csca, crls), use_pace, started)
     except ReaderIOError:
         if files.extended_failed:
             state.le_cap = 0xFF
@@ -117,7 +119,7 @@ def _read(
     files: FileReader,
     keys: MrzKeys,
     state: ResumeState,
-    csca: Sequence[x509.Certificate] | None,
+    trust: Trust,
     use_pace: bool,
     started: float,
 ) -> ChipResult:
@@ -149,7 +151,7 @@ def _read(
                     pace.authenticate(channel, keys, info, with_parameter_id=listed > 1)
                     select_emrtd(channel)
                     state.protocol = "PACE"
-                    return _read_files(channel, files, state, csca, started, "PACE")
+                    return _read_files(channel, files, state, trust, started, "PACE")
             raise PaceRequiredError(
                 "the chip only accepts PACE and offers no PACE parameters this terminal supports"
                 if info is None or not use_pace
@@ -159,14 +161,14 @@ def _read(
     else:
         select_emrtd(channel)
     state.protocol = protocol
-    return _read_files(channel, files, state, csca, started, protocol)
+    return _read_files(channel, files, state, trust, started, protocol)
 
 
 def _read_files(
     channel: Channel,
     files: FileReader,
     state: ResumeState,
-    csca: Sequence[x509.Certificate] | None,
+    trust: Trust,
     started: float,
     protocol: str,
 ) -> ChipResult:
@@ -196,7 +198,10 @@ def _read_files(
             log.info("DG2 face image unusable: %s", err.message)
     if "SOD" in read:
         groups = {DG_NUMBERS[n]: read[n] for n in ("DG1", "DG2") if n in read}
-        pa_result = passive_authentication(read["SOD"], groups, list(csca) if csca else None)
+        csca, crls = trust
+        pa_result = passive_authentication(
+            read["SOD"], groups, list(csca) if csca else None, crls=list(crls)
+        )
     else:
         pa_result = {"sod": "failed: the chip holds no SOD (EF.SOD missing)"}
     state.partial.clear()

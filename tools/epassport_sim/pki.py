@@ -279,3 +279,65 @@ def build_sod(
     )
     info = cms.ContentInfo({"content_type": "signed_data", "content": signed})
     return tlv(0x77, info.dump())
+
+
+def build_master_list(pki: TestPki, cscas: Sequence[x509.Certificate]) -> bytes:
+    """An ICAO CSCA master list (CMS SignedData, Doc 9303-12 section 9) of `cscas`, signed by
+    a master list signer certificate that `pki`'s CSCA issued."""
+    from drivers.chip.trust import CscaMasterList
+
+    now = datetime.now(UTC)
+    key = ec.generate_private_key(ec.SECP256R1())
+    signer = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Test Master List Signer"))
+        .issuer_name(pki.csca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(pki.csca_key, hashes.SHA256(), rsa_padding=pki._padding())
+    )
+    ml = CscaMasterList(
+        {"version": 0, "cert_list": [asn1_x509.Certificate.load(_der(c)) for c in cscas]}
+    )
+    content = ml.dump()
+    attrs = cms.CMSAttributes(
+        [
+            cms.CMSAttribute({"type": "content_type", "values": ["2.23.136.1.1.2"]}),
+            cms.CMSAttribute(
+                {"type": "message_digest", "values": [hashlib.sha256(content).digest()]}
+            ),
+        ]
+    )
+    signer_asn1 = asn1_x509.Certificate.load(_der(signer))
+    info = cms.SignerInfo(
+        {
+            "version": "v1",
+            "sid": cms.SignerIdentifier(
+                {
+                    "issuer_and_serial_number": {
+                        "issuer": signer_asn1.issuer,
+                        "serial_number": signer_asn1.serial_number,
+                    }
+                }
+            ),
+            "digest_algorithm": {"algorithm": "sha256"},
+            "signed_attrs": attrs,
+            "signature_algorithm": _sig_algo("ec", "sha256"),
+            "signature": _sign(key, "ec", "sha256", attrs.dump()),
+        }
+    )
+    signed = cms.SignedData(
+        {
+            "version": "v3",
+            "digest_algorithms": [{"algorithm": "sha256"}],
+            "encap_content_info": {
+                "content_type": "2.23.136.1.1.2",
+                "content": core.ParsableOctetString(content),
+            },
+            "certificates": [signer_asn1],
+            "signer_infos": [info],
+        }
+    )
+    return bytes(cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump())
