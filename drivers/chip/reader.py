@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.base import ChipSummary, DocumentRead, DocumentReader, ReaderStatus, utc_now
+from drivers.chip.authenticity import CLONE_ALERT
 from drivers.chip.bac import MrzKeys, keys_from_mrz_lines
 from drivers.chip.errors import CardProtocolError, CardRemovedError, ChipError, WrongKeysError
 from drivers.chip.session import ChipResult, ResumeState, read_passport
@@ -254,6 +255,10 @@ class ChipReader(DocumentReader):
                 "le": result.le,
                 "max_le": result.le,
                 "file_access": result.file_access,
+                "chip_authentication": result.chip_authentication,
+                "active_authentication": result.active_authentication,
+                "possible_clone": result.possible_clone,
+                "alert": CLONE_ALERT if result.possible_clone else None,
                 "face_mime": result.face.mime if result.face else None,
                 "listed_groups": list(result.listed_groups),
             },

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
-from drivers.chip import bac, pace
+from drivers.chip import authenticity, bac, pace
 from drivers.chip.bac import MrzKeys
 from drivers.chip.errors import (
     CardProtocolError,
@@ -35,7 +35,7 @@ from drivers.chip.transport import Channel, Transport
 from imdms.errors import ReaderIOError
 
 log = logging.getLogger(__name__)
-DG_NUMBERS = {"DG1": 1, "DG2": 2}
+DG_NUMBERS = {"DG1": 1, "DG2": 2, "DG14": 14, "DG15": 15}
 Trust = tuple[Sequence[x509.Certificate] | None, Sequence[x509.CertificateRevocationList]]
 FILE_ORDER = ("COM", "DG1", "DG2", "DG14", "DG15", "SOD")
 
@@ -56,6 +56,9 @@ class ChipResult:
     le: int
     files: dict[str, bytes] = field(repr=False, default_factory=dict)
     file_access: str = "sfi"  # "sfi" or "select" (the chip refused short file ids)
+    chip_authentication: dict[str, str] = field(default_factory=dict)  # step -> result
+    active_authentication: dict[str, str] = field(default_factory=dict)  # step -> result
+    possible_clone: bool = False  # PA passed but CA or AA failed
 
 
 @dataclass
@@ -187,6 +190,18 @@ def _read_files(
             read["SOD"] = files.read("SOD")
         except FileNotFound:
             pass
+    signed_groups: tuple[str, ...] = ()
+    if "SOD" in read:
+        try:  # AA/CA groups are looked up in the SOD (signed), not EF.COM
+            signed_groups = sod_data_groups(read["SOD"])
+        except CardProtocolError:
+            pass
+    for name in ("DG14", "DG15"):
+        if name in signed_groups or name in listed:
+            try:
+                read[name] = files.read(name)
+            except FileNotFound:
+                log.info("%s listed but absent", name)
     read = {name: read[name] for name in FILE_ORDER if name in read}
     dg1_lines = parse_dg1(read["DG1"])
     face = face_png = None
@@ -197,13 +212,14 @@ def _read_files(
         except CardProtocolError as err:
             log.info("DG2 face image unusable: %s", err.message)
     if "SOD" in read:
-        groups = {DG_NUMBERS[n]: read[n] for n in ("DG1", "DG2") if n in read}
+        groups = {DG_NUMBERS[n]: read[n] for n in DG_NUMBERS if n in read}
         csca, crls = trust
         pa_result = passive_authentication(
             read["SOD"], groups, list(csca) if csca else None, crls=list(crls)
         )
     else:
         pa_result = {"sod": "failed: the chip holds no SOD (EF.SOD missing)"}
+    checks = authenticity.check(channel, files, read, pa_result)
     state.partial.clear()
     return ChipResult(
         protocol=protocol,
@@ -218,6 +234,9 @@ def _read_files(
         le=files.le,
         files=read,
         file_access=files.access,
+        chip_authentication=checks.chip_authentication,
+        active_authentication=checks.active_authentication,
+        possible_clone=checks.possible_clone,
     )
 
 

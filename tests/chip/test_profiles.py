@@ -192,3 +192,50 @@ def test_pulled_mid_dg2_resumes(sim: Insert, tmp_path: Path) -> None:
     assert doc is not None
     _passed(doc)
     assert profile.card.bytes_served["DG2"] == len(profile.card.files["DG2"])
+
+
+@pytest.mark.parametrize("cipher", ["AES", "3DES"])
+def test_chip_authentication(sim: Insert, tmp_path: Path, cipher: str) -> None:
+    """CA unit: DG14 ECDH key, AES (MSE:Set AT + GA) and 3DES (MSE:Set KAT); SM restarts with
+    the new keys and the next protected READ BINARY verifies under them."""
+    profile, folder = _profile("ca", tmp_path, ca_cipher=cipher)
+    sim(profile.card)
+    doc = _read(folder)
+    pa = _passed(doc)
+    assert pa["dg14_hash"] == "passed"
+    assert doc.extra["chip_authentication"] == {
+        "dg14": "passed",
+        "key_agreement": "passed",
+        "chip_proof": "passed",
+    }
+    assert doc.extra["active_authentication"] == {
+        "signature": "not offered: the chip has no DG15"
+    }
+    assert doc.extra["possible_clone"] is False and doc.extra["alert"] is None
+    assert doc.extra["apdu_count"] <= 22  # DG1 + 17 KB DG2 + SOD + PA + CA
+
+
+@pytest.mark.parametrize("name", ["aa-rsa", "aa-ecdsa"])
+def test_active_authentication(sim: Insert, tmp_path: Path, name: str) -> None:
+    """AA unit: INTERNAL AUTHENTICATE; RSA ISO/IEC 9796-2 scheme 1, ECDSA (hash in DG14)."""
+    profile, folder = _profile(name, tmp_path)
+    sim(profile.card)
+    doc = _read(folder)
+    pa = _passed(doc)
+    assert pa["dg15_hash"] == "passed"
+    assert doc.extra["active_authentication"] == {"dg15": "passed", "signature": "passed"}
+    assert doc.extra["possible_clone"] is False
+    assert doc.extra["apdu_count"] <= 22
+
+
+def test_clone_passes_pa_but_fails_ca_and_aa(sim: Insert, tmp_path: Path) -> None:
+    """CA and AA units, negative case: genuine signed DG14/DG15 on a chip with other keys."""
+    profile, folder = _profile("clone", tmp_path)
+    sim(profile.card)
+    doc = _read(folder)
+    pa = _passed(doc)  # the copied data is genuine
+    assert pa["dg14_hash"] == pa["dg15_hash"] == "passed"
+    assert doc.extra["active_authentication"]["signature"].endswith("(possible clone)")
+    assert doc.extra["chip_authentication"]["chip_proof"].endswith("(possible clone)")
+    assert doc.extra["possible_clone"] is True
+    assert "second line" in doc.extra["alert"]

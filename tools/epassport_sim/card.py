@@ -18,6 +18,8 @@ from drivers.chip.crypto import CipherName
 from drivers.chip.ec import CURVES
 from drivers.chip.pace import PACE_PROTOCOLS, auth_token, encode_oid, parse_card_access
 from drivers.chip.tlv import find, iter_tlv, tlv
+from tools.epassport_sim import chip_auth
+from tools.epassport_sim.chip_auth import ChipKeys
 
 AID = bytes.fromhex("A0000002471001")
 SFI_NAMES = {
@@ -110,12 +112,15 @@ class EPassportCard:
     _rnd_ic: bytes | None = None
     _pace: dict[str, object] = field(default_factory=dict)
     _responses: int = 0
+    auth: ChipKeys | None = None  # Chip/Active Authentication keys (None: neither offered)
+    next_sm: _Session | None = None  # CA keys, in force after the current answer
 
     def reset(self) -> None:
         """Power cycle: all session state is lost (files and faults stay)."""
         self._sm, self._app, self._ef, self._rnd_ic = None, False, None, None
         self._pace = {}
         self._responses = 0
+        self.next_sm = None
 
     # ---- entry point -------------------------------------------------------------------
     def process(self, raw: bytes) -> bytes:
@@ -173,12 +178,20 @@ class EPassportCard:
         mac_tag = sm.mac(body)
         if self._responses == self.faults.bad_mac_on_response:
             mac_tag = bytes([mac_tag[0] ^ 0xFF]) + mac_tag[1:]
+        if self.next_sm is not None:  # Chip Authentication: answer with the old keys, then switch
+            self._sm, self.next_sm = self.next_sm, None
         return body + tlv(0x8E, mac_tag) + _sw(sw if sw != 0x6282 else 0x9000)
 
     # ---- commands ----------------------------------------------------------------------
     def _dispatch(self, cmd: CommandApdu, protected: bool) -> tuple[bytes, int]:
         if self.faults.fail_ins is not None and cmd.ins == self.faults.fail_ins[0]:
             return b"", self.faults.fail_ins[1]
+        if protected and cmd.ins == 0x22 and cmd.p1 == 0x41:
+            return chip_auth.mse(self, cmd.p2, cmd.data)
+        if protected and cmd.ins == 0x86:
+            return chip_auth.general_authenticate(self, cmd.data)
+        if protected and cmd.ins == 0x88:
+            return chip_auth.internal_authenticate(self, cmd.data)
         if cmd.ins == 0xA4:
             return self._select(cmd)
         if cmd.ins == 0xB0:

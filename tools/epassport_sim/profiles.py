@@ -18,6 +18,11 @@ vsmartcard issue threads; ICAO Doc 9303 editions), not what our reader expects:
   dsa               DSA (2048/256) CSCA and document signer
   revoked-dsc       the CSCA's CRL lists the document signer (`SimProfile.crl`)
   pulled-mid-dg2    the card leaves the field once, 8 KB into DG2 (short Le chip)
+  ca                Chip Authentication: DG14 with an ECDH brainpoolP256r1 key, AES
+                    (make_profile(..., ca_cipher="3DES") for the MSE:Set KAT variant)
+  aa-rsa            Active Authentication: DG15 RSA-1024, ISO/IEC 9796-2 scheme 1, SHA-1
+  aa-ecdsa          Active Authentication: DG15 P-256, plain ECDSA-SHA256 named in DG14
+  clone             valid PA (genuine DG14/DG15 copied) but the chip holds other CA/AA keys
 """
 
 from __future__ import annotations
@@ -26,8 +31,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
 from tools.epassport_sim import make_card
 from tools.epassport_sim.card import CardFaults, EPassportCard
+from tools.epassport_sim.chip_auth import CA_ECDH_3DES, CA_ECDH_AES, ChipKeys, dg14, dg15
 from tools.epassport_sim.pki import TestPki, make_test_pki
 
 # profile -> (PKI kind, digest): the profiles that need their own signing algorithm
@@ -59,7 +67,31 @@ _CARD_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
         "faults": CardFaults(lose_in_file="DG2", lose_at_offset=8000),
     },
 }
-PROFILES: tuple[str, ...] = tuple(_CARD_ARGS)
+AUTH_PROFILES = ("ca", "aa-rsa", "aa-ecdsa", "clone")
+PROFILES: tuple[str, ...] = (*_CARD_ARGS, *AUTH_PROFILES)
+
+
+def _auth(name: str, ca_cipher: str) -> tuple[dict[str, bytes], ChipKeys]:
+    """The DG14/DG15 files and the chip's private keys for the CA/AA profiles."""
+    oid = CA_ECDH_AES if ca_cipher == "AES" else CA_ECDH_3DES
+    ca_key: Any = None
+    aa_key: Any = None
+    aa_hash = None
+    extra: dict[str, bytes] = {}
+    if name in ("ca", "clone"):
+        ca_key = ec.generate_private_key(ec.BrainpoolP256R1())
+    if name in ("aa-rsa", "clone"):
+        aa_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    if name == "aa-ecdsa":
+        aa_key, aa_hash = ec.generate_private_key(ec.SECP256R1()), "sha256"
+    if ca_key is not None or aa_hash is not None:
+        extra["DG14"] = dg14(ca_key.public_key() if ca_key else None, oid, aa_hash)
+    if aa_key is not None:
+        extra["DG15"] = dg15(aa_key.public_key())
+    if name == "clone":  # the copied files stay genuine; the chip's own keys are not
+        ca_key = ec.generate_private_key(ec.BrainpoolP256R1())
+        aa_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    return extra, ChipKeys(ca_key=ca_key, ca_oid=oid, aa_key=aa_key, aa_hash=aa_hash or "sha256")
 
 
 @dataclass
@@ -85,10 +117,16 @@ def make_profile(
     """The card for profile `name` personalised with `mrz_lines`. `pki` must be of the
     profile's kind (`pki_for(name)` builds one); `overrides` go to make_card (e.g. a smaller
     face_bytes for `slow`). Raises KeyError for an unknown profile."""
-    if name not in _CARD_ARGS:
+    if name not in PROFILES:
         raise KeyError(f"unknown simulator profile {name!r}; one of: {', '.join(PROFILES)}")
     pki = pki or pki_for(name)
-    args = {**_CARD_ARGS[name](), **overrides}
+    ca_cipher = str(overrides.pop("ca_cipher", "AES"))
+    keys = None
+    if name in AUTH_PROFILES:
+        extra, keys = _auth(name, ca_cipher)
+        overrides.setdefault("extra", extra)
+    args = {**_CARD_ARGS.get(name, dict)(), **overrides}
     card = make_card(mrz_lines, pki, **args)
+    card.auth = keys
     crl = pki.crl([pki.ds_cert.serial_number]) if name == "revoked-dsc" else None
     return SimProfile(name, card, pki, crl)
