@@ -259,6 +259,7 @@ class ChipReader(DocumentReader):
                 "active_authentication": result.active_authentication,
                 "possible_clone": result.possible_clone,
                 "alert": CLONE_ALERT if result.possible_clone else None,
+                "trust_store_problems": list(self.trust_problems),
                 "face_mime": result.face.mime if result.face else None,
                 "listed_groups": list(result.listed_groups),
             },

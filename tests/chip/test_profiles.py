@@ -208,9 +208,7 @@ def test_chip_authentication(sim: Insert, tmp_path: Path, cipher: str) -> None:
         "key_agreement": "passed",
         "chip_proof": "passed",
     }
-    assert doc.extra["active_authentication"] == {
-        "signature": "not offered: the chip has no DG15"
-    }
+    assert doc.extra["active_authentication"] == {"signature": "not offered: the chip has no DG15"}
     assert doc.extra["possible_clone"] is False and doc.extra["alert"] is None
     assert doc.extra["apdu_count"] <= 22  # DG1 + 17 KB DG2 + SOD + PA + CA
 
@@ -239,3 +237,60 @@ def test_clone_passes_pa_but_fails_ca_and_aa(sim: Insert, tmp_path: Path) -> Non
     assert doc.extra["chip_authentication"]["chip_proof"].endswith("(possible clone)")
     assert doc.extra["possible_clone"] is True
     assert "second line" in doc.extra["alert"]
+
+
+def _cli(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, dict[str, object], str]:
+    import json
+
+    from imdms.cli import main
+
+    code = main(
+        [
+            "--config",
+            str(tmp_path / "none.toml"),
+            "chip",
+            "read",
+            "--reader",
+            READER,
+            "--mrz",
+            *LINES,
+            *args,
+        ]
+    )
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out), captured.err
+
+
+def test_cli_reports_clone_with_alert(
+    sim: Insert, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`imdms chip read` JSON: chip_authentication, active_authentication, file_access, max_le."""
+    profile, folder = _profile("clone", tmp_path)
+    sim(profile.card)
+    code, out, err = _cli(["--csca", str(folder)], tmp_path, capsys)
+    assert code == 1
+    assert out["possible_clone"] is True and "possible cloned chip" in err
+    assert out["file_access"] == "sfi" and out["max_le"] == 65536
+    ca = out["chip_authentication"]
+    aa = out["active_authentication"]
+    assert isinstance(ca, dict) and ca["key_agreement"] == "passed"
+    assert isinstance(aa, dict) and aa["dg15"] == "passed"
+
+
+def test_cli_crl_folder_and_genuine_chip(
+    sim: Insert, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile, folder = _profile("revoked-dsc", tmp_path)
+    crls = tmp_path / "crls"
+    crls.mkdir()
+    (folder / "csca.crl").rename(crls / "ls.crl")
+    sim(profile.card)
+    code, out, _err = _cli(["--csca", str(folder), "--crl", str(crls)], tmp_path, capsys)
+    assert code == 1
+    pa = out["passive_authentication"]
+    assert isinstance(pa, dict) and "revoked" in pa["ds_certificate"]
+    assert out["chip_authentication"] == {
+        "key_agreement": "not offered: the chip has no Chip Authentication key in DG14"
+    }
