@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from drivers.chip import crypto
 from drivers.chip.apdu import INS_GENERAL_AUTH, INS_MSE, SW_AUTH_FAILED, SW_OK, CommandApdu
-from drivers.chip.bac import MrzKeys
+from drivers.chip.bac import AccessKey
 from drivers.chip.crypto import CipherName
 from drivers.chip.ec import CURVES, Curve
 from drivers.chip.errors import CardProtocolError, StatusWordError, WrongKeysError
@@ -133,7 +133,7 @@ def decrypt_nonce(cipher: CipherName, k_pi: bytes, z: bytes) -> bytes:
 
 def authenticate(
     channel: Channel,
-    keys: MrzKeys,
+    keys: AccessKey,
     info: PaceInfo,
     *,
     random_scalar: Callable[[Curve], int] | None = None,
@@ -147,7 +147,7 @@ def authenticate(
     curve = CURVES[info.parameter_id or 0]
     pick = random_scalar or (lambda c: secrets.randbelow(c.n - 1) + 1)
     k_pi = crypto.kdf(keys.k_seed_source(), crypto.KDF_PACE, cipher, bits)
-    mse = tlv(0x80, encode_oid(info.oid)) + tlv(0x83, b"\x01")
+    mse = tlv(0x80, encode_oid(info.oid)) + tlv(0x83, bytes([keys.password_ref]))
     if with_parameter_id and info.parameter_id is not None:  # needed when several are listed
         mse += tlv(0x84, bytes([info.parameter_id]))
     _data, sw = channel.send(CommandApdu(0x00, INS_MSE, 0xC1, 0xA4, mse))

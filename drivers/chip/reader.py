@@ -21,7 +21,7 @@ from typing import Any
 
 from drivers.base import ChipSummary, DocumentRead, DocumentReader, ReaderStatus, utc_now
 from drivers.chip.authenticity import CLONE_ALERT
-from drivers.chip.bac import MrzKeys, keys_from_mrz_lines
+from drivers.chip.bac import AccessKey, CanKey, MrzKeys, keys_from_mrz_lines, make_can
 from drivers.chip.errors import CardProtocolError, CardRemovedError, ChipError, WrongKeysError
 from drivers.chip.session import ChipResult, ResumeState, read_passport
 from drivers.chip.transport import PcscTransport
@@ -79,7 +79,7 @@ class ChipReader(DocumentReader):
             self._set_state(ReaderStatus.CONNECTED)
         except ReaderInitError as err:  # the booth starts anyway; read() raises until fixed
             self._set_state(ReaderStatus.DISCONNECTED, f"{err.message}: {err.hint}")
-        self._keys: MrzKeys | None = None
+        self._keys: AccessKey | None = None
         self._print: tuple[str, ...] | None = None
         self._resume = ResumeState()
         self._await_removal = False
@@ -105,7 +105,13 @@ class ChipReader(DocumentReader):
         self._print = None
         self._new_keys(keys)
 
-    def _new_keys(self, keys: MrzKeys) -> None:
+    def set_can(self, can: str) -> None:
+        """The card access number typed by the officer (ID cards that need PACE with the CAN).
+        Raises MrzError when it is not 6 digits."""
+        self._print = None
+        self._new_keys(make_can(can))
+
+    def _new_keys(self, keys: AccessKey) -> None:
         # the card on the reader may be read now: wake a read() waiting for its removal
         self._keys = keys
         self._await_removal = False
@@ -215,6 +221,9 @@ class ChipReader(DocumentReader):
             f"{err.sw:04X}" if err.sw is not None else "-",
             kept if resumable else 0,
         )
+        hint = err.hint
+        if isinstance(err, WrongKeysError) and isinstance(self._keys, CanKey):
+            hint = "check the 6-digit card access number printed on the card and type it again"
         return DocumentRead(
             source=self.source,
             reader_name=self.name,
@@ -222,7 +231,7 @@ class ChipReader(DocumentReader):
             started_at=started,
             extra={
                 "kind": err.kind,
-                "hint": err.hint,
+                "hint": hint,
                 "sw": f"{err.sw:04X}" if err.sw is not None else None,
                 "resumable": resumable,
                 "bytes_kept": kept if resumable else 0,

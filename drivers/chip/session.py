@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from cryptography import x509
 
 from drivers.chip import authenticity, bac, pace
-from drivers.chip.bac import MrzKeys
+from drivers.chip.bac import AccessKey, CanKey, MrzKeys
 from drivers.chip.errors import (
+    CanNotUsableError,
     CardProtocolError,
     ChipError,
     PaceRequiredError,
@@ -90,7 +91,7 @@ def _try_card_access(reader: FileReader, by_id: bool = False) -> tuple[pace.Pace
 
 def read_passport(
     transport: Transport,
-    keys: MrzKeys,
+    keys: AccessKey,
     *,
     max_le: int = EXTENDED_LE,
     csca: Sequence[x509.Certificate] | None = None,
@@ -120,7 +121,7 @@ def read_passport(
 def _read(
     channel: Channel,
     files: FileReader,
-    keys: MrzKeys,
+    keys: AccessKey,
     state: ResumeState,
     trust: Trust,
     use_pace: bool,
@@ -138,7 +139,13 @@ def _read(
         except (StatusWordError, CardProtocolError) as err:
             log.info("PACE failed (%s); falling back to BAC", err.kind)
             channel.sm = None
+    if protocol == "BAC" and isinstance(keys, CanKey):
+        raise CanNotUsableError(
+            "the chip offers no PACE this terminal supports, so the card access number "
+            "cannot open it"
+        )
     if protocol == "BAC":
+        assert isinstance(keys, MrzKeys)
         select_emrtd(channel)
         try:
             bac.authenticate(channel, keys)

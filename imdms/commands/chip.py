@@ -45,6 +45,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     keys.add_argument("--doc", metavar="N", help="document number")
     keys.add_argument("--dob", metavar="YYMMDD", help="date of birth")
     keys.add_argument("--doe", metavar="YYMMDD", help="date of expiry")
+    keys.add_argument(
+        "--can", metavar="NNNNNN", help="card access number printed on the card (PACE only)"
+    )
     r.add_argument(
         "--csca",
         metavar="PATH",
@@ -121,12 +124,12 @@ def run(args: argparse.Namespace) -> int:
     from imdms.errors import ImdmsError
 
     typed = (args.doc, args.dob, args.doe)
-    if args.mrz and any(typed):
-        return _fail("give either --mrz or --doc/--dob/--doe, not both")
-    if not args.mrz and not all(typed):
+    if sum(bool(x) for x in (args.mrz, any(typed), args.can)) > 1:
+        return _fail("give one of --mrz, --doc/--dob/--doe or --can")
+    if not args.mrz and not args.can and not all(typed):
         return _fail(
             "the chip keys are missing",
-            "give --mrz with the data page's MRZ lines, or --doc, --dob and --doe",
+            "give --mrz with the data page's MRZ lines, --doc, --dob and --doe, or --can",
         )
     if args.csca is not None and not args.csca.exists():
         return _fail(
@@ -143,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
             if args.mrz:
                 lines = [part for arg in args.mrz for part in arg.splitlines() if part.strip()]
                 reader.set_mrz(lines)
+            elif args.can:
+                reader.set_can(args.can)
             else:
                 reader.set_keys(make_keys(args.doc, args.dob, args.doe))
             doc = reader.read(timeout=args.timeout)

@@ -19,7 +19,7 @@ from tests.chip.conftest import wait_removed
 from tests.chip.helpers import td3
 from tools.epassport_sim import EPassportCard, TestPki, VpcdClient
 from tools.epassport_sim.pcscd import READER
-from tools.epassport_sim.profiles import PKI_KINDS, SimProfile, make_profile, pki_for
+from tools.epassport_sim.profiles import PKI_KINDS, TEST_CAN, SimProfile, make_profile, pki_for
 
 pytestmark = pytest.mark.peer
 Insert = Callable[[EPassportCard], VpcdClient]
@@ -294,3 +294,39 @@ def test_cli_crl_folder_and_genuine_chip(
     assert out["chip_authentication"] == {
         "key_agreement": "not offered: the chip has no Chip Authentication key in DG14"
     }
+
+
+def _read_can(folder: Path, can: str) -> DocumentRead:
+    reader = ChipReader(ChipConfig(type="chip", reader=READER, csca_path=folder), name="chip")
+    reader.set_can(can)
+    with reader:
+        doc = reader.read(timeout=10)
+    assert doc is not None
+    return doc
+
+
+def test_pace_with_can(sim: Insert, tmp_path: Path) -> None:
+    """PACE unit with the CAN as password (ID cards): MSE:Set AT password reference 02."""
+    profile, folder = _profile("pace-can", tmp_path)
+    sim(profile.card)
+    doc = _read_can(folder, TEST_CAN)
+    assert doc.ok, doc.error
+    assert doc.chip is not None and doc.chip.protocol == "PACE"
+    assert doc.chip.dg1_matches_print is None  # typed keys: nothing printed to compare
+    assert set(doc.chip.passive_authentication.values()) == {"passed"}
+
+
+def test_wrong_can_says_check_the_can(sim: Insert, tmp_path: Path) -> None:
+    profile, folder = _profile("pace-can", tmp_path)
+    sim(profile.card)
+    doc = _read_can(folder, "654321")
+    assert not doc.ok and doc.extra["kind"] == "wrong_keys"
+    assert "card access number" in doc.extra["hint"]
+
+
+def test_can_on_a_bac_only_chip_asks_for_the_mrz(sim: Insert, tmp_path: Path) -> None:
+    profile, folder = _profile("select-aid-first", tmp_path)  # BAC only
+    sim(profile.card)
+    doc = _read_can(folder, TEST_CAN)
+    assert not doc.ok and doc.extra["kind"] == "can_not_usable"
+    assert "data page" in doc.extra["hint"]

@@ -71,6 +71,7 @@ def make_card(
     chip_mrz_lines: Sequence[str] | None = None,
     com: bool = True,
     extra: Mapping[str, bytes] | None = None,
+    can: str | None = None,
 ) -> EPassportCard:
     """A card personalised with `mrz_lines` (its keys come from `chip_mrz_lines` if given, to
     simulate keys that do not match the page)."""
@@ -85,5 +86,5 @@ def make_card(
     )
     keys = keys_from_mrz_lines(chip_mrz_lines or mrz_lines)
     return EPassportCard(
-        files, keys, max_le=max_le, extended=extended, faults=faults or CardFaults()
+        files, keys, max_le=max_le, extended=extended, faults=faults or CardFaults(), can=can
     )

@@ -112,6 +112,7 @@ class EPassportCard:
     _rnd_ic: bytes | None = None
     _pace: dict[str, object] = field(default_factory=dict)
     _responses: int = 0
+    can: str | None = None  # the card access number printed on the card (PACE password 2)
     auth: ChipKeys | None = None  # Chip/Active Authentication keys (None: neither offered)
     next_sm: _Session | None = None  # CA keys, in force after the current answer
 
@@ -320,9 +321,10 @@ class EPassportCard:
             ),
             None,
         )
-        if info is None or find(cmd.data, 0x83) != b"\x01":
+        ref = find(cmd.data, 0x83)
+        if info is None or ref not in (b"\x01", b"\x02") or (ref == b"\x02" and not self.can):
             return b"", 0x6A80
-        self._pace = {"info": info, "step": 1}
+        self._pace = {"info": info, "step": 1, "password": ref}
         return b"", 0x9000
 
     def _general_authenticate(self, cmd: CommandApdu) -> tuple[bytes, int]:
@@ -338,7 +340,12 @@ class EPassportCard:
         step = st["step"]
         try:
             if step == 1:
-                k_pi = crypto.kdf(self.keys.k_seed_source(), 3, cipher, bits)
+                password = (
+                    self.keys.k_seed_source()
+                    if st["password"] == b"\x01"
+                    else str(self.can).encode("ascii")
+                )
+                k_pi = crypto.kdf(password, 3, cipher, bits)
                 s = secrets.token_bytes(16 if cipher == "AES" else 8)
                 st["s"] = int.from_bytes(s, "big")
                 z = (

@@ -18,6 +18,7 @@ vsmartcard issue threads; ICAO Doc 9303 editions), not what our reader expects:
   dsa               DSA (2048/256) CSCA and document signer
   revoked-dsc       the CSCA's CRL lists the document signer (`SimProfile.crl`)
   pulled-mid-dg2    the card leaves the field once, 8 KB into DG2 (short Le chip)
+  pace-can          an ID card: PACE with the card access number 123456 (or the MRZ), no BAC
   ca                Chip Authentication: DG14 with an ECDH brainpoolP256r1 key, AES
                     (make_profile(..., ca_cipher="3DES") for the MSE:Set KAT variant)
   aa-rsa            Active Authentication: DG15 RSA-1024, ISO/IEC 9796-2 scheme 1, SHA-1
@@ -38,6 +39,7 @@ from tools.epassport_sim.card import CardFaults, EPassportCard
 from tools.epassport_sim.chip_auth import CA_ECDH_3DES, CA_ECDH_AES, ChipKeys, dg14, dg15
 from tools.epassport_sim.pki import TestPki, make_test_pki
 
+TEST_CAN = "123456"
 # profile -> (PKI kind, digest): the profiles that need their own signing algorithm
 PKI_KINDS: dict[str, tuple[str, str]] = {
     "sha1-sod": ("rsa", "sha1"),
@@ -61,6 +63,7 @@ _CARD_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "ecdsa-explicit": dict,
     "dsa": dict,
     "revoked-dsc": dict,
+    "pace-can": lambda: {"faults": CardFaults(bac_refused=True), "can": TEST_CAN},
     "pulled-mid-dg2": lambda: {
         "max_le": 0xFF,
         "extended": False,
