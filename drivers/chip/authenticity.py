@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 
 from drivers.chip import aa, ca
 from drivers.chip.apdu import INS_READ_BINARY, SW_OK, CommandApdu
-from drivers.chip.dg14 import parse_dg14, parse_dg15
+from drivers.chip.dg14 import ChipAuthInfo, ChipAuthKey, parse_dg14, parse_dg15
+from drivers.chip.ec import CURVES
 from drivers.chip.errors import CardProtocolError, StatusWordError
 from drivers.chip.files import SFI, FileReader
+from drivers.chip.pace import CamData
 from drivers.chip.transport import Channel
 
 log = logging.getLogger(__name__)
@@ -45,9 +47,11 @@ def check(
     read: dict[str, bytes],
     pa: dict[str, str],
     *,
-    ca_done_by_pace: bool = False,
+    cam: CamData | None = None,
 ) -> Authenticity:
-    """Run AA (DG15) and CA (DG14) when the chip offers them; `read` holds the files read."""
+    """Run AA (DG15) and CA (DG14) when the chip offers them; `read` holds the files read.
+    After PACE-CAM (`cam`) the chip's proof is checked against DG14's key instead of a
+    separate CA: PK_Map,IC must equal CA_IC * PK_IC (Doc 9303-11 4.4.3.5.2)."""
     out = Authenticity()
     dg14 = None
     if "DG14" in read:
@@ -75,8 +79,8 @@ def check(
                 out.active_authentication["signature"] = f"not checked: {err.message}"
     # ---- Chip Authentication --------------------------------------------------------------
     chosen = dg14.chip_authentication() if dg14 is not None else None
-    if ca_done_by_pace:
-        out.chip_authentication = _not("chip_proof", "passed (PACE-CAM)")
+    if cam is not None:
+        out.chip_authentication = _check_cam(cam, chosen, pa)
     elif chosen is None:
         out.chip_authentication = _not(
             "key_agreement", "not offered: the chip has no Chip Authentication key in DG14"
@@ -98,9 +102,38 @@ def check(
     failed = [
         out.active_authentication.get("signature", ""),
         out.chip_authentication.get("chip_proof", ""),
+        out.chip_authentication.get("pace_cam", ""),
     ]
     out.possible_clone = signed and any("possible clone" in f for f in failed)
     return out
+
+
+def _check_cam(
+    cam: CamData, chosen: tuple[ChipAuthInfo, ChipAuthKey] | None, pa: dict[str, str]
+) -> dict[str, str]:
+    if chosen is None:
+        return {
+            "pace_cam": "not checked: the chip's static key is in EF.CardSecurity, which this "
+            "terminal does not read (no Chip Authentication key in DG14)"
+        }
+    step = pa.get("dg14_hash", "not checked: no SOD")
+    if not step.startswith("passed"):
+        return {"dg14": step, "pace_cam": "not checked: DG14 failed passive authentication"}
+    curve = CURVES.get(cam.parameter_id)
+    try:
+        numbers = chosen[1].public_key().public_numbers()
+        if curve is None or not curve.on_curve((numbers.x, numbers.y)):
+            raise ValueError("DG14's key is not on the PACE curve")
+        expected = curve.encode(curve.mul(cam.ca_ic, (numbers.x, numbers.y)))
+    except (ValueError, AttributeError) as err:
+        return {"dg14": step, "pace_cam": f"not checked: {err}"}
+    if expected != cam.pk_map_ic:
+        return {
+            "dg14": step,
+            "pace_cam": "failed: the chip's mapping key does not match its DG14 key "
+            "(possible clone)",
+        }
+    return {"dg14": step, "pace_cam": "passed"}
 
 
 def _prove(channel: Channel, files: FileReader) -> None:

@@ -1,7 +1,9 @@
-"""PACE with generic mapping over ECDH (Doc 9303-11 section 4.4), password = MRZ.
+"""PACE with generic mapping over ECDH (Doc 9303-11 section 4.4), password = MRZ or CAN.
 
-Supported: id-PACE-ECDH-GM-3DES and -AES-CBC-CMAC-128 on brainpoolP256r1 (id 13) and
-secp256r1 (id 12). EF.CardAccess is read first; a chip that lists none of these is read with BAC.
+Supported: id-PACE-ECDH-GM-3DES, -AES-CBC-CMAC-128 and id-PACE-ECDH-CAM-AES-CBC-CMAC-128 (Chip
+Authentication Mapping: the last answer carries the encrypted CA data, DO'8A', that proves the
+chip's static key; see drivers.chip.authenticity) on brainpoolP256r1 (id 13) and secp256r1
+(id 12). EF.CardAccess is read first; a chip that lists none of these is read with BAC.
 """
 
 from __future__ import annotations
@@ -24,7 +26,19 @@ ID_PACE = "0.4.0.127.0.7.2.2.4"
 PACE_PROTOCOLS: dict[str, tuple[CipherName, int]] = {
     ID_PACE + ".2.1": ("3DES", 128),  # ECDH-GM-3DES-CBC-CBC
     ID_PACE + ".2.2": ("AES", 128),  # ECDH-GM-AES-CBC-CMAC-128
+    ID_PACE + ".6.2": ("AES", 128),  # ECDH-CAM-AES-CBC-CMAC-128
 }
+CAM_OIDS = frozenset({ID_PACE + ".6.2"})
+
+
+@dataclass(frozen=True, slots=True)
+class CamData:
+    """What PACE-CAM leaves for the chip-authentication check: the chip's mapping public key
+    PK_Map,IC and the decrypted CA_IC (= SK_IC^-1 * SK_Map,IC mod n)."""
+
+    pk_map_ic: bytes
+    ca_ic: int
+    parameter_id: int
 
 
 def encode_oid(dotted: str) -> bytes:
@@ -61,10 +75,14 @@ class PaceInfo:
     def supported(self) -> bool:
         return self.oid in PACE_PROTOCOLS and self.parameter_id in CURVES
 
+    @property
+    def cam(self) -> bool:
+        return self.oid in CAM_OIDS
+
     def describe(self) -> str:
         cipher = PACE_PROTOCOLS.get(self.oid, ("?", 0))[0]
         curve = CURVES[self.parameter_id].name if self.parameter_id in CURVES else "?"
-        return f"ECDH-GM {cipher} {curve}"
+        return f"ECDH-{'CAM' if self.cam else 'GM'} {cipher} {curve}"
 
 
 def parse_card_access(data: bytes) -> list[PaceInfo]:
@@ -88,9 +106,9 @@ def parse_card_access(data: bytes) -> list[PaceInfo]:
 
 
 def choose(infos: list[PaceInfo]) -> PaceInfo | None:
-    """Prefer AES over 3DES among supported entries."""
+    """Prefer CAM (it replaces a separate Chip Authentication), then AES over 3DES."""
     usable = [i for i in infos if i.supported]
-    usable.sort(key=lambda i: PACE_PROTOCOLS[i.oid][0] != "AES")
+    usable.sort(key=lambda i: (not i.cam, PACE_PROTOCOLS[i.oid][0] != "AES"))
     return usable[0] if usable else None
 
 
@@ -131,6 +149,19 @@ def decrypt_nonce(cipher: CipherName, k_pi: bytes, z: bytes) -> bytes:
     return crypto.aes_cbc_decrypt(k_pi, z)
 
 
+def cam_iv(ks_enc: bytes) -> bytes:
+    """IV = E(KS_enc, -1): the all-ones block encrypted (Doc 9303-11 4.4.3.5)."""
+    return crypto.aes_ecb_encrypt(ks_enc, b"\xff" * 16)
+
+
+def decrypt_cam(ks_enc: bytes, a_ic: bytes) -> int:
+    """CA_IC from A_IC (AES-CBC, IV = E(KS_enc, -1), ISO 9797-1 padding 2)."""
+    try:
+        return int.from_bytes(crypto.unpad(crypto.aes_cbc_decrypt(ks_enc, a_ic, cam_iv(ks_enc))))
+    except ValueError as err:
+        raise CardProtocolError("PACE-CAM: the chip authentication data did not decrypt") from err
+
+
 def authenticate(
     channel: Channel,
     keys: AccessKey,
@@ -138,6 +169,7 @@ def authenticate(
     *,
     random_scalar: Callable[[Curve], int] | None = None,
     with_parameter_id: bool = False,
+    cam_out: list[CamData] | None = None,
 ) -> SecureMessaging:
     """Run PACE-GM-ECDH on a plain channel; set and return the session's SecureMessaging.
 
@@ -182,6 +214,11 @@ def authenticate(
     t_ic = _value(inner, 0x86, "mutual authentication")
     if t_ic != auth_token(cipher, ks_mac, info.oid, pk_eph):
         raise WrongKeysError("the chip's PACE token did not verify")
+    if info.cam and cam_out is not None:
+        a_ic = find(inner, 0x8A)
+        if a_ic is None:
+            raise CardProtocolError("PACE-CAM: the chip's answer lacks its authentication data")
+        cam_out.append(CamData(chip_map, decrypt_cam(ks_enc, a_ic), info.parameter_id or 0))
     sm = SecureMessaging(ks_enc, ks_mac, 0, cipher)
     channel.sm = sm
     return sm

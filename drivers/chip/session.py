@@ -132,10 +132,11 @@ def _read(
         info, listed = _try_card_access(files)
         state.partial.pop("CardAccess", None)
     protocol = "BAC"
+    cam: list[pace.CamData] = []
     if info is not None:
         try:
-            pace.authenticate(channel, keys, info, with_parameter_id=listed > 1)
-            protocol = "PACE"
+            pace.authenticate(channel, keys, info, with_parameter_id=listed > 1, cam_out=cam)
+            protocol = "PACE-CAM" if info.cam else "PACE"
         except (StatusWordError, CardProtocolError) as err:
             log.info("PACE failed (%s); falling back to BAC", err.kind)
             channel.sm = None
@@ -158,10 +159,13 @@ def _read(
                 info, listed = _try_card_access(files, by_id=True)
                 files.partial.pop("CardAccess", None)
                 if info is not None:
-                    pace.authenticate(channel, keys, info, with_parameter_id=listed > 1)
+                    pace.authenticate(
+                        channel, keys, info, with_parameter_id=listed > 1, cam_out=cam
+                    )
                     select_emrtd(channel)
                     state.protocol = "PACE"
-                    return _read_files(channel, files, state, trust, started, "PACE")
+                    name = "PACE-CAM" if info.cam else "PACE"
+                    return _read_files(channel, files, state, trust, started, name, cam)
             raise PaceRequiredError(
                 "the chip only accepts PACE and offers no PACE parameters this terminal supports"
                 if info is None or not use_pace
@@ -170,8 +174,8 @@ def _read(
             ) from err
     else:
         select_emrtd(channel)
-    state.protocol = protocol
-    return _read_files(channel, files, state, trust, started, protocol)
+    state.protocol = "PACE" if protocol.startswith("PACE") else protocol
+    return _read_files(channel, files, state, trust, started, protocol, cam)
 
 
 def _read_files(
@@ -181,6 +185,7 @@ def _read_files(
     trust: Trust,
     started: float,
     protocol: str,
+    cam: list[pace.CamData],
 ) -> ChipResult:
     read: dict[str, bytes] = {}
     try:
@@ -226,7 +231,7 @@ def _read_files(
         )
     else:
         pa_result = {"sod": "failed: the chip holds no SOD (EF.SOD missing)"}
-    checks = authenticity.check(channel, files, read, pa_result)
+    checks = authenticity.check(channel, files, read, pa_result, cam=cam[0] if cam else None)
     state.partial.clear()
     return ChipResult(
         protocol=protocol,

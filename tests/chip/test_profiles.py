@@ -330,3 +330,20 @@ def test_can_on_a_bac_only_chip_asks_for_the_mrz(sim: Insert, tmp_path: Path) ->
     doc = _read_can(folder, TEST_CAN)
     assert not doc.ok and doc.extra["kind"] == "can_not_usable"
     assert "data page" in doc.extra["hint"]
+
+
+@pytest.mark.parametrize("clone", [False, True])
+def test_pace_cam_proves_the_chip(sim: Insert, tmp_path: Path, clone: bool) -> None:
+    """PACE unit, Chip Authentication Mapping: DO'8A' decrypts to CA_IC and
+    CA_IC * PK_IC (DG14) = PK_Map,IC; no separate CA is run (CAM replaces it)."""
+    profile, folder = _profile("pace-cam", tmp_path, clone=clone)
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.chip is not None and doc.chip.protocol == "PACE-CAM"
+    ca = doc.extra["chip_authentication"]
+    if clone:
+        assert ca["pace_cam"].endswith("(possible clone)") and doc.extra["possible_clone"]
+    else:
+        assert ca == {"dg14": "passed", "pace_cam": "passed"}
+        assert doc.extra["apdu_count"] <= 13  # PACE + files + DG14, no MSE/GA for CA

@@ -16,7 +16,7 @@ from drivers.chip.apdu import CommandApdu, parse_command
 from drivers.chip.bac import MrzKeys, derive_keys
 from drivers.chip.crypto import CipherName
 from drivers.chip.ec import CURVES
-from drivers.chip.pace import PACE_PROTOCOLS, auth_token, encode_oid, parse_card_access
+from drivers.chip.pace import CAM_OIDS, PACE_PROTOCOLS, auth_token, encode_oid, parse_card_access
 from drivers.chip.tlv import find, iter_tlv, tlv
 from tools.epassport_sim import chip_auth
 from tools.epassport_sim.chip_auth import ChipKeys
@@ -358,6 +358,7 @@ class EPassportCard:
             if step == 2:
                 pk_t = curve.decode(find(body, 0x81) or b"")
                 sk = secrets.randbelow(curve.n - 1) + 1
+                st["sk_map"] = sk
                 h = curve.mul(sk, pk_t)
                 st["g"] = curve.add(curve.mul_g(st["s"]), h)  # type: ignore[arg-type]
                 st["step"] = 3
@@ -385,7 +386,10 @@ class EPassportCard:
                 t_ic = auth_token(cipher, ks_mac, info.oid, st["pk_t"])  # type: ignore
                 self._sm = _Session(cipher, st["ks_enc"], ks_mac, 0)  # type: ignore[arg-type]
                 self._pace = {}
-                return tlv(0x7C, tlv(0x86, t_ic)), 0x9000
+                out = tlv(0x86, t_ic)
+                if info.oid in CAM_OIDS:  # type: ignore[attr-defined]
+                    out += chip_auth.cam_data(self, curve, st["ks_enc"], st["sk_map"])  # type: ignore[arg-type]
+                return tlv(0x7C, out), 0x9000
         except ValueError:
             self._pace = {}
             return b"", 0x6A80

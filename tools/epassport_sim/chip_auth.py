@@ -129,3 +129,16 @@ def internal_authenticate(card: EPassportCard, challenge: bytes) -> tuple[bytes,
     r, s_ = decode_dss_signature(der)
     size = (key.curve.key_size + 7) // 8
     return r.to_bytes(size, "big") + s_.to_bytes(size, "big"), 0x9000
+
+
+def cam_data(card: EPassportCard, curve: Any, ks_enc: bytes, sk_map: int) -> bytes:
+    """DO'8A' of PACE-CAM: A_IC = E(KS_enc, SK_IC^-1 * SK_Map,IC mod n), IV = E(KS_enc, -1)."""
+    from drivers.chip.pace import cam_iv
+
+    key = card.auth.ca_key if card.auth is not None else None
+    if key is None:
+        return b""
+    sk_ic = key.private_numbers().private_value
+    ca_ic = pow(sk_ic, -1, curve.n) * sk_map % curve.n
+    plain = ca_ic.to_bytes(curve.size, "big")
+    return tlv(0x8A, crypto.aes_cbc_encrypt(ks_enc, crypto.pad(plain, 16), cam_iv(ks_enc)))

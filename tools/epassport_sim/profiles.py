@@ -24,6 +24,8 @@ vsmartcard issue threads; ICAO Doc 9303 editions), not what our reader expects:
   aa-rsa            Active Authentication: DG15 RSA-1024, ISO/IEC 9796-2 scheme 1, SHA-1
   aa-ecdsa          Active Authentication: DG15 P-256, plain ECDSA-SHA256 named in DG14
   clone             valid PA (genuine DG14/DG15 copied) but the chip holds other CA/AA keys
+  pace-cam          PACE with Chip Authentication Mapping (AES, brainpoolP256r1); the
+                    static key in DG14 (make_profile(..., clone=True): a CAM clone)
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ _CARD_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
         "faults": CardFaults(lose_in_file="DG2", lose_at_offset=8000),
     },
 }
-AUTH_PROFILES = ("ca", "aa-rsa", "aa-ecdsa", "clone")
+AUTH_PROFILES = ("ca", "aa-rsa", "aa-ecdsa", "clone", "pace-cam")
 PROFILES: tuple[str, ...] = (*_CARD_ARGS, *AUTH_PROFILES)
 
 
@@ -81,7 +83,7 @@ def _auth(name: str, ca_cipher: str) -> tuple[dict[str, bytes], ChipKeys]:
     aa_key: Any = None
     aa_hash = None
     extra: dict[str, bytes] = {}
-    if name in ("ca", "clone"):
+    if name in ("ca", "clone", "pace-cam"):
         ca_key = ec.generate_private_key(ec.BrainpoolP256R1())
     if name in ("aa-rsa", "clone"):
         aa_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
@@ -124,10 +126,15 @@ def make_profile(
         raise KeyError(f"unknown simulator profile {name!r}; one of: {', '.join(PROFILES)}")
     pki = pki or pki_for(name)
     ca_cipher = str(overrides.pop("ca_cipher", "AES"))
+    cam_clone = bool(overrides.pop("clone", False))
     keys = None
     if name in AUTH_PROFILES:
         extra, keys = _auth(name, ca_cipher)
         overrides.setdefault("extra", extra)
+        if name == "pace-cam":
+            overrides.setdefault("pace", "CAM")
+            if cam_clone:
+                keys.ca_key = ec.generate_private_key(ec.BrainpoolP256R1())
     args = {**_CARD_ARGS.get(name, dict)(), **overrides}
     card = make_card(mrz_lines, pki, **args)
     card.auth = keys
