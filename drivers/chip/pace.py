@@ -11,11 +11,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from drivers.chip import crypto
 from drivers.chip.apdu import INS_GENERAL_AUTH, INS_MSE, SW_AUTH_FAILED, SW_OK, CommandApdu
 from drivers.chip.bac import AccessKey
 from drivers.chip.crypto import CipherName
+from drivers.chip.dh import DH_GROUPS, DhGroup
 from drivers.chip.ec import CURVES, Curve
 from drivers.chip.errors import CardProtocolError, StatusWordError, WrongKeysError
 from drivers.chip.sm import SecureMessaging
@@ -27,7 +29,10 @@ PACE_PROTOCOLS: dict[str, tuple[CipherName, int]] = {
     ID_PACE + ".2.1": ("3DES", 128),  # ECDH-GM-3DES-CBC-CBC
     ID_PACE + ".2.2": ("AES", 128),  # ECDH-GM-AES-CBC-CMAC-128
     ID_PACE + ".6.2": ("AES", 128),  # ECDH-CAM-AES-CBC-CMAC-128
+    ID_PACE + ".1.1": ("3DES", 128),  # DH-GM-3DES-CBC-CBC
+    ID_PACE + ".1.2": ("AES", 128),  # DH-GM-AES-CBC-CMAC-128
 }
+DH_OIDS = frozenset({ID_PACE + ".1.1", ID_PACE + ".1.2"})
 CAM_OIDS = frozenset({ID_PACE + ".6.2"})
 
 
@@ -72,8 +77,13 @@ class PaceInfo:
     parameter_id: int | None
 
     @property
+    def dh(self) -> bool:
+        return self.oid in DH_OIDS
+
+    @property
     def supported(self) -> bool:
-        return self.oid in PACE_PROTOCOLS and self.parameter_id in CURVES
+        groups = DH_GROUPS if self.dh else CURVES
+        return self.oid in PACE_PROTOCOLS and self.parameter_id in groups
 
     @property
     def cam(self) -> bool:
@@ -81,8 +91,10 @@ class PaceInfo:
 
     def describe(self) -> str:
         cipher = PACE_PROTOCOLS.get(self.oid, ("?", 0))[0]
-        curve = CURVES[self.parameter_id].name if self.parameter_id in CURVES else "?"
-        return f"ECDH-{'CAM' if self.cam else 'GM'} {cipher} {curve}"
+        groups: dict[int, Any] = DH_GROUPS if self.dh else CURVES
+        group = groups[self.parameter_id].name if self.parameter_id in groups else "?"
+        kind = "DH-GM" if self.dh else ("ECDH-CAM" if self.cam else "ECDH-GM")
+        return f"{kind} {cipher} {group}"
 
 
 def parse_card_access(data: bytes) -> list[PaceInfo]:
@@ -138,8 +150,9 @@ def _value(inner: bytes, tag: int, what: str) -> bytes:
 
 
 def auth_token(cipher: CipherName, ks_mac: bytes, oid: str, public_point: bytes) -> bytes:
-    """T = MAC(KS_mac, 7F49{06 oid, 86 public point})."""
-    data = tlv(0x7F49, tlv(0x06, encode_oid(oid)) + tlv(0x86, public_point))
+    """T = MAC(KS_mac, 7F49{06 oid, 86 public point}); DH public values go in DO'84'."""
+    tag = 0x84 if oid in DH_OIDS else 0x86
+    data = tlv(0x7F49, tlv(0x06, encode_oid(oid)) + tlv(tag, public_point))
     return crypto.mac(cipher, ks_mac, data)
 
 
@@ -162,12 +175,55 @@ def decrypt_cam(ks_enc: bytes, a_ic: bytes) -> int:
         raise CardProtocolError("PACE-CAM: the chip authentication data did not decrypt") from err
 
 
+def _ec_agreement(
+    channel: Channel, curve: Curve | None, s: int, pick: Callable[[Any], int]
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """Generic mapping G~ = s*G + sk_map*PK_Map,IC, then ECDH on G~. Returns (chip mapping
+    key, chip ephemeral key, our ephemeral key, shared secret). Raises ValueError."""
+    if curve is None:
+        raise ValueError("unknown curve")
+    sk_map = pick(curve)
+    pk_map = curve.encode(curve.mul_g(sk_map))
+    chip_map = _value(_ga(channel, 0x81, pk_map, False, "mapping"), 0x82, "mapping")
+    h = curve.mul(sk_map, curve.decode(chip_map))
+    g_new = curve.add(curve.mul_g(s), h)
+    if g_new is None:
+        raise ValueError("mapped generator at infinity")
+    sk_eph = pick(curve)
+    pk_eph_pt = curve.mul(sk_eph, g_new)
+    pk_eph = curve.encode(pk_eph_pt)
+    chip_eph = _value(_ga(channel, 0x83, pk_eph, False, "key agreement"), 0x84, "agreement")
+    chip_eph_pt = curve.decode(chip_eph)
+    if chip_eph_pt == pk_eph_pt:
+        raise ValueError("chip reflected our key")
+    return chip_map, chip_eph, pk_eph, curve.shared_x(sk_eph, chip_eph_pt)
+
+
+def _dh_agreement(
+    channel: Channel, group: DhGroup, s: int, pick: Callable[[Any], int]
+) -> tuple[bytes, bytes, bytes, bytes]:
+    """Generic mapping g~ = g^s * PK_Map,IC^sk_map mod p, then DH on g~ (same returns)."""
+    sk_map = pick(group)
+    pk_map = group.encode(pow(group.g, sk_map, group.p))
+    chip_map = _value(_ga(channel, 0x81, pk_map, False, "mapping"), 0x82, "mapping")
+    g_new = group.map_generator(s, sk_map, group.decode(chip_map))
+    sk_eph = pick(group)
+    pk_eph = group.encode(pow(g_new, sk_eph, group.p))
+    chip_eph = _value(_ga(channel, 0x83, pk_eph, False, "key agreement"), 0x84, "agreement")
+    if chip_eph == pk_eph:
+        raise ValueError("chip reflected our key")
+    y = int.from_bytes(chip_eph, "big")
+    if not 1 < y < group.p - 1:
+        raise ValueError("DH public value outside the group")
+    return chip_map, chip_eph, pk_eph, group.shared(sk_eph, y)
+
+
 def authenticate(
     channel: Channel,
     keys: AccessKey,
     info: PaceInfo,
     *,
-    random_scalar: Callable[[Curve], int] | None = None,
+    random_scalar: Callable[[Any], int] | None = None,
     with_parameter_id: bool = False,
     cam_out: list[CamData] | None = None,
 ) -> SecureMessaging:
@@ -176,7 +232,7 @@ def authenticate(
     Raises WrongKeysError when the chip refuses the MRZ password or its token does not verify.
     """
     cipher, bits = PACE_PROTOCOLS[info.oid]
-    curve = CURVES[info.parameter_id or 0]
+    curve = CURVES.get(info.parameter_id or 0)
     pick = random_scalar or (lambda c: secrets.randbelow(c.n - 1) + 1)
     k_pi = crypto.kdf(keys.k_seed_source(), crypto.KDF_PACE, cipher, bits)
     mse = tlv(0x80, encode_oid(info.oid)) + tlv(0x83, bytes([keys.password_ref]))
@@ -187,24 +243,13 @@ def authenticate(
         raise StatusWordError("PACE set-up (MSE:Set AT) failed", sw)
     z = _value(_ga(channel, 0, b"", False, "nonce"), 0x80, "nonce")
     s = int.from_bytes(decrypt_nonce(cipher, k_pi, z), "big")
-    # mapping: H = sk_map * PK_chip_map, G~ = s*G + H
-    sk_map = pick(curve)
-    pk_map = curve.encode(curve.mul_g(sk_map))
-    chip_map = _value(_ga(channel, 0x81, pk_map, False, "mapping"), 0x82, "mapping")
     try:
-        h = curve.mul(sk_map, curve.decode(chip_map))
-        g_new = curve.add(curve.mul_g(s), h)
-        if g_new is None:
-            raise ValueError("mapped generator at infinity")
-        # key agreement on G~
-        sk_eph = pick(curve)
-        pk_eph_pt = curve.mul(sk_eph, g_new)
-        pk_eph = curve.encode(pk_eph_pt)
-        chip_eph = _value(_ga(channel, 0x83, pk_eph, False, "key agreement"), 0x84, "agreement")
-        chip_eph_pt = curve.decode(chip_eph)
-        if chip_eph_pt == pk_eph_pt:
-            raise ValueError("chip reflected our key")
-        k = curve.shared_x(sk_eph, chip_eph_pt)
+        if info.dh:
+            chip_map, chip_eph, pk_eph, k = _dh_agreement(
+                channel, DH_GROUPS[info.parameter_id or 0], s, pick
+            )
+        else:
+            chip_map, chip_eph, pk_eph, k = _ec_agreement(channel, curve, s, pick)
     except ValueError as err:
         raise CardProtocolError("PACE: the chip sent an invalid public key") from err
     ks_enc = crypto.kdf(k, crypto.KDF_ENC, cipher, bits)

@@ -347,3 +347,13 @@ def test_pace_cam_proves_the_chip(sim: Insert, tmp_path: Path, clone: bool) -> N
     else:
         assert ca == {"dg14": "passed", "pace_cam": "passed"}
         assert doc.extra["apdu_count"] <= 13  # PACE + files + DG14, no MSE/GA for CA
+
+
+def test_pace_dh_generic_mapping(sim: Insert, tmp_path: Path) -> None:
+    """PACE unit, DH generic mapping (standardized domain parameters id 0)."""
+    profile, folder = _profile("pace-dh", tmp_path)
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.chip is not None and doc.chip.protocol == "PACE"
+    assert doc.extra["apdu_count"] <= 11

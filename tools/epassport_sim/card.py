@@ -10,13 +10,22 @@ import os
 import secrets
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from drivers.chip import crypto
 from drivers.chip.apdu import CommandApdu, parse_command
 from drivers.chip.bac import MrzKeys, derive_keys
 from drivers.chip.crypto import CipherName
+from drivers.chip.dh import DH_GROUPS
 from drivers.chip.ec import CURVES
-from drivers.chip.pace import CAM_OIDS, PACE_PROTOCOLS, auth_token, encode_oid, parse_card_access
+from drivers.chip.pace import (
+    CAM_OIDS,
+    DH_OIDS,
+    PACE_PROTOCOLS,
+    auth_token,
+    encode_oid,
+    parse_card_access,
+)
 from drivers.chip.tlv import find, iter_tlv, tlv
 from tools.epassport_sim import chip_auth
 from tools.epassport_sim.chip_auth import ChipKeys
@@ -333,7 +342,8 @@ class EPassportCard:
             return b"", 0x6985
         info = st["info"]
         cipher, bits = PACE_PROTOCOLS[info.oid]  # type: ignore[attr-defined]
-        curve = CURVES[info.parameter_id]  # type: ignore[attr-defined]
+        dh = info.oid in DH_OIDS  # type: ignore[attr-defined]
+        curve: Any = (DH_GROUPS if dh else CURVES)[info.parameter_id]  # type: ignore[attr-defined]
         body = find(cmd.data, 0x7C)
         if body is None:
             return b"", 0x6A80
@@ -359,16 +369,23 @@ class EPassportCard:
                 pk_t = curve.decode(find(body, 0x81) or b"")
                 sk = secrets.randbelow(curve.n - 1) + 1
                 st["sk_map"] = sk
-                h = curve.mul(sk, pk_t)
-                st["g"] = curve.add(curve.mul_g(st["s"]), h)  # type: ignore[arg-type]
                 st["step"] = 3
+                if dh:
+                    st["g"] = curve.map_generator(st["s"], sk, pk_t)
+                    return tlv(0x7C, tlv(0x82, curve.encode(pow(curve.g, sk, curve.p)))), 0x9000
+                h = curve.mul(sk, pk_t)
+                st["g"] = curve.add(curve.mul_g(st["s"]), h)
                 return tlv(0x7C, tlv(0x82, curve.encode(curve.mul_g(sk)))), 0x9000
             if step == 3:
                 pk_t_raw = find(body, 0x83) or b""
-                pk_t = curve.decode(pk_t_raw)
                 sk = secrets.randbelow(curve.n - 1) + 1
-                pk_c = curve.encode(curve.mul(sk, st["g"]))  # type: ignore[arg-type]
-                k = curve.shared_x(sk, pk_t)
+                if dh:
+                    pk_t_int = int.from_bytes(pk_t_raw, "big")
+                    pk_c = curve.encode(pow(st["g"], sk, curve.p))  # type: ignore[call-overload]
+                    k = curve.shared(sk, pk_t_int)
+                else:
+                    pk_c = curve.encode(curve.mul(sk, st["g"]))
+                    k = curve.shared_x(sk, curve.decode(pk_t_raw))
                 st.update(
                     step=4,
                     pk_t=pk_t_raw,

@@ -18,6 +18,7 @@ vsmartcard issue threads; ICAO Doc 9303 editions), not what our reader expects:
   dsa               DSA (2048/256) CSCA and document signer
   revoked-dsc       the CSCA's CRL lists the document signer (`SimProfile.crl`)
   pulled-mid-dg2    the card leaves the field once, 8 KB into DG2 (short Le chip)
+  pace-dh           PACE with DH generic mapping (RFC 5114 1024-bit group, id 0), AES
   pace-can          an ID card: PACE with the card access number 123456 (or the MRZ), no BAC
   ca                Chip Authentication: DG14 with an ECDH brainpoolP256r1 key, AES
                     (make_profile(..., ca_cipher="3DES") for the MSE:Set KAT variant)
@@ -65,6 +66,7 @@ _CARD_ARGS: dict[str, Callable[[], dict[str, Any]]] = {
     "ecdsa-explicit": dict,
     "dsa": dict,
     "revoked-dsc": dict,
+    "pace-dh": lambda: {"pace": "DH-AES", "parameter_id": 0},
     "pace-can": lambda: {"faults": CardFaults(bac_refused=True), "can": TEST_CAN},
     "pulled-mid-dg2": lambda: {
         "max_le": 0xFF,
