@@ -10,15 +10,17 @@ from another passport cannot (a possible clone).
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
-from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import dh, ec
+from asn1crypto import keys
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from drivers.chip import crypto
 from drivers.chip.apdu import INS_GENERAL_AUTH, INS_MSE, SW_OK, CommandApdu
-from drivers.chip.dg14 import ChipAuthInfo, ChipAuthKey
+from drivers.chip.dg14 import ID_PK_DH, ChipAuthInfo, ChipAuthKey
+from drivers.chip.dh import DhGroup
 from drivers.chip.errors import ChipError
 from drivers.chip.pace import encode_oid
 from drivers.chip.sm import SecureMessaging
@@ -29,18 +31,31 @@ log = logging.getLogger(__name__)
 PASSED = "passed"
 
 
-def key_agreement(chip_key: Any) -> tuple[bytes, bytes]:
+def dh_public_key(spki: bytes) -> tuple[DhGroup, int]:
+    """An X9.42 DH SubjectPublicKeyInfo as (group, y), parsed with asn1crypto (cryptography's
+    finite-field DH is deprecated). Raises ValueError."""
+    try:
+        info = keys.PublicKeyInfo.load(spki)
+        params = info["algorithm"]["parameters"]
+        group = DhGroup("DG14", params["p"].native, params["g"].native, params["q"].native)
+        y = int(info["public_key"].parsed.native)
+    except (ValueError, TypeError, KeyError) as err:
+        raise ValueError("the DG14 DH key cannot be parsed") from err
+    return group, group.decode(group.encode(y))
+
+
+def key_agreement(chip_key: ChipAuthKey) -> tuple[bytes, bytes]:
     """(our ephemeral public key as sent to the chip, shared secret K) on the chip key's
-    domain parameters. Raises ValueError for a key type CA does not use."""
-    if isinstance(chip_key, ec.EllipticCurvePublicKey):
-        eph = ec.generate_private_key(chip_key.curve)
+    domain parameters. Raises ValueError for a key CA cannot use."""
+    if chip_key.oid == ID_PK_DH:
+        group, y = dh_public_key(chip_key.spki)
+        x = secrets.randbelow(group.n - 1) + 1
+        return group.encode(pow(group.g, x, group.p)), group.shared(x, y)
+    public_key = chip_key.public_key()
+    if isinstance(public_key, ec.EllipticCurvePublicKey):
+        eph = ec.generate_private_key(public_key.curve)
         public = eph.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-        return public, eph.exchange(ec.ECDH(), chip_key)
-    if isinstance(chip_key, dh.DHPublicKey):
-        eph_dh = chip_key.parameters().generate_private_key()
-        size = (chip_key.key_size + 7) // 8
-        public = eph_dh.public_key().public_numbers().y.to_bytes(size, "big")
-        return public, eph_dh.exchange(chip_key).rjust(size, b"\0")
+        return public, eph.exchange(ec.ECDH(), public_key)
     raise ValueError("the DG14 key is neither DH nor ECDH")
 
 
@@ -53,7 +68,7 @@ def chip_authenticate(
     """Run CA in the current SM session. Steps: key_agreement (the chip accepted our key),
     chip_proof (`prove()` - one protected READ BINARY - verified under the new keys)."""
     try:
-        public, secret = key_agreement(key.public_key())
+        public, secret = key_agreement(key)
     except ValueError as err:
         return {"key_agreement": f"not checked: {err}", "chip_proof": "not checked"}
     cipher = info.cipher

@@ -194,11 +194,13 @@ def test_pulled_mid_dg2_resumes(sim: Insert, tmp_path: Path) -> None:
     assert profile.card.bytes_served["DG2"] == len(profile.card.files["DG2"])
 
 
-@pytest.mark.parametrize("cipher", ["AES", "3DES"])
-def test_chip_authentication(sim: Insert, tmp_path: Path, cipher: str) -> None:
-    """CA unit: DG14 ECDH key, AES (MSE:Set AT + GA) and 3DES (MSE:Set KAT); SM restarts with
-    the new keys and the next protected READ BINARY verifies under them."""
-    profile, folder = _profile("ca", tmp_path, ca_cipher=cipher)
+@pytest.mark.parametrize(
+    ("agreement", "cipher"), [("ECDH", "AES"), ("ECDH", "3DES"), ("DH", "AES"), ("DH", "3DES")]
+)
+def test_chip_authentication(sim: Insert, tmp_path: Path, agreement: str, cipher: str) -> None:
+    """CA unit: DG14 ECDH or DH key, AES (MSE:Set AT + GA) and 3DES (MSE:Set KAT); SM restarts
+    with the new keys and the next protected READ BINARY verifies under them."""
+    profile, folder = _profile("ca", tmp_path, ca_cipher=cipher, ca_agreement=agreement)
     sim(profile.card)
     doc = _read(folder)
     pa = _passed(doc)

@@ -11,12 +11,14 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from asn1crypto import core, keys
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from drivers.chip import crypto
-from drivers.chip.dg14 import CA_PROTOCOLS, ECDSA_PLAIN, ID_AA, ID_PK_ECDH
+from drivers.chip.dg14 import CA_PROTOCOLS, ECDSA_PLAIN, ID_AA, ID_PK_DH, ID_PK_ECDH
+from drivers.chip.dh import DhGroup
 from drivers.chip.pace import decode_oid, encode_oid
 from drivers.chip.signatures import HASHES
 from drivers.chip.tlv import find, tlv
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 CA_ECDH_AES = "0.4.0.127.0.7.2.2.3.2.2"
 CA_ECDH_3DES = "0.4.0.127.0.7.2.2.3.2.1"
+CA_DH_AES = "0.4.0.127.0.7.2.2.3.1.2"
+CA_DH_3DES = "0.4.0.127.0.7.2.2.3.1.1"
 _PLAIN_SUFFIX = {"sha1": ".1", "sha224": ".2", "sha256": ".3", "sha384": ".4", "sha512": ".5"}
 
 
@@ -44,13 +48,36 @@ def spki(public_key: Any) -> bytes:
     return bytes(public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
 
 
+@dataclass(frozen=True)
+class DhPrivateKey:
+    """A finite-field DH key in a DhGroup (the chip side of DH Chip Authentication)."""
+
+    group: DhGroup
+    x: int = field(repr=False)
+
+    def public_spki(self) -> bytes:
+        g = self.group
+        info = keys.PublicKeyInfo(
+            {
+                "algorithm": {"algorithm": "dh", "parameters": {"p": g.p, "g": g.g, "q": g.n}},
+                "public_key": core.Integer(pow(g.g, self.x, g.p)),
+            }
+        )
+        return bytes(info.dump())
+
+
 def dg14(ca_public: Any | None, ca_oid: str, aa_ecdsa_hash: str | None) -> bytes:
-    """DG14: ChipAuthenticationInfo + ChipAuthenticationPublicKeyInfo (when `ca_public`), and
-    ActiveAuthenticationInfo (when ECDSA AA)."""
+    """DG14: ChipAuthenticationInfo + ChipAuthenticationPublicKeyInfo (when `ca_public`: an
+    EC public key, or a DhPrivateKey whose public half goes in), and ActiveAuthenticationInfo
+    (when ECDSA AA)."""
     infos = b""
     if ca_public is not None:
         infos += tlv(0x30, tlv(0x06, encode_oid(ca_oid)) + tlv(0x02, b"\x01"))
-        infos += tlv(0x30, tlv(0x06, encode_oid(ID_PK_ECDH)) + spki(ca_public))
+        if isinstance(ca_public, DhPrivateKey):
+            pk_info = tlv(0x06, encode_oid(ID_PK_DH)) + ca_public.public_spki()
+        else:
+            pk_info = tlv(0x06, encode_oid(ID_PK_ECDH)) + spki(ca_public)
+        infos += tlv(0x30, pk_info)
     if aa_ecdsa_hash is not None:
         alg = ECDSA_PLAIN + _PLAIN_SUFFIX[aa_ecdsa_hash]
         infos += tlv(
@@ -71,10 +98,13 @@ def _session(card: EPassportCard, cipher: Any, pk: bytes) -> tuple[bytes, int]:
     if key is None:
         return b"", 0x6D00
     try:
-        peer = ec.EllipticCurvePublicKey.from_encoded_point(key.curve, pk)
+        if isinstance(key, DhPrivateKey):
+            secret = key.group.shared(key.x, key.group.decode(pk))
+        else:
+            peer = ec.EllipticCurvePublicKey.from_encoded_point(key.curve, pk)
+            secret = key.exchange(ec.ECDH(), peer)
     except ValueError:
         return b"", 0x6A80
-    secret = key.exchange(ec.ECDH(), peer)
     card.next_sm = _Session(cipher, crypto.kdf(secret, 1, cipher), crypto.kdf(secret, 2, cipher), 0)
     return b"", 0x9000
 

@@ -21,7 +21,8 @@ vsmartcard issue threads; ICAO Doc 9303 editions), not what our reader expects:
   pace-dh           PACE with DH generic mapping (RFC 5114 1024-bit group, id 0), AES
   pace-can          an ID card: PACE with the card access number 123456 (or the MRZ), no BAC
   ca                Chip Authentication: DG14 with an ECDH brainpoolP256r1 key, AES
-                    (make_profile(..., ca_cipher="3DES") for the MSE:Set KAT variant)
+                    (make_profile(..., ca_cipher="3DES") for the MSE:Set KAT variant;
+                    ca_agreement="DH": a DH key in the RFC 5114 1024/160 group)
   aa-rsa            Active Authentication: DG15 RSA-1024, ISO/IEC 9796-2 scheme 1, SHA-1
   aa-ecdsa          Active Authentication: DG15 P-256, plain ECDSA-SHA256 named in DG14
   clone             valid PA (genuine DG14/DG15 copied) but the chip holds other CA/AA keys
@@ -31,15 +32,26 @@ vsmartcard issue threads; ICAO Doc 9303 editions), not what our reader expects:
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from drivers.chip.dh import RFC5114_1024_160
 from tools.epassport_sim import make_card
 from tools.epassport_sim.card import CardFaults, EPassportCard
-from tools.epassport_sim.chip_auth import CA_ECDH_3DES, CA_ECDH_AES, ChipKeys, dg14, dg15
+from tools.epassport_sim.chip_auth import (
+    CA_DH_3DES,
+    CA_DH_AES,
+    CA_ECDH_3DES,
+    CA_ECDH_AES,
+    ChipKeys,
+    DhPrivateKey,
+    dg14,
+    dg15,
+)
 from tools.epassport_sim.pki import TestPki, make_test_pki
 
 TEST_CAN = "123456"
@@ -78,21 +90,27 @@ AUTH_PROFILES = ("ca", "aa-rsa", "aa-ecdsa", "clone", "pace-cam")
 PROFILES: tuple[str, ...] = (*_CARD_ARGS, *AUTH_PROFILES)
 
 
-def _auth(name: str, ca_cipher: str) -> tuple[dict[str, bytes], ChipKeys]:
+def _auth(name: str, ca_cipher: str, agreement: str = "ECDH") -> tuple[dict[str, bytes], ChipKeys]:
     """The DG14/DG15 files and the chip's private keys for the CA/AA profiles."""
-    oid = CA_ECDH_AES if ca_cipher == "AES" else CA_ECDH_3DES
+    if agreement == "DH":
+        oid = CA_DH_AES if ca_cipher == "AES" else CA_DH_3DES
+    else:
+        oid = CA_ECDH_AES if ca_cipher == "AES" else CA_ECDH_3DES
     ca_key: Any = None
     aa_key: Any = None
     aa_hash = None
     extra: dict[str, bytes] = {}
     if name in ("ca", "clone", "pace-cam"):
         ca_key = ec.generate_private_key(ec.BrainpoolP256R1())
+        if agreement == "DH":
+            ca_key = DhPrivateKey(RFC5114_1024_160, secrets.randbelow(RFC5114_1024_160.n - 2) + 1)
     if name in ("aa-rsa", "clone"):
         aa_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     if name == "aa-ecdsa":
         aa_key, aa_hash = ec.generate_private_key(ec.SECP256R1()), "sha256"
     if ca_key is not None or aa_hash is not None:
-        extra["DG14"] = dg14(ca_key.public_key() if ca_key else None, oid, aa_hash)
+        public = ca_key if isinstance(ca_key, DhPrivateKey) else ca_key and ca_key.public_key()
+        extra["DG14"] = dg14(public, oid, aa_hash)
     if aa_key is not None:
         extra["DG15"] = dg15(aa_key.public_key())
     if name == "clone":  # the copied files stay genuine; the chip's own keys are not
@@ -128,10 +146,11 @@ def make_profile(
         raise KeyError(f"unknown simulator profile {name!r}; one of: {', '.join(PROFILES)}")
     pki = pki or pki_for(name)
     ca_cipher = str(overrides.pop("ca_cipher", "AES"))
+    agreement = str(overrides.pop("ca_agreement", "ECDH"))
     cam_clone = bool(overrides.pop("clone", False))
     keys = None
     if name in AUTH_PROFILES:
-        extra, keys = _auth(name, ca_cipher)
+        extra, keys = _auth(name, ca_cipher, agreement)
         overrides.setdefault("extra", extra)
         if name == "pace-cam":
             overrides.setdefault("pace", "CAM")
