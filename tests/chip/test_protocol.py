@@ -328,7 +328,7 @@ def test_several_pace_entries_send_the_parameter_id(pki: TestPki) -> None:
     assert result.protocol == "PACE"
     mse = next(a for a in seen if a[1] == 0x22)
     assert mse.endswith(bytes.fromhex("84010D"))  # AES on brainpool chosen
-    assert len(PACE_PROTOCOLS) == 3  # GM 3DES, GM AES, CAM AES
+    assert len(PACE_PROTOCOLS) == 5  # ECDH-GM 3DES/AES, ECDH-CAM AES, DH-GM 3DES/AES
 
 
 def test_chip_without_short_file_ids(pki: TestPki) -> None:
