@@ -14,6 +14,7 @@ by its file id, and every later file too (the chip will not change its mind mid-
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from drivers.chip.apdu import (
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 
 EXTENDED_LE = 65536
 LADDER = (EXTENDED_LE, 0xFF, 0xDF, 0xC0, 0xA0, 0x80, 0x40)
+# below this a chip is slow (real ones: 3-15 s per read); big files are then read in chunks
+# of PROGRESS_CHUNK so the officer's progress bar moves and a pulled card loses little
+SLOW_BYTES_PER_S = 2048
+PROGRESS_CHUNK = 1024
 # status words with which chips refuse READ BINARY by short file id
 SFI_REFUSED = frozenset({0x6A82, 0x6A86, 0x6A81, 0x6981, 0x6986, 0x6D00, 0x6E00})
 
@@ -103,6 +108,7 @@ class FileReader:
         self.extended_failed = False
         self.partial = partial if partial is not None else {}
         self.progress = progress
+        self.slow = False  # the chip sends under SLOW_BYTES_PER_S: read big files in chunks
         self.sfi_works: bool | None = None  # False once the chip refused a short file id
         self.selected_by_id: list[str] = []  # files read after SELECT by file id
         self._reselected = False
@@ -167,6 +173,9 @@ class FileReader:
                 self._select(name)
                 first = False
             want = self.le if total is None else min(self.le, total - offset)
+            if self.slow and want > PROGRESS_CHUNK:
+                want = PROGRESS_CHUNK  # a slow chip: chunks, so progress moves and resume helps
+            t0 = time.monotonic()
             try:
                 data, sw = self._read(name, offset, want, first)
             except CardProtocolError:
@@ -198,6 +207,7 @@ class FileReader:
             if sw not in (SW_OK, 0x6282) or (not data and sw == SW_OK):
                 self._raise(name, sw)
             first = False
+            self._measure(len(data), time.monotonic() - t0)
             buf += data
             if total is None:
                 total = total_length(bytes(buf))
@@ -209,8 +219,21 @@ class FileReader:
         return bytes(buf)
 
     def _not_the_file(self, name: str, offset: int, data: bytes, sw: int) -> bool:
-        """A 9000 answer to a short-file-id read that is not the start of the file."""
-        return sw == SW_OK and offset == 0 and bool(data) and data[0] != FIRST_TAG[name]
+        """A 9000 answer to a short-file-id read that is not the start of the file (empty, or
+        another file's bytes: chips that ignore the short file id)."""
+        return sw == SW_OK and offset == 0 and (not data or data[0] != FIRST_TAG[name])
+
+    def _measure(self, n: int, seconds: float) -> None:
+        """Learn the chip's speed from answers of at least 256 bytes (smaller ones measure the
+        per-APDU latency, not the link)."""
+        if n >= 256 and seconds > 0 and n / seconds < SLOW_BYTES_PER_S:
+            if not self.slow:
+                log.info(
+                    "slow chip (%.0f bytes/s): reading in %d-byte chunks",
+                    n / seconds,
+                    PROGRESS_CHUNK,
+                )
+            self.slow = True
 
     def _step_down(self, sw: int) -> None:
         exact = sw & 0xFF if (sw & 0xFF00) == 0x6C00 else 0

@@ -195,13 +195,13 @@ def _read_files(
         read["SOD"] = files.read("SOD")
         listed = sod_data_groups(read["SOD"])
     read["DG1"] = files.read("DG1")
-    if "DG2" in listed:
-        read["DG2"] = files.read("DG2")
     if "SOD" not in read:
-        try:  # EF.COM does not list the SOD
+        try:  # EF.COM does not list the SOD; read before DG2, it tells a slow chip early
             read["SOD"] = files.read("SOD")
         except FileNotFound:
             pass
+    if "DG2" in listed:
+        read["DG2"] = files.read("DG2")
     signed_groups: tuple[str, ...] = ()
     if "SOD" in read:
         try:  # AA/CA groups are looked up in the SOD (signed), not EF.COM

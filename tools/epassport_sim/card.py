@@ -60,6 +60,7 @@ class CardFaults:
     fail_ins: tuple[int, int] | None = None  # (INS, SW): answer every such command with SW
     no_short_file_ids: bool = False  # READ BINARY by SFI refused (SELECT by id needed)...
     sfi_refusal_sw: int = 0x6A86  # ...with this status word (6A82 on some real chips)
+    sfi_ignored: bool = False  # READ BINARY by SFI answers 9000 from the current EF (or empty)
     bac_needs_aid: bool = False  # GET CHALLENGE refused (6985) until the eMRTD AID is selected
     seconds_per_kb: float = 0.0  # slow chip: delay before each answer, per KB of data sent
 
@@ -243,6 +244,10 @@ class EPassportCard:
         return b"", 0x6A86
 
     def _read_binary(self, cmd: CommandApdu, protected: bool) -> tuple[bytes, int]:
+        if cmd.p1 & 0x80 and self.faults.sfi_ignored:  # reads the current EF, whatever P1 says
+            if self._ef is None:
+                return b"", 0x9000
+            return self._read_at(self._ef, cmd.p2, cmd.le or 256, protected)
         if cmd.p1 & 0x80:
             if self.faults.no_short_file_ids:
                 return b"", self.faults.sfi_refusal_sw
