@@ -106,6 +106,7 @@ class FileReader:
             self.ladder.insert(0, max_le)
         self.step = 0
         self.extended_failed = False
+        self.desync_risk = False  # a protected extended APDU got a bare refusal
         self.partial = partial if partial is not None else {}
         self.progress = progress
         self.slow = False  # the chip sends under SLOW_BYTES_PER_S: read big files in chunks
@@ -200,6 +201,11 @@ class FileReader:
             if sw == SW_OK and not data and want > 256 and self.step + 1 < len(self.ladder):
                 sw = SW_WRONG_LENGTH  # an empty answer to an extended Le: too long for it
             if _refused(sw) and self.step + 1 < len(self.ladder):
+                sm = self.channel.sm
+                if want > 256 and sm is not None and sm.last_plain:
+                    # a bare 6700 to a protected extended APDU: some chips did not count it in
+                    # their SSC (gmrtd #457); if SM breaks next, the session restarts short
+                    self.desync_risk = True
                 self._step_down(sw)
                 continue
             if first:

@@ -179,16 +179,11 @@ class ChipReader(DocumentReader):
                 )
             except ReaderIOError as err:  # ChipError, or the reader failed mid-read
                 transport.disconnect()
-                gone = isinstance(err, CardRemovedError) or not isinstance(err, ChipError)
-                if (
-                    gone
-                    and not retried
-                    and self._resume.le_cap != cap_before
-                    and transport.card_present()
-                ):
-                    # the reader cannot carry extended-length APDUs: go on with short ones
+                if not retried and self._resume.le_cap != cap_before and transport.card_present():
+                    # the reader (or the chip's SM) cannot take extended-length APDUs: a new
+                    # session goes on with short ones, keeping what was read
                     retried = True
-                    log.info("extended length failed at the reader; continuing with short Le")
+                    log.info("extended length failed; continuing with short Le")
                     continue
                 if not isinstance(err, ChipError):
                     err = CardRemovedError(err.message)

@@ -20,6 +20,7 @@ from drivers.chip.errors import (
     CardProtocolError,
     ChipError,
     PaceRequiredError,
+    SecureMessagingError,
     StatusWordError,
     WrongKeysError,
 )
@@ -112,10 +113,19 @@ def read_passport(
     files = FileReader(channel, min(max_le, state.le_cap or max_le), state.partial, progress)
     try:
         return _read(channel, files, keys, state, (csca, crls), use_pace, started)
-    except ReaderIOError:
+    except ReaderIOError as err:
         if files.extended_failed:
             state.le_cap = 0xFF
+        elif files.desync_risk and _sm_broken(err):
+            log.info("secure messaging broke after a refused extended APDU; restart with short Le")
+            state.le_cap = 0xFF
         raise
+
+
+def _sm_broken(err: ReaderIOError) -> bool:
+    return isinstance(err, SecureMessagingError) or (
+        isinstance(err, StatusWordError) and err.sw in (0x6987, 0x6988)
+    )
 
 
 def _read(

@@ -115,6 +115,18 @@ def test_short_le_chips_step_down_and_keep_the_le(
     assert doc.extra["apdu_count"] <= 2 * 79  # within 2x of the best short-Le read
 
 
+def test_refused_extended_apdu_that_desyncs_sm_restarts_short(sim: Insert, tmp_path: Path) -> None:
+    """LDS unit, extended length refused by a chip that does not count the refused APDU in its
+    send sequence counter (gmrtd #457): the session restarts with short Le, nothing re-read."""
+    profile, folder = _profile("no-extended", tmp_path, pace=None)  # BAC: the first long
+    profile.card.faults.extended_desync = True  # read is already under secure messaging
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.extra["max_le"] == 255
+    assert profile.card.bytes_served["DG2"] == len(profile.card.files["DG2"])
+
+
 def test_select_aid_before_bac(sim: Insert, tmp_path: Path) -> None:
     """BAC unit: the eMRTD application is selected before GET CHALLENGE (Portuguese chips)."""
     profile, folder = _profile("select-aid-first", tmp_path)

@@ -60,6 +60,9 @@ class CardFaults:
     fail_ins: tuple[int, int] | None = None  # (INS, SW): answer every such command with SW
     no_short_file_ids: bool = False  # READ BINARY by SFI refused (SELECT by id needed)...
     sfi_refusal_sw: int = 0x6A86  # ...with this status word (6A82 on some real chips)
+    # extended APDUs refused only under secure messaging, with a bare 6700 the chip does not
+    # count in its send sequence counter (gmrtd #457)
+    extended_desync: bool = False
     sfi_ignored: bool = False  # READ BINARY by SFI answers 9000 from the current EF (or empty)
     bac_needs_aid: bool = False  # GET CHALLENGE refused (6985) until the eMRTD AID is selected
     seconds_per_kb: float = 0.0  # slow chip: delay before each answer, per KB of data sent
@@ -140,8 +143,9 @@ class EPassportCard:
             cmd = parse_command(raw)
         except ValueError:
             return _sw(0x6700)
-        if cmd.is_extended and not self.extended:
-            if cmd.cla & 0x0C and self._sm is not None:
+        desync = self.faults.extended_desync
+        if cmd.is_extended and not self.extended and not (desync and not cmd.cla & 0x0C):
+            if cmd.cla & 0x0C and self._sm is not None and not desync:
                 self._sm.ssc += 2  # the terminal counted this exchange
             return _sw(0x6700)
         if cmd.cla & 0x0C:
