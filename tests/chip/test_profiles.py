@@ -127,6 +127,17 @@ def test_refused_extended_apdu_that_desyncs_sm_restarts_short(sim: Insert, tmp_p
     assert profile.card.bytes_served["DG2"] == len(profile.card.files["DG2"])
 
 
+def test_6cxx_names_the_le_and_is_used_at_once(sim: Insert, tmp_path: Path) -> None:
+    """LDS unit: a chip answering 6CC0 to a too-long Le; the reader uses 192 directly."""
+    profile, folder = _profile("le-192", tmp_path)
+    profile.card.faults.exact_le_sw = True
+    sim(profile.card)
+    doc = _read(folder)
+    _passed(doc)
+    assert doc.extra["max_le"] == 192
+    assert doc.extra["apdu_count"] <= 105 - 1  # the 223 step of the plain le-192 chip is saved
+
+
 def test_select_aid_before_bac(sim: Insert, tmp_path: Path) -> None:
     """BAC unit: the eMRTD application is selected before GET CHALLENGE (Portuguese chips)."""
     profile, folder = _profile("select-aid-first", tmp_path)

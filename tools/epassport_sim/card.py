@@ -63,6 +63,7 @@ class CardFaults:
     # extended APDUs refused only under secure messaging, with a bare 6700 the chip does not
     # count in its send sequence counter (gmrtd #457)
     extended_desync: bool = False
+    exact_le_sw: bool = False  # refuse a too-long Le with 6Cxx (xx = max_le) instead of 6700
     sfi_ignored: bool = False  # READ BINARY by SFI answers 9000 from the current EF (or empty)
     bac_needs_aid: bool = False  # GET CHALLENGE refused (6985) until the eMRTD AID is selected
     seconds_per_kb: float = 0.0  # slow chip: delay before each answer, per KB of data sent
@@ -270,8 +271,9 @@ class EPassportCard:
     def _read_at(self, name: str, offset: int, le: int, protected: bool) -> tuple[bytes, int]:
         if name != "CardAccess" and not (protected and self._app):
             return b"", 0x6982
-        if le > self.max_le:
-            return b"", 0x6700
+        if le > self.max_le:  # 6700, or 6Cxx naming the length the chip will send
+            exact = self.faults.exact_le_sw and self.max_le < 256
+            return b"", (0x6C00 | self.max_le) if exact else 0x6700
         f = self.faults
         if f.lose_in_file == name and f.lose_times > 0 and offset >= f.lose_at_offset:
             f.lose_times -= 1
