@@ -139,7 +139,7 @@ def _check_cam(
 def _prove(channel: Channel, files: FileReader) -> None:
     """One protected READ BINARY (1 byte of DG1) that must verify under the new keys."""
     if files.sfi_works is False:
-        files._select("DG1")
+        files.select_by_id("DG1")
         cmd = CommandApdu(0x00, INS_READ_BINARY, 0, 0, le=1)
     else:
         cmd = CommandApdu(0x00, INS_READ_BINARY, 0x80 | SFI["DG1"], 0, le=1)

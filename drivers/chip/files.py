@@ -119,7 +119,7 @@ class FileReader:
         """How files were reached: "sfi" (short file ids) or "select" (SELECT by file id)."""
         return "select" if self.selected_by_id else "sfi"
 
-    def _select(self, name: str) -> None:
+    def select_by_id(self, name: str) -> None:
         """SELECT the file by id; once re-select the eMRTD application when the chip has no
         current application any more (6985/6986) and try again."""
         fid = FID[name].to_bytes(2, "big")
@@ -171,7 +171,7 @@ class FileReader:
         while total is None or len(buf) < total:
             offset = len(buf)
             if first and (offset > 0xFF or self.sfi_works is False):
-                self._select(name)
+                self.select_by_id(name)
                 first = False
             want = self.le if total is None else min(self.le, total - offset)
             if self.slow and want > PROGRESS_CHUNK:
@@ -193,7 +193,7 @@ class FileReader:
                 self._raise(name, sw)
             if first and (sw in SFI_REFUSED or self._not_the_file(name, offset, data, sw)):
                 # no short file ids (or a file that is really absent: SELECT says which)
-                self._select(name)
+                self.select_by_id(name)
                 self.sfi_works = False
                 log.info("chip refused a short file id (%04X); selecting files by id", sw)
                 first = False

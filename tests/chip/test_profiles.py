@@ -135,7 +135,18 @@ def test_6cxx_names_the_le_and_is_used_at_once(sim: Insert, tmp_path: Path) -> N
     doc = _read(folder)
     _passed(doc)
     assert doc.extra["max_le"] == 192
-    assert doc.extra["apdu_count"] <= 105 - 1  # the 223 step of the plain le-192 chip is saved
+    # the same files on a chip answering 6700: 6Cxx saves the 223 step (SOD sizes vary by a
+    # byte or two with the ECDSA signature, so compare like with like)
+    from drivers.chip.bac import keys_from_mrz_lines
+    from drivers.chip.session import read_passport
+    from tests.chip.helpers import DirectTransport
+
+    plain = make_profile("le-192", LINES, profile.pki).card
+    plain.files = dict(profile.card.files)
+    keys = keys_from_mrz_lines(LINES)
+    exact = read_passport(DirectTransport(profile.card), keys).apdu_count
+    assert exact == read_passport(DirectTransport(plain), keys).apdu_count - 1
+    assert doc.extra["apdu_count"] == exact
 
 
 def test_select_aid_before_bac(sim: Insert, tmp_path: Path) -> None:
