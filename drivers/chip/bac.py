@@ -56,6 +56,40 @@ class MrzKeys:
         """SHA-1 of the MRZ information (PACE uses all 20 bytes, BAC the first 16)."""
         return hashlib.sha1(self.mrz_information().encode("ascii")).digest()
 
+    @property
+    def password_ref(self) -> int:
+        """PACE password reference (MSE:Set AT DO'83'): 1 = MRZ."""
+        return 1
+
+
+@dataclass(frozen=True, slots=True)
+class CanKey:
+    """The card access number printed on ID cards (and some passports): a PACE password only
+    (no BAC). Personal data: never logged."""
+
+    can: str = field(repr=False)
+
+    def k_seed_source(self) -> bytes:
+        """The PACE password: the CAN itself (Doc 9303-11 section 9.7.3)."""
+        return self.can.encode("ascii")
+
+    @property
+    def password_ref(self) -> int:
+        return 2
+
+
+AccessKey = MrzKeys | CanKey
+
+
+def make_can(can: str) -> CanKey:
+    """Validate a typed CAN (6 digits). Raises MrzError (no personal data in it)."""
+    value = can.strip()
+    if not re.fullmatch(r"\d{6}", value):
+        raise MrzError(
+            "the card access number must be 6 digits", "type the 6-digit CAN printed on the card"
+        )
+    return CanKey(value)
+
 
 _DATE = re.compile(r"^\d{6}$")
 

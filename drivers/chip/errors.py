@@ -99,3 +99,14 @@ class CardProtocolError(ChipError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, "read again; if it repeats, record from the data page")
+
+
+class CanNotUsableError(ChipError):
+    """The officer typed the CAN but the chip offers no usable PACE (BAC needs the MRZ)."""
+
+    kind = "can_not_usable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message, "read the data page (MRZ) or type the document number and dates instead"
+        )

@@ -16,14 +16,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from drivers.base import ChipSummary, DocumentRead, DocumentReader, ReaderStatus, utc_now
-from drivers.chip.bac import MrzKeys, keys_from_mrz_lines
+from drivers.chip.authenticity import CLONE_ALERT
+from drivers.chip.bac import AccessKey, CanKey, MrzKeys, keys_from_mrz_lines, make_can
 from drivers.chip.errors import CardProtocolError, CardRemovedError, ChipError, WrongKeysError
-from drivers.chip.pa import load_csca_store
 from drivers.chip.session import ChipResult, ResumeState, read_passport
 from drivers.chip.transport import PcscTransport
+from drivers.chip.trust import load_trust_store
 from imdms.errors import ConfigError, MrzError, ReaderInitError, ReaderIOError
 
 log = logging.getLogger(__name__)
@@ -38,25 +40,46 @@ class ChipReader(DocumentReader):
 
     source = "chip"
 
-    def __init__(self, config: Any, name: str = "chip", *, transport: Any = None) -> None:
+    def __init__(
+        self,
+        config: Any,
+        name: str = "chip",
+        *,
+        transport: Any = None,
+        anchors: Sequence[Path] = (),
+        crl_paths: Sequence[Path] = (),
+    ) -> None:
+        """`anchors`: trust anchors for master lists (beside the loose CSCAs of csca_path);
+        `crl_paths`: CRL folders (beside CRLs inside csca_path). Config fields `ml_anchor`
+        and `crl_path` are used when the config has them."""
         super().__init__(name)
         self.config = config
-        self._csca = None
+        self.trust_problems: list[str] = []
+        self._csca: list[Any] | None = None
+        self._crls: list[Any] = []
         if getattr(config, "csca_path", None):
+            anchor = getattr(config, "ml_anchor", None)
+            crl_path = getattr(config, "crl_path", None)
             try:
-                self._csca = load_csca_store(config.csca_path)
+                store = load_trust_store(
+                    config.csca_path,
+                    anchors=[*anchors, *([anchor] if anchor else [])],
+                    crl_paths=[*crl_paths, *([crl_path] if crl_path else [])],
+                )
             except OSError as err:
                 raise ConfigError(
                     "the CSCA store cannot be read",
-                    "check chip csca_path: a folder of PEM/DER certificates or a master list",
+                    "check chip csca_path: a folder of PEM/DER certificates, CRLs or a master list",
                 ) from err
+            self._csca, self._crls = store.cscas, store.crls
+            self.trust_problems = store.problems
         self._transport = transport if transport is not None else PcscTransport(config.reader)
         try:
             self._transport.find_reader()
             self._set_state(ReaderStatus.CONNECTED)
         except ReaderInitError as err:  # the booth starts anyway; read() raises until fixed
             self._set_state(ReaderStatus.DISCONNECTED, f"{err.message}: {err.hint}")
-        self._keys: MrzKeys | None = None
+        self._keys: AccessKey | None = None
         self._print: tuple[str, ...] | None = None
         self._resume = ResumeState()
         self._await_removal = False
@@ -82,7 +105,13 @@ class ChipReader(DocumentReader):
         self._print = None
         self._new_keys(keys)
 
-    def _new_keys(self, keys: MrzKeys) -> None:
+    def set_can(self, can: str) -> None:
+        """The card access number typed by the officer (ID cards that need PACE with the CAN).
+        Raises MrzError when it is not 6 digits."""
+        self._print = None
+        self._new_keys(make_can(can))
+
+    def _new_keys(self, keys: AccessKey) -> None:
         # the card on the reader may be read now: wake a read() waiting for its removal
         self._keys = keys
         self._await_removal = False
@@ -144,21 +173,17 @@ class ChipReader(DocumentReader):
                     self._keys,
                     max_le=self.config.max_le,
                     csca=self._csca,
+                    crls=self._crls,
                     resume=self._resume,
                     progress=self.on_progress,
                 )
             except ReaderIOError as err:  # ChipError, or the reader failed mid-read
                 transport.disconnect()
-                gone = isinstance(err, CardRemovedError) or not isinstance(err, ChipError)
-                if (
-                    gone
-                    and not retried
-                    and self._resume.le_cap != cap_before
-                    and transport.card_present()
-                ):
-                    # the reader cannot carry extended-length APDUs: go on with short ones
+                if not retried and self._resume.le_cap != cap_before and transport.card_present():
+                    # the reader (or the chip's SM) cannot take extended-length APDUs: a new
+                    # session goes on with short ones, keeping what was read
                     retried = True
-                    log.info("extended length failed at the reader; continuing with short Le")
+                    log.info("extended length failed; continuing with short Le")
                     continue
                 if not isinstance(err, ChipError):
                     err = CardRemovedError(err.message)
@@ -191,6 +216,9 @@ class ChipReader(DocumentReader):
             f"{err.sw:04X}" if err.sw is not None else "-",
             kept if resumable else 0,
         )
+        hint = err.hint
+        if isinstance(err, WrongKeysError) and isinstance(self._keys, CanKey):
+            hint = "check the 6-digit card access number printed on the card and type it again"
         return DocumentRead(
             source=self.source,
             reader_name=self.name,
@@ -198,7 +226,7 @@ class ChipReader(DocumentReader):
             started_at=started,
             extra={
                 "kind": err.kind,
-                "hint": err.hint,
+                "hint": hint,
                 "sw": f"{err.sw:04X}" if err.sw is not None else None,
                 "resumable": resumable,
                 "bytes_kept": kept if resumable else 0,
@@ -229,6 +257,13 @@ class ChipReader(DocumentReader):
                 "apdu_count": result.apdu_count,
                 "seconds": round(result.seconds, 3),
                 "le": result.le,
+                "max_le": result.le,
+                "file_access": result.file_access,
+                "chip_authentication": result.chip_authentication,
+                "active_authentication": result.active_authentication,
+                "possible_clone": result.possible_clone,
+                "alert": CLONE_ALERT if result.possible_clone else None,
+                "trust_store_problems": list(self.trust_problems),
                 "face_mime": result.face.mime if result.face else None,
                 "listed_groups": list(result.listed_groups),
             },

@@ -23,6 +23,7 @@ class SecureMessaging:
         self.ssc = ssc
         self.cipher: CipherName = cipher
         self.block = crypto.block_size(cipher)
+        self.last_plain = False  # the last answer was a bare status word (no SM objects)
 
     def _ssc_bytes(self) -> bytes:
         return self.ssc.to_bytes(self.block, "big")
@@ -69,6 +70,7 @@ class SecureMessaging:
         A bare status word with no data (the chip refused the command outright) is returned as is.
         """
         self.ssc += 1
+        self.last_plain = not data
         if not data:
             return b"", sw
         do87 = do99 = do8e = None

@@ -4,9 +4,10 @@ Keys come from the printed MRZ (`--mrz`, the lines as read from the data page) o
 (`--doc --dob --doe`). The JSON holds personal data (DG1 MRZ): print, never log.
 `--out-face` writes the face photo as PNG, mode 0600.
 
-Exit codes: 0 read and passive authentication raised no failure; 1 the chip could not be read
-or a check failed (see "error"/"hint" or passive_authentication); 2 configuration or reader
-error; 3 no passport before the timeout.
+Exit codes: 0 read and no check failed; 1 the chip could not be read or a check failed (see
+"error"/"hint", passive_authentication, chip_authentication, active_authentication; a
+possible clone also prints "alert"); 2 configuration or reader error; 3 no passport before the
+timeout.
 """
 
 from __future__ import annotations
@@ -44,11 +45,30 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     keys.add_argument("--doc", metavar="N", help="document number")
     keys.add_argument("--dob", metavar="YYMMDD", help="date of birth")
     keys.add_argument("--doe", metavar="YYMMDD", help="date of expiry")
+    keys.add_argument(
+        "--can", metavar="NNNNNN", help="card access number printed on the card (PACE only)"
+    )
     r.add_argument(
         "--csca",
         metavar="PATH",
         type=Path,
         help="CSCA store: folder of PEM/DER certificates or an ICAO master list",
+    )
+    r.add_argument(
+        "--ml-anchor",
+        metavar="PATH",
+        type=Path,
+        action="append",
+        default=[],
+        help="trust anchor (certificate file or folder) for master lists in the CSCA store",
+    )
+    r.add_argument(
+        "--crl",
+        metavar="DIR",
+        type=Path,
+        action="append",
+        default=[],
+        help="folder (or file) of CRLs from the CSCAs; CRLs inside --csca are read too",
     )
     r.add_argument("--out-face", metavar="FILE", type=Path, help="write the face photo (PNG)")
     r.add_argument(
@@ -104,12 +124,12 @@ def run(args: argparse.Namespace) -> int:
     from imdms.errors import ImdmsError
 
     typed = (args.doc, args.dob, args.doe)
-    if args.mrz and any(typed):
-        return _fail("give either --mrz or --doc/--dob/--doe, not both")
-    if not args.mrz and not all(typed):
+    if sum(bool(x) for x in (args.mrz, any(typed), args.can)) > 1:
+        return _fail("give one of --mrz, --doc/--dob/--doe or --can")
+    if not args.mrz and not args.can and not all(typed):
         return _fail(
             "the chip keys are missing",
-            "give --mrz with the data page's MRZ lines, or --doc, --dob and --doe",
+            "give --mrz with the data page's MRZ lines, --doc, --dob and --doe, or --can",
         )
     if args.csca is not None and not args.csca.exists():
         return _fail(
@@ -118,11 +138,16 @@ def run(args: argparse.Namespace) -> int:
         )
     try:
         config = _chip_config(args)
-        reader = ChipReader(config, name="chip")
+        for path in [*args.ml_anchor, *args.crl]:
+            if not path.exists():
+                return _fail(f"{path} does not exist", "give an existing file or folder")
+        reader = ChipReader(config, name="chip", anchors=args.ml_anchor, crl_paths=args.crl)
         try:
             if args.mrz:
                 lines = [part for arg in args.mrz for part in arg.splitlines() if part.strip()]
                 reader.set_mrz(lines)
+            elif args.can:
+                reader.set_can(args.can)
             else:
                 reader.set_keys(make_keys(args.doc, args.dob, args.doe))
             doc = reader.read(timeout=args.timeout)
@@ -165,7 +190,21 @@ def run(args: argparse.Namespace) -> int:
         "apdu_count": doc.extra.get("apdu_count"),
         "seconds": doc.extra.get("seconds"),
         "le": doc.extra.get("le"),
+        "max_le": doc.extra.get("max_le"),
+        "file_access": doc.extra.get("file_access"),
+        "chip_authentication": doc.extra.get("chip_authentication", {}),
+        "active_authentication": doc.extra.get("active_authentication", {}),
+        "possible_clone": doc.extra.get("possible_clone", False),
+        "alert": doc.extra.get("alert"),
+        "trust_store_problems": doc.extra.get("trust_store_problems", []),
     }
     print(json.dumps(result, indent=2))
-    failed = any(v.startswith("failed") for v in pa.values()) or chip.dg1_matches_print is False
+    if result["alert"]:
+        print(f"imdms chip read: {result['alert']}", file=sys.stderr)
+    steps = [
+        *pa.values(),
+        *result["chip_authentication"].values(),
+        *result["active_authentication"].values(),
+    ]
+    failed = any(v.startswith("failed") for v in steps) or chip.dg1_matches_print is False
     return EXIT_BAD_READ if failed else EXIT_OK

@@ -23,6 +23,7 @@ from drivers.chip.errors import (
 )
 from drivers.chip.pa import CscaMasterList, load_csca_store, passive_authentication
 from drivers.chip.session import ResumeState, read_passport
+from drivers.chip.trust import load_trust_store
 from imdms.errors import MrzError
 from tests.chip.helpers import DirectTransport, td3
 from tools.epassport_sim import CardFaults, TestPki, make_card, make_test_pki
@@ -272,7 +273,7 @@ def test_pa_expired_ds_still_passes_with_note(pki: TestPki) -> None:
     assert result["ds_certificate"].startswith("passed")
 
 
-def test_csca_store_folder_der_and_master_list(pki: TestPki, tmp_path: Path) -> None:
+def test_csca_store_folder_der_and_unsigned_master_list(pki: TestPki, tmp_path: Path) -> None:
     der = pki.csca_cert.public_bytes(serialization.Encoding.DER)
     folder = tmp_path / "store"
     folder.mkdir()
@@ -295,8 +296,9 @@ def test_csca_store_folder_der_and_master_list(pki: TestPki, tmp_path: Path) -> 
     )
     ml_file = tmp_path / "master.ml"
     ml_file.write_bytes(cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump())
-    certs = load_csca_store(ml_file)
-    assert [c.subject for c in certs] == [pki.csca_cert.subject]
+    # an unsigned master list is data without authority: its CSCAs are not trusted
+    store = load_trust_store(ml_file)
+    assert store.cscas == [] and store.problems == ["master.ml: the master list is not signed"]
 
 
 @pytest.mark.parametrize(("max_le", "extended"), [(0xDF, False), (65536, True)])
@@ -326,7 +328,7 @@ def test_several_pace_entries_send_the_parameter_id(pki: TestPki) -> None:
     assert result.protocol == "PACE"
     mse = next(a for a in seen if a[1] == 0x22)
     assert mse.endswith(bytes.fromhex("84010D"))  # AES on brainpool chosen
-    assert len(PACE_PROTOCOLS) == 2
+    assert len(PACE_PROTOCOLS) == 5  # ECDH-GM 3DES/AES, ECDH-CAM AES, DH-GM 3DES/AES
 
 
 def test_chip_without_short_file_ids(pki: TestPki) -> None:

@@ -7,7 +7,7 @@ Test tool only: never part of a booth install.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from drivers.chip.bac import keys_from_mrz_lines
 from tools.epassport_sim.card import CardFaults, CardLost, EPassportCard
@@ -28,6 +28,7 @@ __all__ = [
     "make_test_pki",
 ]
 
+DG_TAG = {1: 0x61, 2: 0x75, 14: 0x6E, 15: 0x6F}
 _FACE_CACHE: dict[int, tuple[bytes, int, int]] = {}
 
 
@@ -38,14 +39,20 @@ def build_files(
     face_bytes: int = 17_000,
     pace: str | None = "AES",
     parameter_id: int = 13,
+    com: bool = True,
+    extra: Mapping[str, bytes] | None = None,
 ) -> dict[str, bytes]:
-    """COM, DG1, DG2 (a synthetic JPEG of about `face_bytes`), SOD and, when `pace` is
-    "AES" or "3DES", EF.CardAccess."""
+    """COM (unless `com` is False: optional in newer LDS), DG1, DG2 (a synthetic JPEG of about
+    `face_bytes`), `extra` data groups (e.g. DG14, DG15), SOD over all of them and, when `pace`
+    is "AES" or "3DES", EF.CardAccess."""
     if face_bytes not in _FACE_CACHE:
         _FACE_CACHE[face_bytes] = face_jpeg(face_bytes)
     image, w, h = _FACE_CACHE[face_bytes]
-    files = {"COM": ef_com(), "DG1": dg1(mrz_lines), "DG2": dg2(image, w, h)}
-    files["SOD"] = build_sod({1: files["DG1"], 2: files["DG2"]}, pki)
+    files = {"DG1": dg1(mrz_lines), "DG2": dg2(image, w, h), **(extra or {})}
+    numbers = {int(name[2:]): data for name, data in files.items()}
+    if com:
+        files["COM"] = ef_com([DG_TAG[n] for n in sorted(numbers)])
+    files["SOD"] = build_sod(numbers, pki)
     if pace:
         files["CardAccess"] = card_access(pace, parameter_id)
     return files
@@ -62,11 +69,22 @@ def make_card(
     faults: CardFaults | None = None,
     face_bytes: int = 17_000,
     chip_mrz_lines: Sequence[str] | None = None,
+    com: bool = True,
+    extra: Mapping[str, bytes] | None = None,
+    can: str | None = None,
 ) -> EPassportCard:
     """A card personalised with `mrz_lines` (its keys come from `chip_mrz_lines` if given, to
     simulate keys that do not match the page)."""
-    files = build_files(mrz_lines, pki, face_bytes=face_bytes, pace=pace, parameter_id=parameter_id)
+    files = build_files(
+        mrz_lines,
+        pki,
+        face_bytes=face_bytes,
+        pace=pace,
+        parameter_id=parameter_id,
+        com=com,
+        extra=extra,
+    )
     keys = keys_from_mrz_lines(chip_mrz_lines or mrz_lines)
     return EPassportCard(
-        files, keys, max_le=max_le, extended=extended, faults=faults or CardFaults()
+        files, keys, max_le=max_le, extended=extended, faults=faults or CardFaults(), can=can
     )

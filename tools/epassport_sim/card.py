@@ -8,15 +8,27 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from drivers.chip import crypto
 from drivers.chip.apdu import CommandApdu, parse_command
 from drivers.chip.bac import MrzKeys, derive_keys
 from drivers.chip.crypto import CipherName
+from drivers.chip.dh import DH_GROUPS
 from drivers.chip.ec import CURVES
-from drivers.chip.pace import PACE_PROTOCOLS, auth_token, encode_oid, parse_card_access
+from drivers.chip.pace import (
+    CAM_OIDS,
+    DH_OIDS,
+    PACE_PROTOCOLS,
+    auth_token,
+    encode_oid,
+    parse_card_access,
+)
 from drivers.chip.tlv import find, iter_tlv, tlv
+from tools.epassport_sim import chip_auth
+from tools.epassport_sim.chip_auth import ChipKeys
 
 AID = bytes.fromhex("A0000002471001")
 SFI_NAMES = {
@@ -43,9 +55,18 @@ class CardFaults:
     lose_in_file: str | None = None  # e.g. "DG2": leave the field while reading it...
     lose_at_offset: int = 4096  # ...when a READ BINARY starts at or past this offset
     lose_times: int = 1  # how many times to leave (then reads succeed)
-    bac_refused: bool = False  # PACE-only chip: BAC answered with 6A88
+    bac_refused: bool = False  # PACE-only chip: BAC refused with `bac_refused_sw`
+    bac_refused_sw: int = 0x6A88  # 6A88 or 6982, as PACE-only chips answer GET CHALLENGE
     fail_ins: tuple[int, int] | None = None  # (INS, SW): answer every such command with SW
-    no_short_file_ids: bool = False  # READ BINARY by SFI answered 6A86 (SELECT by id needed)
+    no_short_file_ids: bool = False  # READ BINARY by SFI refused (SELECT by id needed)...
+    sfi_refusal_sw: int = 0x6A86  # ...with this status word (6A82 on some real chips)
+    # extended APDUs refused only under secure messaging, with a bare 6700 the chip does not
+    # count in its send sequence counter (gmrtd #457)
+    extended_desync: bool = False
+    exact_le_sw: bool = False  # refuse a too-long Le with 6Cxx (xx = max_le) instead of 6700
+    sfi_ignored: bool = False  # READ BINARY by SFI answers 9000 from the current EF (or empty)
+    bac_needs_aid: bool = False  # GET CHALLENGE refused (6985) until the eMRTD AID is selected
+    seconds_per_kb: float = 0.0  # slow chip: delay before each answer, per KB of data sent
 
 
 def _sw(sw: int) -> bytes:
@@ -105,12 +126,16 @@ class EPassportCard:
     _rnd_ic: bytes | None = None
     _pace: dict[str, object] = field(default_factory=dict)
     _responses: int = 0
+    can: str | None = None  # the card access number printed on the card (PACE password 2)
+    auth: ChipKeys | None = None  # Chip/Active Authentication keys (None: neither offered)
+    next_sm: _Session | None = None  # CA keys, in force after the current answer
 
     def reset(self) -> None:
         """Power cycle: all session state is lost (files and faults stay)."""
         self._sm, self._app, self._ef, self._rnd_ic = None, False, None, None
         self._pace = {}
         self._responses = 0
+        self.next_sm = None
 
     # ---- entry point -------------------------------------------------------------------
     def process(self, raw: bytes) -> bytes:
@@ -119,8 +144,9 @@ class EPassportCard:
             cmd = parse_command(raw)
         except ValueError:
             return _sw(0x6700)
-        if cmd.is_extended and not self.extended:
-            if cmd.cla & 0x0C and self._sm is not None:
+        desync = self.faults.extended_desync
+        if cmd.is_extended and not self.extended and not (desync and not cmd.cla & 0x0C):
+            if cmd.cla & 0x0C and self._sm is not None and not desync:
                 self._sm.ssc += 2  # the terminal counted this exchange
             return _sw(0x6700)
         if cmd.cla & 0x0C:
@@ -168,12 +194,20 @@ class EPassportCard:
         mac_tag = sm.mac(body)
         if self._responses == self.faults.bad_mac_on_response:
             mac_tag = bytes([mac_tag[0] ^ 0xFF]) + mac_tag[1:]
+        if self.next_sm is not None:  # Chip Authentication: answer with the old keys, then switch
+            self._sm, self.next_sm = self.next_sm, None
         return body + tlv(0x8E, mac_tag) + _sw(sw if sw != 0x6282 else 0x9000)
 
     # ---- commands ----------------------------------------------------------------------
     def _dispatch(self, cmd: CommandApdu, protected: bool) -> tuple[bytes, int]:
         if self.faults.fail_ins is not None and cmd.ins == self.faults.fail_ins[0]:
             return b"", self.faults.fail_ins[1]
+        if protected and cmd.ins == 0x22 and cmd.p1 == 0x41:
+            return chip_auth.mse(self, cmd.p2, cmd.data)
+        if protected and cmd.ins == 0x86:
+            return chip_auth.general_authenticate(self, cmd.data)
+        if protected and cmd.ins == 0x88:
+            return chip_auth.internal_authenticate(self, cmd.data)
         if cmd.ins == 0xA4:
             return self._select(cmd)
         if cmd.ins == 0xB0:
@@ -181,6 +215,10 @@ class EPassportCard:
         if cmd.ins == 0xB1:
             return self._read_binary_odd(cmd, protected)
         if cmd.ins == 0x84 and not protected:
+            if self.faults.bac_refused:
+                return b"", self.faults.bac_refused_sw
+            if self.faults.bac_needs_aid and not self._app:
+                return b"", 0x6985
             self._rnd_ic = os.urandom(8)
             return self._rnd_ic, 0x9000
         if cmd.ins == 0x82 and not protected:
@@ -192,6 +230,9 @@ class EPassportCard:
         return b"", 0x6D00
 
     def _select(self, cmd: CommandApdu) -> tuple[bytes, int]:
+        if cmd.p1 == 0x00 and cmd.data in (b"", b"\x3f\x00"):  # the MF, both forms
+            self._app, self._ef = False, None
+            return b"", 0x9000
         if cmd.p1 == 0x04:
             if cmd.data != AID:
                 return b"", 0x6A82
@@ -208,9 +249,13 @@ class EPassportCard:
         return b"", 0x6A86
 
     def _read_binary(self, cmd: CommandApdu, protected: bool) -> tuple[bytes, int]:
+        if cmd.p1 & 0x80 and self.faults.sfi_ignored:  # reads the current EF, whatever P1 says
+            if self._ef is None:
+                return b"", 0x9000
+            return self._read_at(self._ef, cmd.p2, cmd.le or 256, protected)
         if cmd.p1 & 0x80:
             if self.faults.no_short_file_ids:
-                return b"", 0x6A86
+                return b"", self.faults.sfi_refusal_sw
             name = SFI_NAMES.get(cmd.p1 & 0x1F)
             if name is None or name not in self.files:
                 return b"", 0x6A82
@@ -226,8 +271,9 @@ class EPassportCard:
     def _read_at(self, name: str, offset: int, le: int, protected: bool) -> tuple[bytes, int]:
         if name != "CardAccess" and not (protected and self._app):
             return b"", 0x6982
-        if le > self.max_le:
-            return b"", 0x6700
+        if le > self.max_le:  # 6700, or 6Cxx naming the length the chip will send
+            exact = self.faults.exact_le_sw and self.max_le < 256
+            return b"", (0x6C00 | self.max_le) if exact else 0x6700
         f = self.faults
         if f.lose_in_file == name and f.lose_times > 0 and offset >= f.lose_at_offset:
             f.lose_times -= 1
@@ -237,6 +283,8 @@ class EPassportCard:
             return b"", 0x6B00
         chunk = content[offset : offset + le]
         self.bytes_served[name] = self.bytes_served.get(name, 0) + len(chunk)
+        if f.seconds_per_kb:
+            time.sleep(f.seconds_per_kb * len(chunk) / 1024)
         return chunk, 0x9000
 
     def _read_binary_odd(self, cmd: CommandApdu, protected: bool) -> tuple[bytes, int]:
@@ -252,7 +300,7 @@ class EPassportCard:
     # ---- BAC ---------------------------------------------------------------------------
     def _external_authenticate(self, cmd: CommandApdu) -> tuple[bytes, int]:
         if self.faults.bac_refused:
-            return b"", 0x6A88
+            return b"", self.faults.bac_refused_sw
         if self._rnd_ic is None or len(cmd.data) != 40:
             return b"", 0x6985
         k_enc, k_mac = derive_keys(self.keys)
@@ -293,9 +341,10 @@ class EPassportCard:
             ),
             None,
         )
-        if info is None or find(cmd.data, 0x83) != b"\x01":
+        ref = find(cmd.data, 0x83)
+        if info is None or ref not in (b"\x01", b"\x02") or (ref == b"\x02" and not self.can):
             return b"", 0x6A80
-        self._pace = {"info": info, "step": 1}
+        self._pace = {"info": info, "step": 1, "password": ref}
         return b"", 0x9000
 
     def _general_authenticate(self, cmd: CommandApdu) -> tuple[bytes, int]:
@@ -304,14 +353,20 @@ class EPassportCard:
             return b"", 0x6985
         info = st["info"]
         cipher, bits = PACE_PROTOCOLS[info.oid]  # type: ignore[attr-defined]
-        curve = CURVES[info.parameter_id]  # type: ignore[attr-defined]
+        dh = info.oid in DH_OIDS  # type: ignore[attr-defined]
+        curve: Any = (DH_GROUPS if dh else CURVES)[info.parameter_id]  # type: ignore[attr-defined]
         body = find(cmd.data, 0x7C)
         if body is None:
             return b"", 0x6A80
         step = st["step"]
         try:
             if step == 1:
-                k_pi = crypto.kdf(self.keys.k_seed_source(), 3, cipher, bits)
+                password = (
+                    self.keys.k_seed_source()
+                    if st["password"] == b"\x01"
+                    else str(self.can).encode("ascii")
+                )
+                k_pi = crypto.kdf(password, 3, cipher, bits)
                 s = secrets.token_bytes(16 if cipher == "AES" else 8)
                 st["s"] = int.from_bytes(s, "big")
                 z = (
@@ -324,16 +379,24 @@ class EPassportCard:
             if step == 2:
                 pk_t = curve.decode(find(body, 0x81) or b"")
                 sk = secrets.randbelow(curve.n - 1) + 1
-                h = curve.mul(sk, pk_t)
-                st["g"] = curve.add(curve.mul_g(st["s"]), h)  # type: ignore[arg-type]
+                st["sk_map"] = sk
                 st["step"] = 3
+                if dh:
+                    st["g"] = curve.map_generator(st["s"], sk, pk_t)
+                    return tlv(0x7C, tlv(0x82, curve.encode(pow(curve.g, sk, curve.p)))), 0x9000
+                h = curve.mul(sk, pk_t)
+                st["g"] = curve.add(curve.mul_g(st["s"]), h)
                 return tlv(0x7C, tlv(0x82, curve.encode(curve.mul_g(sk)))), 0x9000
             if step == 3:
                 pk_t_raw = find(body, 0x83) or b""
-                pk_t = curve.decode(pk_t_raw)
                 sk = secrets.randbelow(curve.n - 1) + 1
-                pk_c = curve.encode(curve.mul(sk, st["g"]))  # type: ignore[arg-type]
-                k = curve.shared_x(sk, pk_t)
+                if dh:
+                    pk_t_int = int.from_bytes(pk_t_raw, "big")
+                    pk_c = curve.encode(pow(st["g"], sk, curve.p))  # type: ignore[call-overload]
+                    k = curve.shared(sk, pk_t_int)
+                else:
+                    pk_c = curve.encode(curve.mul(sk, st["g"]))
+                    k = curve.shared_x(sk, curve.decode(pk_t_raw))
                 st.update(
                     step=4,
                     pk_t=pk_t_raw,
@@ -351,7 +414,10 @@ class EPassportCard:
                 t_ic = auth_token(cipher, ks_mac, info.oid, st["pk_t"])  # type: ignore
                 self._sm = _Session(cipher, st["ks_enc"], ks_mac, 0)  # type: ignore[arg-type]
                 self._pace = {}
-                return tlv(0x7C, tlv(0x86, t_ic)), 0x9000
+                out = tlv(0x86, t_ic)
+                if info.oid in CAM_OIDS:  # type: ignore[attr-defined]
+                    out += chip_auth.cam_data(self, curve, st["ks_enc"], st["sk_map"])  # type: ignore[arg-type]
+                return tlv(0x7C, out), 0x9000
         except ValueError:
             self._pace = {}
             return b"", 0x6A80

@@ -64,9 +64,20 @@ def dg2(image: bytes, width: int, height: int, jpeg2000: bool = False) -> bytes:
 def card_access(
     cipher: str = "AES", parameter_id: int = 13, more: Sequence[tuple[str, int]] = ()
 ) -> bytes:
-    """EF.CardAccess listing PACE-ECDH-GM with (cipher, parameter id), plus `more` entries."""
+    """EF.CardAccess listing PACE-ECDH with (cipher, parameter id), plus `more` entries;
+    cipher "AES" / "3DES" (ECDH generic mapping), "CAM" (chip authentication mapping, AES),
+    "DH-AES" / "DH-3DES" (DH generic mapping; parameter id 0)."""
     body = b""
     for c, pid in [(cipher, parameter_id), *more]:
-        oid = ID_PACE + (".2.2" if c == "AES" else ".2.1")
+        oid = (
+            ID_PACE
+            + {
+                "AES": ".2.2",
+                "3DES": ".2.1",
+                "CAM": ".6.2",
+                "DH-AES": ".1.2",
+                "DH-3DES": ".1.1",
+            }[c]
+        )
         body += tlv(0x30, tlv(0x06, encode_oid(oid)) + tlv(0x02, b"\x02") + tlv(0x02, bytes([pid])))
     return tlv(0x31, body)
