@@ -18,6 +18,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 
 from imdms.errors import ConfigError
+from messaging.buffered_socket import BufferedSocket
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,9 @@ def settings_from_config(config: Any) -> LinkSettings:
 
 
 def _buffered(sock: Any) -> bool:
-    """TLS: bytes already decrypted and waiting (select() cannot see them)."""
-    return isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
+    """Bytes already received and waiting (in BufferedSocket or TLS): select() cannot see them;
+    a broken socket counts too, so that paho's next recv() reports it."""
+    return bool(sock.pending() > 0 or sock.broken)
 
 
 class LinkNoise(logging.Filter):
@@ -163,6 +165,9 @@ class Link:
             try:
                 self.client.reconnect()
                 self._open = True
+                # paho has no public hook to buffer its writes; the attribute is paho 2.x's
+                # (pinned <3), and a test drives a real broker through it
+                self.client._sock = BufferedSocket(self.client._sock)
             except OSError:  # refused, unreachable, TLS: paho's loop_forever catches the same
                 self._schedule()
                 self.on_connect_fail()
@@ -171,7 +176,8 @@ class Link:
         sock: Any = client.socket()
         rc = mqtt.MQTT_ERR_NO_CONN
         if sock is not None:
-            wlist = [sock] if client.want_write() else []
+            sock.flush()
+            wlist = [sock] if client.want_write() or sock.wants_write else []
             try:
                 ready = _buffered(sock)
                 readable, writable, _ = select.select([sock], wlist, [], 0 if ready else timeout)
@@ -184,6 +190,7 @@ class Link:
                 rc = client.loop_write()
             if rc == mqtt.MQTT_ERR_SUCCESS and client.socket() is not None:
                 rc = client.loop_misc()
+            sock.flush()  # a no-op when nothing is buffered (or paho closed it meanwhile)
         if rc != mqtt.MQTT_ERR_SUCCESS or client.socket() is None:
             # paho closed the socket and called on_disconnect (or never got one): retry later
             self._open = False
