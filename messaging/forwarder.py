@@ -60,6 +60,8 @@ REFUSAL_HINTS = {  # CONNACK reasons (paho's text) -> what the technician should
     "Server unavailable": "the broker is overloaded or starting; it is retried",
     "Server busy": "the broker is overloaded; it is retried",
 }
+LIVE_CHECK_S = 0.02  # a live record waits at most this plus one window
+READ_AHEAD = 500  # backlog rows read per query (~1 MB of payloads at most)
 PUBLISH_OVERHEAD = 64  # fixed header + topic length + packet id + properties, roughly
 
 
@@ -122,6 +124,8 @@ class Forwarder:
         self._boundary = 0
         self._live_cursor = 0
         self._backlog_cursor = 0
+        self._ahead: deque[Row] = deque()  # backlog rows read ahead, not yet published
+        self._live_check_at = 0.0
         self._lanes_empty = False
         self._suspect_due: float | None = None
         self._suspects: deque[Row] = deque()
@@ -268,7 +272,9 @@ class Forwarder:
         self._probe = False
         self._boundary = self.outbox.max_seq()
         self._live_cursor = self._boundary
+        self._live_check_at = 0.0
         self._backlog_cursor = 0
+        self._ahead.clear()
         self._lanes_empty = False
         self._suspects.clear()
         self._suspect_due = self.outbox.next_retry_at()
@@ -385,18 +391,29 @@ class Forwarder:
                 return
             self._suspect_due = self.outbox.next_retry_at()
         room = self.window - len(self._inflight)
-        # refill in chunks, not per ack: fewer queries at full speed
-        if room < max(1, self.window // 4) and self._inflight:
+        if room <= 0:
             return
-        rows = self.outbox.fetch(self._live_cursor, room, live=True)
-        if rows:
-            self._live_cursor = rows[-1].seq
-        if len(rows) < room:
-            backlog = self.outbox.fetch(self._backlog_cursor, room - len(rows),
-                                        upto=self._boundary)
-            if backlog:
-                self._backlog_cursor = backlog[-1].seq
-            rows += backlog
+        # Refill on every ack (a window kept full; batches of acks stall on the broker's Nagle),
+        # so no query per refill: the backlog is read ahead in chunks, and the live lane is
+        # asked at most every LIVE_CHECK_S while it is empty.
+        rows: list[Row] = []
+        mono = time.monotonic()
+        if mono >= self._live_check_at:
+            rows = self.outbox.fetch(self._live_cursor, room, live=True)
+            if rows:
+                self._live_cursor = rows[-1].seq
+            else:
+                self._live_check_at = mono + LIVE_CHECK_S
+        ahead = self._ahead
+        while len(rows) < room:
+            if not ahead:
+                more = self.outbox.fetch(self._backlog_cursor, READ_AHEAD, upto=self._boundary)
+                if not more:
+                    break
+                self._backlog_cursor = more[-1].seq
+                ahead.extend(more)
+            for _ in range(min(room - len(rows), len(ahead))):
+                rows.append(ahead.popleft())
         self._lanes_empty = not rows
         for row in rows:
             if not self.connected:
