@@ -164,10 +164,14 @@ class Link:
                 return
             try:
                 self.client.reconnect()
-                self._open = True
+                raw = self.client._sock
+                if raw is None:  # CONNECT could not be written: paho reported the drop
+                    self._schedule()
+                    return
                 # paho has no public hook to buffer its writes; the attribute is paho 2.x's
-                # (pinned <3), and a test drives a real broker through it
-                self.client._sock = BufferedSocket(self.client._sock)
+                # (pinned <3), and the real-broker tests drive every link through it
+                self.client._sock = BufferedSocket(raw)
+                self._open = True
             except OSError:  # refused, unreachable, TLS: paho's loop_forever catches the same
                 self._schedule()
                 self.on_connect_fail()
