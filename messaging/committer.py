@@ -22,11 +22,20 @@ class Committer:
         self._jobs: queue.SimpleQueue[tuple[list[int], threading.Event | None] | None] = \
             queue.SimpleQueue()
         self._failing = False
+        self._count_lock = threading.Lock()
+        self._queued = 0
         self._thread = threading.Thread(target=self._run, name="outbox-committer", daemon=True)
         self._thread.start()
 
+    @property
+    def queued(self) -> int:
+        """Rows submitted and not yet deleted (or given up on)."""
+        return self._queued
+
     def submit(self, seqs: list[int], *, wait: bool = False) -> None:
         done = threading.Event() if wait else None
+        with self._count_lock:
+            self._queued += len(seqs)
         self._jobs.put((seqs, done))
         if done is not None:
             done.wait()
@@ -61,6 +70,8 @@ class Committer:
                               err.__class__.__name__)
                     self._failing = True
             finally:
+                with self._count_lock:
+                    self._queued -= len(seqs)
                 for event in waiting:
                     event.set()
             if stop:

@@ -214,7 +214,7 @@ class Forwarder:
 
     def _timeout(self, next_heartbeat: float) -> float:
         timeout = 1.0
-        if self._inflight:
+        if self._inflight or self._undeleted():
             timeout = 0.05
         if self._acked:
             timeout = min(timeout, self.ack_flush_s)
@@ -356,6 +356,10 @@ class Forwarder:
         if not self._suspects:
             self._suspect_due = self.outbox.next_retry_at()
 
+    def _undeleted(self) -> int:
+        """Acknowledged rows not yet deleted: re-sent (same ids) if the process dies now."""
+        return len(self._acked) + (self._committer.queued if self._committer else 0)
+
     def _maybe_flush(self) -> None:
         if self._acked and (len(self._acked) >= self.ack_batch
                             or time.monotonic() - self._first_ack_at >= self.ack_flush_s):
@@ -391,8 +395,8 @@ class Forwarder:
                 return
             self._suspect_due = self.outbox.next_retry_at()
         room = self.window - len(self._inflight)
-        if room <= 0:
-            return
+        if room <= 0 or self._undeleted() >= 2 * self.ack_batch:
+            return  # the disk is slower than the link: bound what a crash would re-send
         # Refill on every ack (a window kept full; batches of acks stall on the broker's Nagle),
         # so no query per refill: the backlog is read ahead in chunks, and the live lane is
         # asked at most every LIVE_CHECK_S while it is empty.
