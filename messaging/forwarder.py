@@ -3,14 +3,16 @@
 Threads: one pump thread (`run()`) owns the paho client (driven through paho's external-loop
 API by messaging.link.Link, which also reconnects with capped, jittered exponential backoff), all
 outbox reads and every publish; paho's callbacks run inside it and only note events and acks.
-The committer thread deletes acknowledged rows on its own connection (an fsync never stalls
+The committer thread deletes acknowledged rows (an fsync never stalls
 publishing).
 
 Rules (see docs/messaging.md):
 - paho is never the queue: we publish only after a successful CONNACK, at most `window` records
   unacknowledged (broker Receive Maximum respected), and drop paho's copy of unacknowledged
   messages on reconnect; the outbox re-sends them (same record_id: harmless).
-- A row is deleted only after its PUBACK; deletes are batched (one transaction per batch).
+- A row is deleted only after its PUBACK; deletes are batched (one transaction per batch), and
+  publishing pauses while two batches of acknowledged rows wait to be deleted, so a crash
+  re-sends at most the window plus two batches (same record_ids).
 - Two lanes: records queued after the link came up ("live") go before the backlog; each lane
   is in queue order. Records carry their own time (recorded_at, boot_id, monotonic_ns), so the
   central side orders by those, not by arrival.
