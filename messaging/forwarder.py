@@ -1,14 +1,18 @@
 """The forwarder: drains the outbox to the central broker over MQTT (QoS 1), never losing a row.
 
-Threads: paho's network thread (connect_async + loop_start; it reconnects on its own with capped
-exponential backoff, jittered per outage here) only turns callbacks into events on a queue. One
-pump thread (`run()`) owns all outbox access and every publish.
+Threads: one pump thread (`run()`) owns the paho client (driven through paho's external-loop
+API by messaging.link.Link, which also reconnects with capped, jittered exponential backoff), all
+outbox reads and every publish; paho's callbacks run inside it and only note events and acks.
+The committer thread deletes acknowledged rows (an fsync never stalls
+publishing).
 
 Rules (see docs/messaging.md):
 - paho is never the queue: we publish only after a successful CONNACK, at most `window` records
   unacknowledged (broker Receive Maximum respected), and drop paho's copy of unacknowledged
   messages on reconnect; the outbox re-sends them (same record_id: harmless).
-- A row is deleted only after its PUBACK; deletes are batched (one transaction per batch).
+- A row is deleted only after its PUBACK; deletes are batched (one transaction per batch), and
+  publishing pauses while two batches of acknowledged rows wait to be deleted, so a crash
+  re-sends at most the window plus two batches (same record_ids).
 - Two lanes: records queued after the link came up ("live") go before the backlog; each lane
   is in queue order. Records carry their own time (recorded_at, boot_id, monotonic_ns), so the
   central side orders by those, not by arrival.
@@ -24,7 +28,6 @@ import json
 import logging
 import queue
 import random
-import ssl
 import threading
 import time
 from collections import deque
@@ -34,14 +37,13 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from imdms import __version__
 from messaging import health, sdnotify
 from messaging.committer import Committer
-from messaging.link import LinkNoise, LinkSettings, settings_from_config
+from messaging.link import Link, LinkSettings, settings_from_config
 from messaging.outbox import Outbox, Row
 from messaging.record import boot_id
 from messaging.topics import OFFLINE, ONLINE, Topics
@@ -60,6 +62,8 @@ REFUSAL_HINTS = {  # CONNACK reasons (paho's text) -> what the technician should
     "Server unavailable": "the broker is overloaded or starting; it is retried",
     "Server busy": "the broker is overloaded; it is retried",
 }
+LIVE_CHECK_S = 0.02  # a live record waits at most this plus one window
+READ_AHEAD = 500  # backlog rows read per query (~1 MB of payloads at most)
 PUBLISH_OVERHEAD = 64  # fixed header + topic length + packet id + properties, roughly
 
 
@@ -122,58 +126,24 @@ class Forwarder:
         self._boundary = 0
         self._live_cursor = 0
         self._backlog_cursor = 0
+        self._ahead: deque[Row] = deque()  # backlog rows read ahead, not yet published
+        self._live_check_at = 0.0
         self._lanes_empty = False
         self._suspect_due: float | None = None
         self._suspects: deque[Row] = deque()
         self.published = 0
         self.acknowledged = 0
-        self.client = self._make_client()
-        self._committer: Committer | None = None
-        self._ack_lock = threading.Lock()
-        self._ack_buf: list[tuple[int, int, str]] = []
-
-    # -- paho (network thread: events only) ----------------------------------------------------
-
-    def _make_client(self) -> mqtt.Client:
-        v5 = self.s.protocol == "5"
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self.s.client_id,
-            protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
-            clean_session=None if v5 else False,
-        )
-        client.max_inflight_messages_set(0)  # our window, not paho's, bounds what is in flight
-        client.max_queued_messages_set(0)
-        paho_log = logging.getLogger("messaging.paho")
-        if paho_log.level == logging.NOTSET:  # a line per packet: opt in with DEBUG in config
-            paho_log.setLevel(logging.WARNING)
-        if not any(isinstance(f, LinkNoise) for f in paho_log.filters):
-            paho_log.addFilter(LinkNoise())
-        client.enable_logger(paho_log)
-        if self.s.ca_file is not None:
-            client.tls_set(
-                ca_certs=str(self.s.ca_file),
-                certfile=str(self.s.cert_file) if self.s.cert_file else None,
-                keyfile=str(self.s.key_file) if self.s.key_file else None,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
-        if self.s.username:
-            client.username_pw_set(self.s.username, self.s.password)
-        client.will_set(self.topics.status, OFFLINE, qos=1, retain=True)
-        self._jitter_backoff(client)
+        self.link = Link(settings, self.topics.status, OFFLINE)
+        self.client = client = self.link.client
         client.on_connect = self._on_connect
-        client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
         client.on_message = self._on_message
-        return client
+        self.link.on_connect_fail = self._on_connect_fail
+        self._committer: Committer | None = None
+        self._ack_buf: list[tuple[int, int, str]] = []
 
-    def _jitter_backoff(self, client: mqtt.Client) -> None:
-        # paho doubles from min to max; a random start per outage spreads terminals apart
-        # after a central restart (all would otherwise retry in lockstep).
-        lo = self.s.backoff_min_s * random.uniform(0.5, 1.5)
-        hi = self.s.backoff_max_s * random.uniform(0.8, 1.0)
-        client.reconnect_delay_set(lo, max(lo, hi))  # type: ignore[arg-type]
+    # -- paho callbacks (run inside link.step(), in the pump thread: they only note) -----------
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _flags: Any, rc: Any, props: Any) -> None:
         if rc.is_failure:
@@ -181,26 +151,19 @@ class Forwarder:
             return
         # paho would re-send its unacknowledged copies now; the outbox does that instead.
         client.drop_out_messages()
-        self._jitter_backoff(client)
         recv_max = getattr(props, "ReceiveMaximum", None) if props is not None else None
         max_packet = getattr(props, "MaximumPacketSize", None) if props is not None else None
         self.events.put(("connected", recv_max, max_packet))
 
-    def _on_connect_fail(self, _c: mqtt.Client, _u: Any) -> None:
+    def _on_connect_fail(self) -> None:
         self.events.put(("connect_failed",))
 
     def _on_disconnect(self, client: mqtt.Client, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
         self.events.put(("disconnected", str(rc)))
 
     def _on_publish(self, _c: mqtt.Client, _u: Any, mid: int, rc: Any, _p: Any) -> None:
-        # Acks are buffered and the pump woken once per quarter window (or when all that is in
-        # flight is acknowledged, or on a refusal): one thread hop per ack halves throughput.
-        code = int(rc.value)
-        with self._ack_lock:
-            self._ack_buf.append((mid, code, str(rc) if code >= 0x80 else ""))
-            n = len(self._ack_buf)
-        if n == max(1, self.window // 4) or n >= len(self._inflight) or code >= 0x80:
-            self.events.put(("acks",))
+        code = rc.value
+        self._ack_buf.append((mid, code, str(rc) if code >= 0x80 else ""))
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         if msg.topic == self.topics.watchlist:
@@ -217,13 +180,9 @@ class Forwarder:
         if self.s.protocol == "5":
             props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
             props.SessionExpiryInterval = SESSION_EXPIRY_S
-        self.client.connect_async(
-            self.s.host, self.s.port, keepalive=self.s.keepalive_s,
-            clean_start=False if self.s.protocol == "5" else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
-            properties=props,
-        )
+        self.link.start(props)
         self._committer = Committer(self.outbox)
-        self.client.loop_start()
+        self.link.step(0.0)  # the first attempt (TCP and CONNECT sent) before READY=1
         self._write_status()
         sdnotify.notify("READY=1")
         watchdog = sdnotify.watchdog_interval_s()
@@ -232,7 +191,8 @@ class Forwarder:
         next_status = time.monotonic() + 5.0
         try:
             while not stop.is_set():
-                self._wait_and_handle(self._timeout(next_heartbeat))
+                self.link.step(self._timeout(next_heartbeat))
+                self._handle_events()
                 now = time.monotonic()
                 self._maybe_flush()
                 if self.connected:
@@ -256,7 +216,7 @@ class Forwarder:
 
     def _timeout(self, next_heartbeat: float) -> float:
         timeout = 1.0
-        if self._inflight:
+        if self._inflight or self._undeleted():
             timeout = 0.05
         if self._acked:
             timeout = min(timeout, self.ack_flush_s)
@@ -266,25 +226,19 @@ class Forwarder:
                 timeout = min(timeout, max(0.01, self._suspect_due - time.time()))
         return max(timeout, 0.0)
 
-    def _wait_and_handle(self, timeout: float) -> None:
-        try:
-            event = self.events.get(timeout=timeout) if timeout > 0 else self.events.get_nowait()
-        except queue.Empty:
-            self._take_acks()  # fewer than a quarter window trickled in
-            return
-        self._handle(event)
-        for _ in range(10000):  # drain what else arrived, then go fill the window
+    def _handle_events(self) -> None:
+        """Handle what the callbacks noted during the last step, in order."""
+        while True:
             try:
                 event = self.events.get_nowait()
             except queue.Empty:
-                return
+                break
             self._handle(event)
+        self._take_acks()
 
     def _handle(self, event: tuple[Any, ...]) -> None:
         kind = event[0]
-        if kind == "acks":
-            self._take_acks()
-        elif kind == "connected":
+        if kind == "connected":
             self._handle_connected(event[1], event[2])
         elif kind == "disconnected":
             self._handle_link_lost(f"connection lost ({event[1]})")
@@ -301,6 +255,7 @@ class Forwarder:
         self._take_acks()
         self._flush()
         self.connected = True
+        self.link.connected()
         self.since = time.time()
         self.window = max(1, min(self.s.window, recv_max or 65535))
         self.max_packet = max_packet
@@ -319,7 +274,9 @@ class Forwarder:
         self._probe = False
         self._boundary = self.outbox.max_seq()
         self._live_cursor = self._boundary
+        self._live_check_at = 0.0
         self._backlog_cursor = 0
+        self._ahead.clear()
         self._lanes_empty = False
         self._suspects.clear()
         self._suspect_due = self.outbox.next_retry_at()
@@ -372,8 +329,7 @@ class Forwarder:
                    self.s.backoff_max_s)
 
     def _take_acks(self) -> None:
-        with self._ack_lock:
-            acks, self._ack_buf = self._ack_buf, []
+        acks, self._ack_buf = self._ack_buf, []
         for mid, code, text in acks:
             self._handle_ack(mid, code, text)
 
@@ -401,6 +357,10 @@ class Forwarder:
                      code)
         if not self._suspects:
             self._suspect_due = self.outbox.next_retry_at()
+
+    def _undeleted(self) -> int:
+        """Acknowledged rows not yet deleted: re-sent (same ids) if the process dies now."""
+        return len(self._acked) + (self._committer.queued if self._committer else 0)
 
     def _maybe_flush(self) -> None:
         if self._acked and (len(self._acked) >= self.ack_batch
@@ -437,18 +397,29 @@ class Forwarder:
                 return
             self._suspect_due = self.outbox.next_retry_at()
         room = self.window - len(self._inflight)
-        # refill in chunks, not per ack: fewer queries at full speed
-        if room < max(1, self.window // 4) and self._inflight:
-            return
-        rows = self.outbox.fetch(self._live_cursor, room, live=True)
-        if rows:
-            self._live_cursor = rows[-1].seq
-        if len(rows) < room:
-            backlog = self.outbox.fetch(self._backlog_cursor, room - len(rows),
-                                        upto=self._boundary)
-            if backlog:
-                self._backlog_cursor = backlog[-1].seq
-            rows += backlog
+        if room <= 0 or self._undeleted() >= 2 * self.ack_batch:
+            return  # the disk is slower than the link: bound what a crash would re-send
+        # Refill on every ack (a window kept full; batches of acks stall on the broker's Nagle),
+        # so no query per refill: the backlog is read ahead in chunks, and the live lane is
+        # asked at most every LIVE_CHECK_S while it is empty.
+        rows: list[Row] = []
+        mono = time.monotonic()
+        if mono >= self._live_check_at:
+            rows = self.outbox.fetch(self._live_cursor, room, live=True)
+            if rows:
+                self._live_cursor = rows[-1].seq
+            else:
+                self._live_check_at = mono + LIVE_CHECK_S
+        ahead = self._ahead
+        while len(rows) < room:
+            if not ahead:
+                more = self.outbox.fetch(self._backlog_cursor, READ_AHEAD, upto=self._boundary)
+                if not more:
+                    break
+                self._backlog_cursor = more[-1].seq
+                ahead.extend(more)
+            for _ in range(min(room - len(rows), len(ahead))):
+                rows.append(ahead.popleft())
         self._lanes_empty = not rows
         for row in rows:
             if not self.connected:
@@ -535,21 +506,20 @@ class Forwarder:
         log.info("watchlist version %s stored (%d entries)", self.watchlist.version,
                  len(self.watchlist))
 
+    def _all_acked(self) -> bool:
+        self._handle_events()
+        return not (self.connected and self._inflight)
+
     def _shutdown(self) -> None:
         sdnotify.notify("STOPPING=1")
         deadline = time.monotonic() + self.drain_timeout_s
         # let in-flight records finish so they are deleted now rather than re-sent next start
-        while self.connected and self._inflight and time.monotonic() < deadline:
-            self._wait_and_handle(0.05)
+        self.link.pump_until(self._all_acked, deadline)
         self._flush()
         if self.connected:
             info = self.client.publish(self.topics.status, OFFLINE, qos=1, retain=True)
-            try:
-                info.wait_for_publish(timeout=max(0.1, deadline - time.monotonic()))
-            except (RuntimeError, ValueError):
-                pass
-        self.client.disconnect()
-        self.client.loop_stop()
+            self.link.pump_until(info.is_published, max(deadline, time.monotonic() + 0.1))
+        self.link.close()
         if self._committer is not None:
             self._committer.close()
             self._committer = None
