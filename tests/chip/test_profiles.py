@@ -295,10 +295,12 @@ def _cli(
 
     from imdms.cli import main
 
+    empty = tmp_path / "empty.toml"  # a named config must exist; an empty one means defaults
+    empty.write_text("")
     code = main(
         [
             "--config",
-            str(tmp_path / "none.toml"),
+            str(empty),
             "chip",
             "read",
             "--reader",

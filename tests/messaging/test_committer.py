@@ -28,9 +28,9 @@ def test_jobs_queued_behind_a_slow_commit_are_coalesced(
         real(self, part)
     monkeypatch.setattr(Outbox, "mark_sent", counted)
     # another process's writer holds the lock: the first delete waits (busy_timeout)
+    committer = Committer(box)  # its own connection opens (and migrates) before the lock
     other = sqlite3.connect(tmp_path / "o.sqlite3", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
-    committer = Committer(box)
     try:
         committer.submit(seqs[:10])
         time.sleep(0.2)  # the committer is now blocked in that first delete
