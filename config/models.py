@@ -206,6 +206,16 @@ class ChipConfig(Strict):
     csca_path: Path | None = Field(
         None, description="CSCA certificates: a folder of PEM/DER or an ICAO master list."
     )
+    ml_anchor: Path | None = Field(
+        None,
+        description="Trust anchor (certificate file or folder) a master list's own signer must "
+        "chain to; an unsigned or untrusted master list adds no CSCA.",
+    )
+    crl_path: Path | None = Field(
+        None,
+        description="Folder of CRLs (besides CRLs inside csca_path): a revoked document signer "
+        "fails passive authentication.",
+    )
     max_le: int = Field(
         65536,
         ge=1,

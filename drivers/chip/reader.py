@@ -50,16 +50,16 @@ class ChipReader(DocumentReader):
         crl_paths: Sequence[Path] = (),
     ) -> None:
         """`anchors`: trust anchors for master lists (beside the loose CSCAs of csca_path);
-        `crl_paths`: CRL folders (beside CRLs inside csca_path). Config fields `ml_anchor`
-        and `crl_path` are used when the config has them."""
+        `crl_paths`: CRL folders (beside CRLs inside csca_path); config.ml_anchor and
+        config.crl_path add to them."""
         super().__init__(name)
         self.config = config
         self.trust_problems: list[str] = []
         self._csca: list[Any] | None = None
         self._crls: list[Any] = []
         if getattr(config, "csca_path", None):
-            anchor = getattr(config, "ml_anchor", None)
-            crl_path = getattr(config, "crl_path", None)
+            anchor = config.ml_anchor
+            crl_path = config.crl_path
             try:
                 store = load_trust_store(
                     config.csca_path,
