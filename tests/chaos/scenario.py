@@ -20,8 +20,9 @@ def ack_batch() -> int:
 
 
 def per_fault_bound() -> int:
-    """Re-sends one fault may cause: the in-flight window plus acks not yet deleted."""
-    return WINDOW + ack_batch()
+    """Re-sends one fault may cause: the in-flight window plus acks not yet deleted (the
+    forwarder pauses while two delete batches wait: messaging/forwarder.py)."""
+    return WINDOW + 2 * ack_batch()
 
 
 def begin(h: Harness, *, rate: float = 30.0, technician: bool = True, **player: Any) -> None:
