@@ -43,6 +43,14 @@ class TextLine:
         return float(np.median(self.heights))
 
     @property
+    def full_height(self) -> float:
+        """Height of the full-size glyphs (letters, digits): the line's 90th percentile.
+
+        The median is no measure of an MRZ line: a name line is mostly '<' fillers, which are
+        much shorter than the letters (issue 15)."""
+        return float(np.percentile(self.heights, 90))
+
+    @property
     def pitch(self) -> float:
         d = np.linalg.norm(np.diff(self.centers, axis=0), axis=1)
         return float(np.median(d)) if len(d) else 0.0
@@ -207,37 +215,53 @@ def _shape_cost(lines: list[TextLine]) -> float:
     return off + 0.5 * (max(ns) - min(ns))
 
 
+# Line spacing (centre to centre) in character pitches. ICAO 9303 fixes the pitch (2.54 mm,
+# 10 cpi) but real documents space their lines from about 1.4 pitches (card MRZs, our synthetic
+# frames) to 2.2 (passports: 2.45-2.8x the filler height); keep a margin each side. A second
+# text line closer than a full glyph height overlaps the first, so that is the lower bound too.
+LINE_SPACING_PITCHES = (1.2, 3.2)
+SAME_SIZE = 0.3  # relative difference in full glyph height / pitch for lines of one MRZ
+
+
+def _same_size(a: TextLine, b: TextLine) -> bool:
+    return (
+        abs(b.full_height / a.full_height - 1) <= SAME_SIZE
+        and abs(b.pitch / max(a.pitch, 1e-6) - 1) <= SAME_SIZE
+    )
+
+
+def _line_below(a: TextLine, b: TextLine) -> float | None:
+    """Offset of b below a (along a's normal) when b can be a's next MRZ line, else None."""
+    if not _same_size(a, b) or abs(float(np.dot(a.direction, b.direction))) < 0.97:
+        return None
+    normal = np.array([-a.direction[1], a.direction[0]])
+    off = float(np.dot(b.mid - a.mid, normal))
+    along = float(np.dot(b.mid - a.mid, a.direction))
+    length = float(np.dot(a.centers[-1] - a.centers[0], a.direction))
+    pitch = a.pitch
+    lo, hi = LINE_SPACING_PITCHES
+    if max(lo * pitch, 1.05 * a.full_height) < off < hi * pitch and abs(along) < 0.25 * length:
+        return off
+    return None
+
+
 def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
-    """Bands of 2-3 parallel, adjacent lines of similar length and glyph size, best first."""
+    """Bands of 2-3 parallel, adjacent lines of similar length and glyph size, best first.
+
+    Geometry is measured on what the MRZ keeps stable: the character pitch and the full-size
+    glyphs, never the median blob (on a name line that is the short filler)."""
     cands: list[tuple[float, Candidate]] = []
     for a in lines:
-        normal = np.array([-a.direction[1], a.direction[0]])
-        below = []
-        for b in lines:
-            if b is a:
-                continue
-            if (
-                abs(b.height / a.height - 1) > 0.3
-                or abs(float(np.dot(a.direction, b.direction))) < 0.97
-            ):
-                continue
-            off = float(np.dot(b.mid - a.mid, normal))
-            along = float(np.dot(b.mid - a.mid, a.direction))
-            length = float(np.dot(a.centers[-1] - a.centers[0], a.direction))
-            if 1.1 * a.height < off < 2.4 * a.height and abs(along) < 0.25 * length:
-                below.append((off, b))
+        below = [(off, b) for b in lines if b is not a and (off := _line_below(a, b)) is not None]
         below.sort(key=lambda t: t[0])
         for off, b in below[:2]:
-            cands.append((_shape_cost([a, b]) + 0.1 * off / a.height, Candidate([a, b], scale)))
-            nb = np.array([-b.direction[1], b.direction[0]])
+            unit = a.pitch
+            cands.append((_shape_cost([a, b]) + 0.1 * off / unit, Candidate([a, b], scale)))
             for c in lines:
-                if c is a or c is b or abs(c.height / b.height - 1) > 0.3:
+                if c is a or c is b:
                     continue
-                off2 = float(np.dot(c.mid - b.mid, nb))
-                along2 = float(np.dot(c.mid - b.mid, b.direction))
-                if 0.75 * off < off2 < 1.33 * off and abs(along2) < 0.25 * (
-                    b.centers[-1, 0] - b.centers[0, 0]
-                ):
+                off2 = _line_below(b, c)
+                if off2 is not None and 0.75 * off < off2 < 1.33 * off:
                     cands.append((_shape_cost([a, b, c]) - 3.0, Candidate([a, b, c], scale)))
     cands.sort(key=lambda t: t[0])
     return [c for _s, c in cands]
