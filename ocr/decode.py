@@ -111,7 +111,47 @@ LAYOUTS = {
             ("sex", ((1, 7),)),
         ),
     ),
+    # Visas (ICAO 9303 Part 7): no composite, no personal-number check; optional data unchecked.
+    "MRVA": Layout(
+        "MRVA",
+        44,
+        2,
+        ("l" * 44, "a" * 9 + "d" + "lll" + "d" * 7 + "s" + "d" * 7 + "a" * 16),
+        (
+            ("document_number", _span(1, 0, 9), (1, 9)),
+            ("date_of_birth", _span(1, 13, 19), (1, 19)),
+            ("date_of_expiry", _span(1, 21, 27), (1, 27)),
+        ),
+        None,
+        (
+            ("document_code", _span(0, 0, 2)),
+            ("issuing_state", _span(0, 2, 5)),
+            ("names", _span(0, 5, 44)),
+            ("nationality", _span(1, 10, 13)),
+            ("sex", ((1, 20),)),
+        ),
+    ),
+    "MRVB": Layout(
+        "MRVB",
+        36,
+        2,
+        ("l" * 36, "a" * 9 + "d" + "lll" + "d" * 7 + "s" + "d" * 7 + "a" * 8),
+        (
+            ("document_number", _span(1, 0, 9), (1, 9)),
+            ("date_of_birth", _span(1, 13, 19), (1, 19)),
+            ("date_of_expiry", _span(1, 21, 27), (1, 27)),
+        ),
+        None,
+        (
+            ("document_code", _span(0, 0, 2)),
+            ("issuing_state", _span(0, 2, 5)),
+            ("names", _span(0, 5, 36)),
+            ("nationality", _span(1, 10, 13)),
+            ("sex", ((1, 20),)),
+        ),
+    ),
 }
+_VISA_OF = {"TD3": "MRVA", "TD2": "MRVB"}
 CLASS_CHARS = {"l": LETTERS, "d": DIGITS, "a": ALNUM, "s": SEX, "c": DIGITS + "<"}
 _CLASS_MASK = {k: np.array([c in v for c in ALPHABET]) for k, v in CLASS_CHARS.items()}
 # Prior for alphanumeric fields (document number, optional/personal data): issuers print
@@ -123,11 +163,25 @@ _ALNUM_PRIOR = np.array(
 _WEIGHTS = (7, 3, 1)
 
 
-def layout_for(lines: int, length: int) -> Layout | None:
+def layout_for(
+    lines: int, length: int, lps: list[NDArray[np.float32]] | None = None
+) -> Layout | None:
+    """The layout of a grid shape. 2x44 and 2x36 are a visa (MRV-A / MRV-B) when the first
+    cell reads `V` best among the letters (given `lps`), else TD3 / TD2: a visa has none of the
+    TD check positions, so it must never be decoded as one."""
     for lay in LAYOUTS.values():
         if lay.lines == lines and lay.length == length:
+            visa = _VISA_OF.get(lay.doc_type)
+            if visa is not None and lps is not None and _first_is_v(lps):
+                return LAYOUTS[visa]
             return lay
     return None
+
+
+def _first_is_v(lps: list[NDArray[np.float32]]) -> bool:
+    first = lps[0][0]
+    letters = [ALPHABET.index(c) for c in LETTERS[:-1]]
+    return ALPHABET[letters[int(np.argmax(first[letters]))]] == "V"
 
 
 def _value(c: str) -> int:
@@ -142,6 +196,7 @@ def _value(c: str) -> int:
 class Decoded:
     """The best reading of one rectified MRZ and how sure we are of it."""
 
+    doc_type: str
     lines: list[str]
     valid: bool  # every check digit passes
     cost: float  # log-probability given up by the substitutions made to pass the checks
@@ -286,7 +341,7 @@ def decode(lay: Layout, lps: list[NDArray[np.float32]]) -> Decoded:
         factor = 1.0 - math.exp(-margin) if math.isfinite(margin) else 1.0
         conf = min(fconf.values()) * factor
         checks = min(fconf[name] for name, _d, _c in lay.checks) * factor
-    return Decoded(lines, valid, cost, margin, mean_lp, fconf, conf, checks)
+    return Decoded(lay.doc_type, lines, valid, cost, margin, mean_lp, fconf, conf, checks)
 
 
 def _field_confidence(

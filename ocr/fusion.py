@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ocr.decode import decode, layout_for
+from ocr.decode import LAYOUTS, decode, layout_for
 from ocr.reader import OcrResult, acceptable
 
 CHANGED_FRACTION = 0.3  # more characters than this differ from the last frame: a new document
@@ -37,7 +37,7 @@ class FusedResult:
 
 
 def _unchecked(lines: tuple[str, ...] | list[str], doc_type: str) -> tuple[str, ...]:
-    lay = layout_for(len(lines), len(lines[0]))
+    lay = LAYOUTS.get(doc_type) or layout_for(len(lines), len(lines[0]))
     if lay is None:
         return tuple(lines)
     return tuple("".join(lines[k][i] for k, i in pos) for _n, pos in lay.unchecked)
@@ -118,18 +118,20 @@ class MrzFusion:
 
     def _fuse(self, doc_type: str) -> FusedResult | None:
         assert self._shape is not None
-        lay = layout_for(*self._shape)
-        if lay is None:
-            return None
         n = len(self._frames)
-        summed = [np.sum([f[0][k] for f in self._frames], axis=0) for k in range(lay.lines)]
+        summed = [
+            np.sum([f[0][k] for f in self._frames], axis=0) for k in range(self._shape[0])
+        ]
         # summed log-probabilities are over-confident (frames are not independent): temper them
         temper = 1.0 / np.sqrt(n)
         fused = [(s * temper).astype(np.float32) for s in summed]
+        lay = layout_for(*self._shape, fused)
+        if lay is None:
+            return None
         dec = decode(lay, fused)
         if not acceptable(dec.valid, dec.checks_confidence, dec.field_confidence, dec.cost):
             return None
-        target = _unchecked(dec.lines, doc_type)
+        target = _unchecked(dec.lines, lay.doc_type)
         agreeing = sum(1 for _lp, u in self._frames if u == target)
         if agreeing < self.frames_to_agree:
             return None

@@ -127,13 +127,14 @@ def read_mrz_image(
     best: tuple[Decoded, list[NDArray[np.float32]]] | None = None
     for cand in find_candidates(gray)[:MAX_CANDIDATES]:
         for grid in grids(cand)[:MAX_GRIDS]:
-            lay = layout_for(len(grid.line_y), grid.length)
-            if lay is None or not _inside(grid, gray.shape):
+            if layout_for(len(grid.line_y), grid.length) is None or not _inside(grid, gray.shape):
                 continue
             canon = warp(gray, grid)
             for flipped in (False, True):
                 img = canon[::-1, ::-1] if flipped else canon
                 lps = list(clf.log_probs(cut_cells(np.ascontiguousarray(img), grid)))
+                lay = layout_for(len(grid.line_y), grid.length, lps)
+                assert lay is not None
                 dec = decode(lay, lps)
                 if best is None or _rank(dec) > _rank(best[0]):
                     best = (dec, lps)
@@ -155,7 +156,7 @@ def read_mrz_image(
         corrections=round(dec.cost, 3) if dec.valid else 0.0,
         field_confidence={k: round(v, 4) for k, v in dec.field_confidence.items()},
         seconds=secs,
-        doc_type=layout_for(len(dec.lines), len(dec.lines[0])).doc_type if dec.lines else None,  # type: ignore[union-attr]
+        doc_type=dec.doc_type,
         cell_log_probs=tuple(lps),
     )
 

@@ -52,6 +52,18 @@ def test_clean_scores_decode_exactly_with_high_confidence() -> None:
         assert d.confidence > 0.9
 
 
+def test_visa_scores_decode_as_visas() -> None:
+    for name, doc_type in (("mrva_visa", "MRVA"), ("mrvb_visa", "MRVB")):
+        lines = specimens()[name]
+        lps = scores(lines)
+        lay = layout_for(len(lines), len(lines[0]), lps)
+        assert lay is not None and lay.doc_type == doc_type
+        d = decode(lay, lps)
+        assert d.valid and d.lines == lines and d.doc_type == doc_type
+        # and a passport of the same shape stays a passport
+        assert layout_for(2, 44, scores(LSO)).doc_type == "TD3"  # type: ignore[union-attr]
+
+
 def test_a_misread_check_digit_is_corrected_by_the_checks() -> None:
     lay = layout_for(2, 44)
     assert lay is not None
