@@ -4,8 +4,11 @@
     if result.accepted: ...result.lines...
 
 `valid` means every check digit passes; `accepted` additionally requires the reading to be
-unambiguous and the unchecked fields (names, nationality, sex, issuer) to be well read. A
-frame without an MRZ returns lines=None in a few tens of milliseconds.
+unambiguous and the unchecked fields (names, nationality, sex, issuer) to be well read and
+well formed (ocr/accept.py). Whenever a zone is found `lines` holds what was read, also when
+checks fail: then `failed_checks` names them (a wrong printed check digit is a forgery
+indicator for the officer, never a silent "no MRZ"). A frame without an MRZ returns
+lines=None in a few tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from ocr.accept import Judgement, judge
 from ocr.classify import CellClassifier, default_classifier
-from ocr.decode import Decoded, decode, layout_for
+from ocr.decode import LAYOUTS, Decoded, decode, layout_for
 from ocr.locate import find_candidates
 from ocr.rectify import CELL_H, MARGIN, PITCH, Grid, cut_cells, grids, warp
 
@@ -50,11 +54,15 @@ class OcrResult:
     cell_log_probs: tuple[NDArray[np.float32], ...] | None = field(
         default=None, repr=False, compare=False
     )
+    failed_checks: tuple[str, ...] = ()  # check digits failing on `lines` (empty when valid)
+    unsure: tuple[tuple[int, int], ...] = ()  # 1-based (line, column) to verify by eye
+    blocking: tuple[str, ...] = ()  # unchecked fields that stop acceptance
+    rotation: int = 0  # how the document lies in the frame: 0, 90, 180, 270 deg counterclockwise
 
     @property
     def accepted(self) -> bool:
         """Valid, unambiguous and with well-read unchecked fields: safe to show as read."""
-        return acceptable(
+        return not self.blocking and acceptable(
             self.valid, self.checks_confidence, self.field_confidence, self.corrections
         )
 
@@ -116,15 +124,12 @@ def _rank(d: Decoded) -> tuple[bool, float, float]:
     return (d.valid, d.confidence, d.mean_logp)
 
 
-def read_mrz_image(
-    image: Img | str | Path, *, classifier: CellClassifier | None = None
-) -> OcrResult:
-    """Read one frame (path, BGR or grayscale array). Never raises for an unreadable frame;
-    raises ValueError only when a path cannot be loaded as an image."""
-    t0 = time.perf_counter()
-    gray = _to_gray(image)
-    clf = classifier or default_classifier()
-    best: tuple[Decoded, list[NDArray[np.float32]]] | None = None
+def _read_upright(
+    gray: Img, clf: CellClassifier
+) -> tuple[Decoded, list[NDArray[np.float32]], bool] | None:
+    """Best decoding over candidates and grids of a frame (text roughly horizontal), and
+    whether it was read upside down."""
+    best: tuple[Decoded, list[NDArray[np.float32]], bool] | None = None
     for cand in find_candidates(gray)[:MAX_CANDIDATES]:
         for grid in grids(cand)[:MAX_GRIDS]:
             if layout_for(len(grid.line_y), grid.length) is None or not _inside(grid, gray.shape):
@@ -137,27 +142,60 @@ def read_mrz_image(
                 assert lay is not None
                 dec = decode(lay, lps)
                 if best is None or _rank(dec) > _rank(best[0]):
-                    best = (dec, lps)
+                    best = (dec, lps, flipped)
                 if dec.valid:
                     break  # the right way up reads; upside down cannot also be valid
             if best is not None and best[0].valid and best[0].confidence >= 0.95:
+                return best
+    return best
+
+
+# A booklet photographed sideways: its lines run vertically. Turned frames are only tried when
+# the frame as given has no valid reading, so an upright document costs nothing more.
+# `rotation` is how the document lies in the frame, degrees counterclockwise.
+_TURNS = ((90, cv2.ROTATE_90_CLOCKWISE), (270, cv2.ROTATE_90_COUNTERCLOCKWISE))
+
+
+def read_mrz_image(
+    image: Img | str | Path, *, classifier: CellClassifier | None = None
+) -> OcrResult:
+    """Read one frame (path, BGR or grayscale array). Never raises for an unreadable frame;
+    raises ValueError only when a path cannot be loaded as an image."""
+    t0 = time.perf_counter()
+    gray = _to_gray(image)
+    clf = classifier or default_classifier()
+    best = _read_upright(gray, clf)
+    rotation = 180 if best is not None and best[2] else 0
+    if best is None or not best[0].valid:
+        for degrees, code in _TURNS:
+            got = _read_upright(cv2.rotate(gray, code), clf)
+            if got is not None and (best is None or _rank(got[0]) > _rank(best[0])):
+                best, rotation = got, (degrees + (180 if got[2] else 0)) % 360
+            if best is not None and best[0].valid:
                 break
-        if best is not None and best[0].valid and best[0].confidence >= 0.95:
-            break
     secs = time.perf_counter() - t0
     if best is None:
         return OcrResult(seconds=secs)
-    dec, lps = best
+    dec, lps, _flipped = best
+    lay = LAYOUTS[dec.doc_type]
+    repaired = dec.valid and dec.cost <= MAX_CORRECTIONS
+    # checks that pass only after rewriting the reading are no evidence: show what is printed
+    lines = dec.lines if repaired or not dec.valid else dec.plain
+    verdict: Judgement = judge(lay, lps, lines)
     return OcrResult(
-        lines=tuple(dec.lines),
-        valid=dec.valid,
+        lines=tuple(lines),
+        valid=dec.valid and not verdict.failed_checks,
         confidence=round(dec.confidence, 4),
         checks_confidence=round(dec.checks_confidence, 4),
         corrections=round(dec.cost, 3) if dec.valid else 0.0,
         field_confidence={k: round(v, 4) for k, v in dec.field_confidence.items()},
-        seconds=secs,
+        seconds=time.perf_counter() - t0,
         doc_type=dec.doc_type,
         cell_log_probs=tuple(lps),
+        failed_checks=verdict.failed_checks,
+        unsure=verdict.unsure,
+        blocking=verdict.blocking,
+        rotation=rotation,
     )
 
 

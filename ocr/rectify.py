@@ -73,14 +73,15 @@ def _offsets(count: int, length: int, spread: int = 2) -> list[int]:
 def grids(cand: Candidate, max_hyp: int = 8) -> list[Grid]:
     """Geometric hypotheses for a candidate, best fit first (empty when it cannot be an MRZ)."""
     nlines = len(cand.lines)
-    # the character pitch is the stable unit (ICAO fixes it; fillers share it); blob heights
-    # are not (a name line is mostly short '<' fillers)
-    pitch = float(np.median([ln.pitch for ln in cand.lines]))
+    # scale the canonical lines so the full-size glyphs have the height the classifier knows
+    # (this also undoes foreshortening across the lines); never the median blob, which on a
+    # name line is the short '<' filler
+    heights = float(np.median([ln.full_height for ln in cand.lines]))
     mids = [ln.mid for ln in cand.lines]
     d0 = cand.lines[0].direction
     normal = np.array([-d0[1], d0[0]])
     spacing = float(np.mean([np.dot(mids[k + 1] - mids[k], normal) for k in range(nlines - 1)]))
-    ls = PITCH * spacing / max(pitch, 1e-6)
+    ls = GLYPH_H * spacing / max(heights, 1e-6)
     found = [_indices(ln) for ln in cand.lines]
     counts = [int(ix[-1]) + 1 for ix, _k in found]
     # (document lines, which of them we found, line length): a 2-line TD1 candidate is a TD1
@@ -115,7 +116,7 @@ def grids(cand: Candidate, max_hyp: int = 8) -> list[Grid]:
             if len(s) < 8:
                 continue
             H, _mask = cv2.findHomography(
-                s, d, cv2.RANSAC, 0.25 * pitch / cand.scale
+                s, d, cv2.RANSAC, 0.25 * PITCH * heights / GLYPH_H / cand.scale
             )
             if H is None:
                 continue
