@@ -70,12 +70,18 @@ class Candidate:
     scale: float  # working image = original * scale
 
 
-def binarize(gray: Img) -> Img:
+# Threshold offsets (grey levels below the local mean): the first catches faint print, the
+# second drops the lighter background print (guilloche, a stamp) that can join MRZ glyphs into
+# one blob; it is only tried when the first finds no MRZ-shaped band.
+INK_OFFSETS = (9, 28)
+
+
+def binarize(gray: Img, offset: int = INK_OFFSETS[0]) -> Img:
     """Dark ink on a lighter local background -> 255; robust to glare and uneven light."""
     h, w = gray.shape
     block = max(15, (min(h, w) // 24) | 1)
     return cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 9
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, offset
     )
 
 
@@ -193,9 +199,9 @@ def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
     return [ln for ln, ok in zip(lines, alive, strict=True) if ok]
 
 
-def find_lines(gray: Img) -> list[TextLine]:
+def find_lines(gray: Img, offset: int = INK_OFFSETS[0]) -> list[TextLine]:
     """All long straight chains of similar glyphs (MRZ-line shaped), with their direction."""
-    centers, heights, _w = glyph_blobs(binarize(gray))
+    centers, heights, _w = glyph_blobs(binarize(gray, offset))
     lines = [ln for ln in _merge_collinear(_chains(centers, heights)) if ln.n >= MIN_LINE_GLYPHS]
     out = []
     for ln in lines:
@@ -269,8 +275,12 @@ def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
     return [c for _s, c in cands]
 
 
-def find_candidates(gray: Img, max_side: int = 1600) -> list[Candidate]:
-    """MRZ candidates in a grayscale frame (any size), best first; [] when nothing MRZ-like."""
+def find_candidates(
+    gray: Img, max_side: int = 1600, offset: int = INK_OFFSETS[0]
+) -> list[Candidate]:
+    """MRZ candidates in a grayscale frame (any size), best first; [] when nothing MRZ-like.
+
+    `offset`: the ink threshold (INK_OFFSETS); the reader tries the next when nothing reads."""
     h, w = gray.shape
     scale = min(1.0, max_side / max(h, w))
     work = (
@@ -278,4 +288,4 @@ def find_candidates(gray: Img, max_side: int = 1600) -> list[Candidate]:
         if scale == 1.0
         else cv2.resize(gray, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
     )
-    return group_lines(find_lines(work), scale)
+    return group_lines(find_lines(work, offset), scale)

@@ -14,6 +14,7 @@ lines=None in a few tens of milliseconds.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from numpy.typing import NDArray
 from ocr.accept import Judgement, judge
 from ocr.classify import CellClassifier, default_classifier
 from ocr.decode import LAYOUTS, Decoded, decode, layout_for
-from ocr.locate import find_candidates
+from ocr.locate import INK_OFFSETS, find_candidates
 from ocr.rectify import CELL_H, MARGIN, PITCH, Grid, cut_cells, grids, warp
 
 Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
@@ -130,7 +131,20 @@ def _read_upright(
     """Best decoding over candidates and grids of a frame (text roughly horizontal), and
     whether it was read upside down."""
     best: tuple[Decoded, list[NDArray[np.float32]], bool] | None = None
-    for cand in find_candidates(gray)[:MAX_CANDIDATES]:
+    for offset in INK_OFFSETS:
+        got = _read_at(gray, clf, offset)
+        if got is not None and (best is None or _rank(got[0]) > _rank(best[0])):
+            best = got
+        if best is not None and best[0].valid:
+            break
+    return best
+
+
+def _read_at(
+    gray: Img, clf: CellClassifier, offset: int
+) -> tuple[Decoded, list[NDArray[np.float32]], bool] | None:
+    best: tuple[Decoded, list[NDArray[np.float32]], bool] | None = None
+    for cand in find_candidates(gray, offset=offset)[:MAX_CANDIDATES]:
         for grid in grids(cand)[:MAX_GRIDS]:
             if layout_for(len(grid.line_y), grid.length) is None or not _inside(grid, gray.shape):
                 continue
@@ -150,10 +164,31 @@ def _read_upright(
     return best
 
 
-# A booklet photographed sideways: its lines run vertically. Turned frames are only tried when
-# the frame as given has no valid reading, so an upright document costs nothing more.
-# `rotation` is how the document lies in the frame, degrees counterclockwise.
+# Fallback views, tried in this order only while nothing valid is read (an upright document
+# costs nothing more). `rotation` is how the document lies in the frame, degrees counterclockwise.
 _TURNS = ((90, cv2.ROTATE_90_CLOCKWISE), (270, cv2.ROTATE_90_COUNTERCLOCKWISE))
+SMALL_SIDE = 1280  # frames up to this size are also read at 2x (thumbnails: 5-8 px glyphs)
+
+
+def _colour(image: Img | str | Path) -> Img | None:
+    if isinstance(image, (str, Path)):
+        bgr = cv2.imread(str(image), cv2.IMREAD_COLOR)
+        return bgr if bgr is not None else None
+    return image if image.ndim == 3 else None
+
+
+def _views(image: Img | str | Path, gray: Img) -> Iterator[tuple[int, Img]]:
+    """(rotation, grey view) pairs: as given, turned a quarter either way, with coloured print
+    removed (a red or blue stamp over the zone: the brightest channel keeps only dark ink),
+    enlarged."""
+    yield 0, gray
+    for degrees, code in _TURNS:
+        yield degrees, cv2.rotate(gray, code)
+    bgr = _colour(image)
+    if bgr is not None:
+        yield 0, np.ascontiguousarray(bgr.max(axis=2))
+    if max(gray.shape[:2]) <= SMALL_SIDE:
+        yield 0, cv2.resize(gray, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
 
 
 def read_mrz_image(
@@ -164,15 +199,14 @@ def read_mrz_image(
     t0 = time.perf_counter()
     gray = _to_gray(image)
     clf = classifier or default_classifier()
-    best = _read_upright(gray, clf)
-    rotation = 180 if best is not None and best[2] else 0
-    if best is None or not best[0].valid:
-        for degrees, code in _TURNS:
-            got = _read_upright(cv2.rotate(gray, code), clf)
-            if got is not None and (best is None or _rank(got[0]) > _rank(best[0])):
-                best, rotation = got, (degrees + (180 if got[2] else 0)) % 360
-            if best is not None and best[0].valid:
-                break
+    best: tuple[Decoded, list[NDArray[np.float32]], bool] | None = None
+    rotation = 0
+    for degrees, view in _views(image, gray):
+        got = _read_upright(view, clf)
+        if got is not None and (best is None or _rank(got[0]) > _rank(best[0])):
+            best, rotation = got, (degrees + (180 if got[2] else 0)) % 360
+        if best is not None and best[0].valid:
+            break
     secs = time.perf_counter() - t0
     if best is None:
         return OcrResult(seconds=secs)
