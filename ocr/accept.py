@@ -7,7 +7,8 @@ accepted when each of those is sure by itself (issue 15, cause 5):
   cheap alternative (`CDU` read for `COU` is not sure);
 - the name field's structure: letters, single '<' between parts, one '<<' between primary and
   secondary identifiers, and only fillers after the last run of fillers;
-- per character: cells of unchecked fields under UNSURE_CELL are listed as `unsure` positions.
+- per character: a cell of an unchecked field under UNSURE_CELL is an `unsure` position, and
+  its field blocks acceptance (a stamp over one letter of a name must not pass as read).
 
 Positions are 1-based (line, column), as in ICAO 9303 and ocr.mrz. No personal data here.
 """
@@ -84,21 +85,25 @@ def judge(lay: Layout, lps: list[NDArray[np.float32]], lines: list[str]) -> Judg
     unsure: set[Pos] = set()
     blocking: list[str] = []
     fields = dict(lay.unchecked)
-    for _name, positions in lay.unchecked:
+    for name, positions in lay.unchecked:
         for k, i in positions:
             p = math.exp(float(probs[(k, i)][ALPHABET.index(lines[k][i])]))
             if p < UNSURE_CELL:
                 unsure.add((k + 1, i + 1))
+                if name not in blocking:
+                    blocking.append(name)
     for name in CODE_FIELDS:
         positions = fields[name]
         code = "".join(lines[k][i] for k, i in positions)
         if not is_known_code(code) and not _code_sure([probs[p] for p in positions], code):
-            blocking.append(name)
+            if name not in blocking:
+                blocking.append(name)
             unsure.update((k + 1, i + 1) for k, i in positions)
     name_pos = fields["names"]
     name = "".join(lines[k][i] for k, i in name_pos)
     if not NAME_SHAPE.fullmatch(name):
-        blocking.append("names")
+        if "names" not in blocking:
+            blocking.append("names")
         unsure.update((k + 1, i + 1) for k, i in name_pos[_first_break(name) :])
     failed = failed_checks(lines)
     if failed:

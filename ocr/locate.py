@@ -70,19 +70,24 @@ class Candidate:
     scale: float  # working image = original * scale
 
 
-# Threshold offsets (grey levels below the local mean): the first catches faint print, the
-# second drops the lighter background print (guilloche, a stamp) that can join MRZ glyphs into
-# one blob; it is only tried when the first finds no MRZ-shaped band.
-INK_OFFSETS = (9, 28)
+# Locator passes (threshold offset in grey levels below the local mean, remove thin lines).
+# The first catches faint print. Background print (guilloche, a stamp) crossing the zone joins
+# MRZ glyphs into one blob: the second drops lighter print, the third opens away thin
+# near-horizontal lines. The reader tries the next pass only while nothing valid is read.
+LOCATE_PASSES: tuple[tuple[int, bool], ...] = ((9, False), (28, False), (9, True))
 
 
-def binarize(gray: Img, offset: int = INK_OFFSETS[0]) -> Img:
-    """Dark ink on a lighter local background -> 255; robust to glare and uneven light."""
+def binarize(gray: Img, offset: int = 9, thin_lines: bool = False) -> Img:
+    """Dark ink on a lighter local background -> 255; robust to glare and uneven light.
+    `thin_lines`: also remove lines under 3 px thick running roughly horizontally."""
     h, w = gray.shape
     block = max(15, (min(h, w) // 24) | 1)
-    return cv2.adaptiveThreshold(
+    binary = cv2.adaptiveThreshold(
         gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, offset
     )
+    if thin_lines:
+        binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((3, 1), np.uint8))
+    return binary
 
 
 def glyph_blobs(binary: Img) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -199,9 +204,9 @@ def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
     return [ln for ln, ok in zip(lines, alive, strict=True) if ok]
 
 
-def find_lines(gray: Img, offset: int = INK_OFFSETS[0]) -> list[TextLine]:
+def find_lines(gray: Img, offset: int = 9, thin_lines: bool = False) -> list[TextLine]:
     """All long straight chains of similar glyphs (MRZ-line shaped), with their direction."""
-    centers, heights, _w = glyph_blobs(binarize(gray, offset))
+    centers, heights, _w = glyph_blobs(binarize(gray, offset, thin_lines))
     lines = [ln for ln in _merge_collinear(_chains(centers, heights)) if ln.n >= MIN_LINE_GLYPHS]
     out = []
     for ln in lines:
@@ -276,11 +281,11 @@ def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
 
 
 def find_candidates(
-    gray: Img, max_side: int = 1600, offset: int = INK_OFFSETS[0]
+    gray: Img, max_side: int = 1600, locate_pass: tuple[int, bool] = LOCATE_PASSES[0]
 ) -> list[Candidate]:
     """MRZ candidates in a grayscale frame (any size), best first; [] when nothing MRZ-like.
 
-    `offset`: the ink threshold (INK_OFFSETS); the reader tries the next when nothing reads."""
+    `locate_pass`: one of LOCATE_PASSES; the reader tries the next while nothing reads."""
     h, w = gray.shape
     scale = min(1.0, max_side / max(h, w))
     work = (
@@ -288,4 +293,4 @@ def find_candidates(
         if scale == 1.0
         else cv2.resize(gray, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
     )
-    return group_lines(find_lines(work, offset), scale)
+    return group_lines(find_lines(work, *locate_pass), scale)

@@ -26,7 +26,7 @@ from numpy.typing import NDArray
 from ocr.accept import Judgement, judge
 from ocr.classify import CellClassifier, default_classifier
 from ocr.decode import LAYOUTS, Decoded, decode, layout_for
-from ocr.locate import INK_OFFSETS, find_candidates
+from ocr.locate import LOCATE_PASSES, find_candidates
 from ocr.rectify import CELL_H, MARGIN, PITCH, Grid, cut_cells, grids, warp
 
 Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
@@ -37,6 +37,9 @@ LOW_FIELD_CONFIDENCE = 0.9  # unchecked fields under this are flagged for the of
 MAX_CORRECTIONS = 3.0  # nats: check digits may repair a reading, not rewrite it
 UNCHECKED_FIELDS = ("names", "nationality", "issuing_state", "sex", "document_code")
 MAX_CANDIDATES = 4
+# A reading whose cells average this log-probability is the zone as printed even when its
+# checks fail (a wrong printed check digit): no fallback view can read it better.
+SURE_ZONE_LOGP = -0.01
 MAX_GRIDS = 8
 
 
@@ -121,6 +124,40 @@ def _inside(grid: Grid, shape: tuple[int, ...]) -> bool:
     )
 
 
+def _truncated(gray: Img, grid: Grid) -> bool:
+    """True when every line of the grid goes on past its last cell (or before its first) with
+    glyph-like ink: the grid is a shorter layout laid over a longer zone (a TD3 read as TD2
+    when its fillers were too small to be found), whose checks can pass by chance."""
+    extra = 2 * PITCH
+    w, h = grid.size
+    T = np.array([[1, 0, -extra], [0, 1, 0], [0, 0, 1]], np.float64)
+    fill = float(np.median(gray))
+    wide = cv2.warpPerspective(
+        gray, grid.H @ T, (w + 2 * extra, h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT,
+        borderValue=fill,
+    )  # fmt: skip
+
+    def contrast(k: int, i: int) -> float:
+        x0 = int(round(extra + MARGIN + i * PITCH))
+        y0 = int(round(grid.line_y[k] - CELL_H / 2))
+        cell = wide[max(0, y0) : y0 + CELL_H, max(0, x0) : x0 + PITCH]
+        if cell.size == 0:
+            return 0.0
+        lo, hi = np.percentile(cell, (5, 95))
+        return float(hi - lo)
+
+    n = grid.length
+    for side in ((n, n + 1), (-2, -1)):
+        if all(
+            min(contrast(k, i) for i in side)
+            > 0.5 * float(np.median([contrast(k, i) for i in range(0, n, 3)]))
+            for k in range(len(grid.line_y))
+        ):
+            return True
+    return False
+
+
 def _rank(d: Decoded) -> tuple[bool, float, float]:
     return (d.valid, d.confidence, d.mean_logp)
 
@@ -131,20 +168,24 @@ def _read_upright(
     """Best decoding over candidates and grids of a frame (text roughly horizontal), and
     whether it was read upside down."""
     best: tuple[Decoded, list[NDArray[np.float32]], bool] | None = None
-    for offset in INK_OFFSETS:
-        got = _read_at(gray, clf, offset)
+    for locate_pass in LOCATE_PASSES:
+        got = _read_at(gray, clf, locate_pass)
         if got is not None and (best is None or _rank(got[0]) > _rank(best[0])):
             best = got
-        if best is not None and best[0].valid:
+        if best is not None and _done(best[0]):
             break
     return best
 
 
+def _done(dec: Decoded) -> bool:
+    return dec.valid or dec.mean_logp > SURE_ZONE_LOGP
+
+
 def _read_at(
-    gray: Img, clf: CellClassifier, offset: int
+    gray: Img, clf: CellClassifier, locate_pass: tuple[int, bool]
 ) -> tuple[Decoded, list[NDArray[np.float32]], bool] | None:
     best: tuple[Decoded, list[NDArray[np.float32]], bool] | None = None
-    for cand in find_candidates(gray, offset=offset)[:MAX_CANDIDATES]:
+    for cand in find_candidates(gray, locate_pass=locate_pass)[:MAX_CANDIDATES]:
         for grid in grids(cand)[:MAX_GRIDS]:
             if layout_for(len(grid.line_y), grid.length) is None or not _inside(grid, gray.shape):
                 continue
@@ -155,6 +196,8 @@ def _read_at(
                 lay = layout_for(len(grid.line_y), grid.length, lps)
                 assert lay is not None
                 dec = decode(lay, lps)
+                if dec.valid and _truncated(gray, grid):
+                    continue  # a shorter layout over a longer zone: not this grid
                 if best is None or _rank(dec) > _rank(best[0]):
                     best = (dec, lps, flipped)
                 if dec.valid:
@@ -205,7 +248,7 @@ def read_mrz_image(
         got = _read_upright(view, clf)
         if got is not None and (best is None or _rank(got[0]) > _rank(best[0])):
             best, rotation = got, (degrees + (180 if got[2] else 0)) % 360
-        if best is not None and best[0].valid:
+        if best is not None and _done(best[0]):
             break
     secs = time.perf_counter() - t0
     if best is None:

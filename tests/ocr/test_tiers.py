@@ -1,0 +1,26 @@
+"""The acceptance rule on the realistic tiers (tools/mrz_scenes.py), one test per failure class
+of real documents (issue 15). Seeded scenes made at test time; the benchmark runs many more:
+    benchmarks/ocr_bench.py --no-corpus --tiers 30 --tier-seed S
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr.reader import read_mrz_image
+from tools.mrz_scenes import TIERS, make_tier, outcome
+
+N = 4
+SEED = 20261203
+# scenes of a tier that must be read exactly (the rest may be refused, never accepted wrong)
+MIN_EXACT = {"small": 2, "overprint": 3, "rotated": 3, "filler_spacing": 2}
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_tier(tier: str) -> None:
+    outcomes = []
+    for scene in make_tier(tier, N, SEED):
+        r = read_mrz_image(scene.image)
+        outcomes.append(outcome(scene, r.lines, r.accepted, r.failed_checks))
+    assert "silent" not in outcomes, outcomes
+    assert outcomes.count("exact") >= MIN_EXACT.get(tier, N), outcomes
