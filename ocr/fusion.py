@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from ocr.accept import judge
 from ocr.decode import LAYOUTS, decode, layout_for
 from ocr.reader import OcrResult, acceptable
 
@@ -130,6 +131,9 @@ class MrzFusion:
             return None
         dec = decode(lay, fused)
         if not acceptable(dec.valid, dec.checks_confidence, dec.field_confidence, dec.cost):
+            return None
+        verdict = judge(lay, fused, dec.lines)  # the same unchecked-field rules as one frame
+        if verdict.blocking or verdict.failed_checks:
             return None
         target = _unchecked(dec.lines, lay.doc_type)
         agreeing = sum(1 for _lp, u in self._frames if u == target)

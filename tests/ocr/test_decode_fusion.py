@@ -162,3 +162,13 @@ def test_fusion_restarts_on_another_document_of_the_same_layout() -> None:
     assert f.add(result(zaf, scores(zaf))) is None and f.frames == 1
     fused = f.add(result(zaf, scores(zaf)))
     assert fused is not None and list(fused.lines) == zaf
+
+
+def test_fusion_holds_an_unsure_name_letter() -> None:
+    """The single-frame unchecked-field rules hold for the fused reading too: a name letter
+    read at 0.7-0.8 in every frame stays unsure, and nothing is accepted."""
+    wrong = "X" if LSO[0][8] != "X" else "Y"
+    f = MrzFusion(frames_to_agree=2)
+    frames = [scores(LSO, {(0, 8): (wrong, -1.0)}) for _ in range(2)]
+    assert f.add(result(LSO, frames[0])) is None
+    assert f.add(result(LSO, frames[1])) is None
