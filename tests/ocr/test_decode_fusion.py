@@ -172,3 +172,15 @@ def test_fusion_holds_an_unsure_name_letter() -> None:
     frames = [scores(LSO, {(0, 8): (wrong, -1.0)}) for _ in range(2)]
     assert f.add(result(LSO, frames[0])) is None
     assert f.add(result(LSO, frames[1])) is None
+
+
+def test_fusion_returns_a_wrong_printed_check_digit_as_read() -> None:
+    """Video of a document whose printed birth check digit is wrong: the booth gets the lines
+    as printed with the failing checks named (ocr.mrz then reports CHECK FAILED)."""
+    col = 19
+    printed = [LSO[0], LSO[1][:col] + str((int(LSO[1][col]) + 4) % 10) + LSO[1][col + 1 :]]
+    f = MrzFusion(frames_to_agree=2)
+    assert f.add(result(printed, scores(printed))) is None
+    fused = f.add(result(printed, scores(printed)))
+    assert fused is not None and list(fused.lines) == printed
+    assert fused.failed_checks == ("date_of_birth", "composite")
