@@ -8,13 +8,18 @@ accepted when each of those is sure by itself (issue 15, cause 5):
 - the name field's structure: letters, single '<' between parts, one '<<' between primary and
   secondary identifiers, and only fillers after the last run of fillers;
 - per character: a cell of an unchecked field under UNSURE_CELL is an `unsure` position, and
-  its field blocks acceptance (a stamp over one letter of a name must not pass as read).
+  its field blocks acceptance (a stamp over one letter of a name must not pass as read);
+- checks are blind to some pairs: `00` read `OO` at weights 7 and 3 changes the sum by
+  240 = 0 mod 10. Two look-alike letters (O, Q, D, I, B, S, Z, G) in one alphanumeric field
+  whose joint swap to digits no check sees must each be read at least BLIND_PAIR_CELL sure,
+  or the field blocks acceptance.
 
 Positions are 1-based (line, column), as in ICAO 9303 and ocr.mrz. No personal data here.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -33,6 +38,10 @@ UNSURE_CELL = 0.9  # a cell of an unchecked field read with less probability is 
 SURE_NONSTANDARD_CELL = 0.98  # every cell of an unlisted code must be at least this sure
 NEAR_CODE_NATS = 4.0  # a listed code this close to an unlisted reading makes it unsure
 CODE_FIELDS = ("issuing_state", "nationality")
+BLIND_PAIR_CELL = 0.995
+_TWINS = {"O": "0", "Q": "0", "D": "0", "I": "1", "B": "8", "S": "5", "Z": "2", "G": "6"}
+_TWINS |= {d: c for c, d in _TWINS.items() if c in "OIBSZG"}
+_WEIGHTS = (7, 3, 1)
 # primary identifier, optional secondary after one '<<', then fillers only
 NAME_SHAPE = re.compile(r"[A-Z]+(?:<[A-Z]+)*(?:<<[A-Z]+(?:<[A-Z]+)*)?<*")
 
@@ -105,6 +114,10 @@ def judge(lay: Layout, lps: list[NDArray[np.float32]], lines: list[str]) -> Judg
         if "names" not in blocking:
             blocking.append("names")
         unsure.update((k + 1, i + 1) for k, i in name_pos[_first_break(name) :])
+    for field_name, cells in _blind_pairs(lay, lines, probs):
+        unsure.update(cells)
+        if field_name not in blocking:
+            blocking.append(field_name)
     failed = failed_checks(lines)
     if failed:
         # which characters to look at: every cell that is not sure
@@ -112,6 +125,55 @@ def judge(lay: Layout, lps: list[NDArray[np.float32]], lines: list[str]) -> Judg
             if math.exp(float(v[ALPHABET.index(lines[k][i])])) < UNSURE_CELL:
                 unsure.add((k + 1, i + 1))
     return Judgement(failed, tuple(sorted(unsure)), tuple(blocking))
+
+
+def disagreements(
+    lay: Layout, lps: list[NDArray[np.float32]], lines: list[str], verdict: Judgement
+) -> Judgement:
+    """`verdict` plus the unchecked-field cells another view of the same cells reads otherwise
+    (those positions become unsure and their fields block acceptance)."""
+    unsure, blocking = set(verdict.unsure), list(verdict.blocking)
+    for name, positions in lay.unchecked:
+        for k, i in positions:
+            v = masked(lps[k][i], lay.classes[k][i])
+            if ALPHABET[int(np.argmax(v))] != lines[k][i]:
+                unsure.add((k + 1, i + 1))
+                if name not in blocking:
+                    blocking.append(name)
+    return Judgement(verdict.failed_checks, tuple(sorted(unsure)), tuple(blocking))
+
+
+def _value(c: str) -> int:
+    return 0 if c == "<" else int(c) if c.isdigit() else ord(c) - 55
+
+
+def _blind_pairs(
+    lay: Layout, lines: list[str], probs: dict[Pos, NDArray[np.float64]]
+) -> list[tuple[str, list[Pos]]]:
+    """Alphanumeric checked fields holding two look-alike cells whose joint swap no check
+    digit sees, unless both are read very surely: (field, 1-based positions)."""
+    out: list[tuple[str, list[Pos]]] = []
+    for name, data, _check in lay.checks:
+        if not all(lay.classes[k][i] == "a" for k, i in data):
+            continue
+        # letters read where digits are the rule: the silent direction (a digit read for a
+        # printed letter is what the alphanumeric prior already favours)
+        cells = [
+            (j, p, c) for j, p in enumerate(data) if (c := lines[p[0]][p[1]]) in _TWINS
+            and c.isalpha()
+        ]
+        for (ja, pa, ca), (jb, pb, cb) in itertools.combinations(cells, 2):
+            delta = _WEIGHTS[ja % 3] * (_value(_TWINS[ca]) - _value(ca)) + _WEIGHTS[
+                jb % 3
+            ] * (_value(_TWINS[cb]) - _value(cb))
+            if delta % 10:
+                continue
+            sure = min(
+                math.exp(float(probs[p][ALPHABET.index(c)])) for p, c in ((pa, ca), (pb, cb))
+            )
+            if sure < BLIND_PAIR_CELL:
+                out.append((name, [(pa[0] + 1, pa[1] + 1), (pb[0] + 1, pb[1] + 1)]))
+    return out
 
 
 def _first_break(name: str) -> int:

@@ -123,3 +123,24 @@ def test_cli_output_fields(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert out[0]["layout"] == "TD3" and out[0]["rotation"] == 0
     assert out[1]["mrz"] == LSO and out[1]["lines"] == LSO and out[1]["accepted"] is True
     assert out[1]["rotation"] == 90 and out[1]["failed_checks"] == [] and out[1]["unsure"] == []
+
+
+def test_look_alike_pair_the_checks_cannot_see_must_be_sure() -> None:
+    """00 read as OO at weights 7 and 3: the number's check and the composite both still pass
+    (a silent error measured on a fresh corpus). Both cells must be very sure to accept."""
+    lay = layout_for(2, 44)
+    assert lay is not None
+    read = make_mrz(
+        "TD3", document_code="P", issuing_state="GBR", document_number="OO4792926",
+        surname="A", given_names="B", nationality="GBR", date_of_birth="900101", sex="F",
+        date_of_expiry="300101",
+    )  # fmt: skip
+    assert make_mrz(
+        "TD3", document_code="P", issuing_state="GBR", document_number="004792926",
+        surname="A", given_names="B", nationality="GBR", date_of_birth="900101", sex="F",
+        date_of_expiry="300101",
+    )[1][9:] == read[1][9:]  # fmt: skip
+    doubtful = scores(read, {(1, 0): ("0", -3.0), (1, 1): ("0", -3.0)})
+    v = judge(lay, doubtful, read)
+    assert "document_number" in v.blocking and {(2, 1), (2, 2)} <= set(v.unsure)
+    assert "document_number" not in judge(lay, scores(read), read).blocking
