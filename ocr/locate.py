@@ -236,24 +236,25 @@ LINE_SPACING_PITCHES = (1.2, 3.2)
 SAME_SIZE = 0.3  # relative difference in full glyph height / pitch for lines of one MRZ
 
 
-def _same_size(a: TextLine, b: TextLine) -> bool:
-    return (
-        abs(b.full_height / a.full_height - 1) <= SAME_SIZE
-        and abs(b.pitch / max(a.pitch, 1e-6) - 1) <= SAME_SIZE
-    )
+_Sizes = dict[int, tuple[float, float]]  # id(line) -> (full glyph height, pitch)
 
 
-def _line_below(a: TextLine, b: TextLine) -> float | None:
+def _same_size(sa: tuple[float, float], sb: tuple[float, float]) -> bool:
+    return abs(sb[0] / sa[0] - 1) <= SAME_SIZE and abs(sb[1] / max(sa[1], 1e-6) - 1) <= SAME_SIZE
+
+
+def _line_below(a: TextLine, b: TextLine, sizes: _Sizes) -> float | None:
     """Offset of b below a (along a's normal) when b can be a's next MRZ line, else None."""
-    if not _same_size(a, b) or abs(float(np.dot(a.direction, b.direction))) < 0.97:
+    sa, sb = sizes[id(a)], sizes[id(b)]
+    if not _same_size(sa, sb) or abs(float(np.dot(a.direction, b.direction))) < 0.97:
         return None
     normal = np.array([-a.direction[1], a.direction[0]])
     off = float(np.dot(b.mid - a.mid, normal))
     along = float(np.dot(b.mid - a.mid, a.direction))
     length = float(np.dot(a.centers[-1] - a.centers[0], a.direction))
-    pitch = a.pitch
+    full, pitch = sa
     lo, hi = LINE_SPACING_PITCHES
-    if max(lo * pitch, 1.05 * a.full_height) < off < hi * pitch and abs(along) < 0.25 * length:
+    if max(lo * pitch, 1.05 * full) < off < hi * pitch and abs(along) < 0.25 * length:
         return off
     return None
 
@@ -264,16 +265,19 @@ def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
     Geometry is measured on what the MRZ keeps stable: the character pitch and the full-size
     glyphs, never the median blob (on a name line that is the short filler)."""
     cands: list[tuple[float, Candidate]] = []
+    sizes = {id(ln): (ln.full_height, ln.pitch) for ln in lines}
     for a in lines:
-        below = [(off, b) for b in lines if b is not a and (off := _line_below(a, b)) is not None]
+        below = [
+            (off, b) for b in lines if b is not a and (off := _line_below(a, b, sizes)) is not None
+        ]
         below.sort(key=lambda t: t[0])
         for off, b in below[:2]:
-            unit = a.pitch
+            unit = sizes[id(a)][1]
             cands.append((_shape_cost([a, b]) + 0.1 * off / unit, Candidate([a, b], scale)))
             for c in lines:
                 if c is a or c is b:
                     continue
-                off2 = _line_below(b, c)
+                off2 = _line_below(b, c, sizes)
                 if off2 is not None and 0.75 * off < off2 < 1.33 * off:
                     cands.append((_shape_cost([a, b, c]) - 3.0, Candidate([a, b, c], scale)))
     cands.sort(key=lambda t: t[0])

@@ -90,15 +90,24 @@ def acceptable(
     )
 
 
-def _to_gray(image: Img | str | Path) -> Img:
+def _load(image: Img | str | Path) -> tuple[Img, Img | None]:
+    """(grey, BGR or None). A path is decoded once, in colour: the colour views need it."""
     if isinstance(image, (str, Path)):
-        gray = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
-        if gray is None:
+        bgr = cv2.imread(str(image), cv2.IMREAD_COLOR)
+        if bgr is None:
             raise ValueError("cannot read the image file (missing, or not an image)")
-        return gray
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), bgr
     if image.ndim == 3:
-        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    return image
+        return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), image
+    return image, None
+
+
+def _brightest(bgr: Img) -> Img:
+    """Per pixel the brightest channel: coloured print (a red or blue stamp) turns light,
+    dark ink stays dark."""
+    b, g, r = cv2.split(bgr)
+    out: Img = cv2.max(cv2.max(b, g), r)
+    return out
 
 
 def _inside(grid: Grid, shape: tuple[int, ...]) -> bool:
@@ -224,23 +233,15 @@ _TURNS = ((90, cv2.ROTATE_90_CLOCKWISE), (270, cv2.ROTATE_90_COUNTERCLOCKWISE))
 SMALL_SIDE = 1280  # frames up to this size are also read at 2x (thumbnails: 5-8 px glyphs)
 
 
-def _colour(image: Img | str | Path) -> Img | None:
-    if isinstance(image, (str, Path)):
-        bgr = cv2.imread(str(image), cv2.IMREAD_COLOR)
-        return bgr if bgr is not None else None
-    return image if image.ndim == 3 else None
-
-
-def _views(image: Img | str | Path, gray: Img) -> Iterator[tuple[int, Img]]:
+def _views(bgr: Img | None, gray: Img) -> Iterator[tuple[int, Img]]:
     """(rotation, grey view) pairs: as given, turned a quarter either way, with coloured print
     removed (a red or blue stamp over the zone: the brightest channel keeps only dark ink),
     enlarged."""
     yield 0, gray
     for degrees, code in _TURNS:
         yield degrees, cv2.rotate(gray, code)
-    bgr = _colour(image)
     if bgr is not None:
-        yield 0, np.ascontiguousarray(bgr.max(axis=2))
+        yield 0, _brightest(bgr)
     if max(gray.shape[:2]) <= SMALL_SIDE:
         yield 0, cv2.resize(gray, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
 
@@ -251,12 +252,12 @@ def read_mrz_image(
     """Read one frame (path, BGR or grayscale array). Never raises for an unreadable frame;
     raises ValueError only when a path cannot be loaded as an image."""
     t0 = time.perf_counter()
-    gray = _to_gray(image)
+    gray, bgr = _load(image)
     clf = classifier or default_classifier()
     best: _Reading | None = None
     rotation = 0
     view_of_best: Img = gray
-    for degrees, view in _views(image, gray):
+    for degrees, view in _views(bgr, gray):
         got = _read_upright(view, clf)
         if got is not None and (best is None or _rank(got[0]) > _rank(best[0])):
             best, rotation, view_of_best = got, (degrees + (180 if got[2] else 0)) % 360, view
@@ -272,7 +273,7 @@ def read_mrz_image(
     lines = dec.lines if repaired or not dec.valid else dec.plain
     verdict: Judgement = judge(lay, lps, lines)
     if repaired and not verdict.blocking:
-        verdict = _second_view(image, gray, view_of_best, best, lines, clf, verdict)
+        verdict = _second_view(bgr, gray, view_of_best, best, lines, clf, verdict)
     return OcrResult(
         lines=tuple(lines),
         valid=dec.valid and not verdict.failed_checks,
@@ -291,7 +292,7 @@ def read_mrz_image(
 
 
 def _second_view(
-    image: Img | str | Path,
+    bgr: Img | None,
     gray: Img,
     view: Img,
     best: _Reading,
@@ -302,12 +303,19 @@ def _second_view(
     """Unchecked fields read again on the brightest colour channel, where coloured print over
     the zone (a stamp) vanishes: a letter it reads otherwise is unsure (a stamp's line under an
     O reads as Q). Only for colour frames read on the grey view; one warp, a few ms."""
-    if view is not gray:
+    if view is not gray or bgr is None:
         return verdict
-    bgr = _colour(image)
-    if bgr is None:
-        return verdict
-    canon = warp(np.ascontiguousarray(bgr.max(axis=2)), best.grid)
+    grid = best.grid
+    w, h = grid.size
+    corners = cv2.perspectiveTransform(
+        np.array([[[0, 0]], [[w, 0]], [[w, h]], [[0, h]]], np.float32), grid.H
+    ).reshape(-1, 2)
+    x0, y0 = np.maximum(np.floor(corners.min(0)).astype(int) - 2, 0)
+    x1, y1 = np.ceil(corners.max(0)).astype(int) + 2
+    roi = _brightest(np.ascontiguousarray(bgr[y0:y1, x0:x1]))  # the zone only: cheap
+    full = gray.copy()
+    full[y0:y1, x0:x1] = roi
+    canon = warp(full, grid)
     img = canon[::-1, ::-1] if best.flipped else canon
     lps = list(clf.log_probs(cut_cells(np.ascontiguousarray(img), best.grid)))
     return disagreements(LAYOUTS[best.dec.doc_type], lps, lines, verdict)
