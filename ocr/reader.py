@@ -133,10 +133,14 @@ def _inside(grid: Grid, shape: tuple[int, ...]) -> bool:
     )
 
 
+GLARE = 250  # grey level of paper burnt out by glare
+
+
 def _truncated(gray: Img, grid: Grid) -> bool:
     """True when every line of the grid goes on past its last cell (or before its first) with
-    glyph-like ink: the grid is a shorter layout laid over a longer zone (a TD3 read as TD2
-    when its fillers were too small to be found), whose checks can pass by chance."""
+    glyph-like ink, or a short layout ends in burnt-out glare: the grid may be a shorter layout
+    laid over a longer zone (a TD3 read as TD2 when its fillers were too small to be found),
+    whose checks can pass by chance."""
     extra = 2 * PITCH
     w, h = grid.size
     T = np.array([[1, 0, -extra], [0, 1, 0], [0, 0, 1]], np.float64)
@@ -156,12 +160,23 @@ def _truncated(gray: Img, grid: Grid) -> bool:
         lo, hi = np.percentile(cell, (5, 95))
         return float(hi - lo)
 
+    def paper(k: int, i: int) -> float:
+        x0 = int(round(extra + MARGIN + i * PITCH))
+        y0 = int(round(grid.line_y[k] - CELL_H / 2))
+        cell = wide[max(0, y0) : y0 + CELL_H, max(0, x0) : x0 + PITCH]
+        return float(np.percentile(cell, 90)) if cell.size else 0.0
+
     n = grid.length
+    lines = range(len(grid.line_y))
+    # glare burnt out at an end of a short layout: the zone may go on under it (an MRV-A whose
+    # last fillers vanish in glare reads as a complete MRV-B)
+    if n < 44 and any(paper(k, i) >= GLARE for k in lines for i in (n - 1, n, -1, 0)):
+        return True
     for side in ((n, n + 1), (-2, -1)):
         if all(
             min(contrast(k, i) for i in side)
             > 0.5 * float(np.median([contrast(k, i) for i in range(0, n, 3)]))
-            for k in range(len(grid.line_y))
+            for k in lines
         ):
             return True
     return False

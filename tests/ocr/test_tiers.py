@@ -25,3 +25,13 @@ def test_tier(tier: str) -> None:
         outcomes.append(outcome(scene, r.lines, r.accepted, r.failed_checks))
     assert "silent" not in outcomes, outcomes
     assert outcomes.count("exact") >= MIN_EXACT.get(tier, N), outcomes
+
+
+def test_glare_over_the_end_of_a_visa_is_not_read_as_a_shorter_layout() -> None:
+    """An MRV-A whose last fillers vanish in burnt-out glare read as a complete MRV-B, every
+    check passing (a silent error found on tier seed 9191): it must not be accepted."""
+    from tools.mrz_scenes import make_scene
+
+    scene = make_scene("visa", 9191, 28)
+    r = read_mrz_image(scene.image)
+    assert not (r.accepted and list(r.lines or []) != scene.lines)
