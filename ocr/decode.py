@@ -47,13 +47,14 @@ def _span(line: int, a: int, b: int) -> tuple[Pos, ...]:
     return tuple((line, i) for i in range(a, b))
 
 
-# class letters: l = letter/<, d = digit, a = alnum/<, s = sex, c = digit or '<'
+# class letters: l = letter/<, d = digit, a = alnum/<, s = sex, c = digit or '<',
+# n = country code (alnum/<, digits discouraged)
 LAYOUTS = {
     "TD3": Layout(
         "TD3",
         44,
         2,
-        ("l" * 44, "a" * 9 + "d" + "lll" + "d" * 7 + "s" + "d" * 7 + "a" * 14 + "cd"),
+        ("llnnn" + "l" * 39, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 14 + "cd"),
         (
             ("document_number", _span(1, 0, 9), (1, 9)),
             ("date_of_birth", _span(1, 13, 19), (1, 19)),
@@ -73,7 +74,7 @@ LAYOUTS = {
         "TD2",
         36,
         2,
-        ("l" * 36, "a" * 9 + "d" + "lll" + "d" * 7 + "s" + "d" * 7 + "a" * 7 + "d"),
+        ("llnnn" + "l" * 31, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 7 + "d"),
         (
             ("document_number", _span(1, 0, 9), (1, 9)),
             ("date_of_birth", _span(1, 13, 19), (1, 19)),
@@ -93,8 +94,8 @@ LAYOUTS = {
         30,
         3,
         (
-            "lllll" + "a" * 9 + "c" + "a" * 15,
-            "d" * 7 + "s" + "d" * 7 + "lll" + "a" * 11 + "d",
+            "llnnn" + "a" * 9 + "c" + "a" * 15,
+            "d" * 7 + "s" + "d" * 7 + "nnn" + "a" * 11 + "d",
             "l" * 30,
         ),
         (
@@ -111,8 +112,49 @@ LAYOUTS = {
             ("sex", ((1, 7),)),
         ),
     ),
+    # Visas (ICAO 9303 Part 7): no composite, no personal-number check; optional data unchecked.
+    "MRVA": Layout(
+        "MRVA",
+        44,
+        2,
+        ("llnnn" + "l" * 39, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 16),
+        (
+            ("document_number", _span(1, 0, 9), (1, 9)),
+            ("date_of_birth", _span(1, 13, 19), (1, 19)),
+            ("date_of_expiry", _span(1, 21, 27), (1, 27)),
+        ),
+        None,
+        (
+            ("document_code", _span(0, 0, 2)),
+            ("issuing_state", _span(0, 2, 5)),
+            ("names", _span(0, 5, 44)),
+            ("nationality", _span(1, 10, 13)),
+            ("sex", ((1, 20),)),
+        ),
+    ),
+    "MRVB": Layout(
+        "MRVB",
+        36,
+        2,
+        ("llnnn" + "l" * 31, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 8),
+        (
+            ("document_number", _span(1, 0, 9), (1, 9)),
+            ("date_of_birth", _span(1, 13, 19), (1, 19)),
+            ("date_of_expiry", _span(1, 21, 27), (1, 27)),
+        ),
+        None,
+        (
+            ("document_code", _span(0, 0, 2)),
+            ("issuing_state", _span(0, 2, 5)),
+            ("names", _span(0, 5, 36)),
+            ("nationality", _span(1, 10, 13)),
+            ("sex", ((1, 20),)),
+        ),
+    ),
 }
-CLASS_CHARS = {"l": LETTERS, "d": DIGITS, "a": ALNUM, "s": SEX, "c": DIGITS + "<"}
+_VISA_OF = {"TD3": "MRVA", "TD2": "MRVB"}
+# n = issuer / nationality: letters, but digits too (a Romanian ID prints `132`), at a prior
+CLASS_CHARS = {"l": LETTERS, "d": DIGITS, "a": ALNUM, "s": SEX, "c": DIGITS + "<", "n": ALNUM}
 _CLASS_MASK = {k: np.array([c in v for c in ALPHABET]) for k, v in CLASS_CHARS.items()}
 # Prior for alphanumeric fields (document number, optional/personal data): issuers print
 # mostly digits there, and OCR-B's O/0, I/1, Q/0 are the classic silent confusions (two 0->O
@@ -120,14 +162,31 @@ _CLASS_MASK = {k: np.array([c in v for c in ALPHABET]) for k, v in CLASS_CHARS.i
 _ALNUM_PRIOR = np.array(
     [0.0 if c in DIGITS + "<" else (-3.0 if c in "OIQD" else -1.0) for c in ALPHABET]
 )
+# Country codes are letters on almost every document: a digit there needs clear evidence
+# (0 for O is the classic confusion).
+_CODE_PRIOR = np.array([-4.0 if c in DIGITS else 0.0 for c in ALPHABET])
 _WEIGHTS = (7, 3, 1)
 
 
-def layout_for(lines: int, length: int) -> Layout | None:
+def layout_for(
+    lines: int, length: int, lps: list[NDArray[np.float32]] | None = None
+) -> Layout | None:
+    """The layout of a grid shape. 2x44 and 2x36 are a visa (MRV-A / MRV-B) when the first
+    cell reads `V` best among the letters (given `lps`), else TD3 / TD2: a visa has none of the
+    TD check positions, so it must never be decoded as one."""
     for lay in LAYOUTS.values():
         if lay.lines == lines and lay.length == length:
+            visa = _VISA_OF.get(lay.doc_type)
+            if visa is not None and lps is not None and _first_is_v(lps):
+                return LAYOUTS[visa]
             return lay
     return None
+
+
+def _first_is_v(lps: list[NDArray[np.float32]]) -> bool:
+    first = lps[0][0]
+    letters = [ALPHABET.index(c) for c in LETTERS[:-1]]
+    return ALPHABET[letters[int(np.argmax(first[letters]))]] == "V"
 
 
 def _value(c: str) -> int:
@@ -142,6 +201,7 @@ def _value(c: str) -> int:
 class Decoded:
     """The best reading of one rectified MRZ and how sure we are of it."""
 
+    doc_type: str
     lines: list[str]
     valid: bool  # every check digit passes
     cost: float  # log-probability given up by the substitutions made to pass the checks
@@ -150,14 +210,17 @@ class Decoded:
     field_confidence: dict[str, float] = field(default_factory=dict)
     confidence: float = 0.0  # min over all fields, times the margin factor
     checks_confidence: float = 0.0  # min over the checked fields, times the margin factor
+    plain: list[str] = field(default_factory=list)  # the best reading of each cell, no repair
 
 
-def _masked(lp: NDArray[np.float32], cls: str) -> NDArray[np.float64]:
+def masked(lp: NDArray[np.float32], cls: str) -> NDArray[np.float64]:
     """Log-probabilities renormalised over the characters legal at this position."""
     m = _CLASS_MASK[cls]
     v = np.where(m, lp.astype(np.float64), -np.inf)
     if cls == "a":
         v = v + _ALNUM_PRIOR
+    elif cls == "n":
+        v = v + _CODE_PRIOR
     mx = v.max()
     return np.asarray(v - (mx + math.log(np.exp(v - mx).sum())), dtype=np.float64)
 
@@ -177,7 +240,7 @@ class _Cells:
         self.alts: dict[Pos, list[tuple[str, float]]] = {}
         for k in range(lay.lines):
             for i in range(lay.length):
-                v = _masked(lps[k][i], lay.classes[k][i])
+                v = masked(lps[k][i], lay.classes[k][i])
                 self.lp[(k, i)] = v
                 order = np.argsort(-v)
                 b = int(order[0])
@@ -286,7 +349,10 @@ def decode(lay: Layout, lps: list[NDArray[np.float32]]) -> Decoded:
         factor = 1.0 - math.exp(-margin) if math.isfinite(margin) else 1.0
         conf = min(fconf.values()) * factor
         checks = min(fconf[name] for name, _d, _c in lay.checks) * factor
-    return Decoded(lines, valid, cost, margin, mean_lp, fconf, conf, checks)
+    plain_lines = ["".join(plain[(k, i)] for i in range(lay.length)) for k in range(lay.lines)]
+    return Decoded(
+        lay.doc_type, lines, valid, cost, margin, mean_lp, fconf, conf, checks, plain_lines
+    )
 
 
 def _field_confidence(

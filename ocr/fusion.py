@@ -18,15 +18,17 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from ocr.decode import decode, layout_for
-from ocr.reader import OcrResult, acceptable
+from ocr.accept import judge
+from ocr.decode import LAYOUTS, Decoded, Layout, decode, layout_for
+from ocr.reader import MAX_CORRECTIONS, SURE_ZONE_LOGP, OcrResult, acceptable
 
 CHANGED_FRACTION = 0.3  # more characters than this differ from the last frame: a new document
 
 
 @dataclass(frozen=True, slots=True)
 class FusedResult:
-    """An accepted document from several frames."""
+    """A document from several frames: accepted, or (failed_checks not empty) read surely with
+    printed check digits that fail, to be shown as read with the failing checks named."""
 
     lines: tuple[str, ...] = field(repr=False)
     confidence: float
@@ -34,10 +36,11 @@ class FusedResult:
     frames: int  # frames whose evidence was fused
     agreeing: int  # frames whose own unchecked fields equal the fused ones
     doc_type: str
+    failed_checks: tuple[str, ...] = ()
 
 
 def _unchecked(lines: tuple[str, ...] | list[str], doc_type: str) -> tuple[str, ...]:
-    lay = layout_for(len(lines), len(lines[0]))
+    lay = LAYOUTS.get(doc_type) or layout_for(len(lines), len(lines[0]))
     if lay is None:
         return tuple(lines)
     return tuple("".join(lines[k][i] for k, i in pos) for _n, pos in lay.unchecked)
@@ -118,18 +121,25 @@ class MrzFusion:
 
     def _fuse(self, doc_type: str) -> FusedResult | None:
         assert self._shape is not None
-        lay = layout_for(*self._shape)
-        if lay is None:
-            return None
         n = len(self._frames)
-        summed = [np.sum([f[0][k] for f in self._frames], axis=0) for k in range(lay.lines)]
+        summed = [
+            np.sum([f[0][k] for f in self._frames], axis=0) for k in range(self._shape[0])
+        ]
         # summed log-probabilities are over-confident (frames are not independent): temper them
         temper = 1.0 / np.sqrt(n)
         fused = [(s * temper).astype(np.float32) for s in summed]
+        lay = layout_for(*self._shape, fused)
+        if lay is None:
+            return None
         dec = decode(lay, fused)
+        if not (dec.valid and dec.cost <= MAX_CORRECTIONS):
+            return self._printed_as_is(lay, fused, dec)
         if not acceptable(dec.valid, dec.checks_confidence, dec.field_confidence, dec.cost):
             return None
-        target = _unchecked(dec.lines, doc_type)
+        verdict = judge(lay, fused, dec.lines)  # the same unchecked-field rules as one frame
+        if verdict.blocking or verdict.failed_checks:
+            return None
+        target = _unchecked(dec.lines, lay.doc_type)
         agreeing = sum(1 for _lp, u in self._frames if u == target)
         if agreeing < self.frames_to_agree:
             return None
@@ -140,5 +150,30 @@ class MrzFusion:
             frames=n,
             agreeing=agreeing,
             doc_type=lay.doc_type,
+        )
+        return self.last
+
+    def _printed_as_is(
+        self, lay: Layout, fused: list[NDArray[np.float32]], dec: Decoded
+    ) -> FusedResult | None:
+        """A zone read surely in every way but its check digits: the printed digits are wrong
+        (a forgery indicator). Returned as read once `frames_to_agree` frames read it alike."""
+        if dec.mean_logp <= SURE_ZONE_LOGP:
+            return None
+        verdict = judge(lay, fused, dec.plain)
+        if not verdict.failed_checks or verdict.blocking:
+            return None
+        target = _unchecked(dec.plain, lay.doc_type)
+        agreeing = sum(1 for _lp, u in self._frames if u == target)
+        if agreeing < self.frames_to_agree:
+            return None
+        self.last = FusedResult(
+            lines=tuple(dec.plain),
+            confidence=0.0,
+            field_confidence={k: round(v, 4) for k, v in dec.field_confidence.items()},
+            frames=len(self._frames),
+            agreeing=agreeing,
+            doc_type=lay.doc_type,
+            failed_checks=verdict.failed_checks,
         )
         return self.last

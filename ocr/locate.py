@@ -43,6 +43,16 @@ class TextLine:
         return float(np.median(self.heights))
 
     @property
+    def full_height(self) -> float:
+        """Mean height of the full-size glyphs (letters, digits): blobs within 80 % of the
+        line's 90th percentile (a mean: blob heights are whole pixels).
+
+        The plain median is no measure of an MRZ line: a name line is mostly '<' fillers, which
+        are much shorter than the letters (issue 15)."""
+        tall = self.heights[self.heights >= 0.8 * np.percentile(self.heights, 90)]
+        return float(np.mean(tall))
+
+    @property
     def pitch(self) -> float:
         d = np.linalg.norm(np.diff(self.centers, axis=0), axis=1)
         return float(np.median(d)) if len(d) else 0.0
@@ -60,13 +70,24 @@ class Candidate:
     scale: float  # working image = original * scale
 
 
-def binarize(gray: Img) -> Img:
-    """Dark ink on a lighter local background -> 255; robust to glare and uneven light."""
+# Locator passes (threshold offset in grey levels below the local mean, remove thin lines).
+# The first catches faint print. Background print (guilloche, a stamp) crossing the zone joins
+# MRZ glyphs into one blob: the second drops lighter print, the third opens away thin
+# near-horizontal lines. The reader tries the next pass only while nothing valid is read.
+LOCATE_PASSES: tuple[tuple[int, bool], ...] = ((9, False), (28, False), (9, True))
+
+
+def binarize(gray: Img, offset: int = 9, thin_lines: bool = False) -> Img:
+    """Dark ink on a lighter local background -> 255; robust to glare and uneven light.
+    `thin_lines`: also remove lines under 3 px thick running roughly horizontally."""
     h, w = gray.shape
     block = max(15, (min(h, w) // 24) | 1)
-    return cv2.adaptiveThreshold(
-        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 9
+    binary = cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, offset
     )
+    if thin_lines:
+        binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((3, 1), np.uint8))
+    return binary
 
 
 def glyph_blobs(binary: Img) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -183,9 +204,9 @@ def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
     return [ln for ln, ok in zip(lines, alive, strict=True) if ok]
 
 
-def find_lines(gray: Img) -> list[TextLine]:
+def find_lines(gray: Img, offset: int = 9, thin_lines: bool = False) -> list[TextLine]:
     """All long straight chains of similar glyphs (MRZ-line shaped), with their direction."""
-    centers, heights, _w = glyph_blobs(binarize(gray))
+    centers, heights, _w = glyph_blobs(binarize(gray, offset, thin_lines))
     lines = [ln for ln in _merge_collinear(_chains(centers, heights)) if ln.n >= MIN_LINE_GLYPHS]
     out = []
     for ln in lines:
@@ -207,44 +228,68 @@ def _shape_cost(lines: list[TextLine]) -> float:
     return off + 0.5 * (max(ns) - min(ns))
 
 
+# Line spacing (centre to centre) in character pitches. ICAO 9303 fixes the pitch (2.54 mm,
+# 10 cpi) but real documents space their lines from about 1.4 pitches (card MRZs, our synthetic
+# frames) to 2.2 (passports: 2.45-2.8x the filler height); keep a margin each side. A second
+# text line closer than a full glyph height overlaps the first, so that is the lower bound too.
+LINE_SPACING_PITCHES = (1.2, 3.2)
+SAME_SIZE = 0.3  # relative difference in full glyph height / pitch for lines of one MRZ
+
+
+_Sizes = dict[int, tuple[float, float]]  # id(line) -> (full glyph height, pitch)
+
+
+def _same_size(sa: tuple[float, float], sb: tuple[float, float]) -> bool:
+    return abs(sb[0] / sa[0] - 1) <= SAME_SIZE and abs(sb[1] / max(sa[1], 1e-6) - 1) <= SAME_SIZE
+
+
+def _line_below(a: TextLine, b: TextLine, sizes: _Sizes) -> float | None:
+    """Offset of b below a (along a's normal) when b can be a's next MRZ line, else None."""
+    sa, sb = sizes[id(a)], sizes[id(b)]
+    if not _same_size(sa, sb) or abs(float(np.dot(a.direction, b.direction))) < 0.97:
+        return None
+    normal = np.array([-a.direction[1], a.direction[0]])
+    off = float(np.dot(b.mid - a.mid, normal))
+    along = float(np.dot(b.mid - a.mid, a.direction))
+    length = float(np.dot(a.centers[-1] - a.centers[0], a.direction))
+    full, pitch = sa
+    lo, hi = LINE_SPACING_PITCHES
+    if max(lo * pitch, 1.05 * full) < off < hi * pitch and abs(along) < 0.25 * length:
+        return off
+    return None
+
+
 def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
-    """Bands of 2-3 parallel, adjacent lines of similar length and glyph size, best first."""
+    """Bands of 2-3 parallel, adjacent lines of similar length and glyph size, best first.
+
+    Geometry is measured on what the MRZ keeps stable: the character pitch and the full-size
+    glyphs, never the median blob (on a name line that is the short filler)."""
     cands: list[tuple[float, Candidate]] = []
+    sizes = {id(ln): (ln.full_height, ln.pitch) for ln in lines}
     for a in lines:
-        normal = np.array([-a.direction[1], a.direction[0]])
-        below = []
-        for b in lines:
-            if b is a:
-                continue
-            if (
-                abs(b.height / a.height - 1) > 0.3
-                or abs(float(np.dot(a.direction, b.direction))) < 0.97
-            ):
-                continue
-            off = float(np.dot(b.mid - a.mid, normal))
-            along = float(np.dot(b.mid - a.mid, a.direction))
-            length = float(np.dot(a.centers[-1] - a.centers[0], a.direction))
-            if 1.1 * a.height < off < 2.4 * a.height and abs(along) < 0.25 * length:
-                below.append((off, b))
+        below = [
+            (off, b) for b in lines if b is not a and (off := _line_below(a, b, sizes)) is not None
+        ]
         below.sort(key=lambda t: t[0])
         for off, b in below[:2]:
-            cands.append((_shape_cost([a, b]) + 0.1 * off / a.height, Candidate([a, b], scale)))
-            nb = np.array([-b.direction[1], b.direction[0]])
+            unit = sizes[id(a)][1]
+            cands.append((_shape_cost([a, b]) + 0.1 * off / unit, Candidate([a, b], scale)))
             for c in lines:
-                if c is a or c is b or abs(c.height / b.height - 1) > 0.3:
+                if c is a or c is b:
                     continue
-                off2 = float(np.dot(c.mid - b.mid, nb))
-                along2 = float(np.dot(c.mid - b.mid, b.direction))
-                if 0.75 * off < off2 < 1.33 * off and abs(along2) < 0.25 * (
-                    b.centers[-1, 0] - b.centers[0, 0]
-                ):
+                off2 = _line_below(b, c, sizes)
+                if off2 is not None and 0.75 * off < off2 < 1.33 * off:
                     cands.append((_shape_cost([a, b, c]) - 3.0, Candidate([a, b, c], scale)))
     cands.sort(key=lambda t: t[0])
     return [c for _s, c in cands]
 
 
-def find_candidates(gray: Img, max_side: int = 1600) -> list[Candidate]:
-    """MRZ candidates in a grayscale frame (any size), best first; [] when nothing MRZ-like."""
+def find_candidates(
+    gray: Img, max_side: int = 1600, locate_pass: tuple[int, bool] = LOCATE_PASSES[0]
+) -> list[Candidate]:
+    """MRZ candidates in a grayscale frame (any size), best first; [] when nothing MRZ-like.
+
+    `locate_pass`: one of LOCATE_PASSES; the reader tries the next while nothing reads."""
     h, w = gray.shape
     scale = min(1.0, max_side / max(h, w))
     work = (
@@ -252,4 +297,4 @@ def find_candidates(gray: Img, max_side: int = 1600) -> list[Candidate]:
         if scale == 1.0
         else cv2.resize(gray, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
     )
-    return group_lines(find_lines(work), scale)
+    return group_lines(find_lines(work, *locate_pass), scale)

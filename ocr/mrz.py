@@ -7,6 +7,10 @@ Contract:
 - `parse_mrz` raises `MrzError` only when the text is not MRZ-shaped at all (line count/length,
   mostly non-MRZ characters). Anything else (bad check digit, illegal character, impossible date)
   is returned as a `FieldIssue` in `MrzRecord.errors`, and `MrzRecord.valid` is False.
+- Issuing state and nationality are covered by no check digit, and real documents print codes
+  outside the ICAO/ISO list (`<<<` on a Macau ID, `SI<` on a Slovenian one, `132` on a Romanian
+  one). Such a code is a `nonstandard_code` issue in `MrzRecord.warnings`, kept as printed: it
+  never makes the record invalid (the officer sees it; the record carries the flag).
 - OCR correction (`correct=True`) only touches fields whose character class is known, only when
   the result passes that field's check digit (or, for letter-only fields without a check digit,
   when the digit maps to exactly one letter), and is always listed in `MrzRecord.corrections`.
@@ -25,9 +29,9 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from imdms.errors import MrzError
+from ocr.country_codes import is_known_code
 from ocr.mrz_correct import DIGIT_TO_LETTER, LETTER_TO_DIGIT, correct_ocr
 from ocr.mrz_layout import (
-    COUNTRY,
     DATE_SHAPE,
     DIGITS,
     FILLER,
@@ -83,7 +87,8 @@ class PartialDate:
 
 @dataclass(frozen=True, slots=True)
 class FieldIssue:
-    """One problem in one field. `kind`: check_digit, illegal_char, invalid_date, invalid_code.
+    """One problem in one field. `kind`: check_digit, illegal_char, invalid_date (errors);
+    nonstandard_code (a warning: a code outside the ICAO/ISO list, in a field no check covers).
 
     `expected`/`found` are the check digit (or character class / character); `position` is the
     1-based (line, column) of the offending character, when there is one.
@@ -124,11 +129,17 @@ class MrzRecord:
     errors: tuple[FieldIssue, ...]
     lines: tuple[str, ...] = field(repr=False)
     expired: bool | None = None
+    warnings: tuple[FieldIssue, ...] = ()
 
     @property
     def valid(self) -> bool:
-        """Every check digit passes and no field has an issue."""
+        """Every check digit passes and no field has an error (warnings do not count)."""
         return not self.errors and all(self.checks.values())
+
+    @property
+    def nonstandard_codes(self) -> tuple[str, ...]:
+        """Fields ("issuing_state", "nationality") holding a code outside the ICAO/ISO list."""
+        return tuple(w.field for w in self.warnings if w.kind == "nonstandard_code")
 
     def to_dict(self) -> dict[str, Any]:
         """The object `imdms mrz parse` prints (plain JSON types)."""
@@ -153,6 +164,8 @@ class MrzRecord:
             "corrections": [c.to_dict() for c in self.corrections],
             "valid": self.valid,
             "errors": [e.to_dict() for e in self.errors],
+            "warnings": [w.to_dict() for w in self.warnings],
+            "nonstandard_codes": list(self.nonstandard_codes),
         }
 
     def to_json(self) -> str:
@@ -227,6 +240,7 @@ class _Report:
     def __init__(self, buf: Buffer) -> None:
         self.buf = buf
         self.issues: list[FieldIssue] = []
+        self.warnings: list[FieldIssue] = []
         self.checks: dict[str, bool] = {}
 
     def illegal(self, name: str, cells: Sequence[Pos], allowed: frozenset[str], what: str) -> bool:
@@ -332,11 +346,13 @@ def parse_mrz(
     rep.illegal("document_code", lay.code[1:], LETTERS | {FILLER}, "a letter or '<'")
     for name, cells in (("issuing_state", lay.issuer), ("nationality", lay.nationality)):
         code = get(cells)
-        clean = rep.illegal(name, cells, LETTERS | {FILLER}, "a letter")
-        if clean and not COUNTRY.fullmatch(code):
-            rep.issues.append(FieldIssue(
-                name, "invalid_code", f"{name}: not three letters or D<<", expected="AAA",
-                found=None, position=(cells[0][0] + 1, cells[0][1] + 1),
+        # Characters outside the MRZ set are errors; any MRZ characters are kept as printed.
+        if rep.illegal(name, cells, MRZ_CHARS, "A-Z, 0-9 or '<'") and not is_known_code(code):
+            rep.warnings.append(FieldIssue(
+                name, "nonstandard_code",
+                f"{name}: not an ICAO 9303 / ISO 3166 code (kept as printed; check the document)",
+                expected="ICAO/ISO code", found=None,
+                position=(cells[0][0] + 1, cells[0][1] + 1),
             ))  # fmt: skip
     rep.illegal("name", lay.name, LETTERS | {FILLER}, "a letter or '<'")
 
@@ -396,4 +412,5 @@ def parse_mrz(
         errors=tuple(rep.issues),
         lines=buf.lines(),
         expired=None if expiry is None else expiry.latest() < today,
+        warnings=tuple(rep.warnings),
     )

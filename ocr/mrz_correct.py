@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ocr.country_codes import is_known_code
 from ocr.mrz_layout import (
-    COUNTRY,
     DATE_SHAPE,
     FILLER,
     LETTERS,
@@ -116,8 +116,9 @@ def correct_ocr(lines: list[str], lay: Layout) -> Buffer:
     """
     buf = Buffer(lines)
     _correct_letters(buf, "document_code", lay.code, _code_ok)
-    _correct_letters(buf, "issuing_state", lay.issuer, COUNTRY.fullmatch)
-    _correct_letters(buf, "nationality", lay.nationality, COUNTRY.fullmatch)
+    # Only to a listed code: a document may print digits there (`132` on a Romanian ID).
+    _correct_letters(buf, "issuing_state", lay.issuer, is_known_code)
+    _correct_letters(buf, "nationality", lay.nationality, is_known_code)
     _correct_letters(buf, "sex", [lay.sex], lambda s: s in "MFX<")
     rows, done = [list(row) for row in buf.rows], len(buf.corrections)
     _correct_date(buf, "date_of_birth", lay.birth, lay.birth_check)

@@ -36,8 +36,10 @@ def _name_field(surname: str, given_names: str, width: int) -> str:
     return text.ljust(width, FILLER)
 
 
-def _country(code: str, what: str) -> str:
+def _country(code: str, what: str, nonstandard: bool) -> str:
     code = _mrz_text(code.strip(), what).ljust(3, FILLER)
+    if nonstandard and len(code) == 3:  # as some real documents print: `<<<`, `SI<`, `132`
+        return code
     if not COUNTRY.fullmatch(code):
         raise MrzError(f"{what} must be three letters or D", "use an ICAO 9303 code")
     return code
@@ -57,12 +59,15 @@ def make_mrz(
     date_of_expiry: str,
     optional_data: str = "",
     optional_data_2: str = "",
+    nonstandard_codes: bool = False,
 ) -> list[str]:
     """Build a valid MRZ from fields, computing every check digit.
 
     Dates are "YYMMDD" ('<<' for an unknown month/day); sex is M, F, X or '<' (X is written '<').
     A TD1/TD2 document number longer than 9 continues in the optional data (long-number rule).
-    Raises MrzError when a field cannot be represented.
+    `nonstandard_codes` lets issuer and nationality be any three MRZ characters (the codes some
+    real documents print), for tests and specimens. Raises MrzError when a field cannot be
+    represented.
     """
     if doc_type not in LAYOUTS:
         raise MrzError(f"unknown MRZ type {doc_type!r}", "use TD1, TD2, TD3, MRVA or MRVB")
@@ -71,8 +76,8 @@ def make_mrz(
     if doc_type.startswith("MRV") != code.startswith("V"):
         raise MrzError("visa layouts (MRVA/MRVB) need a document code starting with V, others not",
                        "fix the document code or the type")  # fmt: skip
-    issuer = _country(issuing_state, "issuing state")
-    nation = _country(nationality, "nationality")
+    issuer = _country(issuing_state, "issuing state", nonstandard_codes)
+    nation = _country(nationality, "nationality", nonstandard_codes)
     number = _mrz_text(document_number, "document number")
     dob = _fit(_mrz_text(date_of_birth, "date of birth"), 6, "date of birth")
     doe = _fit(_mrz_text(date_of_expiry, "date of expiry"), 6, "date of expiry")

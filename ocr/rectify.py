@@ -38,6 +38,13 @@ class Grid:
     size: tuple[int, int]  # canonical image (width, height)
 
 
+def full_glyph_height(lines: list[TextLine]) -> float:
+    """Median height of the full-size glyphs of a candidate: all its blobs pooled, those under
+    80 % of the pooled 90th percentile left out (short '<' fillers where a print has them)."""
+    h = np.concatenate([ln.heights for ln in lines])
+    return float(np.median(h[h >= 0.8 * np.percentile(h, 90)]))
+
+
 def _indices(line: TextLine) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Character index of each blob from the spacing (a merged pair skips one index), and
     which blobs to trust (pieces of a glyph split in two are left out)."""
@@ -73,7 +80,10 @@ def _offsets(count: int, length: int, spread: int = 2) -> list[int]:
 def grids(cand: Candidate, max_hyp: int = 8) -> list[Grid]:
     """Geometric hypotheses for a candidate, best fit first (empty when it cannot be an MRZ)."""
     nlines = len(cand.lines)
-    heights = float(np.median(np.concatenate([ln.heights for ln in cand.lines])))
+    # scale the canonical lines so the full-size glyphs have the height the classifier knows
+    # (this also undoes foreshortening across the lines); never the median blob, which on a
+    # name line is the short '<' filler
+    heights = full_glyph_height(cand.lines)
     mids = [ln.mid for ln in cand.lines]
     d0 = cand.lines[0].direction
     normal = np.array([-d0[1], d0[0]])

@@ -6,11 +6,15 @@
                              # synthetic frames with ground truth (make_mrz_corpus.py, own seeds)
 
 Training data are MRZ-like lines rendered with Debian's OCR-B (fonts-ocr-b) at high
-resolution, then degraded like a camera frame that ocr/rectify.py has rectified: residual
+resolution, printed like real documents (offset, laser-engraved polycarbonate, inkjet bleed
+and dropouts, photocopy, dot matrix; `print_process`), then degraded like a camera frame that
+ocr/rectify.py has rectified: residual
 rotation/shear/scale, downscaling to 9-40 px cap height, defocus and motion blur, uneven
 light, glare, background print, sensor noise, JPEG, and upscaling back onto the canonical grid
 with small misalignment. Each training sample is one CELL_H x PITCH cell with its neighbours'
-edges, exactly as the reader cuts them.
+edges, exactly as the reader cuts them. `--scenes N` adds cells cut by our own pipeline out of
+N realistic scenes of tools/mrz_scenes.py (seed --scenes-seed: keep it apart from the seeds of
+tests/ocr/test_tiers.py and of any benchmark run you quote).
 """
 
 from __future__ import annotations
@@ -84,13 +88,48 @@ def render_line(
     return np.asarray(im, np.float32) / 255.0, x0, base
 
 
+def print_process(rng: np.random.Generator, mask: np.ndarray) -> tuple[np.ndarray, float]:
+    """(ink coverage, ink darkness 0..1) of the rendered glyphs printed by a random process."""
+    k = HR_EM / 40  # the effects' sizes in render pixels (a 28 px cap is 40 px per em)
+    # half the lines as plain renderings: the classifier must stay sharp on clean print
+    style = "offset" if rng.random() < 0.5 else rng.choice(
+        ["laser", "inkjet", "photocopy", "dotmatrix"]
+    )
+    if style == "laser":  # engraved polycarbonate: soft grey strokes with a lighter rim
+        soft = cv2.GaussianBlur(mask, (0, 0), 0.9 * k)
+        rim = np.clip(cv2.GaussianBlur(mask, (0, 0), 2.0 * k) - soft, 0, 1)
+        return np.clip(soft - 0.6 * rim, 0, 1), float(rng.uniform(0.55, 0.85))
+    if style == "inkjet":  # bleed, and dropped dots
+        spread = cv2.GaussianBlur(mask, (0, 0), rng.uniform(0.8, 1.6) * k)
+        drops = cv2.resize(
+            (rng.random((mask.shape[0] // 3 + 1, mask.shape[1] // 3 + 1)) > rng.uniform(0, 0.15))
+            .astype(np.float32), (mask.shape[1], mask.shape[0]), interpolation=cv2.INTER_NEAREST,
+        )  # fmt: skip
+        return np.clip(spread * 1.3, 0, 1) * drops, float(rng.uniform(0.7, 0.95))
+    if style == "photocopy":  # thickened or thinned strokes, hard contrast, toner specks
+        r = int(rng.integers(1, 4))
+        op = cv2.dilate if rng.random() < 0.6 else cv2.erode
+        out = op(mask, np.ones((r, r), np.uint8))
+        specks = (rng.random(mask.shape) < 0.0005).astype(np.float32)
+        out = cv2.dilate(np.clip(out + specks, 0, 1), np.ones((2, 2), np.uint8))
+        return out, 0.95
+    if style == "dotmatrix":  # dots on a grid
+        step = int(rng.integers(2, 4) * k)
+        dots = np.zeros_like(mask)
+        dots[::step, ::step] = 1.0
+        dots = cv2.dilate(dots, np.ones((step, step), np.uint8))
+        return cv2.GaussianBlur(mask * dots, (0, 0), 0.6 * k), 0.85
+    return mask, float(rng.uniform(0.8, 1.0))
+
+
 def degrade(
     rng: np.random.Generator, mask: np.ndarray, x0: float, base: float, n: int
 ) -> tuple[np.ndarray, float, float]:
     """Camera-like degradation; returns the canonical grey line and the first cell's origin."""
     h, w = mask.shape
     paper = rng.uniform(110, 250)
-    ink = paper * rng.uniform(0.0, 0.65)
+    mask, darkness = print_process(rng, mask)
+    ink = paper * (1 - darkness * rng.uniform(0.35, 1.0))
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     grad = 1 + rng.uniform(-0.25, 0.25) * (xx / w - 0.5) + rng.uniform(-0.1, 0.1) * (yy / h - 0.5)
     bg = np.full((h, w), paper, np.float32) * grad
@@ -121,7 +160,7 @@ def degrade(
     M = M @ np.array([[sx_, shear, 0], [0, sy_, 0], [0, 0, 1]], np.float64)
     img = cv2.warpAffine(img, M, (w, h), borderMode=cv2.BORDER_REPLICATE)
     # camera: downscale to the frame's cap height, blur, noise, JPEG
-    cap = rng.uniform(9, 40) if rng.random() < 0.7 else rng.uniform(11, 20)
+    cap = rng.uniform(9, 40) if rng.random() < 0.7 else rng.uniform(5, 20)
     f = cap / (0.70 * HR_EM)
     small: Any = cv2.resize(
         img, (max(8, int(w * f)), max(8, int(h * f))), interpolation=cv2.INTER_AREA
@@ -140,7 +179,8 @@ def degrade(
     )
     small = np.clip(small, 0, 255).astype(np.uint8)
     if rng.random() < 0.85:
-        ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(40, 96))])
+        quality = int(rng.integers(40, 96) if rng.random() < 0.75 else rng.integers(12, 40))
+        ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, quality])
         small = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
     # back onto the canonical grid (as rectify.warp does), with misalignment
     g = EM / HR_EM
@@ -200,6 +240,35 @@ def corpus_cells(root: Path) -> tuple[np.ndarray, np.ndarray]:
             for k, line in enumerate(lines):
                 for i, ch in enumerate(line):
                     xs.append(cells[k, i])
+                    ys.append(INDEX[ch])
+            break
+    if not xs:
+        return np.empty((0, CELL_H, PITCH), np.uint8), np.empty(0, np.int64)
+    return np.stack(xs), np.array(ys, np.int64)
+
+
+def scene_cells(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cells cut by our own locate+rectify from realistic scenes (tools/mrz_scenes.py), labelled
+    with the printed lines (ground truth, never the classifier); certain geometry only."""
+    from ocr.locate import find_candidates
+    from ocr.rectify import cut_cells, grids, warp
+    from tools.mrz_scenes import TIERS, make_scene
+
+    xs, ys = [], []
+    for i in range(n):
+        scene = make_scene(TIERS[i % len(TIERS)], seed, i)
+        gray = cv2.cvtColor(scene.image, cv2.COLOR_BGR2GRAY)
+        lines = scene.lines
+        for cand in find_candidates(gray)[:3]:
+            gs = [
+                g for g in grids(cand) if g.length == len(lines[0]) and len(g.line_y) == len(lines)
+            ]
+            if not gs or gs[0].residual > 2.0:
+                continue
+            cells = cut_cells(warp(gray, gs[0]), gs[0])
+            for k, line in enumerate(lines):
+                for j, ch in enumerate(line):
+                    xs.append(cells[k, j])
                     ys.append(INDEX[ch])
             break
     if not xs:
@@ -273,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--corpus", action="append", default=[], help="synthetic frame corpus with ground truth"
     )
+    ap.add_argument("--scenes", type=int, default=0, help="realistic scenes to learn from")
+    ap.add_argument("--scenes-seed", type=int, default=31337)
     ap.add_argument("--hidden", type=int, default=192)
     ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--seed", type=int, default=7)
@@ -286,6 +357,10 @@ def main(argv: list[str] | None = None) -> int:
         cx, cy = corpus_cells(Path(c))
         print(f"{c}: {len(cx)} cells", flush=True)
         cells, labels = np.concatenate([cells, cx]), np.concatenate([labels, cy])
+    if a.scenes:
+        sx, sy = scene_cells(a.scenes, a.scenes_seed)
+        print(f"{a.scenes} scenes: {len(sx)} cells", flush=True)
+        cells, labels = np.concatenate([cells, sx]), np.concatenate([labels, sy])
     x = normalise(cells)
     # hold out 5 % to report accuracy
     perm = rng.permutation(len(x))

@@ -1,12 +1,17 @@
 """`imdms ocr`: read the MRZ from images or a video with the camera OCR pipeline.
 
     imdms ocr IMAGE...                  one JSON line per image:
-        {"file", "mrz": [lines] | null, "valid", "confidence", "seconds"}
+        {"file", "mrz": [lines] | null, "lines": [lines] | null, "valid", "accepted",
+         "failed_checks", "unsure", "rotation", "layout", "confidence", "seconds"}
     imdms ocr --video FILE              the fused result of a video (or a folder of frames)
     --backend imdms|passporteye         our pipeline (default) or PassportEye, for comparison
 
-"mrz" is null unless the reading is accepted (all check digits pass, unambiguous, unchecked
-fields well read); --show-rejected prints the best reading anyway, with "valid": false.
+"lines" is what was read whenever an MRZ zone was found, also when check digits fail;
+"failed_checks" then names them (a wrong printed check digit is a forgery indicator).
+"mrz" is the same lines only when the reading is accepted (all check digits pass, unambiguous,
+unchecked fields sure); --show-rejected puts the best reading there anyway.
+"unsure": [{"line", "column"}] (1-based) characters to verify by eye; "rotation": 0, 90, 180
+or 270 degrees the image was turned to read it; "layout": TD1, TD2, TD3, MRVA, MRVB or null.
 Output holds personal data: it goes to stdout only, never to the log.
 Exit codes: 0 every input read, 1 some input had no accepted MRZ, 2 usage / missing input.
 """
@@ -31,17 +36,29 @@ def _image_line(path: str, backend: str, show_rejected: bool) -> tuple[dict[str,
         return {
             "file": path,
             "mrz": None,
+            "lines": None,
             "valid": False,
+            "accepted": False,
+            "failed_checks": [],
+            "unsure": [],
+            "rotation": 0,
+            "layout": None,
             "confidence": 0.0,
             "seconds": 0.0,
             "error": "cannot read the image file",
         }, False
     ok = r.accepted if backend == "imdms" else r.valid
-    lines = list(r.lines) if r.lines and (ok or show_rejected) else None
+    lines = list(r.lines) if r.lines else None
     out: dict[str, Any] = {
         "file": path,
-        "mrz": lines,
+        "mrz": lines if lines is not None and (ok or show_rejected) else None,
+        "lines": lines,
         "valid": bool(r.valid and lines is not None),
+        "accepted": bool(ok and lines is not None),
+        "failed_checks": list(r.failed_checks),
+        "unsure": [{"line": k, "column": i} for k, i in r.unsure],
+        "rotation": r.rotation,
+        "layout": r.doc_type if lines is not None else None,
         "confidence": round(r.confidence, 4),
         "seconds": round(time.perf_counter() - t0, 4),
     }

@@ -23,9 +23,11 @@ def render_frame(
     cap_px: float = 22.0,
     seed: int = 0,
     size: tuple[int, int] = (1280, 960),
+    line_spacing: float | None = None,
 ) -> Img:
     """A BGR frame: a light card with the MRZ at the bottom, rotated on a dark desk,
-    blurred, noisy, JPEG."""
+    blurred, noisy, JPEG. `line_spacing`: baseline to baseline in character pitches (ICAO's
+    2.54 mm); default 1.15 em."""
     rng = np.random.default_rng(seed)
     em = cap_px / 0.70
     font = ImageFont.truetype(str(OCRB), int(round(em)))
@@ -37,8 +39,10 @@ def render_frame(
     d = ImageDraw.Draw(card)
     d.text((2 * pitch, card_h * 0.15), "PASSPORT  REPUBLIC OF NOWHERE", font=font, fill=90)
     base = card_h - 1.2 * em
+    step = 1.15 * em if line_spacing is None else line_spacing * pitch
+    card_h = max(card_h, int(base + 1.2 * em))
     for k, line in enumerate(reversed(lines)):
-        y = base - k * 1.15 * em
+        y = base - k * step
         for i, ch in enumerate(line):
             d.text((2 * pitch + i * pitch, y), ch, font=font, fill=25, anchor="ls")
     W, H = size

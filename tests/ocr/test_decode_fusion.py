@@ -52,6 +52,18 @@ def test_clean_scores_decode_exactly_with_high_confidence() -> None:
         assert d.confidence > 0.9
 
 
+def test_visa_scores_decode_as_visas() -> None:
+    for name, doc_type in (("mrva_visa", "MRVA"), ("mrvb_visa", "MRVB")):
+        lines = specimens()[name]
+        lps = scores(lines)
+        lay = layout_for(len(lines), len(lines[0]), lps)
+        assert lay is not None and lay.doc_type == doc_type
+        d = decode(lay, lps)
+        assert d.valid and d.lines == lines and d.doc_type == doc_type
+        # and a passport of the same shape stays a passport
+        assert layout_for(2, 44, scores(LSO)).doc_type == "TD3"  # type: ignore[union-attr]
+
+
 def test_a_misread_check_digit_is_corrected_by_the_checks() -> None:
     lay = layout_for(2, 44)
     assert lay is not None
@@ -150,3 +162,25 @@ def test_fusion_restarts_on_another_document_of_the_same_layout() -> None:
     assert f.add(result(zaf, scores(zaf))) is None and f.frames == 1
     fused = f.add(result(zaf, scores(zaf)))
     assert fused is not None and list(fused.lines) == zaf
+
+
+def test_fusion_holds_an_unsure_name_letter() -> None:
+    """The single-frame unchecked-field rules hold for the fused reading too: a name letter
+    read at 0.7-0.8 in every frame stays unsure, and nothing is accepted."""
+    wrong = "X" if LSO[0][8] != "X" else "Y"
+    f = MrzFusion(frames_to_agree=2)
+    frames = [scores(LSO, {(0, 8): (wrong, -1.0)}) for _ in range(2)]
+    assert f.add(result(LSO, frames[0])) is None
+    assert f.add(result(LSO, frames[1])) is None
+
+
+def test_fusion_returns_a_wrong_printed_check_digit_as_read() -> None:
+    """Video of a document whose printed birth check digit is wrong: the booth gets the lines
+    as printed with the failing checks named (ocr.mrz then reports CHECK FAILED)."""
+    col = 19
+    printed = [LSO[0], LSO[1][:col] + str((int(LSO[1][col]) + 4) % 10) + LSO[1][col + 1 :]]
+    f = MrzFusion(frames_to_agree=2)
+    assert f.add(result(printed, scores(printed))) is None
+    fused = f.add(result(printed, scores(printed)))
+    assert fused is not None and list(fused.lines) == printed
+    assert fused.failed_checks == ("date_of_birth", "composite")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ocr.reader import read_lines, read_mrz_image
-from ocr.specimens import specimens
+from ocr.specimens import ICAO_SPECIMENS, specimens
 from tests.ocr.conftest import DEV_CORPUS
 from tests.ocr.render import blank_frame, render_frame
 
@@ -68,3 +68,21 @@ def test_unreadable_path_raises_value_error(tmp_path: Any) -> None:
     bad.write_bytes(b"not a jpeg")
     with pytest.raises(ValueError):
         read_mrz_image(bad)
+
+
+@pytest.mark.parametrize(
+    ("lines", "doc_type"),
+    [
+        (specimens()["mrva_visa"], "MRVA"),
+        (specimens()["mrvb_visa"], "MRVB"),
+        (ICAO_SPECIMENS["icao_specimen_mrva"], "MRVA"),
+        (ICAO_SPECIMENS["icao_specimen_mrvb"], "MRVB"),
+    ],
+)
+def test_visas_are_decoded_as_visas(lines: list[str], doc_type: str) -> None:
+    """MRV-A/MRV-B have their own fields and checks: never decoded as TD3/TD2 (issue 15,
+    cause 2: two were read exactly and then refused, a filler was "repaired" into a digit)."""
+    r = read_mrz_image(render_frame(lines, angle=4.0, cap_px=20, seed=3))
+    assert r.doc_type == doc_type
+    assert r.valid and r.accepted
+    assert list(r.lines or []) == lines

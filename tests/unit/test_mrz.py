@@ -266,13 +266,66 @@ def test_icao_codes_accepted(code: str) -> None:
     assert out["issuing_state"] == out["nationality"] == code
 
 
-@pytest.mark.parametrize("bad", ["L5O", "LS<", "<<<", "D<A"])
-def test_bad_country_codes_rejected(bad: str) -> None:
+@pytest.mark.parametrize("bad", ["L5O", "LS<", "<<<", "D<A", "UTO"])
+def test_unlisted_country_code_is_a_warning_not_an_error(bad: str) -> None:
+    """No check digit covers the issuing state: an unlisted code is kept and flagged."""
     lines = list(specimens(TODAY)["lso_passport"])
     lines[0] = lines[0][:2] + bad + lines[0][5:]
     out = parse(lines, correct=False)
+    assert out["valid"] is True and out["errors"] == []
+    assert out["nonstandard_codes"] == ["issuing_state"]
+    assert [w["kind"] for w in out["warnings"]] == ["nonstandard_code"]
+    assert out["issuing_state"] == bad.rstrip("<")
+
+
+def test_non_mrz_character_in_country_code_is_still_an_error() -> None:
+    lines = list(specimens(TODAY)["lso_passport"])
+    lines[0] = lines[0][:2] + "L?O" + lines[0][5:]
+    out = parse(lines, correct=False)
     assert out["valid"] is False
     assert {e["field"] for e in out["errors"]} == {"issuing_state"}
+
+
+# Codes printed by real documents in circulation, in fields no check digit covers (issue 13).
+@pytest.mark.parametrize(
+    ("issuer", "nationality", "flagged"),
+    [
+        ("MAC", "<<<", ["nationality"]),  # Macau SAR ID card
+        ("SI<", "SI<", ["issuing_state", "nationality"]),  # Slovenian ID card
+        ("ROU", "132", ["nationality"]),  # Romanian ID card
+    ],
+)
+def test_real_nonstandard_codes_are_valid_with_a_flag(
+    issuer: str, nationality: str, flagged: list[str]
+) -> None:
+    lines = make_mrz(
+        "TD1", document_code="ID", issuing_state=issuer, document_number="AB1234567",
+        surname="POPESCU", given_names="ANA", nationality=nationality, date_of_birth="800101",
+        sex="F", date_of_expiry="300101", nonstandard_codes=True,
+    )  # fmt: skip
+    for correct in (True, False):
+        out = parse(lines, correct=correct)
+        assert out["valid"] is True and out["errors"] == [] and out["corrections"] == []
+        assert all(out["checks"].values())
+        assert out["nonstandard_codes"] == flagged
+        assert out["nationality"] == nationality.rstrip("<")  # kept as printed, not "corrected"
+        assert out["issuing_state"] == issuer.rstrip("<")
+        for warning in out["warnings"]:
+            assert nationality not in warning["message"] or nationality == "<<<"
+
+
+def test_generator_refuses_nonstandard_codes_unless_asked() -> None:
+    with pytest.raises(MrzError):
+        make_mrz(
+            "TD1", document_code="ID", issuing_state="ROU", document_number="AB1234567",
+            surname="A", given_names="B", nationality="132", date_of_birth="800101", sex="F",
+            date_of_expiry="300101",
+        )  # fmt: skip
+
+
+def test_listed_codes_have_no_warning() -> None:
+    out = parse(specimens(TODAY)["lso_passport"])
+    assert out["warnings"] == [] and out["nonstandard_codes"] == []
 
 
 @pytest.mark.parametrize(("char", "sex"), [("M", "M"), ("F", "F"), ("X", "X"), ("<", "X")])
@@ -344,7 +397,8 @@ def test_record_repr_and_json_hide_nothing_but_repr_has_no_personal_data() -> No
     assert list(out) == [
         "doc_type", "document_code", "issuing_state", "document_number", "surname", "given_names",
         "nationality", "date_of_birth", "sex", "date_of_expiry", "optional_data",
-        "optional_data_2", "expired", "checks", "corrections", "valid", "errors",
+        "optional_data_2", "expired", "checks", "corrections", "valid", "errors", "warnings",
+        "nonstandard_codes",
     ]  # fmt: skip
     assert out == rec.to_dict()
 

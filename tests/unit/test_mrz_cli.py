@@ -44,6 +44,22 @@ def test_valid_mrz_exit_0_and_json_contract() -> None:
     assert r.stderr == b""
 
 
+def test_nonstandard_nationality_exit_0_with_a_warning() -> None:
+    """A Romanian ID card prints digits as nationality: every check passes, so exit 0 (issue 13)."""
+    from ocr.mrz import make_mrz
+
+    lines = make_mrz(
+        "TD1", document_code="ID", issuing_state="ROU", document_number="AB1234567",
+        surname="A", given_names="B", nationality="132", date_of_birth="800101", sex="F",
+        date_of_expiry="300101", nonstandard_codes=True,
+    )  # fmt: skip
+    r = imdms("mrz", "parse", stdin=("\n".join(lines) + "\n").encode())
+    assert r.returncode == 0, r.stdout
+    out = json.loads(r.stdout)
+    assert out["valid"] is True and out["nationality"] == "132"
+    assert out["nonstandard_codes"] == ["nationality"]
+
+
 def test_failed_check_exit_1_with_errors() -> None:
     bad = TD3.replace("7408122F", "7408123F")
     r = imdms("mrz", "parse", stdin=bad.encode())

@@ -115,13 +115,23 @@ def test_zero_that_was_a_d_is_not_miscorrected() -> None:
     assert rec.corrections == () and not rec.valid
 
 
-def test_digits_in_country_codes_become_letters() -> None:
-    rec = parsed([put(put(L1, 4, "0"), 2, "0"), put(L2, 12, "0")])  # 0T0 issuer, UT0 nationality
-    assert (rec.issuing_state, rec.nationality) == ("OTO", "UTO")
+def test_digits_in_country_codes_become_letters_of_a_listed_code() -> None:
+    lines = make_mrz(
+        "TD3", document_code="P", issuing_state="ZAF", document_number="RA0284713",
+        surname="A", given_names="B", nationality="BWA", date_of_birth="800101", sex="F",
+        date_of_expiry="300101",
+    )  # fmt: skip
+    rec = parsed([put(lines[0], 2, "2"), put(lines[1], 10, "8")])  # 2AF issuer, 8WA nationality
+    assert (rec.issuing_state, rec.nationality) == ("ZAF", "BWA")
     fields = [(c.field, c.found, c.corrected) for c in rec.corrections]
-    assert fields == [
-        ("issuing_state", "0", "O"), ("issuing_state", "0", "O"), ("nationality", "0", "O"),
-    ]  # fmt: skip
+    assert fields == [("issuing_state", "2", "Z"), ("nationality", "8", "B")]
+
+
+def test_digits_are_kept_when_no_listed_code_results() -> None:
+    """0T0 would become OTO, which no state uses: kept as read (and flagged), not guessed."""
+    rec = parsed([put(put(L1, 4, "0"), 2, "0"), put(L2, 12, "0")])
+    assert (rec.issuing_state, rec.nationality) == ("0T0", "UT0")
+    assert rec.corrections == () and rec.nonstandard_codes == ("issuing_state", "nationality")
 
 
 def test_lso_with_zero_is_corrected() -> None:
@@ -143,8 +153,8 @@ def test_digit_in_document_code_becomes_letter() -> None:
 
 def test_digit_without_letter_twin_is_not_corrected() -> None:
     rec = parsed([put(L1, 3, "4"), L2])  # U4O: 4 has no letter twin
-    assert rec.corrections == () and not rec.valid
-    assert rec.errors[0].field == "issuing_state" and rec.errors[0].found == "4"
+    assert rec.corrections == () and rec.issuing_state == "U4O"
+    assert "issuing_state" in rec.nonstandard_codes  # (UTO, the specimen's, is unlisted too)
 
 
 def test_names_are_never_corrected() -> None:

@@ -1,0 +1,184 @@
+"""What a reading may be trusted for: failed checks, unsure characters, unchecked-field rules.
+
+No check digit covers names, nationality, issuer, sex or the document code, so a reading is only
+accepted when each of those is sure by itself (issue 15, cause 5):
+- nationality / issuing state: a code from the ICAO/ISO list; a code outside it (some real
+  documents print one) only when every one of its cells is very sure and no listed code is a
+  cheap alternative (`CDU` read for `COU` is not sure);
+- the name field's structure: letters, single '<' between parts, one '<<' between primary and
+  secondary identifiers, and only fillers after the last run of fillers;
+- per character: a cell of an unchecked field under UNSURE_CELL is an `unsure` position, and
+  its field blocks acceptance (a stamp over one letter of a name must not pass as read);
+- checks are blind to some pairs: `00` read `OO` at weights 7 and 3 changes the sum by
+  240 = 0 mod 10. Two look-alike letters (O, Q, D, I, B, S, Z, G) in one alphanumeric field
+  whose joint swap to digits no check sees must each be read at least BLIND_PAIR_CELL sure,
+  or the field blocks acceptance.
+
+Positions are 1-based (line, column), as in ICAO 9303 and ocr.mrz. No personal data here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ocr.classify import ALPHABET
+from ocr.country_codes import KNOWN_CODES, is_known_code
+from ocr.decode import Layout, masked
+from ocr.mrz import DIGIT_TO_LETTER, parse_mrz
+
+Pos = tuple[int, int]
+
+UNSURE_CELL = 0.9  # a cell of an unchecked field read with less probability is unsure
+SURE_NONSTANDARD_CELL = 0.98  # every cell of an unlisted code must be at least this sure
+NEAR_CODE_NATS = 4.0  # a listed code this close to an unlisted reading makes it unsure
+CODE_FIELDS = ("issuing_state", "nationality")
+BLIND_PAIR_CELL = 0.995
+_TWINS = {"O": "0", "Q": "0", "D": "0", "I": "1", "B": "8", "S": "5", "Z": "2", "G": "6"}
+_TWINS |= {d: c for c, d in _TWINS.items() if c in "OIBSZG"}
+_WEIGHTS = (7, 3, 1)
+# primary identifier, optional secondary after one '<<', then fillers only
+NAME_SHAPE = re.compile(r"[A-Z]+(?:<[A-Z]+)*(?:<<[A-Z]+(?:<[A-Z]+)*)?<*")
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """Why a reading is or is not safe to show as read."""
+
+    failed_checks: tuple[str, ...]  # check digits that fail on the lines as read
+    unsure: tuple[Pos, ...]  # 1-based positions the officer should verify by eye
+    blocking: tuple[str, ...]  # unchecked fields that stop acceptance (code list, structure)
+
+
+def failed_checks(lines: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Names of the check digits that fail on these lines (parsed as printed, no correction)."""
+    try:
+        rec = parse_mrz(list(lines), correct=False)
+    except Exception:  # noqa: BLE001 - not MRZ-shaped: every check is unverifiable
+        return ("shape",)
+    return tuple(name for name, ok in rec.checks.items() if not ok)
+
+
+def _cell_probs(lay: Layout, lps: list[NDArray[np.float32]]) -> dict[Pos, NDArray[np.float64]]:
+    return {
+        (k, i): masked(lps[k][i], lay.classes[k][i])
+        for k in range(lay.lines)
+        for i in range(lay.length)
+    }
+
+
+def _code_sure(cells: list[NDArray[np.float64]], code: str) -> bool:
+    """An unlisted code is sure when each cell is very sure and no listed code is close (nor
+    its letter twin: `LS0` is `LSO` misread, however sure the classifier is of the 0)."""
+    if is_known_code("".join(DIGIT_TO_LETTER.get(c, c) for c in code)):
+        return False
+    idx = [ALPHABET.index(c) for c in code]
+    if any(math.exp(float(v[j])) < SURE_NONSTANDARD_CELL for v, j in zip(cells, idx, strict=True)):
+        return False
+    own = sum(float(v[j]) for v, j in zip(cells, idx, strict=True))
+    for known in KNOWN_CODES:
+        cost = own - sum(float(v[ALPHABET.index(c)]) for v, c in zip(cells, known, strict=True))
+        if cost < NEAR_CODE_NATS:
+            return False
+    return True
+
+
+def judge(lay: Layout, lps: list[NDArray[np.float32]], lines: list[str]) -> Judgement:
+    """Failed checks, unsure positions and blocking fields of one reading of `lay`."""
+    probs = _cell_probs(lay, lps)
+    unsure: set[Pos] = set()
+    blocking: list[str] = []
+    fields = dict(lay.unchecked)
+    for name, positions in lay.unchecked:
+        for k, i in positions:
+            p = math.exp(float(probs[(k, i)][ALPHABET.index(lines[k][i])]))
+            if p < UNSURE_CELL:
+                unsure.add((k + 1, i + 1))
+                if name not in blocking:
+                    blocking.append(name)
+    for name in CODE_FIELDS:
+        positions = fields[name]
+        code = "".join(lines[k][i] for k, i in positions)
+        if not is_known_code(code) and not _code_sure([probs[p] for p in positions], code):
+            if name not in blocking:
+                blocking.append(name)
+            unsure.update((k + 1, i + 1) for k, i in positions)
+    name_pos = fields["names"]
+    name = "".join(lines[k][i] for k, i in name_pos)
+    if not NAME_SHAPE.fullmatch(name):
+        if "names" not in blocking:
+            blocking.append("names")
+        unsure.update((k + 1, i + 1) for k, i in name_pos[_first_break(name) :])
+    for field_name, cells in _blind_pairs(lay, lines, probs):
+        unsure.update(cells)
+        if field_name not in blocking:
+            blocking.append(field_name)
+    failed = failed_checks(lines)
+    if failed:
+        # which characters to look at: every cell that is not sure
+        for (k, i), v in probs.items():
+            if math.exp(float(v[ALPHABET.index(lines[k][i])])) < UNSURE_CELL:
+                unsure.add((k + 1, i + 1))
+    return Judgement(failed, tuple(sorted(unsure)), tuple(blocking))
+
+
+def disagreements(
+    lay: Layout, lps: list[NDArray[np.float32]], lines: list[str], verdict: Judgement
+) -> Judgement:
+    """`verdict` plus the unchecked-field cells another view of the same cells reads otherwise
+    (those positions become unsure and their fields block acceptance)."""
+    unsure, blocking = set(verdict.unsure), list(verdict.blocking)
+    for name, positions in lay.unchecked:
+        for k, i in positions:
+            v = masked(lps[k][i], lay.classes[k][i])
+            if ALPHABET[int(np.argmax(v))] != lines[k][i]:
+                unsure.add((k + 1, i + 1))
+                if name not in blocking:
+                    blocking.append(name)
+    return Judgement(verdict.failed_checks, tuple(sorted(unsure)), tuple(blocking))
+
+
+def _value(c: str) -> int:
+    return 0 if c == "<" else int(c) if c.isdigit() else ord(c) - 55
+
+
+def _blind_pairs(
+    lay: Layout, lines: list[str], probs: dict[Pos, NDArray[np.float64]]
+) -> list[tuple[str, list[Pos]]]:
+    """Alphanumeric checked fields holding two look-alike cells whose joint swap no check
+    digit sees, unless both are read very surely: (field, 1-based positions)."""
+    out: list[tuple[str, list[Pos]]] = []
+    for name, data, _check in lay.checks:
+        if not all(lay.classes[k][i] == "a" for k, i in data):
+            continue
+        # letters read where digits are the rule: the silent direction (a digit read for a
+        # printed letter is what the alphanumeric prior already favours)
+        cells = [
+            (j, p, c) for j, p in enumerate(data) if (c := lines[p[0]][p[1]]) in _TWINS
+            and c.isalpha()
+        ]
+        for (ja, pa, ca), (jb, pb, cb) in itertools.combinations(cells, 2):
+            delta = _WEIGHTS[ja % 3] * (_value(_TWINS[ca]) - _value(ca)) + _WEIGHTS[
+                jb % 3
+            ] * (_value(_TWINS[cb]) - _value(cb))
+            if delta % 10:
+                continue
+            sure = min(
+                math.exp(float(probs[p][ALPHABET.index(c)])) for p, c in ((pa, ca), (pb, cb))
+            )
+            if sure < BLIND_PAIR_CELL:
+                out.append((name, [(pa[0] + 1, pa[1] + 1), (pb[0] + 1, pb[1] + 1)]))
+    return out
+
+
+def _first_break(name: str) -> int:
+    """Index of the first character where the name field leaves the allowed structure."""
+    for n in range(len(name), 0, -1):
+        if NAME_SHAPE.fullmatch(name[:n] + "<" * (len(name) - n)):
+            return n
+    return 0
