@@ -50,9 +50,9 @@ def _fold(value: Any, choices: tuple[Any, ...]) -> Any:
 
 def is_country_code(code: str) -> bool:
     """ISO 3166-1 alpha-3, or one of ICAO 9303's three-letter codes (XXA, UNK, GBD...)."""
-    from iso3166 import countries_by_alpha3
+    from ocr.country_codes import ISO_3166_ALPHA3  # the one country list (stdlib only)
 
-    return code in countries_by_alpha3 or (len(code) == 3 and code in ICAO_SPECIAL_CODES)
+    return code in ISO_3166_ALPHA3 or (len(code) == 3 and code in ICAO_SPECIAL_CODES)
 
 
 class Strict(BaseModel):
