@@ -66,7 +66,14 @@ class BoothApp(App[None]):
     CSS_PATH = "styles/booth.tcss"
     TITLE = "IMDMS border terminal"
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        # Tab moves the focus before the next key is routed: as a screen binding it ran only
+        # when the Tab came back from the focused field, after keys typed behind it had already
+        # gone to the old field (a pasted "id<Tab>PIN<Enter>" put the PIN into the id)
+        Binding("tab", "focus_next", show=False, priority=True),
+        Binding("shift+tab", "focus_previous", show=False, priority=True),
+    ]
 
     class DocumentRead(Message):
         """A reader (or the keyboard wedge, or manual entry) produced a read."""
@@ -189,6 +196,8 @@ class BoothApp(App[None]):
     def _refresh_bars(self) -> None:
         from terminal.widgets.status_bar import StatusBar
 
+        if not self.screen_stack:
+            return  # a reader's first state can come before the sign-in screen is pushed
         for screen in self.screen_stack:
             for bar in screen.query(StatusBar):
                 bar.refresh()

@@ -31,6 +31,7 @@ from terminal.labels import SEX_SHORT, label, options
 from terminal.widgets.choice import Choice
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
+from terminal.widgets.upper_input import UpperInput
 
 
 def adult_label(record: CrossingRecord) -> str:
@@ -108,8 +109,8 @@ class CategoriseScreen(Screen[None]):
             yield Choice(options(TransportRole), f.transport_role, blank="-- not asked --",
                          id="role")
             yield Label("Residence")
-            yield Input(f.country_of_residence or "", placeholder="ISO alpha-3", max_length=3,
-                        restrict=r"[A-Za-z]*", compact=True, id="residence")
+            yield UpperInput(f.country_of_residence or "", placeholder="ISO alpha-3",
+                             max_length=3, restrict=r"[A-Z]*", compact=True, id="residence")
             yield Label("Decision")
             yield Choice(options(Decision), f.decision, id="decision")
             yield Label("Refusal")
