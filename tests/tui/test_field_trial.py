@@ -1,0 +1,43 @@
+"""Issue 13 (field trial), officer side: each test failed before its fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import Input
+
+from messaging.codes import Decision, Direction, Purpose
+from terminal.screens.categorise import CategoriseScreen
+from terminal.screens.document import DocumentScreen
+from terminal.screens.scan import ScanScreen
+from terminal.screens.signin import SignInScreen
+from tests.tui.conftest import OFFICER, PIN, BoothFactory, screen_text, sign_in, wait_for
+
+
+async def type_pin(pilot: Any, officer: str, pin: str) -> None:
+    screen = pilot.app.screen
+    screen.query_one("#officer-id", Input).value = officer
+    pin_input = screen.query_one("#pin", Input)
+    pin_input.focus()
+    await pilot.pause()
+    await pilot.press(*pin, "enter")
+
+
+async def test_lockout_clears_the_pin_and_counts_down(make_booth: BoothFactory) -> None:
+    """Item 6: a PIN typed during the lock stays out of the next try; the wait counts down."""
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        for _ in range(5):
+            await type_pin(pilot, OFFICER, "9999")
+        screen = pilot.app.screen
+        assert isinstance(screen, SignInScreen)
+        assert "wait 30 s" in screen_text(pilot.app)
+        await type_pin(pilot, OFFICER, PIN)  # during the lock: refused, and cleared
+        assert screen.query_one("#pin", Input).value == ""
+        await pilot.pause(1.3)
+        assert "wait 29 s" in screen_text(pilot.app) or "wait 28 s" in screen_text(pilot.app)
+        screen._locked_until = 0.0  # the lock is over (no 30 s wait in a test)
+        await pilot.pause(1.1)
+        assert "try again" in screen_text(pilot.app)
+        await type_pin(pilot, OFFICER, PIN)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
