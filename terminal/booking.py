@@ -189,13 +189,21 @@ def default_form(
     if nationality == booth.home_country:
         form.traveller_category = TravellerCategory.CITIZEN
         form.country_of_residence = booth.home_country
-        form.purpose = Purpose.RETURNING_RESIDENT if d is Direction.ENTRY else None
+        form.purpose = default_purpose(form.traveller_category, d)
     else:
         form.traveller_category = TravellerCategory.VISITOR
         form.country_of_residence = nationality if nationality and len(nationality) == 3 else None
     if age is not None and age < 18:
         form.transport_role = TransportRole.PASSENGER
     return form
+
+
+def default_purpose(category: TravellerCategory | None, direction: Direction) -> Purpose | None:
+    """The purpose preselected for the form's current category and direction: a citizen
+    entering is returning home; nothing else has a default (ask)."""
+    if category is TravellerCategory.CITIZEN and direction is Direction.ENTRY:
+        return Purpose.RETURNING_RESIDENT
+    return None
 
 
 def check_watchlist(

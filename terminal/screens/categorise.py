@@ -26,7 +26,7 @@ from messaging.codes import (
     TravellerCategory,
 )
 from messaging.record import CrossingRecord
-from terminal.booking import Case, local_hhmm
+from terminal.booking import Case, default_purpose, local_hhmm
 from terminal.labels import SEX_SHORT, label, options
 from terminal.widgets.choice import Choice
 from terminal.widgets.keybar import KeyBar
@@ -83,6 +83,8 @@ class CategoriseScreen(Screen[None]):
         super().__init__()
         self.case = case
         self._saving = False
+        f = case.form
+        self._purpose_default = default_purpose(f.traveller_category, f.direction)
 
     def compose(self) -> ComposeResult:
         f = self.case.form
@@ -161,9 +163,23 @@ class CategoriseScreen(Screen[None]):
 
     def on_choice_changed(self, event: Choice.Changed) -> None:
         self._sync_enabled()
+        if event.choice.id in ("direction", "category"):
+            self._follow_defaults()
         if event.choice.id == "adult":
             self.case.form.accompanying_adult_ref = event.value
             self.query_one("#indicator-line", Static).update(indicator_text(self.case))
+
+    def _follow_defaults(self) -> None:
+        """Defaults follow the form's current values: a purpose that was only the default for
+        the old direction or category becomes the default for the new ones (an EXIT is never
+        saved as a returning resident because the booth faced ENTRY)."""
+        purpose = self.query_one("#purpose", Choice)
+        direction = self.query_one("#direction", Choice).value
+        category = self.query_one("#category", Choice).value
+        new = default_purpose(category, direction)
+        if purpose.value is None or purpose.value == self._purpose_default:
+            purpose.value = new  # None is the blank "not asked"
+        self._purpose_default = new
 
     def _collect(self) -> None:
         f = self.case.form

@@ -41,3 +41,27 @@ async def test_lockout_clears_the_pin_and_counts_down(make_booth: BoothFactory) 
         assert "try again" in screen_text(pilot.app)
         await type_pin(pilot, OFFICER, PIN)
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
+
+
+async def test_direction_changed_on_the_form_drops_its_purpose_default(
+    make_booth: BoothFactory,
+) -> None:
+    """Item 7: an EXIT chosen on the form is not saved as RETURNING_RESIDENT."""
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.feed("lso_passport")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.press("enter")
+        screen = pilot.app.screen
+        assert isinstance(screen, CategoriseScreen)
+        screen.query_one("#direction").focus()
+        await pilot.press("right")  # ENTRY -> EXIT
+        await pilot.pause()
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: len(booth.records()) == 1)
+    (record,) = booth.records()
+    assert record.direction is Direction.EXIT
+    assert record.purpose is None
+    assert record.decision is Decision.ADMITTED
+    assert Purpose.RETURNING_RESIDENT is not record.purpose
