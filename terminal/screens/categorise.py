@@ -29,6 +29,7 @@ from messaging.record import CrossingRecord
 from terminal.booking import Case, default_purpose, local_hhmm
 from terminal.labels import SEX_SHORT, label, options
 from terminal.widgets.choice import Choice
+from terminal.widgets.tick import TickBox
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 from terminal.widgets.upper_input import UpperInput
@@ -125,7 +126,7 @@ class CategoriseScreen(Screen[None]):
             yield Choice(options(Relationship), f.relationship_to_adult, blank="-- choose --",
                          id="relationship")
             yield Label("Consent")
-            yield Checkbox("letter seen", bool(f.consent_letter_seen), compact=True,
+            yield TickBox("letter seen", bool(f.consent_letter_seen), compact=True,
                            id="consent")
             yield Label("Notes")
             yield Input(f.notes or "", placeholder="optional", compact=True, id="notes")

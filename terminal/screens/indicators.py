@@ -17,6 +17,7 @@ from messaging.codes import TIP_INDICATOR_LABELS, TipIndicator, TipReferral
 from terminal.booking import Case
 from terminal.labels import options
 from terminal.widgets.choice import Choice
+from terminal.widgets.tick import TickList
 
 
 class IndicatorsScreen(ModalScreen[bool]):
@@ -35,7 +36,7 @@ class IndicatorsScreen(ModalScreen[bool]):
         with Vertical(id="tip-box"):
             yield Static("Trafficking / smuggling indicators (what you observed)",
                          classes="title")
-            yield SelectionList[TipIndicator](
+            yield TickList(
                 *[
                     (TIP_INDICATOR_LABELS[i], i, i in f.tip_indicators)
                     for i in TipIndicator

@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Static
 
 from messaging.codes import Decision
 from terminal.widgets.choice import Choice
+from terminal.widgets.tick import TickBox
 
 DECISIONS = [
     ("Refer to second line", Decision.REFERRED),
@@ -42,7 +43,7 @@ class WatchlistAlertScreen(ModalScreen[Decision]):
                 "The list is a prompt to check: you decide.",
                 markup=False,
             )
-            yield Checkbox("I have seen this alert and checked the traveller", compact=True,
+            yield TickBox("I have seen this alert and checked the traveller", compact=True,
                            id="hit-ack")
             yield Static("Decision:")
             yield Choice(DECISIONS, blank="-- choose (Left/Right) --", id="hit-decision")

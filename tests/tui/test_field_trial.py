@@ -65,3 +65,30 @@ async def test_direction_changed_on_the_form_drops_its_purpose_default(
     assert record.purpose is None
     assert record.decision is Decision.ADMITTED
     assert Purpose.RETURNING_RESIDENT is not record.purpose
+
+
+def screen_plain(app: Any) -> str:
+    """The screen as a monochrome console shows it (characters only, no colour)."""
+    import re
+
+    svg = app.export_screenshot()
+    text = re.sub(r"<[^>]+>", "", svg)
+    return text.replace("&#160;", " ").replace("&lt;", "<").replace("&gt;", ">")
+
+
+async def test_ticks_differ_in_shape_not_only_colour(make_booth: BoothFactory) -> None:
+    """Item 10: ticked and unticked read [x] and [ ] (no colour needed)."""
+    from terminal.screens.indicators import IndicatorsScreen
+
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.feed("lso_passport")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, IndicatorsScreen))
+        await pilot.press("space")  # tick the first indicator
+        await pilot.pause()
+        plain = screen_plain(pilot.app)
+        assert plain.count("[x]") == 1
+        assert plain.count("[ ]") >= 5
