@@ -28,6 +28,7 @@ from drivers.base import DocumentReader, ReaderState, ReaderStatus
 from imdms.errors import DiskFullError, ImdmsError, ReaderError
 from messaging.codes import Direction
 from messaging.record import CrossingRecord, new_record_id
+from terminal.audit import AuditTrail, Detail
 from terminal.booking import Booth, Clock, WatchlistLike, utc_clock
 from terminal.officers import OfficerStore
 from terminal.status import LinkStatus, QueueStatus, read_link, read_queue
@@ -135,6 +136,8 @@ class BoothApp(App[None]):
         self._startup_errors: list[tuple[str, str, str]] = []
         self._on_saved: Callable[[CrossingRecord], None] | None = None
         self._document_screen: Any = None  # the reused DocumentScreen, once a read opened it
+        self._audit = AuditTrail(outbox, terminal_id=settings.terminal_id,
+                                 border_post=settings.border_post)
         if os_term_is_linux_console():
             self.theme = "ansi-dark"
 
@@ -288,6 +291,16 @@ class BoothApp(App[None]):
 
             return summarise(records)
         return self._summarise(records)
+
+    def audit(self, kind: str, *, officer_id: str | None = None,
+              detail: Detail | None = None) -> None:
+        """Log and send one audit event (terminal/audit.py). One that cannot be stored does
+        not stop the officer, but is said on screen."""
+        if officer_id is None and self.shift is not None:
+            officer_id = self.shift.officer_id
+        if self._audit(kind, officer_id=officer_id, detail=detail) is False:
+            self.notify("An audit entry could not be stored. Carry on, and tell the technician "
+                        "(imdms doctor).", severity="warning", timeout=10)
 
     # -- errors ----------------------------------------------------------------------------
 

@@ -29,9 +29,9 @@ from messaging.record import CrossingRecord
 from terminal.booking import Case, default_purpose, local_hhmm
 from terminal.labels import SEX_SHORT, label, options
 from terminal.widgets.choice import Choice
-from terminal.widgets.tick import TickBox
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
+from terminal.widgets.tick import TickBox
 from terminal.widgets.upper_input import UpperInput
 
 

@@ -11,6 +11,7 @@ from terminal.screens.categorise import CategoriseScreen
 from terminal.screens.document import DocumentScreen
 from terminal.screens.scan import ScanScreen
 from terminal.screens.signin import SignInScreen
+from terminal.widgets.choice import Choice
 from tests.tui.conftest import OFFICER, PIN, BoothFactory, screen_text, sign_in, wait_for
 
 
@@ -92,3 +93,104 @@ async def test_ticks_differ_in_shape_not_only_colour(make_booth: BoothFactory) -
         plain = screen_plain(pilot.app)
         assert plain.count("[x]") == 1
         assert plain.count("[ ]") >= 5
+
+
+def hit_booth(make_booth: BoothFactory, outbox: Any = None) -> Any:
+    from messaging.watchlist import Watchlist
+    from ocr.mrz import parse_mrz
+    from ocr.specimens import specimens
+    from tests.tui.conftest import NOW
+
+    listed = parse_mrz(specimens(NOW.date())["zaf_passport"])
+    watchlist = Watchlist.from_payload(
+        {"version": "wl-7", "entries": [{"document_number": listed.document_number}]}
+    )
+    return make_booth(watchlist=watchlist, outbox=outbox)
+
+
+async def save_visitor(pilot: Any) -> None:
+    """Enter, the purpose a visitor must give, F2."""
+    await pilot.press("enter")
+    screen = pilot.app.screen
+    assert isinstance(screen, CategoriseScreen)
+    screen.query_one("#purpose", Choice).value = Purpose.HOLIDAY
+    await pilot.press("f2")
+
+
+async def judge_hit(pilot: Any, booth: Any, rights: int) -> None:
+    from terminal.screens.watchlist_alert import WatchlistAlertScreen
+
+    booth.feed("zaf_passport")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, WatchlistAlertScreen))
+    await pilot.press("space", "tab", *(["right"] * rights), "enter")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+
+
+async def test_watchlist_hit_cannot_vanish_with_esc_esc(make_booth: BoothFactory) -> None:
+    """Item 3: acknowledge, Refuse, Esc, Esc no longer discards the hit silently; saving
+    stores the acknowledgement and the judgement."""
+    from messaging.codes import RefusalReason, WatchlistJudgement, WatchlistResult
+    from terminal.screens.confirm import ConfirmModal
+
+    booth = hit_booth(make_booth)
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await judge_hit(pilot, booth, rights=2)  # Refuse
+        await pilot.press("enter")  # categorise
+        assert isinstance(pilot.app.screen, CategoriseScreen)
+        await pilot.press("escape", "escape")
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert "WATCHLIST HIT" in screen_text(pilot.app)
+        await pilot.press("escape")  # keep it
+        assert isinstance(pilot.app.screen, DocumentScreen)
+        await save_visitor(pilot)
+        await wait_for(pilot, lambda: len(booth.records()) == 1)
+    (record,) = booth.records()
+    assert record.watchlist_result is WatchlistResult.HIT
+    assert record.watchlist_acknowledged is True
+    assert record.watchlist_judgement is WatchlistJudgement.REFUSED
+    assert record.decision is Decision.REFUSED
+    assert record.refusal_reason is RefusalReason.G_ENTRY_BAN
+
+
+async def test_not_this_person_clears_the_hit_banner(make_booth: BoothFactory) -> None:
+    from messaging.codes import WatchlistJudgement
+
+    booth = hit_booth(make_booth)
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await judge_hit(pilot, booth, rights=3)  # Not this person
+        assert "WATCHLIST HIT" not in screen_text(pilot.app)
+        await save_visitor(pilot)
+        await wait_for(pilot, lambda: len(booth.records()) == 1)
+    (record,) = booth.records()
+    assert record.watchlist_judgement is WatchlistJudgement.NOT_THIS_PERSON
+    assert record.decision is Decision.ADMITTED
+
+
+async def test_indicators_and_note_are_not_discarded_without_asking(
+    make_booth: BoothFactory,
+) -> None:
+    """Item 4: Esc, Esc with ticked indicators and a note asks first."""
+    from terminal.screens.confirm import ConfirmModal
+    from terminal.screens.indicators import IndicatorsScreen
+
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.feed("lso_passport")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, IndicatorsScreen))
+        await pilot.press("space", "down", "space", "tab", *"seen", "f2")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.press("enter")
+        await pilot.press("escape", "escape")
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        assert "2 indicator(s) ticked" in screen_text(pilot.app)
+        await pilot.press("n")
+        assert isinstance(pilot.app.screen, DocumentScreen)
+        await pilot.press("escape", "y")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
+        assert "Discarded" in screen_text(pilot.app)
+    assert booth.records() == []
