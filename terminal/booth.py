@@ -136,6 +136,8 @@ class BoothApp(App[None]):
         self._startup_errors: list[tuple[str, str, str]] = []
         self._on_saved: Callable[[CrossingRecord], None] | None = None
         self._document_screen: Any = None  # the reused DocumentScreen, once a read opened it
+        self._configured_direction = settings.default_direction
+        self._drafts: dict[str, Any] = {}  # officer id -> open case kept over an idle sign-out
         self._audit = AuditTrail(outbox, terminal_id=settings.terminal_id,
                                  border_post=settings.border_post)
         if os_term_is_linux_console():
@@ -240,21 +242,66 @@ class BoothApp(App[None]):
 
         self.shift = Shift(officer_id, iso_z(self.settings.clock()))
         self._last_activity = time.monotonic()
+        self.audit("sign_in", officer_id=officer_id)
         self.switch_screen(ScanScreen())
+        draft = self._drafts.pop(officer_id, None)
+        if draft is not None:
+            self.call_after_refresh(self._restore_draft, draft)
 
-    def sign_out(self) -> None:
+    def sign_out(self, reason: str = "officer") -> None:
+        """End the shift. `reason`: "officer" (F10) or "idle". After an idle sign-out the open
+        traveller is kept, in memory only, for this officer's next sign-in."""
         from terminal.screens.signin import SignInScreen
 
+        officer = self.shift.officer_id if self.shift else None
+        notice = ""
+        kept = None
+        if reason == "idle" and officer is not None:
+            kept = self._take_open_case()
+            minutes = max(1, round(self.settings.idle_signout_s / 60))
+            notice = f"Signed out after {minutes} min without a key press."
+            if kept is not None:
+                self._drafts[officer] = kept
+                notice += f" The open traveller is kept: sign in as {officer} to continue."
+        if officer is not None:
+            self.audit("sign_out", officer_id=officer,
+                       detail={"reason": reason, "draft_kept": kept is not None})
         self.shift = None
+        self.settings.default_direction = self._configured_direction  # not inherited
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.switch_screen(SignInScreen())
+        self.switch_screen(SignInScreen(notice))
+
+    def _take_open_case(self) -> Any:
+        """The traveller being processed (its form as on screen), or None."""
+        from terminal.screens.categorise import CategoriseScreen
+        from terminal.screens.document import DocumentScreen
+        from terminal.screens.indicators import IndicatorsScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, IndicatorsScreen):
+                screen.apply()
+            if isinstance(screen, CategoriseScreen):
+                screen.collect()
+                return screen.case
+            if isinstance(screen, DocumentScreen) and screen.case is not None:
+                return screen.case
+        return None
+
+    def _restore_draft(self, case: Any) -> None:
+        from terminal.screens.categorise import CategoriseScreen
+        from terminal.screens.document import DocumentScreen
+
+        if case.read is not None and case.original is None:
+            self.push_screen(DocumentScreen(case.read, case=case))
+        else:
+            self.push_screen(CategoriseScreen(case))
+        self.notify("The traveller you had open is back: check it and save it.", timeout=8)
 
     def _check_idle(self) -> None:
         idle = time.monotonic() - self._last_activity
         if self.shift and idle > self.settings.idle_signout_s:
-            self.sign_out()
-            self.notify("Signed out after inactivity. Sign in again to continue.")
+            self.sign_out("idle")
 
     def booth(self) -> Booth:
         if self.shift is None:

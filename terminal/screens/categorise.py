@@ -182,7 +182,7 @@ class CategoriseScreen(Screen[None]):
             purpose.value = new  # None is the blank "not asked"
         self._purpose_default = new
 
-    def _collect(self) -> None:
+    def collect(self) -> None:
         f = self.case.form
         f.direction = self.query_one("#direction", Choice).value
         f.traveller_category = self.query_one("#category", Choice).value
@@ -238,7 +238,7 @@ class CategoriseScreen(Screen[None]):
     def action_save(self) -> None:
         if self._saving:
             return
-        self._collect()
+        self.collect()
         problems = self.case.problems()
         self._show_problems(problems)
         if problems:
@@ -277,9 +277,9 @@ class CategoriseScreen(Screen[None]):
     def action_indicators(self) -> None:
         from terminal.screens.indicators import open_indicators
 
-        self._collect()
+        self.collect()
         open_indicators(self, self.case)
 
     def action_back(self) -> None:
-        self._collect()
+        self.collect()
         self.app.pop_screen()

@@ -57,12 +57,16 @@ class IndicatorsScreen(ModalScreen[bool]):
         event.stop()
         self.query_one("#tip-referral", Choice).focus()
 
-    def action_done(self) -> None:
+    def apply(self) -> None:
+        """Copy what is ticked and typed into the case's form."""
         f = self.case.form
         chosen = set(self.query_one("#tip-list", SelectionList).selected)
         f.tip_indicators = tuple(i for i in TipIndicator if i in chosen)
         f.tip_note = self.query_one("#tip-note", Input).value.strip() or None
         f.tip_referral = self.query_one("#tip-referral", Choice).value
+
+    def action_done(self) -> None:
+        self.apply()
         self.dismiss(True)
 
     def action_cancel(self) -> None:

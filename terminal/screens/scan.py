@@ -164,4 +164,14 @@ class ScanScreen(Screen[None]):
         self.status_changed()
 
     def action_sign_out(self) -> None:
-        self.app.sign_out()  # type: ignore[attr-defined]
+        from terminal.screens.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.sign_out("officer")  # type: ignore[attr-defined]
+
+        self.app.push_screen(
+            ConfirmModal("Sign out?", "End your shift at this booth? The next officer signs "
+                         "in with their own id and PIN.", "sign out", "stay signed in"),
+            callback=answered,
+        )

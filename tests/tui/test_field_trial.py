@@ -194,3 +194,64 @@ async def test_indicators_and_note_are_not_discarded_without_asking(
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
         assert "Discarded" in screen_text(pilot.app)
     assert booth.records() == []
+
+
+async def test_idle_sign_out_keeps_the_open_traveller(make_booth: BoothFactory) -> None:
+    """Item 2: the categorise form with a note survives an idle sign-out, is shown again at
+    the same officer's next sign-in, and the sign-in screen says why it signed out."""
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.feed("lso_passport")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.press("enter")
+        screen = pilot.app.screen
+        assert isinstance(screen, CategoriseScreen)
+        screen.query_one("#notes", Input).focus()
+        await pilot.press(*"bag", "escape")  # back to the document screen, form collected
+        await pilot.press("enter")
+        booth.app.settings.idle_signout_s = 0.0
+        booth.app._last_activity -= 1
+        booth.app._check_idle()
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        await pilot.pause()
+        text = screen_text(pilot.app)
+        assert "without a key press" in text and "kept" in text
+        await sign_in_anywhere(pilot)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CategoriseScreen))
+        assert pilot.app.screen.query_one("#notes", Input).value == "bag"
+        await pilot.press("f2")
+        await wait_for(pilot, lambda: len(booth.records()) == 1)
+    (record,) = booth.records()
+    assert record.notes == "bag"
+
+
+async def sign_in_anywhere(pilot: Any, officer: str = OFFICER, pin: str = PIN) -> None:
+    screen = pilot.app.screen
+    screen.query_one("#officer-id").value = officer
+    screen.query_one("#pin").value = pin
+    screen.query_one("#pin").focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.shift is not None)
+
+
+async def test_f10_asks_and_direction_is_not_inherited(make_booth: BoothFactory) -> None:
+    """Item 12: F10 signs out only after Y; the next officer starts at the booth's direction."""
+    from terminal.screens.confirm import ConfirmModal
+
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f8")
+        assert booth.app.settings.default_direction is Direction.EXIT
+        await pilot.press("f10")
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        await pilot.press("escape")
+        assert isinstance(pilot.app.screen, ScanScreen) and booth.app.shift is not None
+        await pilot.press("f10", "y")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+        assert booth.app.shift is None
+        await sign_in(pilot)
+        assert booth.app.settings.default_direction is Direction.ENTRY
