@@ -160,9 +160,14 @@ class Database:
             path = Path(url.removeprefix("sqlite:///"))
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                if not path.exists():  # personal data: owner-only before the first byte
-                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-                self._conn = sqlite3.connect(path, check_same_thread=False)
+                # personal data: owner-only before the first byte. SQLite creates the file under
+                # umask 077 (and gives -wal/-shm its mode); never os.open/os.close a database
+                # file: closing any descriptor drops the process's SQLite locks on it.
+                old_umask = os.umask(0o077)
+                try:
+                    self._conn = sqlite3.connect(path, check_same_thread=False)
+                finally:
+                    os.umask(old_umask)
                 self._conn.execute("PRAGMA journal_mode=WAL")
                 self._conn.execute("PRAGMA synchronous=NORMAL")
             except (OSError, sqlite3.Error) as err:

@@ -145,6 +145,12 @@ class OutboxConfig(Strict):
     quarantine_after: int = Field(
         5, ge=1, description="Failed publishes before a record is quarantined."
     )
+    sent_retention_days: float = Field(
+        400,
+        gt=0,
+        description="Days the ids of forwarded records are kept, so an import of an old export "
+        "queues nothing twice; pruned by the forwarder.",
+    )
 
 
 class TlsConfig(Strict):

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import logging
 import queue
+import sqlite3
 import threading
 
 from messaging.outbox import Outbox
 
 log = logging.getLogger(__name__)
+SMALL_BATCH = 25
 
 
 class Committer:
     """Deletes acknowledged rows on its own connection, so a synced COMMIT (an fsync) never
-    stalls publishing. A failed delete only means those rows are re-sent later (same ids)."""
+    stalls publishing. A failed delete only means those rows are re-sent later (same ids).
+
+    The second connection comes from `Outbox.twin()`: opened by SQLite alone, never by an
+    os.open/os.close of the file that would drop the process's locks (messaging/outbox_db.py)."""
 
     def __init__(self, outbox: Outbox) -> None:
-        self._box = Outbox(outbox.path, disk_floor_mb=outbox.disk_floor_mb,
-                           max_record_bytes=outbox.max_record_bytes,
-                           quarantine_after=outbox.quarantine_after)
+        self._box = outbox.twin()
         self._jobs: queue.SimpleQueue[tuple[list[int], threading.Event | None] | None] = \
             queue.SimpleQueue()
         self._failing = False
@@ -36,7 +39,7 @@ class Committer:
             seqs, done = job
             try:
                 if seqs:
-                    self._box.mark_sent(seqs)
+                    self._delete(seqs)
                 if self._failing:
                     log.info("outbox deletes work again")
                     self._failing = False
@@ -48,6 +51,16 @@ class Committer:
             finally:
                 if done is not None:
                     done.set()
+
+    def _delete(self, seqs: list[int]) -> None:
+        try:
+            self._box.mark_sent(seqs)
+        except sqlite3.OperationalError:
+            if len(seqs) <= SMALL_BATCH:
+                raise
+            # a nearly full disk: small transactions fit in the WAL the checkpoints reuse
+            for start in range(0, len(seqs), SMALL_BATCH):
+                self._box.mark_sent(seqs[start : start + SMALL_BATCH])
 
     def close(self) -> None:
         self._jobs.put(None)

@@ -456,7 +456,8 @@ class Forwarder:
             self._publish(row, probe=False)
 
     def _publish(self, row: Row, *, probe: bool) -> None:
-        topic = self.topics.crossing_for(row.border_post, row.terminal_id)
+        topic = (self.topics.audit_for if row.kind == "audit" else self.topics.crossing_for)(
+            row.border_post, row.terminal_id)
         if self.max_packet is not None and (
             size := len(row.payload.encode("utf-8")) + len(topic) + PUBLISH_OVERHEAD
         ) > self.max_packet:
@@ -479,6 +480,7 @@ class Forwarder:
     # -- reports --------------------------------------------------------------------------------
 
     def _heartbeat(self) -> None:
+        self.outbox.maintain()  # prune tombstones, give free pages back, cut the WAL (cheap)
         st = self.outbox.status()
         # wall clock and monotonic clock read together: once the clock is synchronised, this
         # pair lets the collector date the records made earlier in the same boot

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-SCHEMA_SQL = """
+SCHEMA_VERSION = 2  # PRAGMA user_version; 0 = files made before kinds and id-only tombstones
+
+# `kind` is "crossing" or "audit" (the topic the forwarder publishes to).
+# `sent` keeps only what import idempotence needs: the id (16 bytes for a UUID) and the day.
+TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     record_id TEXT NOT NULL UNIQUE,
@@ -18,9 +22,9 @@ CREATE TABLE IF NOT EXISTS outbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     suspect INTEGER NOT NULL DEFAULT 0,
     retry_at REAL NOT NULL DEFAULT 0,
-    last_error TEXT
+    last_error TEXT,
+    kind TEXT NOT NULL DEFAULT 'crossing'
 );
-CREATE INDEX IF NOT EXISTS outbox_suspect ON outbox(retry_at) WHERE suspect = 1;
 CREATE TABLE IF NOT EXISTS quarantine (
     record_id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
@@ -32,55 +36,76 @@ CREATE TABLE IF NOT EXISTS quarantine (
     payload TEXT NOT NULL,
     attempts INTEGER NOT NULL,
     reason TEXT NOT NULL,
-    quarantined_at REAL NOT NULL
+    quarantined_at REAL NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'crossing'
 );
-CREATE INDEX IF NOT EXISTS quarantine_seq ON quarantine(seq);
 CREATE TABLE IF NOT EXISTS sent (
-    record_id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    recorded_at TEXT NOT NULL,
-    sent_at REAL NOT NULL,
-    payload TEXT
-);
-CREATE INDEX IF NOT EXISTS sent_seq ON sent(seq);
-CREATE INDEX IF NOT EXISTS sent_payload ON sent(seq) WHERE payload IS NOT NULL;
-CREATE INDEX IF NOT EXISTS sent_time ON sent(sent_at);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+    record_id BLOB PRIMARY KEY,
+    sent_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)
 """
+
+INDEXES_SQL = """
+CREATE INDEX IF NOT EXISTS outbox_suspect ON outbox(retry_at) WHERE suspect = 1;
+CREATE INDEX IF NOT EXISTS outbox_recorded ON outbox(recorded_at);
+CREATE INDEX IF NOT EXISTS quarantine_seq ON quarantine(seq)
+"""
+
+
+def statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxStatus:
+    """`quarantined` counts every quarantined record; `rejected_imports` those of them that an
+    import refused (invalid records, kept for inspection): not the broker's doing."""
+
     pending: int
     quarantined: int
-    oldest_age_s: float | None
+    oldest_age_s: float | None  # from the oldest pending record's recorded_at
     last_error: str | None
+    rejected_imports: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "pending": self.pending,
             "quarantined": self.quarantined,
+            "rejected_imports": self.rejected_imports,
             "oldest_age_s": None if self.oldest_age_s is None else round(self.oldest_age_s, 1),
             "last_error": self.last_error,
         }
 
 
 @dataclass(frozen=True, slots=True)
-class RecentRecord:
-    """One of the booth's latest records: state is "pending", "sent" or "quarantined".
-
-    `record` is the record dict (personal data: for the screen only, never for logs); None for
-    older sent records whose payload was pruned."""
+class QuarantinedRecord:
+    """One quarantined record as `imdms outbox status --json` lists it (no personal data)."""
 
     record_id: str
-    recorded_at: str
-    state: str
-    record: dict[str, Any] | None
+    kind: str
+    reason: str
+    quarantined_at: float
+    imported: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"record_id": self.record_id, "kind": self.kind, "reason": self.reason,
+                "quarantined_at": round(self.quarantined_at, 3), "imported": self.imported}
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """The outcome of one record of `Outbox.add_many`: queued, known (already stored, pending,
+    sent or quarantined: nothing done) or rejected (`reason` names fields, never values)."""
+
+    record_id: str | None
+    state: Literal["queued", "known", "rejected"]
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """A pending row as the forwarder sees it."""
+    """A pending row as the forwarder sees it; kind "audit" goes to the audit topic."""
 
     seq: int
     record_id: str
@@ -88,3 +113,4 @@ class Row:
     border_post: str
     payload: str
     attempts: int
+    kind: str = "crossing"

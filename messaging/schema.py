@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -132,9 +134,67 @@ def _validator() -> Any:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
+FIELD_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
+CARRY_HINT = ("this is a software fault (or a damaged file): the record was NOT saved; "
+              "re-enter it, and report it to the technician")
+
+
+def field_name(key: object) -> str:
+    """A key fit for a message: shown when it looks like a field name, else described."""
+    return key if isinstance(key, str) and FIELD_NAME.match(key) else "(a malformed field name)"
+
+
+def _poison(value: object) -> str | None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "contains a NUL character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "is not valid UTF-8 (a lone surrogate)"
+    elif isinstance(value, bytes | bytearray):
+        return "is bytes, not text"
+    elif isinstance(value, float) and not math.isfinite(value):
+        return "is not a finite number"
+    elif value is not None and not isinstance(value, bool | int | float | list | dict):
+        return f"has a type JSON cannot carry ({type(value).__name__})"
+    return None
+
+
+def check_carriable(data: object, what: str = "record") -> None:
+    """Raise SchemaError unless every key and value (at any depth) can cross the broker and the
+    collector unchanged: text without NUL, valid UTF-8 (no lone surrogates), finite numbers,
+    plain JSON types. The message names the field, never its value."""
+    problems: list[str] = []
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                name = field_name(key)
+                if not isinstance(key, str):
+                    problems.append(f"{path}{name}: field name is not text")
+                elif (why := _poison(key)) is not None or name != key:
+                    problems.append(f"{path}{name}: field name {why or 'is malformed'}")
+                walk(item, f"{path}{name}.")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{path}{index}.")
+        elif (why := _poison(value)) is not None:
+            problems.append(f"{path.rstrip('.') or '(record)'}: {why}")
+
+    walk(data, "")
+    if problems:
+        raise SchemaError(f"{what} cannot be carried: " + "; ".join(sorted(problems)[:10]),
+                          CARRY_HINT)
+
+
 def validate_record(data: dict[str, Any]) -> None:
-    """Raise SchemaError listing every problem; the message names fields, never their values."""
+    """Raise SchemaError listing every problem; the message names fields, never their values.
+
+    Poison (NUL, lone surrogates, non-JSON values) is refused first (check_carriable)."""
     import fastjsonschema
+
+    check_carriable(data)
 
     try:
         _fast_validator()(data)
@@ -148,7 +208,8 @@ def validate_record(data: dict[str, Any]) -> None:
             problems.extend(f"{k}: missing" for k in missing)
         elif err.validator == "additionalProperties" and isinstance(err.instance, dict):
             known = err.schema.get("properties", {})
-            problems.extend(f"{k}: unknown field" for k in err.instance if k not in known)
+            problems.extend(f"{field_name(k)}: unknown field" for k in err.instance
+                            if k not in known)
         else:
             path = ".".join(str(p) for p in err.absolute_path) or "(record)"
             problems.append(f"{path}: {err.validator}")

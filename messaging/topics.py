@@ -1,6 +1,7 @@
 """The MQTT topic contract, version 1 (documented in docs/messaging.md).
 
     <prefix>/<border_post>/<terminal_id>/crossing   QoS 1, not retained: one record JSON each
+    <prefix>/<border_post>/<terminal_id>/audit      QoS 1, not retained: one audit event each
     <prefix>/<border_post>/<terminal_id>/status     QoS 1, retained: "online" | "offline" (LWT)
     <prefix>/<border_post>/<terminal_id>/heartbeat  QoS 0, retained: JSON health snapshot
     <prefix>/watchlist                              QoS 1, retained, central -> terminals
@@ -31,6 +32,14 @@ class Topics:
         """Crossing topic of any terminal (imported records keep their own terminal)."""
         return f"{self.prefix}/{border_post}/{terminal_id}/crossing"
 
+    def audit_for(self, border_post: str, terminal_id: str) -> str:
+        """Audit topic of any terminal (booth audit events, messaging/audit.py)."""
+        return f"{self.prefix}/{border_post}/{terminal_id}/audit"
+
+    @property
+    def audit(self) -> str:
+        return f"{self.base}/audit"
+
     @property
     def crossing(self) -> str:
         return f"{self.base}/crossing"
@@ -51,3 +60,8 @@ class Topics:
     def all_crossings(self) -> str:
         """Subscription filter for the central collector."""
         return f"{self.prefix}/+/+/crossing"
+
+    @property
+    def all_audit(self) -> str:
+        """Subscription filter for the audit events of every terminal."""
+        return f"{self.prefix}/+/+/audit"

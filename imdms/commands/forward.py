@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         config.outbox_path(),
         disk_floor_mb=o.disk_floor_mb,
         max_record_bytes=o.max_record_bytes,
-        quarantine_after=o.quarantine_after,
+        quarantine_after=o.quarantine_after, sent_retention_days=o.sent_retention_days,
     ) as outbox:
         topics = Topics(config.broker.topic_prefix, config.terminal.border_post,
                         config.terminal.terminal_id)

@@ -1,8 +1,10 @@
-"""`imdms outbox status|export DIR|import FILE|requeue`: inspect and move the local outbox.
+"""`imdms outbox status [--json]|export DIR|import FILE|requeue`: inspect and move the outbox.
 
-export writes every unforwarded record (pending and quarantined) as JSON Lines, mode 0600, for a
-USB stick when a post is offline for weeks; import queues such a file on a connected terminal,
-keeping each record's terminal_id and record_id (importing twice queues nothing twice).
+status prints a short summary for people; --json prints one JSON object for scripts, with the
+quarantined records' ids and reasons. export writes every unforwarded record (pending and
+quarantined) as JSON Lines, mode 0600, for a USB stick when a post is offline for weeks; import
+queues such a file on a connected terminal, keeping each record's terminal_id and record_id
+(importing twice queues nothing twice) and names each rejected line with its reason.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from typing import Any
 
 from imdms.errors import OutboxError
 
+QUARANTINE_LISTED = 1000
+REJECTIONS_SHOWN = 100
+
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
@@ -24,8 +29,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     st = actions.add_parser(
-        "status", parents=[common], help="JSON: pending, quarantined, oldest age, last error"
+        "status", parents=[common], help="pending, quarantined (ids, reasons), oldest age, errors"
     )
+    st.add_argument("--json", action="store_true", help="one JSON object (for scripts)")
     st.set_defaults(func=status)
     ex = actions.add_parser(
         "export", parents=[common], help="write unforwarded records to DIR (JSONL, 0600)"
@@ -52,6 +58,7 @@ def _open(args: argparse.Namespace) -> Any:
         disk_floor_mb=o.disk_floor_mb,
         max_record_bytes=o.max_record_bytes,
         quarantine_after=o.quarantine_after,
+        sent_retention_days=o.sent_retention_days,
     ), config
 
 
@@ -61,8 +68,34 @@ def status(args: argparse.Namespace) -> int:
         data = box.status().to_dict()
         data["disk_free_mb"] = round(box.free_mb(), 1)
         data["quarantine_reasons"] = box.quarantine_reasons()
-    print(json.dumps(data, sort_keys=True))
+        listed = box.quarantined(QUARANTINE_LISTED)
+    data["quarantined_records"] = [q.to_dict() for q in listed]
+    if getattr(args, "json", False):
+        print(json.dumps(data, sort_keys=True))
+        return 0
+    age = data["oldest_age_s"]
+    print(f"pending:      {data['pending']}"
+          + (f" (oldest recorded {_age(age)} ago)" if age is not None else ""))
+    print(f"quarantined:  {data['quarantined']}"
+          + (f" ({data['rejected_imports']} rejected by an import)"
+             if data["rejected_imports"] else ""))
+    for q in listed:
+        print(f"  {q.record_id}  {q.kind}  {q.reason}")
+    if data["quarantined"] > len(listed):
+        print(f"  ... {data['quarantined'] - len(listed)} more (--json lists {QUARANTINE_LISTED})")
+    print(f"disk free:    {data['disk_free_mb']} MiB")
+    print(f"last error:   {data['last_error'] or 'none'}")
     return 0
+
+
+def _age(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
 
 
 def _progress(done: int, total: int | None = None) -> None:
@@ -115,38 +148,74 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_lines(path: Path, rejections: list[dict[str, Any]]) -> Any:
+    """(line number, record dict) for each usable line; the others go to `rejections`."""
+    with path.open("rb") as src:
+        for number, raw in enumerate(src, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                rejections.append({"line": number, "reason": "not valid UTF-8"})
+                continue
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except ValueError:
+                rejections.append({"line": number, "reason": "not JSON"})
+                continue
+            if not isinstance(data, dict):
+                rejections.append({"line": number, "reason": "not a JSON object"})
+                continue
+            yield number, data
+
+
 def import_(args: argparse.Namespace) -> int:
     box, _config = _open(args)
     path: Path = args.file
-    bad_lines = 0
-
-    def records() -> Any:
-        nonlocal bad_lines
-        with path.open(encoding="utf-8") as src:
-            for line in src:
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except ValueError:
-                    bad_lines += 1
-                    continue
-                if isinstance(data, dict):
-                    yield data
-                else:
-                    bad_lines += 1
-
     if not path.is_file():
         raise OutboxError(
             f"{path} is not a file", "give the .jsonl file written by `imdms outbox export`"
         )
-    with box:
-        queued, known, rejected = box.import_records(records(), progress=_progress)
+    rejections: list[dict[str, Any]] = []
+    counts = {"queued": 0, "known": 0, "rejected": 0}
+    batch: list[tuple[int, dict[str, Any]]] = []
+
+    def flush() -> None:
+        results = box.add_many([d for _n, d in batch], imported=True, keep_rejected=True)
+        for (number, _data), result in zip(batch, results, strict=True):
+            counts[result.state] += 1
+            if result.state == "rejected":
+                rejections.append({"line": number, "reason": result.reason})
+        batch.clear()
+        _progress(sum(counts.values()))
+
+    try:
+        with box:
+            for item in _read_lines(path, rejections):
+                batch.append(item)
+                if len(batch) >= 500:
+                    flush()
+            if batch:
+                flush()
+    except OSError as err:
+        raise OutboxError(f"cannot read {path}: {err.strerror or err.__class__.__name__}",
+                          "check the stick is mounted and the file is readable") from err
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(json.dumps({"queued": queued, "already_known": known,
-                      "rejected": rejected + bad_lines}, sort_keys=True))
-    return 1 if rejected + bad_lines else 0
+    rejections.sort(key=lambda r: int(r["line"]))
+    for r in rejections[:REJECTIONS_SHOWN]:
+        print(f"{path.name} line {r['line']}: {r['reason']}", file=sys.stderr)
+    if len(rejections) > REJECTIONS_SHOWN:
+        print(f"... and {len(rejections) - REJECTIONS_SHOWN} more rejected lines",
+              file=sys.stderr)
+    if rejections:
+        print("rejected records are kept in quarantine (see `imdms outbox status`); "
+              "lines that are not records stay only in the file", file=sys.stderr)
+    print(json.dumps({"queued": counts["queued"], "already_known": counts["known"],
+                      "rejected": len(rejections), "rejections": rejections[:REJECTIONS_SHOWN]},
+                     sort_keys=True))
+    return 1 if rejections else 0
 
 
 def requeue(args: argparse.Namespace) -> int:

@@ -18,11 +18,14 @@ from typing import Any
 from imdms.doctor.base import CheckResult, DoctorContext, Status, skip_without_config
 
 STALE_PENDING_S = 3600
-EXPORT_HINT = "see `imdms outbox status`; keep a copy with `imdms outbox export FILE`"
+EXPORT_HINT = "see `imdms outbox status`; keep a copy with `imdms outbox export DIR`"
+IMPORT_HINT = ("see `imdms outbox status` for each rejected record's reason; the source file "
+               "still holds them: fix it and import again")
 
 
 def outbox_status(path: Path) -> dict[str, Any]:
-    """The outbox's status as a dict (pending, quarantined, oldest_age_s, last_error)."""
+    """The outbox's status as a dict (pending, quarantined, rejected_imports, oldest_age_s,
+    last_error)."""
     from messaging.outbox import Outbox
 
     box = Outbox(path)
@@ -70,18 +73,29 @@ def check_outbox(ctx: DoctorContext) -> CheckResult:
                            "do not delete the file: it holds unsent crossings")
     pending = int(status.get("pending") or 0)
     quarantined = int(status.get("quarantined") or 0)
+    rejected_imports = min(quarantined, int(status.get("rejected_imports") or 0))
+    refused = quarantined - rejected_imports
     oldest = status.get("oldest_age_s")
     last_error = status.get("last_error")
     text = f"{pending} pending, {quarantined} quarantined"
     problems: list[str] = []
-    if quarantined:
-        problems.append(f"{quarantined} record(s) refused by the broker")
+    hints: list[str] = []
+    if refused:
+        problems.append(f"{refused} record(s) refused by the broker")
+    if rejected_imports:
+        problems.append(f"{rejected_imports} imported record(s) failed validation "
+                        "(not the broker's doing)")
+        hints.append(IMPORT_HINT)
     if oldest is not None and float(oldest) > STALE_PENDING_S:
-        problems.append(f"the oldest has waited {float(oldest) / 3600:.1f} h")
+        problems.append(f"the oldest was recorded {float(oldest) / 3600:.1f} h ago")
     if last_error:
         problems.append(f"last error: {str(last_error)[:120]}")
+    if refused or last_error or (pending and oldest is not None
+                                 and float(oldest) > STALE_PENDING_S):
+        hints.insert(0, EXPORT_HINT)
     if problems:
-        return CheckResult("outbox", Status.WARN, text + "; " + "; ".join(problems), EXPORT_HINT)
+        return CheckResult("outbox", Status.WARN, text + "; " + "; ".join(problems),
+                           "; ".join(hints))
     return CheckResult("outbox", Status.PASS, text)
 
 

@@ -37,7 +37,7 @@ def test_status_export_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ids = fill(box, 1001, terminal_id="t7")
     box.close()
 
-    assert main(["outbox", "status", "--config", str(offline)]) == 0
+    assert main(["outbox", "status", "--json", "--config", str(offline)]) == 0
     st = json.loads(capsys.readouterr().out)
     assert st["pending"] == 1001 and st["quarantined"] == 0 and st["last_error"] is None
     assert st["oldest_age_s"] >= 0
@@ -68,8 +68,13 @@ def test_import_reports_bad_lines(tmp_path: Path, capsys: pytest.CaptureFixture[
     bad = tmp_path / "bad.jsonl"
     bad.write_text(make_record().to_json() + "\nnot json\n{\"record_id\": 1}\n")
     assert main(["outbox", "import", str(bad), "--config", str(cfg)]) == 1
-    assert json.loads(capsys.readouterr().out) == {"queued": 1, "already_known": 0,
-                                                   "rejected": 2}
+    out = capsys.readouterr()
+    result = json.loads(out.out)
+    assert (result["queued"], result["already_known"], result["rejected"]) == (1, 0, 2)
+    assert [r["line"] for r in result["rejections"]] == [2, 3]
+    assert result["rejections"][0]["reason"] == "not JSON"
+    assert result["rejections"][1]["reason"].startswith("record does not match crossing-v1")
+    assert "bad.jsonl line 2: not JSON" in out.err
 
 
 def test_export_to_missing_folder_is_clear(tmp_path: Path,

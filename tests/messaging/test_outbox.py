@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import stat
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from imdms.errors import DiskFullError, OutboxError, SchemaError
-from messaging.outbox import KEEP_SENT, Outbox
+from messaging.outbox import Outbox
 from tests.messaging.records import make_record
 
 MIB = 1024 * 1024
@@ -35,9 +36,9 @@ def test_add_is_durable_and_private(tmp_path: Path) -> None:
     assert mode(path.parent) == 0o700
     with Outbox(path) as box:  # survives reopening
         assert box.status().pending == 1
-        (recent,) = box.recent(5)
-        assert recent.record_id == rec.record_id and recent.state == "pending"
-        assert recent.record is not None and recent.record["terminal_id"] == "t1"
+        (row,) = box.fetch(0, 5)
+        assert row.record_id == rec.record_id and row.kind == "crossing"
+        assert json.loads(row.payload)["terminal_id"] == "t1"
 
 
 def test_wider_existing_mode_is_narrowed(tmp_path: Path) -> None:
@@ -109,20 +110,25 @@ def test_lanes_suspects_and_quarantine(tmp_path: Path) -> None:
     box.close()
 
 
-def test_mark_sent_keeps_tombstones(tmp_path: Path) -> None:
-    box = Outbox(tmp_path / "o.sqlite3")
-    recs = [make_record() for _ in range(KEEP_SENT + 5)]
+def test_mark_sent_keeps_only_id_tombstones(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    box = Outbox(path)
+    recs = [make_record() for _ in range(55)]
     for r in recs:
         box.add(r)
     box.mark_sent([r.seq for r in box.fetch(0, 1000)])
     assert box.status().pending == 0
-    recent = box.recent(KEEP_SENT + 5)
-    assert [r.record_id for r in recent] == [r.record_id for r in reversed(recs)]
-    assert all(r.state == "sent" for r in recent)
-    assert recent[0].record is not None and recent[-1].record is None  # old payloads pruned
-    # a sent record cannot be queued again (import idempotence)
-    assert box.import_records([recs[0].to_dict()]) == (0, 1, 0)
     box.close()
+    raw = sqlite3.connect(path)
+    cols = [r[1] for r in raw.execute("PRAGMA table_info(sent)")]
+    assert cols == ["record_id", "sent_at"]  # no payload: no personal data kept after sending
+    assert raw.execute("SELECT COUNT(*) FROM sent").fetchone()[0] == 55
+    raw.close()
+    with Outbox(path) as box:
+        # a sent record cannot be queued again (import idempotence), also by add()
+        assert box.import_records([recs[0].to_dict()]) == (0, 1, 0)
+        assert box.add_dict(recs[1].to_dict()) is False
+        assert box.status().pending == 0
 
 
 def test_import_twice_and_rejects(tmp_path: Path) -> None:
