@@ -49,6 +49,7 @@ class BoothSettings:
     forwarding: bool = False  # a broker is configured: show online/offline
     demo_pin: str | None = None  # shown on the sign-in screen in --demo only
     idle_signout_s: float = 15 * 60
+    repeat_scan_window_s: float = 30 * 60
     status_interval_s: float = 2.0
     photo_mode: str = "auto"  # "auto" | "halfcell" | "none"
     clock: Clock = utc_clock
@@ -137,6 +138,7 @@ class BoothApp(App[None]):
         self._on_saved: Callable[[CrossingRecord], None] | None = None
         self._document_screen: Any = None  # the reused DocumentScreen, once a read opened it
         self._configured_direction = settings.default_direction
+        self._saved_docs: dict[str, tuple[float, CrossingRecord]] = {}  # see repeat_of()
         self._drafts: dict[str, Any] = {}  # officer id -> open case kept over an idle sign-out
         self._audit = AuditTrail(outbox, terminal_id=settings.terminal_id,
                                  border_post=settings.border_post)
@@ -526,8 +528,30 @@ class BoothApp(App[None]):
             return
         self.post_message(self.CrossingConfirmed(record))
 
+    def repeat_of(self, read: RawRead) -> CrossingRecord | None:
+        """The crossing saved at this booth (any officer) for the same document within the
+        repeat-scan window, if any: a second scan is often the same person saved twice."""
+        key = document_key(read.mrz)
+        window = self.settings.repeat_scan_window_s
+        if key is None or window <= 0 or key not in self._saved_docs:
+            return None
+        when, record = self._saved_docs[key]
+        if time.monotonic() - when > window:
+            return None
+        return record
+
+    def _remember(self, record: CrossingRecord) -> None:
+        key = document_key(record)
+        if key is None:
+            return
+        if record.void is not None:
+            self._saved_docs.pop(key, None)  # a voided duplicate leaves the other one
+        elif record.amends is None:
+            self._saved_docs[key] = (time.monotonic(), record)
+
     def on_booth_app_crossing_confirmed(self, message: CrossingConfirmed) -> None:
         record = message.record
+        self._remember(record)
         if self.shift is not None:
             self.shift.records.append(record)
         self.refresh_status()
@@ -589,6 +613,19 @@ class BoothApp(App[None]):
             )
         if result.document is not None:
             self.post_message(self.DocumentRead(wedge_read(result.document)))
+
+
+def document_key(doc: Any) -> str | None:
+    """A digest of (document code, issuing state, number) of an MrzRecord or CrossingRecord:
+    the booth remembers which documents it saved without keeping the numbers themselves."""
+    import hashlib
+
+    number = getattr(doc, "document_number", None) if doc is not None else None
+    if not number:
+        return None
+    code = (getattr(doc, "document_code", None) or "")[:1]
+    state = getattr(doc, "issuing_state", None) or ""
+    return hashlib.sha256(f"{code}|{state}|{number}".encode()).hexdigest()
 
 
 def _warm_up_imports() -> None:

@@ -265,6 +265,8 @@ class CategoriseScreen(Screen[None]):
         self._saving = False
         app: Any = self.app
         what = "Correction saved" if record.amends else "Saved"
+        if record.amends:
+            app.audit("correction", detail={"amends": record.amends})
         app.back_to_scan(f"{what}: ..{record.record_id[-6:]} ({record.decision.value.lower()})")
 
     def on_screen_resume(self) -> None:

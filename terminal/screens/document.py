@@ -21,6 +21,7 @@ from terminal.booking import (
     case_for_read,
     chip_status,
     is_expired,
+    local_hhmm,
     partial_iso,
 )
 from terminal.widgets.face import face_widget
@@ -146,7 +147,7 @@ def judgement_label(judgement: WatchlistJudgement | None) -> str:
     }.get(judgement, "not yet judged") if judgement is not None else "not yet judged"
 
 
-BANNER_SLOTS = 5  # watchlist, chip, MRZ check, expired, minor
+BANNER_SLOTS = 6  # watchlist, chip, MRZ check, expired, minor, repeat scan
 
 
 class DocumentScreen(Screen[None]):
@@ -319,6 +320,10 @@ class DocumentScreen(Screen[None]):
             out.append(("DOCUMENT EXPIRED", "alert"))
         if self.case.minor:
             out.append((f"MINOR  -  {self.case.age} years old", "minor"))
+        repeat = self.app.repeat_of(self.read)  # type: ignore[attr-defined]
+        if repeat is not None:
+            out.append((f"SCANNED BEFORE at {local_hhmm(repeat.recorded_at)} (ref "
+                        f"{repeat.record_id[-6:]}): same person? Esc, do not save twice", "warn"))
         return out
 
     def on_screen_resume(self) -> None:

@@ -30,7 +30,9 @@ def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
         flags.append("MINOR")
     if record.tip_indicators:
         flags.append("TIP")
-    if record.amends:
+    if record.void is not None:
+        flags.append("VOID")
+    elif record.amends:
         flags.append("AMEND")
     if record.capture_method.value == "NO_DOCUMENT":
         flags.append("NO DOC")

@@ -78,13 +78,15 @@ class SignInScreen(Screen[None]):
         if not ok:
             self._failures += 1
             audit: Any = getattr(self.app, "audit", None)
+            known = self._known_id(officer_id)  # never log what was typed: it may be a PIN
+            who = {"officer_id": officer_id if known else None}
             if audit is not None:
-                audit("pin_failed", officer_id=officer_id, detail={"try": self._failures})
+                audit("pin_failed", **who, detail={"known_id": known, "try": self._failures})
             if self._failures >= MAX_TRIES:
                 self._failures = 0
                 self._locked_until = now + LOCKOUT_S
                 if audit is not None:
-                    audit("lockout", officer_id=officer_id, detail={"seconds": int(LOCKOUT_S)})
+                    audit("lockout", **who, detail={"seconds": int(LOCKOUT_S)})
                 self._show_wait()
                 if self._countdown is not None:
                     self._countdown.stop()
@@ -94,6 +96,12 @@ class SignInScreen(Screen[None]):
             pin_input.focus()
             return
         self.app.sign_in(officer_id)  # type: ignore[attr-defined]
+
+    def _known_id(self, officer_id: str) -> bool:
+        try:
+            return officer_id in self.app.officers.ids()  # type: ignore[attr-defined]
+        except ImdmsError:
+            return False
 
     def _show_wait(self) -> None:
         left = max(0, math.ceil(self._locked_until - time.monotonic()))

@@ -255,3 +255,103 @@ async def test_f10_asks_and_direction_is_not_inherited(make_booth: BoothFactory)
         assert booth.app.shift is None
         await sign_in(pilot)
         assert booth.app.settings.default_direction is Direction.ENTRY
+
+
+async def test_repeat_scan_warns_and_a_void_cancels_the_duplicate(
+    make_booth: BoothFactory,
+) -> None:
+    """Item 5: the same document twice within the window is flagged; F5, F9, D voids the
+    duplicate, and the shift summary counts one person."""
+    from messaging.codes import VoidReason
+    from terminal.screens.correction import CorrectionScreen
+    from terminal.screens.shift_summary import ShiftSummaryScreen
+    from terminal.screens.void import VoidModal
+
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        for n in (1, 2):
+            booth.feed("lso_passport")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+            await pilot.pause()
+            assert ("SCANNED BEFORE" in screen_text(pilot.app)) is (n == 2)
+            await pilot.press("enter", "enter")
+            await wait_for(pilot, lambda n=n: len(booth.records()) == n  # type: ignore[misc]
+                           and isinstance(pilot.app.screen, ScanScreen))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CorrectionScreen))
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, VoidModal))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: len(booth.records()) == 3
+                       and isinstance(pilot.app.screen, ScanScreen))
+        assert "Voided" in screen_text(pilot.app)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ShiftSummaryScreen))
+        assert pilot.app.screen.summary.persons == 1  # type: ignore[attr-defined]
+    first, second, void = booth.records()
+    assert void.amends == second.record_id and void.void is VoidReason.DUPLICATE
+    kinds = [a["kind"] for a in booth.audits()]
+    assert kinds == ["sign_in", "void"]
+
+
+async def test_audit_trail_in_the_log_and_the_outbox(
+    make_booth: BoothFactory, caplog: Any
+) -> None:
+    """Item 13: failed PINs, lockout, sign-in, alert decision, discard and sign-out reach the
+    "terminal.audit" log and the outbox as audit events, with no traveller data."""
+    import logging
+
+    from ocr.mrz import parse_mrz
+    from ocr.specimens import specimens
+    from tests.tui.conftest import NOW
+
+    caplog.set_level(logging.INFO, logger="terminal.audit")
+    booth = hit_booth(make_booth)
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        for _ in range(5):
+            await type_pin(pilot, OFFICER, "9999")
+        pilot.app.screen._locked_until = 0.0
+        await type_pin(pilot, OFFICER, PIN)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
+        await judge_hit(pilot, booth, rights=1)  # referred
+        await pilot.press("escape", "y")  # the traveller has left the booth
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
+        await pilot.press("f10", "y")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen))
+    events = booth.audits()
+    kinds = [e["kind"] for e in events]
+    assert kinds == ["pin_failed"] * 5 + ["lockout", "sign_in", "alert_decision", "discard",
+                                          "sign_out"]
+    assert events[7]["detail"]["judgement"] == "REFERRED"
+    assert events[8]["detail"]["watchlist_hit"] is True
+    assert events[-1]["detail"]["reason"] == "officer"
+    assert all(e["officer_id"] == OFFICER for e in events)
+    assert booth.records() == []  # no crossing, but the hit left its alert event
+    lines = [r.getMessage() for r in caplog.records if r.name == "terminal.audit"]
+    assert len(lines) == len(events)
+    mrz = parse_mrz(specimens(NOW.date())["zaf_passport"])
+    for text in lines + [json_text(e) for e in events]:
+        assert mrz.document_number not in text and mrz.surname not in text
+
+
+def json_text(event: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(event)
+
+
+async def test_an_audit_event_that_cannot_be_stored_is_said_not_blocking(
+    make_booth: BoothFactory, tmp_path: Any
+) -> None:
+    from messaging.outbox import Outbox
+
+    class FullAudit(Outbox):
+        def add_audit(self, event: dict[str, Any]) -> None:
+            raise OSError("disk")
+
+    booth = make_booth(outbox=FullAudit(tmp_path / "full.sqlite3"))
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)  # not blocked
+        notes = [n.message for n in pilot.app._notifications]
+        assert any("audit entry could not be stored" in n for n in notes)
