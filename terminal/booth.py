@@ -232,7 +232,7 @@ class BoothApp(App[None]):
         text.append(f"| {who} | {s.default_direction.value} | ")
         text.append(reader, style="bold green" if rstyle == "ok" else "bold red reverse")
         text.append(" | ")
-        text.append(self.link.text, style=link_style)
+        text.append(self.link.short, style=link_style)
         text.append(f" | {self.queue.text}")
         return text
 
@@ -273,6 +273,12 @@ class BoothApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(SignInScreen(notice))
+
+    async def action_quit(self) -> None:
+        if self.shift is not None:  # the booth is stopped with an officer signed in
+            self.audit("sign_out", detail={"reason": "shutdown", "draft_kept": False})
+            self.shift = None
+        await super().action_quit()
 
     def _take_open_case(self) -> Any:
         """The traveller being processed (its form as on screen), or None."""

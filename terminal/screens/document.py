@@ -329,6 +329,8 @@ class DocumentScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         from terminal.screens.watchlist_alert import WatchlistAlertScreen
 
+        for bar in self.query(StatusBar):  # mounted once and reused: never show old status
+            bar.refresh()
         if self.case is None or not self._alert_due:
             return
         self._alert_due = False

@@ -102,7 +102,10 @@ class ScanScreen(Screen[None]):
             text.append(link.text, style={True: "bold green", False: "bold yellow"}.get(
                 link.online, ""))
         if queue is not None:
-            text.append(f"\n{queue.text} waiting to send")
+            text.append(f"\n{queue.text}")
+            if queue.quarantined:
+                text.append("\nheld: records the forwarder cannot send; the technician runs "
+                            "imdms outbox status", style="yellow")
             if queue.error:
                 text.append(f"\n{queue.error}"[:70], style="yellow")
         self.query_one("#link", Static).update(text)

@@ -73,7 +73,7 @@ def screen_plain(app: Any) -> str:
     import re
 
     svg = app.export_screenshot()
-    text = re.sub(r"<[^>]+>", "", svg)
+    text = "\n".join(re.findall(r"<text[^>]*>(.*?)</text>", svg))
     return text.replace("&#160;", " ").replace("&lt;", "<").replace("&gt;", ">")
 
 
@@ -355,3 +355,22 @@ async def test_an_audit_event_that_cannot_be_stored_is_said_not_blocking(
         await sign_in(pilot)  # not blocked
         notes = [n.message for n in pilot.app._notifications]
         assert any("audit entry could not be stored" in n for n in notes)
+
+
+async def test_reused_document_screen_shows_the_current_status(make_booth: BoothFactory) -> None:
+    """Item 8: the second read's document screen shows today's direction and outbox count."""
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.feed("lso_passport")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.pause()
+        await pilot.press("enter", "enter")
+        await wait_for(pilot, lambda: len(booth.records()) == 1
+                       and isinstance(pilot.app.screen, ScanScreen))
+        await pilot.press("f8")
+        booth.feed("lso_passport")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.pause()
+        top = screen_plain(pilot.app)
+        assert "| EXIT |" in top and "2 to send" in top  # one crossing and the sign-in event
