@@ -394,6 +394,8 @@ class Case:
     amend_reason: str = ""
     judgement: WatchlistJudgement | None = None  # a hit, acknowledged and judged
     void: VoidReason | None = None  # a correction that cancels the crossing
+    alerts: tuple[str, ...] = ()  # "EXPIRED", "CHECK FAILED": the decision is not preselected
+    decision_chosen: bool = True  # False until the officer picks one (when there are alerts)
 
     @property
     def minor(self) -> bool:
@@ -401,6 +403,8 @@ class Case:
 
     def problems(self) -> list[str]:
         out = self.form.problems(minor=self.minor)
+        if self.alerts and not self.decision_chosen:
+            out.insert(0, f"the document is {' and '.join(self.alerts)}: choose the decision")
         if self.original is not None and not self.amend_reason.strip():
             out.append("say why the record is corrected")
         return out
@@ -428,4 +432,7 @@ def case_for_read(
     form = default_form(booth, nationality=mrz.nationality, age=age)
     if result[0] is WatchlistResult.HIT or chip_status(read.chip) == "FAILED:dg1_mismatch":
         form.decision = Decision.REFERRED
-    return Case(form=form, read=read, watchlist=result, age=age, nationality=mrz.nationality)
+    alerts = tuple(name for name, on in (("EXPIRED", is_expired(mrz, today)),
+                                         ("CHECK FAILED", not mrz.valid)) if on)
+    return Case(form=form, read=read, watchlist=result, age=age, nationality=mrz.nationality,
+                alerts=alerts, decision_chosen=not alerts)

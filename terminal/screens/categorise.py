@@ -44,6 +44,9 @@ def adult_label(record: CrossingRecord) -> str:
 
 def case_heading(case: Case) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
+    for alert in case.alerts:  # repeated here: the decision must be made knowing it
+        text.append(f"{alert}", style="bold reverse red")
+        text.append(" ")
     if case.original is not None:
         text.append("CORRECTION of ..", style="bold yellow")
         text.append(case.original.record_id[-6:] + "  ", style="bold yellow")
@@ -84,6 +87,7 @@ class CategoriseScreen(Screen[None]):
         super().__init__()
         self.case = case
         self._saving = False
+        self._minor_alone_ok = False
         f = case.form
         self._purpose_default = default_purpose(f.traveller_category, f.direction)
 
@@ -115,7 +119,9 @@ class CategoriseScreen(Screen[None]):
             yield UpperInput(f.country_of_residence or "", placeholder="ISO alpha-3",
                              max_length=3, restrict=r"[A-Z]*", compact=True, id="residence")
             yield Label("Decision")
-            yield Choice(options(Decision), f.decision, id="decision")
+            blank = "-- choose --" if self.case.alerts else None
+            yield Choice(options(Decision), f.decision if self.case.decision_chosen else None,
+                         blank=blank, id="decision")
             yield Label("Refusal")
             yield Choice(options(RefusalReason), f.refusal_reason, blank="-- reason --",
                          id="refusal")
@@ -193,7 +199,10 @@ class CategoriseScreen(Screen[None]):
         f.transport_role = self.query_one("#role", Choice).value
         residence = self.query_one("#residence", Input).value.strip().upper()
         f.country_of_residence = residence or None
-        f.decision = self.query_one("#decision", Choice).value
+        decision = self.query_one("#decision", Choice).value
+        self.case.decision_chosen = decision is not None
+        if decision is not None:
+            f.decision = decision
         f.refusal_reason = self.query_one("#refusal", Choice).value
         adult = self.query_one("#adult", Choice).value
         f.accompanying_adult_ref = adult
@@ -217,7 +226,8 @@ class CategoriseScreen(Screen[None]):
 
     def _first_problem_widget(self, problems: list[str]) -> Widget | None:
         order = [
-            ("category", "#category"), ("refusal", "#refusal"), ("related", "#relationship"),
+            ("the decision", "#decision"), ("category", "#category"), ("refusal", "#refusal"),
+            ("related", "#relationship"),
             ("purpose", "#purpose"), ("stay", "#stay"), ("corrected", "#amend-reason"),
         ]
         for word, selector in order:
@@ -253,10 +263,31 @@ class CategoriseScreen(Screen[None]):
             app.show_error("Cannot build the record", err.__class__.__name__,
                            "check the entries; if it persists, call the technician")
             return
+        f = self.case.form
+        if self.case.minor and f.direction is Direction.EXIT and not f.accompanying_adult_ref \
+                and not self._minor_alone_ok:
+            self._ask_minor_alone()
+            return
         self._saving = True
         self.query_one("#problems", Static).update(Text("Saving...", style="bold"))
         app.save(record, self._saved)
         self.set_timer(5.0, self._unlock)
+
+    def _ask_minor_alone(self) -> None:
+        from terminal.screens.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._minor_alone_ok = True
+                self.action_save()
+            else:
+                self.query_one("#adult", Choice).focus()
+
+        self.app.push_screen(ConfirmModal(
+            "A minor leaving with no adult",
+            "This MINOR is leaving with no accompanying adult linked. Link the adult (With "
+            "adult) or flag indicators (F7); save anyway only if that is right.",
+            "save anyway", "go back"), callback=answered)
 
     def _unlock(self) -> None:
         self._saving = False

@@ -349,6 +349,7 @@ class DocumentScreen(Screen[None]):
         if self.case is None or judgement is None:
             return
         self.case.judgement = judgement
+        self.case.decision_chosen = True  # chosen in the alert, knowing the banners
         form = self.case.form
         form.decision = DECISION_OF[judgement]
         if form.decision is Decision.REFUSED and form.refusal_reason is None:

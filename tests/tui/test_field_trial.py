@@ -374,3 +374,45 @@ async def test_reused_document_screen_shows_the_current_status(make_booth: Booth
         await pilot.pause()
         top = screen_plain(pilot.app)
         assert "| EXIT |" in top and "2 to send" in top  # one crossing and the sign-in event
+
+
+async def test_expired_or_failed_document_needs_an_explicit_decision(
+    make_booth: BoothFactory,
+) -> None:
+    """Item 9: Enter, Enter does not save an EXPIRED or CHECK FAILED document as admitted."""
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        for name, alert in (("expired_passport", "EXPIRED"), ("bad_check_digit", "CHECK FAILED")):
+            booth.feed(name)
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+            await pilot.press("enter", "enter")
+            screen = pilot.app.screen
+            assert isinstance(screen, CategoriseScreen)
+            await pilot.pause()
+            text = screen_text(pilot.app)
+            assert alert in text and "choose the decision" in text
+            assert booth.records() == [] or len(booth.records()) == 1
+            assert pilot.app.focused is screen.query_one("#decision")
+            await pilot.press("right", "right", "right")  # blank, Admitted, Refused, Referred
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
+    decisions = [r.decision for r in booth.records()]
+    assert decisions == [Decision.REFERRED, Decision.REFERRED]
+
+
+async def test_minor_leaving_alone_is_asked(make_booth: BoothFactory) -> None:
+    """Item 9: a minor exiting with no adult linked is not saved on a hint only."""
+    from terminal.screens.confirm import ConfirmModal
+
+    booth = make_booth(default_direction="EXIT")
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.feed("minor_passport")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.press("enter", "f2")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
+        await pilot.press("n")
+        assert isinstance(pilot.app.screen, CategoriseScreen) and booth.records() == []
+        await pilot.press("f2", "y")
+        await wait_for(pilot, lambda: len(booth.records()) == 1)

@@ -341,7 +341,7 @@ async def test_wrong_pin_and_sign_out(make_booth: BoothFactory) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
         await pilot.press("escape")
         assert isinstance(pilot.app.screen, ScanScreen)
-        await pilot.press("f10")
+        await pilot.press("f10", "y")  # F10 asks first (issue 13 item 12)
         assert isinstance(pilot.app.screen, SignInScreen)
         assert booth.app.shift is None
         await sign_in(pilot)
