@@ -63,7 +63,22 @@ def options(enum: type[Enum]) -> list[tuple[str, Enum]]:
 
 SEX_SHORT = {Sex.UNKNOWN: "?", Sex.MALE: "M", Sex.FEMALE: "F", Sex.NOT_APPLICABLE: "-"}
 
+
+def doc_tail(number: str | None) -> str:
+    """The last digits of a document number: enough to tell two rows apart on screen."""
+    return f"..{number[-3:]}" if number else "no doc"
+
+
+def initials(surname: str | None, given_names: str | None) -> str:
+    """"A.E." from given names ANNA MARIA and surname ERIKSSON ("" when unknown)."""
+    given = (given_names or "").split()
+    first = given[0][:1] if given else ""
+    last = (surname or "")[:1]
+    return ".".join(x for x in (first, last) if x) + ("." if first or last else "")
+
 __all__ = [
+    "doc_tail",
+    "initials",
     "label",
     "options",
     "SEX_SHORT",

@@ -27,7 +27,7 @@ from messaging.codes import (
 )
 from messaging.record import CrossingRecord
 from terminal.booking import Case, default_purpose, local_hhmm
-from terminal.labels import SEX_SHORT, label, options
+from terminal.labels import SEX_SHORT, doc_tail, initials, label, options
 from terminal.widgets.choice import Choice
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
@@ -36,10 +36,19 @@ from terminal.widgets.upper_input import UpperInput
 
 
 def adult_label(record: CrossingRecord) -> str:
+    """Enough to tell two adults apart: time, direction, initials, document's last digits."""
+    who = initials(record.surname, record.given_names) or "?"
     return (
-        f"{local_hhmm(record.recorded_at)} {record.nationality or '?'} "
-        f"{SEX_SHORT.get(record.sex, '?')} {record.age_band or '?'} ..{record.record_id[-6:]}"
+        f"{local_hhmm(record.recorded_at)} {record.direction.value} {who} "
+        f"{doc_tail(record.document_number)} {record.nationality or '?'} "
+        f"{SEX_SHORT.get(record.sex, '?')}{record.age_band or '?'}"
     )
+
+
+def adults_for(records: list[CrossingRecord], direction: Any) -> list[tuple[str, str]]:
+    """The adults a minor may be linked to: saved this shift, going the same way."""
+    return [(adult_label(r), r.record_id) for r in records
+            if not r.minor and r.direction == direction and r.void is None]
 
 
 def case_heading(case: Case) -> Text:
@@ -94,7 +103,7 @@ class CategoriseScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         f = self.case.form
         app: Any = self.app
-        adults = [r for r in app.recent_records() if not r.minor]
+        adults = adults_for(app.recent_records(), f.direction)
         yield StatusBar()
         yield Static(case_heading(self.case), id="case-heading")
         with Grid(id="form"):
@@ -126,8 +135,7 @@ class CategoriseScreen(Screen[None]):
             yield Choice(options(RefusalReason), f.refusal_reason, blank="-- reason --",
                          id="refusal")
             yield Label("With adult")
-            yield Choice([(adult_label(r), r.record_id) for r in adults],
-                         f.accompanying_adult_ref, blank="-- none --", id="adult")
+            yield Choice(adults, f.accompanying_adult_ref, blank="-- none --", id="adult")
             yield Label("Relation")
             yield Choice(options(Relationship), f.relationship_to_adult, blank="-- choose --",
                          id="relationship")
@@ -172,6 +180,10 @@ class CategoriseScreen(Screen[None]):
         self._sync_enabled()
         if event.choice.id in ("direction", "category"):
             self._follow_defaults()
+        if event.choice.id == "direction":  # adults going the other way are not offered
+            adult = self.query_one("#adult", Choice)
+            app: Any = self.app
+            adult.set_options(adults_for(app.recent_records(), event.value), adult.value)
         if event.choice.id == "adult":
             self.case.form.accompanying_adult_ref = event.value
             self.query_one("#indicator-line", Static).update(indicator_text(self.case))

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 from messaging.codes import VoidReason
 from messaging.record import CrossingRecord
 from terminal.booking import Case, amendment, form_from_record
-from terminal.screens.scan import crossing_row
+from terminal.screens.scan import CROSSING_COLUMNS, crossing_row
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
@@ -37,7 +37,7 @@ class CorrectionScreen(Screen[None]):
     def on_mount(self) -> None:
         app: Any = self.app
         table = self.query_one("#corr-table", DataTable)
-        table.add_columns("time", "dir", "nat", "sex", "age", "decision", "flags", "ref")
+        table.add_columns(*CROSSING_COLUMNS)
         for record in app.recent_records():
             table.add_row(*crossing_row(record), key=record.record_id)
 

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 from drivers.base import ReaderStatus
 from messaging.record import CrossingRecord
 from terminal.booking import local_hhmm
-from terminal.labels import SEX_SHORT
+from terminal.labels import SEX_SHORT, doc_tail, initials
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
@@ -39,6 +39,8 @@ def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
     return (
         local_hhmm(record.recorded_at),
         record.direction.value[:5],
+        doc_tail(record.document_number),
+        initials(record.surname, record.given_names) or "-",
         record.nationality or "-",
         SEX_SHORT.get(record.sex, "?"),
         record.age_band or "?",
@@ -46,6 +48,10 @@ def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
         " ".join(flags),
         record.record_id[-6:],
     )
+
+
+CROSSING_COLUMNS = ("time", "dir", "doc", "name", "nat", "sex", "age", "decision", "flags",
+                    "ref")
 
 
 class ScanScreen(Screen[None]):
@@ -71,7 +77,7 @@ class ScanScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#recent", DataTable)
-        table.add_columns("time", "dir", "nat", "sex", "age", "decision", "flags", "ref")
+        table.add_columns(*CROSSING_COLUMNS)
         self.status_changed()
         self.refresh_recent()
 

@@ -416,3 +416,46 @@ async def test_minor_leaving_alone_is_asked(make_booth: BoothFactory) -> None:
         assert isinstance(pilot.app.screen, CategoriseScreen) and booth.records() == []
         await pilot.press("f2", "y")
         await wait_for(pilot, lambda: len(booth.records()) == 1)
+
+
+async def test_adult_picker_tells_people_apart_and_keeps_the_direction(
+    make_booth: BoothFactory,
+) -> None:
+    """Item 11: rows show direction, initials and the document's last digits; the picker offers
+    only adults going the minor's way."""
+    from ocr.mrz import parse_mrz
+    from ocr.specimens import specimens
+    from terminal.screens.correction import CorrectionScreen
+    from tests.tui.conftest import NOW
+
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        for name in ("lso_passport", "lso_id_card"):
+            booth.feed(name)
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+            await pilot.press("enter", "enter")
+            await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
+            await pilot.press("f8")  # the second one leaves
+        booth.feed("minor_passport")  # direction ENTRY again
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.press("enter")
+        screen = pilot.app.screen
+        assert isinstance(screen, CategoriseScreen)
+        adult = screen.query_one("#adult", Choice)
+        labels = [text for text, value in adult._options if value is not None]
+        entering = parse_mrz(specimens(NOW.date())["lso_passport"])
+        assert len(labels) == 1 and " ENTRY " in labels[0]
+        assert f"..{entering.document_number[-3:]}" in labels[0]
+        assert f"{entering.given_names[0]}.{entering.surname[0]}." in labels[0]
+        screen.query_one("#direction", Choice).focus()
+        await pilot.press("right")  # the minor leaves: only the adult who left is offered
+        labels = [text for text, value in adult._options if value is not None]
+        assert len(labels) == 1 and " EXIT " in labels[0]
+        await pilot.press("escape", "escape", "y")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CorrectionScreen))
+        await pilot.pause()
+        plain = screen_plain(pilot.app)
+        assert f"..{entering.document_number[-3:]}" in plain
