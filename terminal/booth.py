@@ -75,6 +75,7 @@ class BoothApp(App[None]):
         # gone to the old field (a pasted "id<Tab>PIN<Enter>" put the PIN into the id)
         Binding("tab", "focus_next", show=False, priority=True),
         Binding("shift+tab", "focus_previous", show=False, priority=True),
+        Binding("f1", "help", "Help", show=False),
     ]
 
     class DocumentRead(Message):
@@ -274,6 +275,12 @@ class BoothApp(App[None]):
             self.pop_screen()
         self.switch_screen(SignInScreen(notice))
 
+    def action_help(self) -> None:
+        from terminal.screens.help import HelpModal
+
+        if not isinstance(self.screen, HelpModal):
+            self.push_screen(HelpModal(self.screen))
+
     async def action_quit(self) -> None:
         if self.shift is not None:  # the booth is stopped with an officer signed in
             self.audit("sign_out", detail={"reason": "shutdown", "draft_kept": False})
@@ -444,8 +451,7 @@ class BoothApp(App[None]):
             self.show_error(
                 "Document not read",
                 read.error or "the reader could not read the document",
-                str(read.extra.get("hint") or "wipe the document, present it again flat on "
-                    "the glass; or type the MRZ (F3)"),
+                str(read.extra.get("hint") or self._unread_hint(read)),
             )
             return
         pending = read.source != "chip" and read.mrz is not None and self.hand_mrz_to_chip(read)
@@ -457,6 +463,16 @@ class BoothApp(App[None]):
         else:
             await screen.load(read, chip_pending=pending)
         self.push_screen(screen)
+
+    def _unread_hint(self, read: RawRead) -> str:
+        """What to do about a failed read: a reader that went away is not a dirty document."""
+        state = self.reader_states.get(read.reader_name)
+        gone = state is not None and state.status in (ReaderStatus.DISCONNECTED,
+                                                       ReaderStatus.ERROR)
+        if gone or "cut" in (read.error or ""):
+            return ("the reader stopped in the middle: check its cable and power, then present "
+                    "the document again; or type the MRZ (F3)")
+        return "present the document again, flat and still; or type the MRZ (F3)"
 
     def _open_document(self) -> Any:
         """The DocumentScreen of the traveller being processed from an optical read, if any."""

@@ -63,7 +63,9 @@ def case_heading(case: Case) -> Text:
         m = case.read.mrz
         text.append(f"{m.document_code} {m.issuing_state}  {m.surname}, {m.given_names}  ")
     elif case.original is not None:
-        text.append(f"{case.original.nationality or '?'} {case.original.capture_method.value} ")
+        o = case.original
+        text.append(f"{initials(o.surname, o.given_names) or '?'} "
+                    f"{doc_tail(o.document_number)}  ")
     else:
         text.append("NO DOCUMENT  ", style="bold yellow")
     text.append(f"nat {case.nationality or '?'}  age {case.age if case.age is not None else '?'}")
@@ -187,6 +189,19 @@ class CategoriseScreen(Screen[None]):
         if event.choice.id == "adult":
             self.case.form.accompanying_adult_ref = event.value
             self.query_one("#indicator-line", Static).update(indicator_text(self.case))
+        self._recheck()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._recheck()
+
+    def _recheck(self) -> None:
+        """A "To save: ..." line goes as soon as the field it names is filled (no stale hint)."""
+        if self._saving or not self.is_mounted:
+            return
+        if not str(self.query_one("#problems", Static).render()).startswith("To save"):
+            return
+        self.collect()
+        self._show_problems(self.case.problems())
 
     def _follow_defaults(self) -> None:
         """Defaults follow the form's current values: a purpose that was only the default for

@@ -24,6 +24,7 @@ from terminal.booking import (
     local_hhmm,
     partial_iso,
 )
+from terminal.labels import issue_text
 from terminal.widgets.face import face_widget
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
@@ -139,6 +140,14 @@ def merge_chip(optical: DocumentRead, chip_read: DocumentRead) -> DocumentRead:
     return dataclasses.replace(optical, chip=chip)
 
 
+def read_by(read: DocumentRead) -> str:
+    if read.source == "manual":
+        return "Typed by hand."
+    if read.source == "chip":
+        return "Read from the chip."
+    return f"Read by the reader '{read.reader_name}'."
+
+
 def judgement_label(judgement: WatchlistJudgement | None) -> str:
     return {
         WatchlistJudgement.REFERRED: "referred to second line",
@@ -209,13 +218,12 @@ class DocumentScreen(Screen[None]):
         mrz = self.read.mrz
         assert mrz is not None
         today = self.app.booth().clock().date()  # type: ignore[attr-defined]
-        issues = [f"{e.field}: {e.message}" for e in mrz.errors]
+        issues = [issue_text(e.field, e.message) for e in mrz.errors]
         return {
             "banners": self._banners(today),
             "fields": fields_table(self.read, today, self.case.age),
             "issues": Text("\n".join(issues), style="bold red"),
-            "hint": f"Read by {self.read.reader_name} ({self.read.source}).  "
-            "Enter: categorise and save.",
+            "hint": f"{read_by(self.read)}  Enter: categorise and save.",
         }
 
     async def load(self, read: DocumentRead, *, chip_pending: bool = False) -> None:

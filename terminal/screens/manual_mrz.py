@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static
 
 from drivers.base import DocumentRead
 from imdms.errors import MrzError
+from terminal.labels import issue_text
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 from terminal.widgets.upper_input import UpperInput
@@ -54,7 +55,7 @@ def feedback(lines: list[str]) -> tuple[Text, Any]:
         text.append(f"{CHECK_NAMES.get(name, name)} ")
         text.append("ok  " if ok else "WRONG  ", style="green" if ok else "bold red reverse")
     for issue in mrz.errors[:MAX_ISSUES]:
-        text.append(f"\n{issue.message}", style="bold red")
+        text.append(f"\n{issue_text(issue.field, issue.message)}", style="bold red")
     if len(mrz.errors) > MAX_ISSUES:
         text.append(f"\n... and {len(mrz.errors) - MAX_ISSUES} more", style="bold red")
     if mrz.valid:

@@ -50,6 +50,9 @@ class NoDocumentScreen(Screen[None]):
                      classes="keys")
         yield KeyBar()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#nd-problems", Static).update("")  # the hint was about the old value
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_next()

@@ -35,4 +35,7 @@ class KeyBar(Static):
                 text.append("  ")
             text.append(key_label(binding.key), style="bold reverse")
             text.append(f" {binding.description}")
+        text.append("  ")
+        text.append("F1", style="bold reverse")
+        text.append(" Help")
         self.update(text)

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.widgets import Input
 
-from messaging.codes import Decision, Direction, Purpose
+from messaging.codes import Decision, Direction, Purpose, RefusalReason
 from terminal.screens.categorise import CategoriseScreen
 from terminal.screens.document import DocumentScreen
 from terminal.screens.scan import ScanScreen
@@ -70,11 +70,12 @@ async def test_direction_changed_on_the_form_drops_its_purpose_default(
 
 def screen_plain(app: Any) -> str:
     """The screen as a monochrome console shows it (characters only, no colour)."""
+    import html
     import re
 
     svg = app.export_screenshot()
     text = "\n".join(re.findall(r"<text[^>]*>(.*?)</text>", svg))
-    return text.replace("&#160;", " ").replace("&lt;", "<").replace("&gt;", ">")
+    return html.unescape(text).replace("\xa0", " ")
 
 
 async def test_ticks_differ_in_shape_not_only_colour(make_booth: BoothFactory) -> None:
@@ -459,3 +460,50 @@ async def test_adult_picker_tells_people_apart_and_keeps_the_direction(
         await pilot.pause()
         plain = screen_plain(pilot.app)
         assert f"..{entering.document_number[-3:]}" in plain
+
+
+async def test_texts_fit_80_columns_and_say_no_code_names(make_booth: BoothFactory) -> None:
+    """Item 12: every refusal reason is readable whole at 80x24; no field code names on the
+    document screen; F1 lists the keys of the screen."""
+    from terminal.labels import options
+    from terminal.screens.help import HelpModal
+
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.feed("bad_check_digit")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.pause()
+        plain = screen_plain(pilot.app)
+        assert "date_of_birth" not in plain and "Birth date: check digit" in plain
+        assert "(fake)" not in plain and "Read by the reader 'mrz'" in plain
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpModal))
+        await pilot.pause()
+        plain = screen_plain(pilot.app)
+        assert "Indicators" in plain and "Discard" in plain and "next / previous field" in plain
+        await pilot.press("escape", "enter")
+        screen = pilot.app.screen
+        assert isinstance(screen, CategoriseScreen)
+        screen.query_one("#decision", Choice).value = Decision.REFUSED
+        refusal = screen.query_one("#refusal", Choice)
+        for text, value in options(RefusalReason):
+            refusal.value = value
+            await pilot.pause()
+            assert text in screen_plain(pilot.app), text
+
+
+async def test_to_save_hint_goes_when_the_field_is_filled(make_booth: BoothFactory) -> None:
+    """Item 12: no stale hint after the field it names is filled."""
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.feed("zaf_passport")  # a visitor: the purpose must be asked
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "choose the purpose" in screen_text(pilot.app)
+        assert pilot.app.focused is pilot.app.screen.query_one("#purpose")
+        await pilot.press("right")
+        await pilot.pause()
+        assert "choose the purpose" not in screen_text(pilot.app)
