@@ -507,3 +507,21 @@ async def test_to_save_hint_goes_when_the_field_is_filled(make_booth: BoothFacto
         await pilot.press("right")
         await pilot.pause()
         assert "choose the purpose" not in screen_text(pilot.app)
+
+
+async def test_a_read_cut_by_an_unplug_does_not_blame_the_document(
+    make_booth: BoothFactory,
+) -> None:
+    """Item 12: a frame cut because the reader went away says check the cable."""
+    from drivers.base import DocumentRead, ReaderStatus
+    from terminal.screens.error_modal import ErrorModal
+
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.reader.set_state(ReaderStatus.DISCONNECTED, "device gone")
+        booth.reader.feed(DocumentRead(source="serial", reader_name="mrz",
+                                       error="the reader went away mid-document"))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ErrorModal))
+        text = screen_text(pilot.app)
+        assert "wipe" not in text and "cable" in text
