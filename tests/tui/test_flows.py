@@ -275,7 +275,7 @@ async def test_reader_unplugged_shows_what_to_do(make_booth: BoothFactory) -> No
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
         await pilot.press("enter", "enter")
         await saved(pilot, booth, 1)
-        assert "reader connected" in str(booth.app.status_line())
+        assert "reader ok" in str(booth.app.status_line())
 
 
 async def test_disk_full_keeps_the_traveller(make_booth: BoothFactory, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -76,7 +76,7 @@ def test_demo_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
     tmux.wait_text("••••")
     tmux.keys("Enter")
     screen = tmux.wait_text("Present the next document")
-    assert "demo | ENTRY | reader connected" in screen
+    assert "demo | ENTRY | reader ok" in screen
     tmux.keys("F2")
     screen = tmux.wait_text("Composite")
     assert "Number" in screen and "ok" in screen
