@@ -70,11 +70,13 @@ class BoothApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        # Tab moves the focus before the next key is routed: as a screen binding it ran only
-        # when the Tab came back from the focused field, after keys typed behind it had already
-        # gone to the old field (a pasted "id<Tab>PIN<Enter>" put the PIN into the id)
-        Binding("tab", "focus_next", show=False, priority=True),
-        Binding("shift+tab", "focus_previous", show=False, priority=True),
+        # From a text field, Tab moves the focus before the next key is routed: as a screen
+        # binding it ran only when the Tab came back from the field, after keys typed behind
+        # it had already gone to the old field (a pasted "id<Tab>PIN<Enter>" put the PIN into
+        # the id). Elsewhere it stays a normal binding (check_action), so a Space for a tick
+        # box typed before it is still applied to that box first.
+        Binding("tab", "field_tab(1)", show=False, priority=True),
+        Binding("shift+tab", "field_tab(-1)", show=False, priority=True),
         Binding("f1", "help", "Help", show=False),
     ]
 
@@ -275,6 +277,19 @@ class BoothApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(SignInScreen(notice))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "field_tab":
+            from textual.widgets import Input
+
+            return isinstance(self.focused, Input)
+        return True
+
+    def action_field_tab(self, step: int) -> None:
+        if step > 0:
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
 
     def action_help(self) -> None:
         from terminal.screens.help import HelpModal

@@ -29,6 +29,10 @@ def key_event(char: str) -> events.Key:
         return events.Key("tab", "\t")
     if char == "\r":
         return events.Key("enter", "\r")
+    if char == "\u2192":  # stands for the Right arrow key in these strings
+        return events.Key("right", None)
+    if char == " ":
+        return events.Key("space", " ")
     key = char if char.isalnum() else _character_to_key(char)
     return events.Key(key, char)
 
@@ -174,3 +178,30 @@ async def test_notes_keep_every_key_under_stalls(make_booth: BoothFactory) -> No
         start_stalls(pilot.app, seed=5)
         await send_keys(pilot.app, text, gaps)
         assert await typed_value(pilot, notes, text) == text
+
+
+async def test_keys_for_a_tick_box_and_a_choice_in_one_burst(make_booth: BoothFactory) -> None:
+    """"Space Tab Right Right Enter" in one write on the watchlist alert: the Space ticks the
+    box (it had the focus), the Rights change the decision (tmux trial of issue 13)."""
+    from messaging.codes import WatchlistJudgement
+    from messaging.watchlist import Watchlist
+    from ocr.mrz import parse_mrz
+    from ocr.specimens import specimens
+    from terminal.screens.document import DocumentScreen
+    from terminal.screens.watchlist_alert import WatchlistAlertScreen
+    from tests.tui.conftest import NOW
+
+    listed = parse_mrz(specimens(NOW.date())["zaf_passport"])
+    watchlist = Watchlist.from_payload(
+        {"version": "wl-7", "entries": [{"document_number": listed.document_number}]})
+    booth = make_booth(watchlist=watchlist)
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.feed("zaf_passport")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, WatchlistAlertScreen))
+        await pilot.pause()
+        await send_keys(pilot.app, " \t\u2192\u2192\r", [0])
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, DocumentScreen) and screen.case is not None
+        assert screen.case.judgement is WatchlistJudgement.REFUSED
