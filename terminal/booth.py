@@ -30,6 +30,7 @@ from messaging.codes import Direction
 from messaging.record import CrossingRecord, new_record_id
 from terminal.audit import AuditTrail, Detail
 from terminal.booking import Booth, Clock, WatchlistLike, utc_clock
+from terminal.key_order import KeyDone, KeyOrder
 from terminal.officers import OfficerStore
 from terminal.status import LinkStatus, QueueStatus, read_link, read_queue
 from terminal.wedge_input import WedgeFilter
@@ -70,13 +71,6 @@ class BoothApp(App[None]):
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        # From a text field, Tab moves the focus before the next key is routed: as a screen
-        # binding it ran only when the Tab came back from the field, after keys typed behind
-        # it had already gone to the old field (a pasted "id<Tab>PIN<Enter>" put the PIN into
-        # the id). Elsewhere it stays a normal binding (check_action), so a Space for a tick
-        # box typed before it is still applied to that box first.
-        Binding("tab", "field_tab(1)", show=False, priority=True),
-        Binding("shift+tab", "field_tab(-1)", show=False, priority=True),
         Binding("f1", "help", "Help", show=False),
     ]
 
@@ -134,6 +128,7 @@ class BoothApp(App[None]):
         self._stop = threading.Event()
         self._wedge: WedgeFilter[events.Key] = WedgeFilter()
         self._wedge_timer: Timer | None = None
+        self._keys = KeyOrder(self, self._route_key)
         self._last_activity = time.monotonic()
         self._pump_errors: dict[str, ReaderState] = {}  # set by a pump while read() raises
         self._failed_readers: dict[str, ReaderState] = {}  # could not be opened at start
@@ -277,19 +272,6 @@ class BoothApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(SignInScreen(notice))
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "field_tab":
-            from textual.widgets import Input
-
-            return isinstance(self.focused, Input)
-        return True
-
-    def action_field_tab(self, step: int) -> None:
-        if step > 0:
-            self.screen.focus_next()
-        else:
-            self.screen.focus_previous()
 
     def action_help(self) -> None:
         from terminal.screens.help import HelpModal
@@ -621,16 +603,28 @@ class BoothApp(App[None]):
     # -- keyboard wedge --------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        if isinstance(event, events.Key) and event.is_forwarded:  # back from the widgets
+            await super().on_event(event)
+            await self._keys.came_back(event)
+            return
+        if isinstance(event, events.Key):
             self._last_activity = time.monotonic()
             result = self._wedge.key(event.key, event.character, event.time, event)
             for held in result.replay:
-                await super().on_event(held)
+                await self._keys.send(held)
             self._after_wedge(result)
             if result.consumed:
                 self._arm_wedge_timer()
                 return
+            await self._keys.send(event)
+            return
         await super().on_event(event)
+
+    async def on_key_done(self, message: KeyDone) -> None:
+        await self._keys.done(message)
+
+    async def _route_key(self, key: events.Key) -> None:
+        await super().on_event(key)
 
     def _arm_wedge_timer(self) -> None:
         if self._wedge_timer is not None:
@@ -642,7 +636,7 @@ class BoothApp(App[None]):
         self._wedge_timer = None
         result = self._wedge.flush(time.monotonic())
         for held in result.replay:
-            await super().on_event(held)
+            await self._keys.send(held)
         self._after_wedge(result)
         if self._wedge.pending:
             self._arm_wedge_timer()
