@@ -28,7 +28,7 @@ class VoidModal(ModalScreen[VoidReason | None]):
             yield Static("Void this crossing?", classes="title")
             yield Static(f"{self.row}\nA voided crossing is counted nowhere. The saved record "
                          "stays, marked as voided.", id="confirm-question", markup=False)
-            yield Static("D: duplicate (saved twice)   M: mistake (nobody crossed)   Esc: back",
+            yield Static("D duplicate (saved twice)  M mistake (nobody crossed)  Esc back",
                          classes="keys")
 
     def action_pick(self, reason: str) -> None:
