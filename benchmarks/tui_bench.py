@@ -111,6 +111,7 @@ async def bench_in_process(reads: int, crossings: int, tmp: Path) -> dict[str, f
     from drivers.fake import FakeReader
     from drivers.framing import Frame
     from drivers.serial_mrz import document_read
+    from messaging.codes import Decision
     from messaging.outbox import Outbox
     from ocr.specimens import specimens
     from terminal.app import make_app
@@ -162,7 +163,11 @@ async def bench_in_process(reads: int, crossings: int, tmp: Path) -> dict[str, f
             await painted(app, DocumentScreen)
             app.screen.action_continue()  # type: ignore[attr-defined]
             await painted(app, CategoriseScreen)
-            app.screen.action_save()  # type: ignore[attr-defined]
+            form = app.screen
+            if form.case.alerts:  # type: ignore[attr-defined]
+                # an EXPIRED document needs an explicit decision (issue 13 item 9): pick one
+                form.query_one("#decision").value = Decision.ADMITTED  # type: ignore[attr-defined]
+            form.action_save()  # type: ignore[attr-defined]
             while not (isinstance(app.screen, ScanScreen) and app.screen.is_mounted):
                 await asyncio.sleep(0.001)
             if i + 1 == 100:

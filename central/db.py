@@ -26,7 +26,7 @@ from central.dberrors import describe, is_connection_lost, is_db_error, url_pass
 from central.values import payload_text, safe_text, unstorable
 from imdms.errors import ImdmsError, SchemaError
 from messaging.schema import validate_record
-from messaging.stats import DEFAULT_UTC_OFFSET_MINUTES, instant_ms
+from messaging.stats import DEFAULT_UTC_OFFSET_MINUTES, instant_ms, is_void
 
 log = logging.getLogger(__name__)
 
@@ -386,11 +386,22 @@ class Database:
             " AND record_id <> ?",
             (root, winner[0]),
         )
+        if winner[1] and self._is_void(str(winner[0])):  # a void amendment: counted nowhere
+            self.execute(
+                "UPDATE records SET is_current = 0, crossing_ms = NULL, crossing_day = NULL"
+                " WHERE record_id = ?",
+                (winner[0],),
+            )
+            return
         self.execute(
             "UPDATE records SET is_current = 1, crossing_ms = ?, crossing_day = ?"
             " WHERE record_id = ?",
             (crossing_ms, day_number(crossing_ms), winner[0]),
         )
+
+    def _is_void(self, record_id: str) -> bool:
+        rows = self.query("SELECT payload FROM records WHERE record_id = ?", (record_id,))
+        return bool(rows) and is_void(json.loads(rows[0][0]))
 
     # -- clocks ------------------------------------------------------------------------------
     def clock_offset(self, terminal_id: str, boot: str) -> int | None:

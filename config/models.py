@@ -105,6 +105,11 @@ class TerminalConfig(Strict):
     idle_signout_minutes: int = Field(
         15, ge=1, le=720, description="Sign the officer out after this many idle minutes."
     )
+    repeat_scan_window_minutes: int = Field(
+        30, ge=0, le=1440,
+        description="Warn when the same document was saved at this booth within this many "
+        "minutes (0: never warn).",
+    )
     default_residence: str = Field(
         "LSO", description="Country of residence preselected for citizens (ISO 3166 alpha-3)."
     )

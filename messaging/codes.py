@@ -167,6 +167,21 @@ class WatchlistResult(StrEnum):
     NOT_CHECKED = "NOT_CHECKED"
 
 
+class WatchlistJudgement(StrEnum):
+    """The officer's judgement of a watchlist hit, after checking the traveller."""
+
+    NOT_THIS_PERSON = "NOT_THIS_PERSON"
+    REFUSED = "REFUSED"
+    REFERRED = "REFERRED"
+
+
+class VoidReason(StrEnum):
+    """Why an amendment cancels a crossing (it is then counted nowhere)."""
+
+    DUPLICATE = "DUPLICATE"  # the same crossing was saved twice
+    MISTAKE = "MISTAKE"  # nobody crossed (a wrong document, a test, a slip)
+
+
 class Relationship(StrEnum):
     """A minor's relationship to the accompanying adult."""
 

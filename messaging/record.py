@@ -32,6 +32,8 @@ from messaging.codes import (
     TransportMode,
     TransportRole,
     TravellerCategory,
+    VoidReason,
+    WatchlistJudgement,
     WatchlistResult,
     age_band,
     stay_band,
@@ -140,6 +142,10 @@ class CrossingRecord:
     notes: str | None = field(default=None, repr=False)
     amends: str | None = None
     amend_reason: str | None = field(default=None, repr=False)
+    # optional (added after v1 shipped: a record without them is still valid)
+    watchlist_acknowledged: bool | None = None  # the officer ticked "I have seen this alert"
+    watchlist_judgement: WatchlistJudgement | None = None
+    void: VoidReason | None = None  # an amendment that cancels the crossing it amends
 
     def with_derived(self) -> CrossingRecord:
         """Fill age_at_crossing, age_band, minor and stay_band from the primary fields."""
@@ -207,4 +213,6 @@ _CONVERTERS: dict[str, Any] = {
     "tip_indicators": lambda v: tuple(TipIndicator(x) for x in v),
     "tip_referral": TipReferral,
     "watchlist_result": WatchlistResult,
+    "watchlist_judgement": WatchlistJudgement,
+    "void": VoidReason,
 }

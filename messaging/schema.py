@@ -94,6 +94,11 @@ def build_schema() -> dict[str, Any]:
         "amends": {"anyOf": [UUID, {"type": "null"}]},
         "amend_reason": _str(500),
     }
+    optional: dict[str, Any] = {  # added later: not required, so older records stay valid
+        "watchlist_acknowledged": {"type": ["boolean", "null"]},
+        "watchlist_judgement": _enum(codes.WatchlistJudgement, nullable=True),
+        "void": _enum(codes.VoidReason, nullable=True),
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -101,7 +106,7 @@ def build_schema() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "required": sorted(props),
-        "properties": props,
+        "properties": {**props, **optional},
     }
 
 

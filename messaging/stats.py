@@ -10,6 +10,8 @@ Rules (the SQL in central/ follows them; change both together):
   record (the "root"); when several records amend one crossing the latest wins, ordered by
   (recorded_at as an instant, record_id). An amendment always beats the original. An amendment
   whose original was never seen stands in for it.
+- A winning version with `void` set (an amendment "void: duplicate/mistake") cancels its
+  crossing: it is counted nowhere (`is_void`; the central report uses the same function).
 - The crossing's time is the root record's recorded_at (an amendment corrects the data, not
   when the person crossed); it falls back to the amendment's own when the root is missing.
 - Periods (day, month) are local days at `utc_offset_minutes` from UTC (default +120 min,
@@ -96,12 +98,14 @@ class Resolution:
     """Effective records after dropping duplicates and applying amendments.
 
     effective: one record per crossing (the winning version), with `crossing_ms` its time.
-    duplicates: copies dropped; superseded: versions replaced by an amendment.
+    duplicates: copies dropped; superseded: versions replaced by an amendment;
+    voided: crossings cancelled by a void amendment (not in `effective`).
     """
 
     effective: list[tuple[Mapping[str, Any], int]]
     duplicates: int
     superseded: int
+    voided: int = 0
 
 
 def instant_ms(recorded_at: str) -> int:
@@ -156,12 +160,21 @@ def resolve(records: Iterable[Mapping[str, Any]]) -> Resolution:
     for rid in by_id:
         groups.setdefault(_root(rid, by_id), []).append(by_id[rid])
     effective: list[tuple[Mapping[str, Any], int]] = []
+    voided = 0
     for root_id, members in groups.items():
         winner = max(members, key=version_key)
+        if is_void(winner):
+            voided += 1
+            continue
         root = by_id.get(root_id)
         time_source = root if root is not None else winner
         effective.append((winner, instant_ms(time_source["recorded_at"])))
-    return Resolution(effective, duplicates, len(by_id) - len(groups))
+    return Resolution(effective, duplicates, len(by_id) - len(groups), voided)
+
+
+def is_void(rec: Mapping[str, Any]) -> bool:
+    """True for a version that cancels its crossing (a void amendment: duplicate/mistake)."""
+    return bool(rec.get("void")) and rec.get("amends") is not None
 
 
 def version_key(rec: Mapping[str, Any]) -> tuple[bool, int, str]:

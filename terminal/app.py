@@ -81,6 +81,7 @@ def make_app(
         forwarding=bool(config.broker.host),
         demo_pin=demo_pin,
         idle_signout_s=t.idle_signout_minutes * 60.0,
+        repeat_scan_window_s=t.repeat_scan_window_minutes * 60.0,
         status_interval_s=status_interval_s,
     )
     if clock is not None:

@@ -27,6 +27,8 @@ from messaging.codes import (
     TransportMode,
     TransportRole,
     TravellerCategory,
+    VoidReason,
+    WatchlistJudgement,
     WatchlistResult,
 )
 from messaging.record import CrossingRecord, age_on, new_record_id
@@ -189,13 +191,21 @@ def default_form(
     if nationality == booth.home_country:
         form.traveller_category = TravellerCategory.CITIZEN
         form.country_of_residence = booth.home_country
-        form.purpose = Purpose.RETURNING_RESIDENT if d is Direction.ENTRY else None
+        form.purpose = default_purpose(form.traveller_category, d)
     else:
         form.traveller_category = TravellerCategory.VISITOR
         form.country_of_residence = nationality if nationality and len(nationality) == 3 else None
     if age is not None and age < 18:
         form.transport_role = TransportRole.PASSENGER
     return form
+
+
+def default_purpose(category: TravellerCategory | None, direction: Direction) -> Purpose | None:
+    """The purpose preselected for the form's current category and direction: a citizen
+    entering is returning home; nothing else has a default (ask)."""
+    if category is TravellerCategory.CITIZEN and direction is Direction.ENTRY:
+        return Purpose.RETURNING_RESIDENT
+    return None
 
 
 def check_watchlist(
@@ -248,8 +258,10 @@ def record_from_read(
     form: Form,
     *,
     watchlist: tuple[WatchlistResult, str | None] = (WatchlistResult.NOT_CHECKED, None),
+    judgement: WatchlistJudgement | None = None,
 ) -> CrossingRecord:
-    """The record for a document that was read (reader, camera, chip or typed MRZ)."""
+    """The record for a document that was read (reader, camera, chip or typed MRZ); for a
+    watchlist hit, `judgement` is the officer's, given after acknowledging the alert."""
     mrz = read.mrz
     if mrz is None:
         raise ValueError("a read without an MRZ cannot make a record")
@@ -270,6 +282,8 @@ def record_from_read(
         date_of_birth=partial_iso(mrz.date_of_birth),
         watchlist_result=watchlist[0],
         watchlist_version=watchlist[1],
+        watchlist_acknowledged=True if judgement is not None else None,
+        watchlist_judgement=judgement,
     ).with_derived()
 
 
@@ -309,10 +323,12 @@ def record_without_document(
 
 
 def amendment(
-    booth: Booth, original: CrossingRecord, form: Form, reason: str
+    booth: Booth, original: CrossingRecord, form: Form, reason: str,
+    *, void: VoidReason | None = None,
 ) -> CrossingRecord:
     """A new record that replaces `original` (which is never edited): same person and document,
-    the corrected categorisation, `amends` = the original's id."""
+    the corrected categorisation, `amends` = the original's id. With `void` it cancels the
+    crossing instead (a duplicate or a mistake): the statistics then count it nowhere."""
     common = _common(booth, form, original.capture_method)
     common["software_version"] = booth.software_version
     fresh = CrossingRecord(**common)
@@ -325,6 +341,7 @@ def amendment(
             "date_of_expiry", "mrz_valid", "mrz_corrections", "chip_status", "surname",
             "given_names", "nationality", "sex", "date_of_birth", "age_estimated",
             "watchlist_result", "watchlist_version", "recorded_at", "clock_synced",
+            "watchlist_acknowledged", "watchlist_judgement",
         }
     }
     if original.age_estimated:
@@ -336,6 +353,7 @@ def amendment(
         # the correction was made is in the new record_id (UUIDv7) and monotonic_ns
         amends=original.record_id,
         amend_reason=reason.strip() or None,
+        void=void,
     ).with_derived()
 
 
@@ -374,6 +392,10 @@ class Case:
     age: int | None = None
     nationality: str | None = None
     amend_reason: str = ""
+    judgement: WatchlistJudgement | None = None  # a hit, acknowledged and judged
+    void: VoidReason | None = None  # a correction that cancels the crossing
+    alerts: tuple[str, ...] = ()  # "EXPIRED", "CHECK FAILED": the decision is not preselected
+    decision_chosen: bool = True  # False until the officer picks one (when there are alerts)
 
     @property
     def minor(self) -> bool:
@@ -381,15 +403,18 @@ class Case:
 
     def problems(self) -> list[str]:
         out = self.form.problems(minor=self.minor)
+        if self.alerts and not self.decision_chosen:
+            out.insert(0, f"the document is {' and '.join(self.alerts)}: choose the decision")
         if self.original is not None and not self.amend_reason.strip():
             out.append("say why the record is corrected")
         return out
 
     def build(self, booth: Booth) -> CrossingRecord:
         if self.original is not None:
-            return amendment(booth, self.original, self.form, self.amend_reason)
+            return amendment(booth, self.original, self.form, self.amend_reason, void=self.void)
         if self.read is not None:
-            return record_from_read(booth, self.read, self.form, watchlist=self.watchlist)
+            return record_from_read(booth, self.read, self.form, watchlist=self.watchlist,
+                                    judgement=self.judgement)
         return record_without_document(booth, self.person or PersonWithoutDocument(), self.form)
 
 
@@ -407,4 +432,7 @@ def case_for_read(
     form = default_form(booth, nationality=mrz.nationality, age=age)
     if result[0] is WatchlistResult.HIT or chip_status(read.chip) == "FAILED:dg1_mismatch":
         form.decision = Decision.REFERRED
-    return Case(form=form, read=read, watchlist=result, age=age, nationality=mrz.nationality)
+    alerts = tuple(name for name, on in (("EXPIRED", is_expired(mrz, today)),
+                                         ("CHECK FAILED", not mrz.valid)) if on)
+    return Case(form=form, read=read, watchlist=result, age=age, nationality=mrz.nationality,
+                alerts=alerts, decision_chosen=not alerts)

@@ -28,7 +28,9 @@ from drivers.base import DocumentReader, ReaderState, ReaderStatus
 from imdms.errors import DiskFullError, ImdmsError, ReaderError
 from messaging.codes import Direction
 from messaging.record import CrossingRecord, new_record_id
+from terminal.audit import AuditTrail, Detail
 from terminal.booking import Booth, Clock, WatchlistLike, utc_clock
+from terminal.key_order import KeyDone, KeyOrder
 from terminal.officers import OfficerStore
 from terminal.status import LinkStatus, QueueStatus, read_link, read_queue
 from terminal.wedge_input import WedgeFilter
@@ -48,6 +50,7 @@ class BoothSettings:
     forwarding: bool = False  # a broker is configured: show online/offline
     demo_pin: str | None = None  # shown on the sign-in screen in --demo only
     idle_signout_s: float = 15 * 60
+    repeat_scan_window_s: float = 30 * 60
     status_interval_s: float = 2.0
     photo_mode: str = "auto"  # "auto" | "halfcell" | "none"
     clock: Clock = utc_clock
@@ -66,7 +69,10 @@ class BoothApp(App[None]):
     CSS_PATH = "styles/booth.tcss"
     TITLE = "IMDMS border terminal"
     ENABLE_COMMAND_PALETTE = False
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+        Binding("f1", "help", "Help", show=False),
+    ]
 
     class DocumentRead(Message):
         """A reader (or the keyboard wedge, or manual entry) produced a read."""
@@ -122,12 +128,18 @@ class BoothApp(App[None]):
         self._stop = threading.Event()
         self._wedge: WedgeFilter[events.Key] = WedgeFilter()
         self._wedge_timer: Timer | None = None
+        self._keys = KeyOrder(self, self._route_key)
         self._last_activity = time.monotonic()
         self._pump_errors: dict[str, ReaderState] = {}  # set by a pump while read() raises
         self._failed_readers: dict[str, ReaderState] = {}  # could not be opened at start
         self._startup_errors: list[tuple[str, str, str]] = []
         self._on_saved: Callable[[CrossingRecord], None] | None = None
         self._document_screen: Any = None  # the reused DocumentScreen, once a read opened it
+        self._configured_direction = settings.default_direction
+        self._saved_docs: dict[str, tuple[float, CrossingRecord]] = {}  # see repeat_of()
+        self._drafts: dict[str, Any] = {}  # officer id -> open case kept over an idle sign-out
+        self._audit = AuditTrail(outbox, terminal_id=settings.terminal_id,
+                                 border_post=settings.border_post)
         if os_term_is_linux_console():
             self.theme = "ansi-dark"
 
@@ -189,6 +201,8 @@ class BoothApp(App[None]):
     def _refresh_bars(self) -> None:
         from terminal.widgets.status_bar import StatusBar
 
+        if not self.screen_stack:
+            return  # a reader's first state can come before the sign-in screen is pushed
         for screen in self.screen_stack:
             for bar in screen.query(StatusBar):
                 bar.refresh()
@@ -204,7 +218,8 @@ class BoothApp(App[None]):
                  ReaderStatus.CONNECTED]
         worst = min(self.reader_states.values(), key=lambda s: order.index(s.status))
         good = worst.status in (ReaderStatus.CONNECTED, ReaderStatus.WAITING)
-        return f"reader {worst.status.value}", "ok" if good else "bad"
+        # "ok" keeps the bar within 80 columns; the scan screen shows each reader's state
+        return ("reader ok" if good else f"reader {worst.status.value}"), "ok" if good else "bad"
 
     def status_line(self) -> Text:
         s = self.settings
@@ -216,7 +231,7 @@ class BoothApp(App[None]):
         text.append(f"| {who} | {s.default_direction.value} | ")
         text.append(reader, style="bold green" if rstyle == "ok" else "bold red reverse")
         text.append(" | ")
-        text.append(self.link.text, style=link_style)
+        text.append(self.link.short, style=link_style)
         text.append(f" | {self.queue.text}")
         return text
 
@@ -228,21 +243,78 @@ class BoothApp(App[None]):
 
         self.shift = Shift(officer_id, iso_z(self.settings.clock()))
         self._last_activity = time.monotonic()
+        self.audit("sign_in", officer_id=officer_id)
         self.switch_screen(ScanScreen())
+        draft = self._drafts.pop(officer_id, None)
+        if draft is not None:
+            self.call_after_refresh(self._restore_draft, draft)
 
-    def sign_out(self) -> None:
+    def sign_out(self, reason: str = "officer") -> None:
+        """End the shift. `reason`: "officer" (F10) or "idle". After an idle sign-out the open
+        traveller is kept, in memory only, for this officer's next sign-in."""
         from terminal.screens.signin import SignInScreen
 
+        officer = self.shift.officer_id if self.shift else None
+        notice = ""
+        kept = None
+        if reason == "idle" and officer is not None:
+            kept = self._take_open_case()
+            minutes = max(1, round(self.settings.idle_signout_s / 60))
+            notice = f"Signed out after {minutes} min without a key press."
+            if kept is not None:
+                self._drafts[officer] = kept
+                notice += f" The open traveller is kept: sign in as {officer} to continue."
+        if officer is not None:
+            self.audit("sign_out", officer_id=officer,
+                       detail={"reason": reason, "draft_kept": kept is not None})
         self.shift = None
+        self.settings.default_direction = self._configured_direction  # not inherited
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        self.switch_screen(SignInScreen())
+        self.switch_screen(SignInScreen(notice))
+
+    def action_help(self) -> None:
+        from terminal.screens.help import HelpModal
+
+        if not isinstance(self.screen, HelpModal):
+            self.push_screen(HelpModal(self.screen))
+
+    async def action_quit(self) -> None:
+        if self.shift is not None:  # the booth is stopped with an officer signed in
+            self.audit("sign_out", detail={"reason": "shutdown", "draft_kept": False})
+            self.shift = None
+        await super().action_quit()
+
+    def _take_open_case(self) -> Any:
+        """The traveller being processed (its form as on screen), or None."""
+        from terminal.screens.categorise import CategoriseScreen
+        from terminal.screens.document import DocumentScreen
+        from terminal.screens.indicators import IndicatorsScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, IndicatorsScreen):
+                screen.apply()
+            if isinstance(screen, CategoriseScreen):
+                screen.collect()
+                return screen.case
+            if isinstance(screen, DocumentScreen) and screen.case is not None:
+                return screen.case
+        return None
+
+    def _restore_draft(self, case: Any) -> None:
+        from terminal.screens.categorise import CategoriseScreen
+        from terminal.screens.document import DocumentScreen
+
+        if case.read is not None and case.original is None:
+            self.push_screen(DocumentScreen(case.read, case=case))
+        else:
+            self.push_screen(CategoriseScreen(case))
+        self.notify("The traveller you had open is back: check it and save it.", timeout=8)
 
     def _check_idle(self) -> None:
         idle = time.monotonic() - self._last_activity
         if self.shift and idle > self.settings.idle_signout_s:
-            self.sign_out()
-            self.notify("Signed out after inactivity. Sign in again to continue.")
+            self.sign_out("idle")
 
     def booth(self) -> Booth:
         if self.shift is None:
@@ -279,6 +351,20 @@ class BoothApp(App[None]):
 
             return summarise(records)
         return self._summarise(records)
+
+    def audit(self, kind: str, *, officer_id: str | None = None,
+              detail: Detail | None = None) -> None:
+        """Log and send one audit event (terminal/audit.py). One that cannot be stored does
+        not stop the officer, but is said on screen."""
+        if officer_id is None and self.shift is not None:
+            officer_id = self.shift.officer_id
+        stored = self._audit(kind, officer_id=officer_id, detail=detail)
+        if stored:
+            self.queue = read_queue(self.outbox)  # the bar counts it among those to send
+            self._refresh_bars()
+        elif stored is False:
+            self.notify("An audit entry could not be stored. Carry on, and tell the technician "
+                        "(imdms doctor).", severity="warning", timeout=10)
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -367,8 +453,7 @@ class BoothApp(App[None]):
             self.show_error(
                 "Document not read",
                 read.error or "the reader could not read the document",
-                str(read.extra.get("hint") or "wipe the document, present it again flat on "
-                    "the glass; or type the MRZ (F3)"),
+                str(read.extra.get("hint") or self._unread_hint(read)),
             )
             return
         pending = read.source != "chip" and read.mrz is not None and self.hand_mrz_to_chip(read)
@@ -380,6 +465,16 @@ class BoothApp(App[None]):
         else:
             await screen.load(read, chip_pending=pending)
         self.push_screen(screen)
+
+    def _unread_hint(self, read: RawRead) -> str:
+        """What to do about a failed read: a reader that went away is not a dirty document."""
+        state = self.reader_states.get(read.reader_name)
+        gone = state is not None and state.status in (ReaderStatus.DISCONNECTED,
+                                                       ReaderStatus.ERROR)
+        if gone or "cut" in (read.error or ""):
+            return ("the reader stopped in the middle: check its cable and power, then present "
+                    "the document again; or type the MRZ (F3)")
+        return "present the document again, flat and still; or type the MRZ (F3)"
 
     def _open_document(self) -> Any:
         """The DocumentScreen of the traveller being processed from an optical read, if any."""
@@ -457,8 +552,30 @@ class BoothApp(App[None]):
             return
         self.post_message(self.CrossingConfirmed(record))
 
+    def repeat_of(self, read: RawRead) -> CrossingRecord | None:
+        """The crossing saved at this booth (any officer) for the same document within the
+        repeat-scan window, if any: a second scan is often the same person saved twice."""
+        key = document_key(read.mrz)
+        window = self.settings.repeat_scan_window_s
+        if key is None or window <= 0 or key not in self._saved_docs:
+            return None
+        when, record = self._saved_docs[key]
+        if time.monotonic() - when > window:
+            return None
+        return record
+
+    def _remember(self, record: CrossingRecord) -> None:
+        key = document_key(record)
+        if key is None:
+            return
+        if record.void is not None:
+            self._saved_docs.pop(key, None)  # a voided duplicate leaves the other one
+        elif record.amends is None:
+            self._saved_docs[key] = (time.monotonic(), record)
+
     def on_booth_app_crossing_confirmed(self, message: CrossingConfirmed) -> None:
         record = message.record
+        self._remember(record)
         if self.shift is not None:
             self.shift.records.append(record)
         self.refresh_status()
@@ -486,16 +603,28 @@ class BoothApp(App[None]):
     # -- keyboard wedge --------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
+        if isinstance(event, events.Key) and event.is_forwarded:  # back from the widgets
+            await super().on_event(event)
+            await self._keys.came_back(event)
+            return
+        if isinstance(event, events.Key):
             self._last_activity = time.monotonic()
             result = self._wedge.key(event.key, event.character, event.time, event)
             for held in result.replay:
-                await super().on_event(held)
+                await self._keys.send(held)
             self._after_wedge(result)
             if result.consumed:
                 self._arm_wedge_timer()
                 return
+            await self._keys.send(event)
+            return
         await super().on_event(event)
+
+    async def on_key_done(self, message: KeyDone) -> None:
+        await self._keys.done(message)
+
+    async def _route_key(self, key: events.Key) -> None:
+        await super().on_event(key)
 
     def _arm_wedge_timer(self) -> None:
         if self._wedge_timer is not None:
@@ -507,7 +636,7 @@ class BoothApp(App[None]):
         self._wedge_timer = None
         result = self._wedge.flush(time.monotonic())
         for held in result.replay:
-            await super().on_event(held)
+            await self._keys.send(held)
         self._after_wedge(result)
         if self._wedge.pending:
             self._arm_wedge_timer()
@@ -520,6 +649,19 @@ class BoothApp(App[None]):
             )
         if result.document is not None:
             self.post_message(self.DocumentRead(wedge_read(result.document)))
+
+
+def document_key(doc: Any) -> str | None:
+    """A digest of (document code, issuing state, number) of an MrzRecord or CrossingRecord:
+    the booth remembers which documents it saved without keeping the numbers themselves."""
+    import hashlib
+
+    number = getattr(doc, "document_number", None) if doc is not None else None
+    if not number:
+        return None
+    code = (getattr(doc, "document_code", None) or "")[:1]
+    state = getattr(doc, "issuing_state", None) or ""
+    return hashlib.sha256(f"{code}|{state}|{number}".encode()).hexdigest()
 
 
 def _warm_up_imports() -> None:

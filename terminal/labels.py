@@ -61,9 +61,44 @@ def options(enum: type[Enum]) -> list[tuple[str, Enum]]:
     return [(label(member), member) for member in enum]
 
 
+FIELD_NAMES = {
+    "document_number": "Document number", "date_of_birth": "Birth date",
+    "date_of_expiry": "Expiry date", "optional_data": "Optional data",
+    "personal_number": "Personal number", "composite": "Overall check digit",
+    "nationality": "Nationality", "issuing_state": "Issuing state", "sex": "Sex",
+    "names": "Names", "document_code": "Document code",
+}
+
+
+def issue_text(field: str, message: str) -> str:
+    """"Birth date: check digit does not match" (the parser's messages may start with the
+    field's code name: never show that twice, nor at all)."""
+    for prefix in (f"{field}: ", f"{field} "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    name = FIELD_NAMES.get(field, field.replace("_", " ").capitalize())
+    return f"{name}: {message}"
+
+
 SEX_SHORT = {Sex.UNKNOWN: "?", Sex.MALE: "M", Sex.FEMALE: "F", Sex.NOT_APPLICABLE: "-"}
 
+
+def doc_tail(number: str | None) -> str:
+    """The last digits of a document number: enough to tell two rows apart on screen."""
+    return f"..{number[-3:]}" if number else "no doc"
+
+
+def initials(surname: str | None, given_names: str | None) -> str:
+    """"A.E." from given names ANNA MARIA and surname ERIKSSON ("" when unknown)."""
+    given = (given_names or "").split()
+    first = given[0][:1] if given else ""
+    last = (surname or "")[:1]
+    return ".".join(x for x in (first, last) if x) + ("." if first or last else "")
+
 __all__ = [
+    "doc_tail",
+    "issue_text",
+    "initials",
     "label",
     "options",
     "SEX_SHORT",

@@ -13,6 +13,11 @@ class LinkStatus:
     online: bool | None  # None: unknown (no forwarder status yet, or forwarding disabled)
     text: str
 
+    @property
+    def short(self) -> str:
+        """For the one-line status bar (80 columns): the scan screen shows the full text."""
+        return self.text.split(" (")[0]
+
 
 @dataclass(frozen=True, slots=True)
 class QueueStatus:
@@ -24,8 +29,9 @@ class QueueStatus:
     def text(self) -> str:
         if self.pending is None:
             return "outbox ?"
-        extra = f", {self.quarantined} held" if self.quarantined else ""
-        return f"outbox {self.pending}{extra}"
+        # "held": records the forwarder set aside (it cannot send them): the technician acts
+        extra = f", {self.quarantined} held: call technician" if self.quarantined else ""
+        return f"{self.pending} to send{extra}"
 
 
 def read_link(data_dir: Path | None, *, forwarding: bool) -> LinkStatus:

@@ -26,22 +26,36 @@ from messaging.codes import (
     TravellerCategory,
 )
 from messaging.record import CrossingRecord
-from terminal.booking import Case, local_hhmm
-from terminal.labels import SEX_SHORT, label, options
+from terminal.booking import Case, default_purpose, local_hhmm
+from terminal.labels import SEX_SHORT, doc_tail, initials, label, options
 from terminal.widgets.choice import Choice
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
+from terminal.widgets.tick import TickBox
+from terminal.widgets.upper_input import UpperInput
 
 
 def adult_label(record: CrossingRecord) -> str:
+    """Enough to tell two adults apart: time, direction, initials, document's last digits."""
+    who = initials(record.surname, record.given_names) or "?"
     return (
-        f"{local_hhmm(record.recorded_at)} {record.nationality or '?'} "
-        f"{SEX_SHORT.get(record.sex, '?')} {record.age_band or '?'} ..{record.record_id[-6:]}"
+        f"{local_hhmm(record.recorded_at)} {record.direction.value} {who} "
+        f"{doc_tail(record.document_number)} {record.nationality or '?'} "
+        f"{SEX_SHORT.get(record.sex, '?')}{record.age_band or '?'}"
     )
+
+
+def adults_for(records: list[CrossingRecord], direction: Any) -> list[tuple[str, str]]:
+    """The adults a minor may be linked to: saved this shift, going the same way."""
+    return [(adult_label(r), r.record_id) for r in records
+            if not r.minor and r.direction == direction and r.void is None]
 
 
 def case_heading(case: Case) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
+    for alert in case.alerts:  # repeated here: the decision must be made knowing it
+        text.append(f"{alert}", style="bold reverse red")
+        text.append(" ")
     if case.original is not None:
         text.append("CORRECTION of ..", style="bold yellow")
         text.append(case.original.record_id[-6:] + "  ", style="bold yellow")
@@ -49,7 +63,9 @@ def case_heading(case: Case) -> Text:
         m = case.read.mrz
         text.append(f"{m.document_code} {m.issuing_state}  {m.surname}, {m.given_names}  ")
     elif case.original is not None:
-        text.append(f"{case.original.nationality or '?'} {case.original.capture_method.value} ")
+        o = case.original
+        text.append(f"{initials(o.surname, o.given_names) or '?'} "
+                    f"{doc_tail(o.document_number)}  ")
     else:
         text.append("NO DOCUMENT  ", style="bold yellow")
     text.append(f"nat {case.nationality or '?'}  age {case.age if case.age is not None else '?'}")
@@ -82,11 +98,14 @@ class CategoriseScreen(Screen[None]):
         super().__init__()
         self.case = case
         self._saving = False
+        self._minor_alone_ok = False
+        f = case.form
+        self._purpose_default = default_purpose(f.traveller_category, f.direction)
 
     def compose(self) -> ComposeResult:
         f = self.case.form
         app: Any = self.app
-        adults = [r for r in app.recent_records() if not r.minor]
+        adults = adults_for(app.recent_records(), f.direction)
         yield StatusBar()
         yield Static(case_heading(self.case), id="case-heading")
         with Grid(id="form"):
@@ -108,21 +127,22 @@ class CategoriseScreen(Screen[None]):
             yield Choice(options(TransportRole), f.transport_role, blank="-- not asked --",
                          id="role")
             yield Label("Residence")
-            yield Input(f.country_of_residence or "", placeholder="ISO alpha-3", max_length=3,
-                        restrict=r"[A-Za-z]*", compact=True, id="residence")
+            yield UpperInput(f.country_of_residence or "", placeholder="ISO alpha-3",
+                             max_length=3, restrict=r"[A-Z]*", compact=True, id="residence")
             yield Label("Decision")
-            yield Choice(options(Decision), f.decision, id="decision")
+            blank = "-- choose --" if self.case.alerts else None
+            yield Choice(options(Decision), f.decision if self.case.decision_chosen else None,
+                         blank=blank, id="decision")
             yield Label("Refusal")
             yield Choice(options(RefusalReason), f.refusal_reason, blank="-- reason --",
                          id="refusal")
             yield Label("With adult")
-            yield Choice([(adult_label(r), r.record_id) for r in adults],
-                         f.accompanying_adult_ref, blank="-- none --", id="adult")
+            yield Choice(adults, f.accompanying_adult_ref, blank="-- none --", id="adult")
             yield Label("Relation")
             yield Choice(options(Relationship), f.relationship_to_adult, blank="-- choose --",
                          id="relationship")
             yield Label("Consent")
-            yield Checkbox("letter seen", bool(f.consent_letter_seen), compact=True,
+            yield TickBox("letter seen", bool(f.consent_letter_seen), compact=True,
                            id="consent")
             yield Label("Notes")
             yield Input(f.notes or "", placeholder="optional", compact=True, id="notes")
@@ -160,11 +180,42 @@ class CategoriseScreen(Screen[None]):
 
     def on_choice_changed(self, event: Choice.Changed) -> None:
         self._sync_enabled()
+        if event.choice.id in ("direction", "category"):
+            self._follow_defaults()
+        if event.choice.id == "direction":  # adults going the other way are not offered
+            adult = self.query_one("#adult", Choice)
+            app: Any = self.app
+            adult.set_options(adults_for(app.recent_records(), event.value), adult.value)
         if event.choice.id == "adult":
             self.case.form.accompanying_adult_ref = event.value
             self.query_one("#indicator-line", Static).update(indicator_text(self.case))
+        self._recheck()
 
-    def _collect(self) -> None:
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._recheck()
+
+    def _recheck(self) -> None:
+        """A "To save: ..." line goes as soon as the field it names is filled (no stale hint)."""
+        if self._saving or not self.is_mounted:
+            return
+        if not str(self.query_one("#problems", Static).render()).startswith("To save"):
+            return
+        self.collect()
+        self._show_problems(self.case.problems())
+
+    def _follow_defaults(self) -> None:
+        """Defaults follow the form's current values: a purpose that was only the default for
+        the old direction or category becomes the default for the new ones (an EXIT is never
+        saved as a returning resident because the booth faced ENTRY)."""
+        purpose = self.query_one("#purpose", Choice)
+        direction = self.query_one("#direction", Choice).value
+        category = self.query_one("#category", Choice).value
+        new = default_purpose(category, direction)
+        if purpose.value is None or purpose.value == self._purpose_default:
+            purpose.value = new  # None is the blank "not asked"
+        self._purpose_default = new
+
+    def collect(self) -> None:
         f = self.case.form
         f.direction = self.query_one("#direction", Choice).value
         f.traveller_category = self.query_one("#category", Choice).value
@@ -175,7 +226,10 @@ class CategoriseScreen(Screen[None]):
         f.transport_role = self.query_one("#role", Choice).value
         residence = self.query_one("#residence", Input).value.strip().upper()
         f.country_of_residence = residence or None
-        f.decision = self.query_one("#decision", Choice).value
+        decision = self.query_one("#decision", Choice).value
+        self.case.decision_chosen = decision is not None
+        if decision is not None:
+            f.decision = decision
         f.refusal_reason = self.query_one("#refusal", Choice).value
         adult = self.query_one("#adult", Choice).value
         f.accompanying_adult_ref = adult
@@ -199,7 +253,8 @@ class CategoriseScreen(Screen[None]):
 
     def _first_problem_widget(self, problems: list[str]) -> Widget | None:
         order = [
-            ("category", "#category"), ("refusal", "#refusal"), ("related", "#relationship"),
+            ("the decision", "#decision"), ("category", "#category"), ("refusal", "#refusal"),
+            ("related", "#relationship"),
             ("purpose", "#purpose"), ("stay", "#stay"), ("corrected", "#amend-reason"),
         ]
         for word, selector in order:
@@ -220,7 +275,7 @@ class CategoriseScreen(Screen[None]):
     def action_save(self) -> None:
         if self._saving:
             return
-        self._collect()
+        self.collect()
         problems = self.case.problems()
         self._show_problems(problems)
         if problems:
@@ -235,10 +290,31 @@ class CategoriseScreen(Screen[None]):
             app.show_error("Cannot build the record", err.__class__.__name__,
                            "check the entries; if it persists, call the technician")
             return
+        f = self.case.form
+        if self.case.minor and f.direction is Direction.EXIT and not f.accompanying_adult_ref \
+                and not self._minor_alone_ok:
+            self._ask_minor_alone()
+            return
         self._saving = True
         self.query_one("#problems", Static).update(Text("Saving...", style="bold"))
         app.save(record, self._saved)
         self.set_timer(5.0, self._unlock)
+
+    def _ask_minor_alone(self) -> None:
+        from terminal.screens.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._minor_alone_ok = True
+                self.action_save()
+            else:
+                self.query_one("#adult", Choice).focus()
+
+        self.app.push_screen(ConfirmModal(
+            "A minor leaving with no adult",
+            "This MINOR is leaving with no accompanying adult linked. Link the adult (With "
+            "adult) or flag indicators (F7); save anyway only if that is right.",
+            "save anyway", "go back"), callback=answered)
 
     def _unlock(self) -> None:
         self._saving = False
@@ -247,6 +323,8 @@ class CategoriseScreen(Screen[None]):
         self._saving = False
         app: Any = self.app
         what = "Correction saved" if record.amends else "Saved"
+        if record.amends:
+            app.audit("correction", detail={"amends": record.amends})
         app.back_to_scan(f"{what}: ..{record.record_id[-6:]} ({record.decision.value.lower()})")
 
     def on_screen_resume(self) -> None:
@@ -259,9 +337,9 @@ class CategoriseScreen(Screen[None]):
     def action_indicators(self) -> None:
         from terminal.screens.indicators import open_indicators
 
-        self._collect()
+        self.collect()
         open_indicators(self, self.case)
 
     def action_back(self) -> None:
-        self._collect()
+        self.collect()
         self.app.pop_screen()

@@ -10,8 +10,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from terminal.booking import Case, form_from_record
-from terminal.screens.scan import crossing_row
+from messaging.codes import VoidReason
+from messaging.record import CrossingRecord
+from terminal.booking import Case, amendment, form_from_record
+from terminal.screens.scan import CROSSING_COLUMNS, crossing_row
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
@@ -19,6 +21,7 @@ from terminal.widgets.status_bar import StatusBar
 class CorrectionScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "pick", "Correct this"),
+        Binding("f9", "void", "Void"),
         Binding("escape", "back", "Back"),
     ]
     AUTO_FOCUS = "#corr-table"
@@ -34,7 +37,7 @@ class CorrectionScreen(Screen[None]):
     def on_mount(self) -> None:
         app: Any = self.app
         table = self.query_one("#corr-table", DataTable)
-        table.add_columns("time", "dir", "nat", "sex", "age", "decision", "flags", "ref")
+        table.add_columns(*CROSSING_COLUMNS)
         for record in app.recent_records():
             table.add_row(*crossing_row(record), key=record.record_id)
 
@@ -60,6 +63,41 @@ class CorrectionScreen(Screen[None]):
             nationality=original.nationality,
         )
         self.app.switch_screen(CategoriseScreen(case))
+
+    def _picked(self) -> Any:
+        app: Any = self.app
+        records = app.recent_records()
+        if not records:
+            return None
+        table = self.query_one("#corr-table", DataTable)
+        return records[min(table.cursor_row, len(records) - 1)]
+
+    def action_void(self) -> None:
+        """Cancel a duplicate or a mistake: a void amendment (counted nowhere)."""
+        from terminal.screens.void import VoidModal
+
+        original = self._picked()
+        if original is None:
+            return
+        if original.void is not None:
+            self.notify("That crossing is already voided.")
+            return
+
+        def chosen(reason: VoidReason | None) -> None:
+            if reason is None:
+                return
+            app: Any = self.app
+            record = amendment(app.booth(), original, form_from_record(original),
+                               "void", void=reason)
+
+            def saved(rec: CrossingRecord) -> None:
+                app.audit("void", detail={"amends": original.record_id, "reason": reason.value})
+                app.back_to_scan(f"Voided: ..{original.record_id[-6:]} ({reason.value.lower()}); "
+                                 "it is counted nowhere.")
+
+            app.save(record, saved)
+
+        self.app.push_screen(VoidModal(" ".join(crossing_row(original))), callback=chosen)
 
     def action_back(self) -> None:
         self.app.pop_screen()

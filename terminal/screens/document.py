@@ -14,8 +14,17 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from drivers.base import DocumentRead
-from messaging.codes import Decision, WatchlistResult
-from terminal.booking import Case, case_for_read, chip_status, is_expired, partial_iso
+from messaging.codes import Decision, RefusalReason, WatchlistJudgement, WatchlistResult
+from terminal.booking import (
+    Case,
+    Form,
+    case_for_read,
+    chip_status,
+    is_expired,
+    local_hhmm,
+    partial_iso,
+)
+from terminal.labels import issue_text
 from terminal.widgets.face import face_widget
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
@@ -131,7 +140,23 @@ def merge_chip(optical: DocumentRead, chip_read: DocumentRead) -> DocumentRead:
     return dataclasses.replace(optical, chip=chip)
 
 
-BANNER_SLOTS = 5  # watchlist, chip, MRZ check, expired, minor
+def read_by(read: DocumentRead) -> str:
+    if read.source == "manual":
+        return "Typed by hand."
+    if read.source == "chip":
+        return "Read from the chip."
+    return f"Read by the reader '{read.reader_name}'."
+
+
+def judgement_label(judgement: WatchlistJudgement | None) -> str:
+    return {
+        WatchlistJudgement.REFERRED: "referred to second line",
+        WatchlistJudgement.REFUSED: "refused",
+        WatchlistJudgement.NOT_THIS_PERSON: "not this person",
+    }.get(judgement, "not yet judged") if judgement is not None else "not yet judged"
+
+
+BANNER_SLOTS = 6  # watchlist, chip, MRZ check, expired, minor, repeat scan
 
 
 class DocumentScreen(Screen[None]):
@@ -141,10 +166,13 @@ class DocumentScreen(Screen[None]):
         Binding("escape", "discard", "Discard"),
     ]
 
-    def __init__(self, read: DocumentRead, *, chip_pending: bool = False) -> None:
+    def __init__(
+        self, read: DocumentRead, *, chip_pending: bool = False, case: Case | None = None
+    ) -> None:
         super().__init__()
         self.read = read
-        self.case: Case | None = None
+        self.case: Case | None = case  # given: a draft kept over an idle sign-out
+        self._pristine: Form | None = None  # the form as preselected: what counts as entered
         self.chip_pending = chip_pending  # the MRZ went to a chip reader: its read may follow
         self.chip_problem = ""  # a chip read that failed: what happened and what to do
         self._alert_due = True  # a watchlist hit shows its alert when the screen is shown
@@ -175,7 +203,14 @@ class DocumentScreen(Screen[None]):
 
     def _new_case(self) -> None:
         app: Any = self.app
+        if self.case is not None and self._pristine is None:  # a restored draft
+            self._pristine = dataclasses.replace(
+                case_for_read(app.booth(), self.read, None).form)
+            self._alert_due = self.case.watchlist[0] is WatchlistResult.HIT and \
+                self.case.judgement is None
+            return
         self.case = case_for_read(app.booth(), self.read, app.watchlist())
+        self._pristine = dataclasses.replace(self.case.form)
         self._alert_due = True
 
     def _parts(self) -> dict[str, Any]:
@@ -183,13 +218,12 @@ class DocumentScreen(Screen[None]):
         mrz = self.read.mrz
         assert mrz is not None
         today = self.app.booth().clock().date()  # type: ignore[attr-defined]
-        issues = [f"{e.field}: {e.message}" for e in mrz.errors]
+        issues = [issue_text(e.field, e.message) for e in mrz.errors]
         return {
             "banners": self._banners(today),
             "fields": fields_table(self.read, today, self.case.age),
             "issues": Text("\n".join(issues), style="bold red"),
-            "hint": f"Read by {self.read.reader_name} ({self.read.source}).  "
-            "Enter: categorise and save.",
+            "hint": f"{read_by(self.read)}  Enter: categorise and save.",
         }
 
     async def load(self, read: DocumentRead, *, chip_pending: bool = False) -> None:
@@ -197,6 +231,8 @@ class DocumentScreen(Screen[None]):
         self.read = read
         self.chip_pending = chip_pending
         self.chip_problem = ""
+        self.case = None
+        self._pristine = None
         self._new_case()
         await self.query("#face").remove()
         if read.chip is not None:
@@ -275,8 +311,12 @@ class DocumentScreen(Screen[None]):
     def _banners(self, today: Any) -> list[tuple[str, str]]:
         assert self.case is not None and self.read.mrz is not None
         out = []
-        if self.case.watchlist[0] is WatchlistResult.HIT:
+        judgement = self.case.judgement
+        if self.case.watchlist[0] is WatchlistResult.HIT and judgement is None:
             out.append(("WATCHLIST HIT: keep the document, follow the hit procedure", "alert"))
+        elif self.case.watchlist[0] is WatchlistResult.HIT and \
+                judgement is not WatchlistJudgement.NOT_THIS_PERSON:
+            out.append((f"WATCHLIST HIT checked: {judgement_label(judgement)}", "alert"))
         if chip_status(self.read.chip) == "FAILED:dg1_mismatch":
             out.append(("CHIP DATA DIFFERS FROM THE PRINTED PAGE: examine the document",
                         "alert"))
@@ -288,11 +328,17 @@ class DocumentScreen(Screen[None]):
             out.append(("DOCUMENT EXPIRED", "alert"))
         if self.case.minor:
             out.append((f"MINOR  -  {self.case.age} years old", "minor"))
+        repeat = self.app.repeat_of(self.read)  # type: ignore[attr-defined]
+        if repeat is not None:
+            out.append((f"SCANNED BEFORE at {local_hhmm(repeat.recorded_at)} (ref "
+                        f"{repeat.record_id[-6:]}): same person? Esc, do not save twice", "warn"))
         return out
 
     def on_screen_resume(self) -> None:
         from terminal.screens.watchlist_alert import WatchlistAlertScreen
 
+        for bar in self.query(StatusBar):  # mounted once and reused: never show old status
+            bar.refresh()
         if self.case is None or not self._alert_due:
             return
         self._alert_due = False
@@ -301,9 +347,25 @@ class DocumentScreen(Screen[None]):
                 WatchlistAlertScreen(self.case.watchlist[1]), callback=self._hit_decided
             )
 
-    def _hit_decided(self, decision: Any) -> None:
-        if self.case is not None and decision is not None:
-            self.case.form.decision = decision
+    def _hit_decided(self, judgement: WatchlistJudgement | None) -> None:
+        """The officer acknowledged the hit and judged it: preselect the decision, record the
+        judgement (it goes into the crossing record, and now into the audit trail, so a hit
+        leaves a trace even if the traveller leaves), and clear the banner for "not this
+        person"."""
+        from terminal.screens.watchlist_alert import DECISION_OF
+
+        if self.case is None or judgement is None:
+            return
+        self.case.judgement = judgement
+        self.case.decision_chosen = True  # chosen in the alert, knowing the banners
+        form = self.case.form
+        form.decision = DECISION_OF[judgement]
+        if form.decision is Decision.REFUSED and form.refusal_reason is None:
+            form.refusal_reason = RefusalReason.G_ENTRY_BAN
+        app: Any = self.app
+        app.audit("alert_decision", detail={
+            "judgement": judgement.value, "watchlist_version": self.case.watchlist[1]})
+        self._fill_banners(self._banners(app.booth().clock().date()))
 
     def action_continue(self) -> None:
         from terminal.screens.categorise import CategoriseScreen
@@ -317,5 +379,52 @@ class DocumentScreen(Screen[None]):
         assert self.case is not None
         open_indicators(self, self.case)
 
+    def entered(self) -> list[str]:
+        """What the officer entered for this traveller (lost by a discard), in words."""
+        out: list[str] = []
+        if self.case is None:
+            return out
+        f, before = self.case.form, self._pristine
+        if f.tip_indicators:
+            out.append(f"{len(f.tip_indicators)} indicator(s) ticked")
+        if f.tip_note or f.notes:
+            out.append("a note")
+        if before is not None and dataclasses.replace(
+            f, tip_indicators=(), tip_note=None, notes=None
+        ) != dataclasses.replace(before, tip_indicators=(), tip_note=None, notes=None):
+            out.append("changes to the form")
+        return out
+
     def action_discard(self) -> None:
-        self.app.back_to_scan("Discarded: nothing was saved for that document.")  # type: ignore[attr-defined]
+        from terminal.screens.confirm import ConfirmModal
+
+        assert self.case is not None
+        hit = self.case.watchlist[0] is WatchlistResult.HIT
+        entered = self.entered()
+        if not hit and not entered:
+            self._discard(False)
+            return
+        if hit:
+            question = (
+                "This traveller is a WATCHLIST HIT. Save the crossing instead: press N, then "
+                "Enter.\nOnly if the traveller has left the booth: Y closes it without a "
+                "crossing record; the alert and your decision stay recorded."
+            )
+        else:
+            question = "Discard this traveller? Lost: " + ", ".join(entered) + "."
+        self.app.push_screen(
+            ConfirmModal("Discard this traveller?", question, "discard", "keep it"),
+            callback=lambda yes: self._discard(hit) if yes else None,
+        )
+
+    def _discard(self, hit: bool) -> None:
+        app: Any = self.app
+        assert self.case is not None
+        app.audit("discard", detail={
+            "watchlist_hit": hit,
+            "judgement": self.case.judgement.value if self.case.judgement else None,
+            "indicators": len(self.case.form.tip_indicators),
+        })
+        note = ("Closed: no crossing saved; the watchlist alert and decision are recorded."
+                if hit else "Discarded: nothing was saved for that document.")
+        app.back_to_scan(note)

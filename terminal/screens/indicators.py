@@ -17,6 +17,7 @@ from messaging.codes import TIP_INDICATOR_LABELS, TipIndicator, TipReferral
 from terminal.booking import Case
 from terminal.labels import options
 from terminal.widgets.choice import Choice
+from terminal.widgets.tick import TickList
 
 
 class IndicatorsScreen(ModalScreen[bool]):
@@ -35,7 +36,7 @@ class IndicatorsScreen(ModalScreen[bool]):
         with Vertical(id="tip-box"):
             yield Static("Trafficking / smuggling indicators (what you observed)",
                          classes="title")
-            yield SelectionList[TipIndicator](
+            yield TickList(
                 *[
                     (TIP_INDICATOR_LABELS[i], i, i in f.tip_indicators)
                     for i in TipIndicator
@@ -56,12 +57,16 @@ class IndicatorsScreen(ModalScreen[bool]):
         event.stop()
         self.query_one("#tip-referral", Choice).focus()
 
-    def action_done(self) -> None:
+    def apply(self) -> None:
+        """Copy what is ticked and typed into the case's form."""
         f = self.case.form
         chosen = set(self.query_one("#tip-list", SelectionList).selected)
         f.tip_indicators = tuple(i for i in TipIndicator if i in chosen)
         f.tip_note = self.query_one("#tip-note", Input).value.strip() or None
         f.tip_referral = self.query_one("#tip-referral", Choice).value
+
+    def action_done(self) -> None:
+        self.apply()
         self.dismiss(True)
 
     def action_cancel(self) -> None:

@@ -13,8 +13,10 @@ from textual.widgets import Input, Label, Static
 
 from drivers.base import DocumentRead
 from imdms.errors import MrzError
+from terminal.labels import issue_text
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
+from terminal.widgets.upper_input import UpperInput
 
 SHAPES = {44: 2, 36: 2, 30: 3}
 MAX_ISSUES = 3
@@ -53,7 +55,7 @@ def feedback(lines: list[str]) -> tuple[Text, Any]:
         text.append(f"{CHECK_NAMES.get(name, name)} ")
         text.append("ok  " if ok else "WRONG  ", style="green" if ok else "bold red reverse")
     for issue in mrz.errors[:MAX_ISSUES]:
-        text.append(f"\n{issue.message}", style="bold red")
+        text.append(f"\n{issue_text(issue.field, issue.message)}", style="bold red")
     if len(mrz.errors) > MAX_ISSUES:
         text.append(f"\n... and {len(mrz.errors) - MAX_ISSUES} more", style="bold red")
     if mrz.valid:
@@ -77,19 +79,15 @@ class ManualMrzScreen(Screen[None]):
             yield Static("Type the MRZ from the document (use < for filler)", classes="title")
             for n in (1, 2, 3):
                 yield Label(f"Line {n}" + (" (ID cards only)" if n == 3 else ""))
-                yield Input(id=f"mrz-{n}", max_length=44, restrict=r"[A-Za-z0-9<]*",
+                yield UpperInput(id=f"mrz-{n}", max_length=44, restrict=r"[A-Z0-9<]*",
                             compact=True, classes="mrz-line")
             yield Static(feedback([])[0], id="mrz-feedback")
         yield KeyBar()
 
     def _lines(self) -> list[str]:
-        return [self.query_one(f"#mrz-{n}", Input).value.upper() for n in (1, 2, 3)]
+        return [self.query_one(f"#mrz-{n}", Input).value for n in (1, 2, 3)]
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        upper = event.value.upper()
-        if upper != event.value:
-            event.input.value = upper
-            return
         self.query_one("#mrz-feedback", Static).update(feedback(self._lines())[0])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

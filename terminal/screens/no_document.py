@@ -17,6 +17,7 @@ from terminal.labels import options
 from terminal.widgets.choice import Choice
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
+from terminal.widgets.upper_input import UpperInput
 
 
 class NoDocumentScreen(Screen[None]):
@@ -40,8 +41,8 @@ class NoDocumentScreen(Screen[None]):
             yield Input(placeholder="years, if no birth year", max_length=3,
                         restrict=r"[0-9]*", compact=True, id="nd-age")
             yield Label("Nationality")
-            yield Input(placeholder="claimed, alpha-3 (XXX unknown)", max_length=3,
-                        restrict=r"[A-Za-z]*", compact=True, id="nd-nat")
+            yield UpperInput(placeholder="claimed, alpha-3 (XXX unknown)", max_length=3,
+                             restrict=r"[A-Z]*", compact=True, id="nd-nat")
             yield Label("Notes")
             yield Input(placeholder="circumstances (optional)", compact=True, id="nd-notes")
         yield Static("", id="nd-problems")
@@ -50,8 +51,7 @@ class NoDocumentScreen(Screen[None]):
         yield KeyBar()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "nd-nat" and event.value != event.value.upper():
-            event.input.value = event.value.upper()
+        self.query_one("#nd-problems", Static).update("")  # the hint was about the old value
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 from drivers.base import ReaderStatus
 from messaging.record import CrossingRecord
 from terminal.booking import local_hhmm
-from terminal.labels import SEX_SHORT
+from terminal.labels import SEX_SHORT, doc_tail, initials
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
@@ -30,13 +30,17 @@ def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
         flags.append("MINOR")
     if record.tip_indicators:
         flags.append("TIP")
-    if record.amends:
+    if record.void is not None:
+        flags.append("VOID")
+    elif record.amends:
         flags.append("AMEND")
     if record.capture_method.value == "NO_DOCUMENT":
         flags.append("NO DOC")
     return (
         local_hhmm(record.recorded_at),
         record.direction.value[:5],
+        doc_tail(record.document_number),
+        initials(record.surname, record.given_names) or "-",
         record.nationality or "-",
         SEX_SHORT.get(record.sex, "?"),
         record.age_band or "?",
@@ -44,6 +48,10 @@ def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
         " ".join(flags),
         record.record_id[-6:],
     )
+
+
+CROSSING_COLUMNS = ("time", "dir", "doc", "name", "nat", "sex", "age", "decision", "flags",
+                    "ref")
 
 
 class ScanScreen(Screen[None]):
@@ -69,7 +77,7 @@ class ScanScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#recent", DataTable)
-        table.add_columns("time", "dir", "nat", "sex", "age", "decision", "flags", "ref")
+        table.add_columns(*CROSSING_COLUMNS)
         self.status_changed()
         self.refresh_recent()
 
@@ -100,7 +108,10 @@ class ScanScreen(Screen[None]):
             text.append(link.text, style={True: "bold green", False: "bold yellow"}.get(
                 link.online, ""))
         if queue is not None:
-            text.append(f"\n{queue.text} waiting to send")
+            text.append(f"\n{queue.text}")
+            if queue.quarantined:
+                text.append("\nheld: records the forwarder cannot send; the technician runs "
+                            "imdms outbox status", style="yellow")
             if queue.error:
                 text.append(f"\n{queue.error}"[:70], style="yellow")
         self.query_one("#link", Static).update(text)
@@ -164,4 +175,14 @@ class ScanScreen(Screen[None]):
         self.status_changed()
 
     def action_sign_out(self) -> None:
-        self.app.sign_out()  # type: ignore[attr-defined]
+        from terminal.screens.confirm import ConfirmModal
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.sign_out("officer")  # type: ignore[attr-defined]
+
+        self.app.push_screen(
+            ConfirmModal("Sign out?", "End your shift at this booth? The next officer signs "
+                         "in with their own id and PIN.", "sign out", "stay signed in"),
+            callback=answered,
+        )

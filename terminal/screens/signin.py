@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import time
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
 from imdms.errors import ImdmsError
@@ -19,10 +22,12 @@ LOCKOUT_S = 30.0
 class SignInScreen(Screen[None]):
     AUTO_FOCUS = "#officer-id"
 
-    def __init__(self) -> None:
+    def __init__(self, notice: str = "") -> None:
         super().__init__()
         self._failures = 0
         self._locked_until = 0.0
+        self._countdown: Timer | None = None
+        self.notice = notice  # why the last officer was signed out, shown until the next try
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -34,7 +39,8 @@ class SignInScreen(Screen[None]):
             yield Input(placeholder="your officer id", id="officer-id", compact=True)
             yield Label("PIN")
             yield Input(placeholder="PIN", password=True, id="pin", compact=True)
-            yield Static("Type your id, Tab, your PIN, then Enter.", id="signin-msg")
+            yield Static(self.notice or "Type your id, Tab, your PIN, then Enter.",
+                         id="signin-msg", markup=False)
             if demo_pin:
                 yield Static(
                     f"DEMO: officer id [b]demo[/b], PIN [b]{demo_pin}[/b]. No real data.",
@@ -56,9 +62,10 @@ class SignInScreen(Screen[None]):
         officer_id = self.query_one("#officer-id", Input).value.strip()
         pin_input = self.query_one("#pin", Input)
         pin = pin_input.value
+        pin_input.value = ""  # every refusal clears it: a PIN typed now is never prefixed later
         now = time.monotonic()
         if now < self._locked_until:
-            self._message(f"Too many wrong PINs: wait {int(self._locked_until - now) + 1} s.")
+            self._show_wait()
             return
         if not officer_id or not pin:
             self._message("Type your officer id and your PIN.")
@@ -68,15 +75,44 @@ class SignInScreen(Screen[None]):
         except ImdmsError as err:
             self._message(f"{err.message}. {err.hint}")
             return
-        pin_input.value = ""
         if not ok:
             self._failures += 1
+            audit: Any = getattr(self.app, "audit", None)
+            known = self._known_id(officer_id)  # never log what was typed: it may be a PIN
+            who = {"officer_id": officer_id if known else None}
+            if audit is not None:
+                audit("pin_failed", **who, detail={"known_id": known, "try": self._failures})
             if self._failures >= MAX_TRIES:
                 self._failures = 0
                 self._locked_until = now + LOCKOUT_S
-                self._message(f"Wrong id or PIN {MAX_TRIES} times: wait {int(LOCKOUT_S)} s.")
+                if audit is not None:
+                    audit("lockout", **who, detail={"seconds": int(LOCKOUT_S)})
+                self._show_wait()
+                if self._countdown is not None:
+                    self._countdown.stop()
+                self._countdown = self.set_interval(1.0, self._tick)
             else:
                 self._message("Wrong officer id or PIN. Try again.")
             pin_input.focus()
             return
         self.app.sign_in(officer_id)  # type: ignore[attr-defined]
+
+    def _known_id(self, officer_id: str) -> bool:
+        try:
+            return officer_id in self.app.officers.ids()  # type: ignore[attr-defined]
+        except ImdmsError:
+            return False
+
+    def _show_wait(self) -> None:
+        left = max(0, math.ceil(self._locked_until - time.monotonic()))
+        self._message(f"Wrong id or PIN {MAX_TRIES} times: wait {left} s, then try again.")
+
+    def _tick(self) -> None:
+        """Count the lockout down live; say when the officer may try again."""
+        if time.monotonic() < self._locked_until:
+            self._show_wait()
+            return
+        if self._countdown is not None:
+            self._countdown.stop()
+            self._countdown = None
+        self._message("You can try again: your id, Tab, your PIN, then Enter.", bad=False)

@@ -11,17 +11,23 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Static
 
-from messaging.codes import Decision
+from messaging.codes import Decision, WatchlistJudgement
 from terminal.widgets.choice import Choice
+from terminal.widgets.tick import TickBox
 
-DECISIONS = [
-    ("Refer to second line", Decision.REFERRED),
-    ("Refuse", Decision.REFUSED),
-    ("Admit (alert checked, not this person)", Decision.ADMITTED),
+JUDGEMENTS = [
+    ("Refer to second line", WatchlistJudgement.REFERRED),
+    ("Refuse", WatchlistJudgement.REFUSED),
+    ("Not this person (admit)", WatchlistJudgement.NOT_THIS_PERSON),
 ]
+DECISION_OF = {
+    WatchlistJudgement.REFERRED: Decision.REFERRED,
+    WatchlistJudgement.REFUSED: Decision.REFUSED,
+    WatchlistJudgement.NOT_THIS_PERSON: Decision.ADMITTED,
+}
 
 
-class WatchlistAlertScreen(ModalScreen[Decision]):
+class WatchlistAlertScreen(ModalScreen[WatchlistJudgement]):
     BINDINGS = [
         Binding("escape", "refuse_escape", "", show=False),
         Binding("f2", "confirm", "Confirm"),
@@ -42,10 +48,10 @@ class WatchlistAlertScreen(ModalScreen[Decision]):
                 "The list is a prompt to check: you decide.",
                 markup=False,
             )
-            yield Checkbox("I have seen this alert and checked the traveller", compact=True,
+            yield TickBox("I have seen this alert and checked the traveller", compact=True,
                            id="hit-ack")
             yield Static("Decision:")
-            yield Choice(DECISIONS, blank="-- choose (Left/Right) --", id="hit-decision")
+            yield Choice(JUDGEMENTS, blank="-- choose (Left/Right) --", id="hit-decision")
             yield Static("", id="hit-msg")
             yield Static("Space: tick   Tab: next   Enter/F2: confirm", classes="keys")
 

@@ -24,15 +24,20 @@ class KeyBar(Static):
     """
 
     def on_mount(self) -> None:
-        text = Text(" ", no_wrap=True, overflow="ellipsis")
+        # one space between entries (the key itself is in reverse video): the scan screen's
+        # keys with F1 Help fit 80 columns even in the demo (F2)
+        text = Text("", no_wrap=True, overflow="ellipsis")
         screen = self.screen
         for binding in getattr(screen, "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.show or not binding.description:
                 continue
             if screen.check_action(binding.action, ()) is False:
                 continue
-            if len(text) > 1:
-                text.append("  ")
+            if len(text):
+                text.append(" ")
             text.append(key_label(binding.key), style="bold reverse")
             text.append(f" {binding.description}")
+        text.append(" " if len(text) else "")
+        text.append("F1", style="bold reverse")
+        text.append(" Help")
         self.update(text)

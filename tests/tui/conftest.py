@@ -63,7 +63,15 @@ class Booth:
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def records(self) -> list[CrossingRecord]:
-        return [CrossingRecord.from_dict(d) for _, d in self.outbox.iter_all()]
+        from messaging.audit import is_audit
+
+        return [CrossingRecord.from_dict(d) for _, d in self.outbox.iter_all() if not is_audit(d)]
+
+    def audits(self) -> list[dict[str, Any]]:
+        """The audit events in the outbox, oldest first."""
+        from messaging.audit import is_audit
+
+        return [d for _, d in self.outbox.iter_all() if is_audit(d)]
 
     def feed(self, name: str) -> None:
         self.reader.feed_lines(specimens(NOW.date())[name])

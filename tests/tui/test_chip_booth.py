@@ -55,7 +55,9 @@ class ChipBooth:
         )
 
     def records(self) -> list[CrossingRecord]:
-        return [CrossingRecord.from_dict(d) for _, d in self.outbox.iter_all()]
+        from messaging.audit import is_audit
+
+        return [CrossingRecord.from_dict(d) for _, d in self.outbox.iter_all() if not is_audit(d)]
 
     def close(self) -> None:
         self.optical.close()
