@@ -1,7 +1,9 @@
-"""`imdms collect`: central collector: MQTT to database (central side).
+"""`imdms collect`: central collector: broker to database (central side).
 
-Subscribes with an MQTT 5 shared subscription ($share/<collector.share_group>/...) using the
-[broker] settings, and stores crossings in collector.database until SIGTERM or Ctrl-C.
+[collector] source = "mqtt" subscribes with an MQTT 5 shared subscription
+($share/<collector.share_group>/...) using the [broker] settings; source = "amqp" consumes
+RabbitMQ's quorum queues at collector.amqp_url (competing consumers). Either way crossings are
+stored in collector.database until SIGTERM or Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
-        "collect", parents=[common], help="central collector: MQTT to database (central side)"
+        "collect", parents=[common], help="central collector: broker (MQTT or RabbitMQ) to database (central side)"
     )
     p.add_argument(
         "--database",
@@ -22,6 +24,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="override collector.database (SQLite path or postgresql:// URL)",
     )
     p.add_argument("--share-group", metavar="NAME", help="override collector.share_group")
+    p.add_argument(
+        "--source", choices=("mqtt", "amqp"), help="override collector.source (the transport)"
+    )
     p.add_argument(
         "--client-id",
         metavar="ID",
@@ -40,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     collector_cfg = cfg.collector
     if args.share_group:
         collector_cfg = collector_cfg.model_copy(update={"share_group": args.share_group})
+    if args.source:
+        collector_cfg = collector_cfg.model_copy(update={"source": args.source})
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:

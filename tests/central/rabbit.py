@@ -1,0 +1,184 @@
+"""A real RabbitMQ node for tests: loopback only, its own epmd, started and stopped by PID.
+
+Everything lives in a temp dir (RABBITMQ_MNESIA_BASE, RABBITMQ_LOG_BASE, HOME for the Erlang
+cookie); every port is free and bound to 127.0.0.1: AMQP, MQTT, the distribution port, and an
+epmd the test starts itself (ERL_EPMD_ADDRESS/ERL_EPMD_PORT) so no 0.0.0.0:4369 appears. The
+node loads deploy/central/definitions.json at boot, with test passwords put in (sha256 hashes
+as RabbitMQ stores them) and the terminal template's permissions copied to each test terminal,
+so the tests exercise the permissions the project ships.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.peers import free_port, require_executable
+
+REPO = Path(__file__).resolve().parents[2]
+DEFINITIONS = REPO / "deploy" / "central" / "definitions.json"
+SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+COLLECTOR_USER = "imdms-collector"
+TEMPLATE_USER = "imdms-terminal-template"
+START_TIMEOUT_S = 60
+
+
+def password_hash(password: str) -> str:
+    """RabbitMQ's rabbit_password_hashing_sha256: base64(salt + sha256(salt + password))."""
+    salt = os.urandom(4)
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+
+def test_definitions(passwords: dict[str, str]) -> dict[str, Any]:
+    """The shipped definitions with `passwords` set; new users get the terminal template."""
+    defs: dict[str, Any] = json.loads(DEFINITIONS.read_text())
+    users = {u["name"]: u for u in defs["users"]}
+    template_perms = [p for p in defs["permissions"] if p["user"] == TEMPLATE_USER]
+    template_topics = [p for p in defs["topic_permissions"] if p["user"] == TEMPLATE_USER]
+    for name, password in passwords.items():
+        if name not in users:
+            users[name] = dict(users[TEMPLATE_USER], name=name)
+            defs["users"].append(users[name])
+            for perm in template_perms:
+                defs["permissions"].append(dict(copy.deepcopy(perm), user=name))
+            for perm in template_topics:
+                defs["topic_permissions"].append(dict(copy.deepcopy(perm), user=name))
+        users[name]["password_hash"] = password_hash(password)
+    return defs
+
+
+class RabbitNode:
+    """One single-node RabbitMQ; `amqp_url(user, password)` and `mqtt_port` for the clients."""
+
+    def __init__(self, directory: Path, passwords: dict[str, str]) -> None:
+        require_executable("epmd")
+        from tests.peers import require_peer
+
+        require_peer("rabbitmq-server", SERVER.exists())
+        self.dir = directory
+        self.passwords = passwords
+        self.amqp_port, self.mqtt_port = free_port(), free_port()
+        self.dist_port, self.epmd_port = free_port(), free_port()
+        self.name = f"imdms-test-{self.amqp_port}@localhost"
+        self.epmd: subprocess.Popen[bytes] | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.start_s = 0.0
+        self._write_files()
+
+    def _write_files(self) -> None:
+        d = self.dir
+        (d / "mnesia").mkdir(parents=True, exist_ok=True)
+        (d / "log").mkdir(exist_ok=True)
+        defs = d / "definitions.json"
+        defs.write_text(json.dumps(test_definitions(self.passwords)))
+        defs.chmod(0o600)
+        (d / "rabbitmq.conf").write_text(
+            f"listeners.tcp.default = 127.0.0.1:{self.amqp_port}\n"
+            f"mqtt.listeners.tcp.default = 127.0.0.1:{self.mqtt_port}\n"
+            "mqtt.vhost = imdms\n"
+            "mqtt.exchange = amq.topic\n"
+            "mqtt.allow_anonymous = false\n"
+            "mqtt.durable_queue_type = quorum\n"
+            "cluster_partition_handling = pause_minority\n"
+            "loopback_users = none\n"
+            "definitions.import_backend = local_filesystem\n"
+            f"definitions.local.path = {defs}\n"
+            "log.console = false\n"
+            "log.file.level = info\n"
+        )
+        (d / "advanced.config").write_text("[].\n")
+        (d / "enabled_plugins").write_text("[rabbitmq_mqtt].\n")
+        (d / "rabbitmq-env.conf").write_text("")
+
+    def env(self) -> dict[str, str]:
+        d = self.dir
+        return {
+            **os.environ,
+            "HOME": str(d),  # the Erlang cookie
+            "RABBITMQ_NODENAME": self.name,
+            "RABBITMQ_BASE": str(d),
+            "RABBITMQ_MNESIA_BASE": str(d / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(d / "log"),
+            "RABBITMQ_CONFIG_FILE": str(d / "rabbitmq.conf"),
+            "RABBITMQ_ADVANCED_CONFIG_FILE": str(d / "advanced.config"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(d / "enabled_plugins"),
+            "RABBITMQ_CONF_ENV_FILE": str(d / "rabbitmq-env.conf"),
+            "RABBITMQ_PID_FILE": str(d / "rabbitmq.pid"),
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": str(self.amqp_port),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
+            "ERL_EPMD_PORT": str(self.epmd_port),
+            "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
+            # exec the Erlang VM in place of the script: our PID is the node's
+            "RUNNING_UNDER_SYSTEMD": "true",
+        }
+
+    def start(self) -> None:
+        t0 = time.monotonic()
+        if self.epmd is None or self.epmd.poll() is not None:
+            epmd_log = (self.dir / "epmd.log").open("ab")
+            self.epmd = subprocess.Popen(
+                ["epmd", "-address", "127.0.0.1", "-port", str(self.epmd_port)],
+                stdout=epmd_log,
+                stderr=subprocess.STDOUT,
+            )
+            epmd_log.close()
+            self._await_port(self.epmd_port, self.epmd, "epmd")
+        out = (self.dir / "server.out").open("ab")
+        self.proc = subprocess.Popen(
+            [str(SERVER)], env=self.env(), stdout=out, stderr=subprocess.STDOUT, cwd=self.dir
+        )
+        out.close()
+        self._await_port(self.mqtt_port, self.proc, "rabbitmq")
+        self._await_port(self.amqp_port, self.proc, "rabbitmq")
+        self.start_s = time.monotonic() - t0
+
+    def _await_port(self, port: int, proc: subprocess.Popen[bytes], what: str) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{what} did not start: {self.log_tail()}") from None
+                time.sleep(0.05)  # polling a port: no event to await
+
+    def log_tail(self) -> str:
+        parts = []
+        for path in [self.dir / "server.out", *sorted((self.dir / "log").glob("*.log"))]:
+            if path.exists():
+                parts.append(path.read_text(errors="replace")[-1500:])
+        return "\n".join(parts)
+
+    def amqp_url(self, user: str = COLLECTOR_USER, password: str | None = None) -> str:
+        secret = f":{password}" if password is not None else ""
+        return f"amqp://{user}{secret}@127.0.0.1:{self.amqp_port}/imdms"
+
+    def kill(self) -> None:
+        """SIGKILL the node (not epmd)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        """SIGTERM the node (graceful), then epmd; by PID, SIGKILL after 30 s."""
+        for proc in (self.proc, self.epmd):
+            if proc is None or proc.poll() is not None:
+                continue
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
