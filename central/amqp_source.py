@@ -23,6 +23,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from imdms.errors import ConfigError, ImdmsError
 
 log = logging.getLogger(__name__)
+# pika logs every connection step at INFO: the collector logs an outage once, and its end
+logging.getLogger("pika").setLevel(logging.WARNING)
 
 CROSSINGS_QUEUE = "imdms.crossings"
 HEARTBEATS_QUEUE = "imdms.heartbeats"

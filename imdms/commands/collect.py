@@ -16,7 +16,9 @@ from typing import Any
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
-        "collect", parents=[common], help="central collector: broker (MQTT or RabbitMQ) to database (central side)"
+        "collect",
+        parents=[common],
+        help="central collector: broker (MQTT or RabbitMQ) to database (central side)",
     )
     p.add_argument(
         "--database",

@@ -38,9 +38,25 @@ def password_hash(password: str) -> str:
     return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
 
 
-def test_definitions(passwords: dict[str, str]) -> dict[str, Any]:
-    """The shipped definitions with `passwords` set; new users get the terminal template."""
+def test_definitions(passwords: dict[str, str], admin: tuple[str, str]) -> dict[str, Any]:
+    """The shipped definitions with `passwords` set; new users get the terminal template.
+
+    `admin` (name, password) is a test-only user with every permission (purging queues).
+    """
     defs: dict[str, Any] = json.loads(DEFINITIONS.read_text())
+    hashing = "rabbit_password_hashing_sha256"
+    name, password = admin
+    defs["users"].append(
+        {
+            "name": name,
+            "password_hash": password_hash(password),
+            "hashing_algorithm": hashing,
+            "tags": ["administrator"],
+        }
+    )
+    defs["permissions"].append(
+        {"user": name, "vhost": "imdms", "configure": ".*", "write": ".*", "read": ".*"}
+    )
     users = {u["name"]: u for u in defs["users"]}
     template_perms = [p for p in defs["permissions"] if p["user"] == TEMPLATE_USER]
     template_topics = [p for p in defs["topic_permissions"] if p["user"] == TEMPLATE_USER]
@@ -59,13 +75,14 @@ def test_definitions(passwords: dict[str, str]) -> dict[str, Any]:
 class RabbitNode:
     """One single-node RabbitMQ; `amqp_url(user, password)` and `mqtt_port` for the clients."""
 
-    def __init__(self, directory: Path, passwords: dict[str, str]) -> None:
+    def __init__(self, directory: Path, passwords: dict[str, str], admin: tuple[str, str]) -> None:
         require_executable("epmd")
         from tests.peers import require_peer
 
         require_peer("rabbitmq-server", SERVER.exists())
         self.dir = directory
         self.passwords = passwords
+        self.admin = admin
         self.amqp_port, self.mqtt_port = free_port(), free_port()
         self.dist_port, self.epmd_port = free_port(), free_port()
         self.name = f"imdms-test-{self.amqp_port}@localhost"
@@ -79,7 +96,7 @@ class RabbitNode:
         (d / "mnesia").mkdir(parents=True, exist_ok=True)
         (d / "log").mkdir(exist_ok=True)
         defs = d / "definitions.json"
-        defs.write_text(json.dumps(test_definitions(self.passwords)))
+        defs.write_text(json.dumps(test_definitions(self.passwords, self.admin)))
         defs.chmod(0o600)
         (d / "rabbitmq.conf").write_text(
             f"listeners.tcp.default = 127.0.0.1:{self.amqp_port}\n"
