@@ -12,6 +12,7 @@ from pathlib import Path
 import pika
 import pytest
 
+from tests.central.certs import make_pki
 from tests.central.rabbit import COLLECTOR_USER, RabbitNode
 from tests.stats.conftest import postgres_server, store  # noqa: F401 (fixtures)
 
@@ -37,6 +38,7 @@ def rabbit_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitNode
         tmp_path_factory.mktemp("rabbit"),
         {u: password_of(u) for u in users},
         (ADMIN, password_of(ADMIN)),
+        tls=make_pki(tmp_path_factory.mktemp("pki"), [terminal_user(t) for t in TERMINALS]),
     )
     try:
         node.start()

@@ -75,7 +75,13 @@ def test_definitions(passwords: dict[str, str], admin: tuple[str, str]) -> dict[
 class RabbitNode:
     """One single-node RabbitMQ; `amqp_url(user, password)` and `mqtt_port` for the clients."""
 
-    def __init__(self, directory: Path, passwords: dict[str, str], admin: tuple[str, str]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        passwords: dict[str, str],
+        admin: tuple[str, str],
+        tls: dict[str, Path] | None = None,
+    ) -> None:
         require_executable("epmd")
         from tests.peers import require_peer
 
@@ -83,8 +89,10 @@ class RabbitNode:
         self.dir = directory
         self.passwords = passwords
         self.admin = admin
+        self.tls = tls
         self.amqp_port, self.mqtt_port = free_port(), free_port()
         self.dist_port, self.epmd_port = free_port(), free_port()
+        self.mqtts_port = free_port()
         self.name = f"imdms-test-{self.amqp_port}@localhost"
         self.epmd: subprocess.Popen[bytes] | None = None
         self.proc: subprocess.Popen[bytes] | None = None
@@ -110,11 +118,25 @@ class RabbitNode:
             "definitions.import_backend = local_filesystem\n"
             f"definitions.local.path = {defs}\n"
             "log.console = false\n"
-            "log.file.level = info\n"
+            "log.file.level = info\n" + (self._tls_conf() if self.tls else "")
         )
         (d / "advanced.config").write_text("[].\n")
-        (d / "enabled_plugins").write_text("[rabbitmq_mqtt].\n")
+        (d / "enabled_plugins").write_text("[rabbitmq_mqtt,rabbitmq_auth_mechanism_ssl].\n")
         (d / "rabbitmq-env.conf").write_text("")
+
+    def _tls_conf(self) -> str:
+        """MQTT over TLS, the terminal's user taken from its certificate's CN (as deployed)."""
+        assert self.tls is not None
+        return (
+            f"mqtt.listeners.ssl.default = 127.0.0.1:{self.mqtts_port}\n"
+            f"ssl_options.cacertfile = {self.tls['ca']}\n"
+            f"ssl_options.certfile = {self.tls['cert']}\n"
+            f"ssl_options.keyfile = {self.tls['key']}\n"
+            "ssl_options.verify = verify_peer\n"
+            "ssl_options.fail_if_no_peer_cert = true\n"
+            "mqtt.ssl_cert_login = true\n"
+            "ssl_cert_login_from = common_name\n"
+        )
 
     def env(self) -> dict[str, str]:
         d = self.dir
@@ -158,6 +180,8 @@ class RabbitNode:
         out.close()
         self._await_port(self.mqtt_port, self.proc, "rabbitmq")
         self._await_port(self.amqp_port, self.proc, "rabbitmq")
+        if self.tls:
+            self._await_port(self.mqtts_port, self.proc, "rabbitmq")
         self.start_s = time.monotonic() - t0
 
     def _await_port(self, port: int, proc: subprocess.Popen[bytes], what: str) -> None:

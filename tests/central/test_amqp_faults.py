@@ -24,7 +24,7 @@ from tests.central.conftest import (
     queue_depths,
     terminal_user,
 )
-from tests.central.procs import count, start_collect, stored_ids
+from tests.central.procs import count, forward, start_collect, stored_ids, terminal
 from tests.central.rabbit import RabbitNode
 from tests.stats.conftest import Store
 from tests.stats.publish import publish_all
@@ -197,3 +197,46 @@ def test_a_terminal_cannot_read_other_terminals_crossings(rabbit: RabbitNode) ->
         client.disconnect()
         client.loop_stop()
     assert not granted or all(c.is_failure for c in granted), granted
+
+
+def test_a_terminal_authenticated_by_its_certificate_forwards_only_its_own_topics(
+    rabbit: RabbitNode, tmp_path: Path
+) -> None:
+    """Production's login: no password, the user is the client certificate's CN."""
+    assert rabbit.tls is not None
+    user = terminal_user("t3")
+    cfg, ids = terminal(tmp_path, rabbit, "t3", 20)
+    text = cfg.read_text()
+    text = text.replace(f"port = {rabbit.mqtt_port}", f"port = {rabbit.mqtts_port}")
+    text = text.replace(f'username = "{user}"\n', "")
+    cert, key = rabbit.tls[user + "_cert"], rabbit.tls[user + "_key"]
+    text += (
+        f'\n[broker.tls]\nca_file = "{rabbit.tls["ca"]}"\ncert_file = "{cert}"'
+        f'\nkey_credential = "{key}"\n'
+    )
+    cfg.write_text(text)
+    proc = forward(cfg)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err[-800:]
+    assert queue_depths(rabbit)["imdms.crossings"] == len(ids)
+
+    client = mqtt.Client(
+        CallbackAPIVersion.VERSION2, client_id="tls-t3", protocol=MQTTProtocolVersion.MQTTv311
+    )
+    client.tls_set(
+        ca_certs=str(rabbit.tls["ca"]),
+        certfile=str(rabbit.tls[user + "_cert"]),
+        keyfile=str(rabbit.tls[user + "_key"]),
+    )
+    lost = threading.Event()
+    client.on_disconnect = lambda *a: lost.set()
+    client.connect("127.0.0.1", rabbit.mqtts_port)
+    client.loop_start()
+    try:
+        info = client.publish(f"imdms/v1/{POST}/t1/crossing", json.dumps(make()).encode(), qos=1)
+        assert lost.wait(10), "t3's certificate published t1's topic"
+        assert not info.is_published()
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    assert queue_depths(rabbit)["imdms.crossings"] == len(ids)
