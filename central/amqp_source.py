@@ -23,8 +23,9 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from imdms.errors import ConfigError, ImdmsError
 
 log = logging.getLogger(__name__)
-# pika logs every connection step at INFO: the collector logs an outage once, and its end
-logging.getLogger("pika").setLevel(logging.WARNING)
+# pika logs every connection step, and each failed retry at ERROR: this module logs an outage
+# once (with pika's reason) and its end
+logging.getLogger("pika").setLevel(logging.CRITICAL)
 
 CROSSINGS_QUEUE = "imdms.crossings"
 HEARTBEATS_QUEUE = "imdms.heartbeats"
@@ -121,6 +122,9 @@ class AmqpSource:
                     self._first_error = reason
                 if not self._failing and not self._stop.is_set():
                     log.warning("RabbitMQ at %s: %s; reconnecting with backoff", self.where, reason)
+                self._failing = True
+            except Exception as err:  # a bug in a callback must not end consuming for good
+                log.error("AMQP consumer failed: %s; reconnecting", err.__class__.__name__)
                 self._failing = True
             finally:
                 with self._lock:
