@@ -302,7 +302,9 @@ class CollectorConfig(Strict):
         "mqtt", description="Transport: 'mqtt' ([broker], Mosquitto) or 'amqp' (RabbitMQ queues)."
     )
     amqp_url: str = Field(
-        "", description="amqp(s)://user@host:port/vhost; the password comes from amqp-password."
+        "",
+        description="amqp(s)://user@host:port/vhost (a cluster: comma-separated, one per node);"
+        " the password comes from the amqp-password credential.",
     )
     suppress_below: int = Field(
         0, ge=0, description="Published tables blank cells with fewer than N people (0: off)."
