@@ -81,7 +81,15 @@ class RabbitNode:
         passwords: dict[str, str],
         admin: tuple[str, str],
         tls: dict[str, Path] | None = None,
+        *,
+        name: str | None = None,
+        epmd_port: int | None = None,
+        extra_conf: str = "",
+        definitions: bool = True,
+        cookie: str | None = None,
     ) -> None:
+        """A cluster's nodes share `epmd_port` (started by the cluster) and `cookie`; only its
+        first node loads `definitions` (the others join it)."""
         require_executable("epmd")
         from tests.peers import require_peer
 
@@ -91,9 +99,14 @@ class RabbitNode:
         self.admin = admin
         self.tls = tls
         self.amqp_port, self.mqtt_port = free_port(), free_port()
-        self.dist_port, self.epmd_port = free_port(), free_port()
+        self.dist_port = free_port()
+        self.own_epmd = epmd_port is None
+        self.epmd_port = epmd_port or free_port()
         self.mqtts_port = free_port()
-        self.name = f"imdms-test-{self.amqp_port}@localhost"
+        self.name = name or f"imdms-test-{self.amqp_port}@localhost"
+        self.extra_conf = extra_conf
+        self.definitions = definitions
+        self.cookie = cookie
         self.epmd: subprocess.Popen[bytes] | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.start_s = 0.0
@@ -115,11 +128,18 @@ class RabbitNode:
             "mqtt.durable_queue_type = quorum\n"
             "cluster_partition_handling = pause_minority\n"
             "loopback_users = none\n"
-            "definitions.import_backend = local_filesystem\n"
-            f"definitions.local.path = {defs}\n"
-            "log.console = false\n"
-            "log.file.level = info\n" + (self._tls_conf() if self.tls else "")
+            + (
+                f"definitions.import_backend = local_filesystem\ndefinitions.local.path = {defs}\n"
+                if self.definitions
+                else ""
+            )
+            + "log.console = false\n"
+            "log.file.level = info\n" + (self._tls_conf() if self.tls else "") + self.extra_conf
         )
+        if self.cookie:
+            path = d / ".erlang.cookie"
+            path.write_text(self.cookie)
+            path.chmod(0o400)
         (d / "advanced.config").write_text("[].\n")
         (d / "enabled_plugins").write_text("[rabbitmq_mqtt,rabbitmq_auth_mechanism_ssl].\n")
         (d / "rabbitmq-env.conf").write_text("")
@@ -164,7 +184,7 @@ class RabbitNode:
 
     def start(self) -> None:
         t0 = time.monotonic()
-        if self.epmd is None or self.epmd.poll() is not None:
+        if self.own_epmd and (self.epmd is None or self.epmd.poll() is not None):
             epmd_log = (self.dir / "epmd.log").open("ab")
             self.epmd = subprocess.Popen(
                 ["epmd", "-address", "127.0.0.1", "-port", str(self.epmd_port)],
@@ -173,16 +193,24 @@ class RabbitNode:
             )
             epmd_log.close()
             self._await_port(self.epmd_port, self.epmd, "epmd")
+        self.spawn()
+        self.await_started()
+        self.start_s = time.monotonic() - t0
+
+    def spawn(self) -> None:
+        """Start the node's process (epmd must run); await_started() waits for its listeners."""
         out = (self.dir / "server.out").open("ab")
         self.proc = subprocess.Popen(
             [str(SERVER)], env=self.env(), stdout=out, stderr=subprocess.STDOUT, cwd=self.dir
         )
         out.close()
+
+    def await_started(self) -> None:
+        assert self.proc is not None
         self._await_port(self.mqtt_port, self.proc, "rabbitmq")
         self._await_port(self.amqp_port, self.proc, "rabbitmq")
         if self.tls:
             self._await_port(self.mqtts_port, self.proc, "rabbitmq")
-        self.start_s = time.monotonic() - t0
 
     def _await_port(self, port: int, proc: subprocess.Popen[bytes], what: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S

@@ -47,3 +47,10 @@ def test_a_missing_queue_and_a_wrong_password_are_clear(rabbit: RabbitNode) -> N
         wrong.start(3)
     assert "ACCESS_REFUSED" in refused.value.message
     assert "not-it" not in refused.value.message + (refused.value.hint or "")
+
+
+def test_a_cluster_url_list_gets_the_password_in_each() -> None:
+    url = url_with_password("amqp://c@n1:1/imdms, amqp://c@n2:2/imdms", "pw")
+    assert url == "amqp://c:pw@n1:1/imdms,amqp://c:pw@n2:2/imdms"
+    src = AmqpSource(url, lambda *a: None)
+    assert src.where == "n1:1/imdms, n2:2/imdms"
