@@ -42,7 +42,10 @@ def topic_of(routing_key: str) -> str:
 
 
 def url_with_password(url: str, password: str | None) -> str:
-    """`url` with the password put in when the URL names a user but no password."""
+    """`url` (or several, comma-separated) with the password put in where a URL names a user
+    but no password."""
+    if "," in url:
+        return ",".join(url_with_password(u.strip(), password) for u in url.split(","))
     parts = urlsplit(url)
     if password is None or parts.username is None or parts.password is not None:
         return url
@@ -79,13 +82,14 @@ class AmqpSource:
         backoff_min_s: float = 0.5,
         backoff_max_s: float = 30.0,
     ) -> None:
-        if not url.startswith(("amqp://", "amqps://")):
+        urls = [u for u in url.replace(",", " ").split() if u]
+        if not urls or not all(u.startswith(("amqp://", "amqps://")) for u in urls):
             raise ConfigError(
                 "collector.source is 'amqp' but collector.amqp_url is not an amqp(s):// URL",
                 "set [collector] amqp_url, e.g. amqps://imdms-collector@central1:5671/imdms",
             )
-        self.url = url
-        self.where = safe_url(url)
+        self.urls = urls  # a cluster's nodes: pika tries them in order on each (re)connect
+        self.where = ", ".join(safe_url(u) for u in urls)
         self.deliver = deliver
         self.queues = queues
         self.prefetch = prefetch
@@ -114,7 +118,7 @@ class AmqpSource:
         while not self._stop.is_set():
             conn: Any = None
             try:
-                conn = pika.BlockingConnection(pika.URLParameters(self.url))
+                conn = pika.BlockingConnection([pika.URLParameters(u) for u in self.urls])
                 self._consume(conn)  # returns on stop
             except pika.exceptions.AMQPError as err:
                 reason = self._describe(err)
