@@ -34,7 +34,25 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="ID",
         help="MQTT client id, unique per collector (default imdms-collector-<host>)",
     )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="check the central side and exit: database, RabbitMQ nodes and queues (or the"
+        " MQTT broker); exit status 1 when a check fails",
+    )
     p.set_defaults(func=run)
+
+
+def check(cfg: Any) -> int:
+    """One line per check (as imdms doctor prints them); 1 when any fails."""
+    from central.health import central_checks
+    from imdms.doctor.base import Status
+
+    results = central_checks(cfg)
+    width = max(len(r.name) for r in results)
+    for result in results:
+        print(result.line(width))
+    return 1 if any(r.status is Status.FAIL for r in results) else 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
         collector_cfg = collector_cfg.model_copy(update={"share_group": args.share_group})
     if args.source:
         collector_cfg = collector_cfg.model_copy(update={"source": args.source})
+    if args.database:
+        collector_cfg = collector_cfg.model_copy(update={"database": args.database})
+    if args.check:
+        return check(cfg.model_copy(update={"collector": collector_cfg}))
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
