@@ -18,6 +18,24 @@ from tests.central.rabbit import RabbitNode
 from tests.messaging.helpers import fill
 
 
+def add_records(cfg: Path, n: int, terminal_id: str) -> list[str]:
+    """Queue n more crossings in the booth's outbox (as its officers would, while it forwards);
+    returns their ids."""
+    box = Outbox(cfg.parent / "outbox.sqlite3", disk_floor_mb=1)
+    try:
+        return fill(box, n, terminal_id=terminal_id)
+    finally:
+        box.close()
+
+
+def pending(cfg: Path) -> int:
+    box = Outbox(cfg.parent / "outbox.sqlite3", disk_floor_mb=1)
+    try:
+        return int(box.status().pending)
+    finally:
+        box.close()
+
+
 def terminal(tmp_path: Path, node: RabbitNode, terminal_id: str, n: int) -> tuple[Path, list[str]]:
     """A booth's data dir with n crossings queued and its terminal.toml (MQTT 3.1.1 to node)."""
     data = tmp_path / terminal_id
@@ -42,10 +60,12 @@ def terminal(tmp_path: Path, node: RabbitNode, terminal_id: str, n: int) -> tupl
     return cfg, ids
 
 
-def forward(cfg: Path) -> subprocess.Popen[str]:
-    """`imdms forward --exit-when-empty`: drains the outbox into the broker, then exits."""
+def forward(cfg: Path, *, daemon: bool = False) -> subprocess.Popen[str]:
+    """`imdms forward --exit-when-empty`: drains the outbox into the broker, then exits
+    (`daemon`: runs until SIGTERM, as the booth's service)."""
+    once = [] if daemon else ["--exit-when-empty"]
     return subprocess.Popen(
-        [sys.executable, "-m", "imdms.cli", "forward", "--exit-when-empty", "--config", str(cfg)],
+        [sys.executable, "-m", "imdms.cli", "forward", *once, "--config", str(cfg)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -1,6 +1,7 @@
 """A 3-node RabbitMQ cluster with 3-member quorum queues: nodes SIGKILLed five times (one at a
-time, each restarted) while three terminals' real `imdms forward` processes drain their
-backlogs into it and an `imdms collect` process (all three nodes in amqp_url) stores them.
+time, each restarted) while three booths' real `imdms forward` services drain backlogs into it
+(each booth's officers add records before every kill, so each kill hits a draining forwarder)
+and an `imdms collect` process (all three nodes in amqp_url) stores them in PostgreSQL.
 Nothing acknowledged to a booth is lost; a record delivered twice is stored once."""
 
 from __future__ import annotations
@@ -14,12 +15,20 @@ import pytest
 
 from tests.central.cluster import RabbitCluster
 from tests.central.conftest import ADMIN, TERMINALS, password_of, terminal_user
-from tests.central.procs import count, forward, start_collect, stored_ids, terminal
+from tests.central.procs import (
+    add_records,
+    count,
+    forward,
+    pending,
+    start_collect,
+    stored_ids,
+    terminal,
+)
 from tests.central.rabbit import COLLECTOR_USER
 from tests.stats.conftest import Store
 
 pytestmark = [pytest.mark.peer, pytest.mark.slow]
-PER_TERMINAL = 5000
+PER_TERMINAL = 2000  # more before each kill
 KILLS = 5
 
 
@@ -59,21 +68,28 @@ def test_node_kills_while_forwarders_drain_lose_nothing(
     cfg.write_text(f'[collector]\nsource = "amqp"\namqp_url = "{urls}"\ndatabase = "{store.url}"\n')
     log = central / "collect.log"
     collector = start_collect(cfg, log)
-    forwarders = [forward(c) for c, _ in booths]
-    kills: list[tuple[str, int, int]] = []  # (node, stored then, forwarders still running)
+    forwarders = [forward(c, daemon=True) for c, _ in booths]
+    kills: list[tuple[str, int, int]] = []  # (node, stored then, records still in outboxes)
     try:
         for k in range(KILLS):
+            for (c, _), t in zip(booths, TERMINALS, strict=True):
+                want.update(add_records(c, PER_TERMINAL, t))
             base = count(store.url)
             deadline = time.monotonic() + 60
-            while count(store.url) <= base + 100 and time.monotonic() < deadline:
+            while count(store.url) <= base + 200 and time.monotonic() < deadline:
                 time.sleep(0.02)  # another process's commits: no event to await
             victim = nodes[k % len(nodes)]
-            running = sum(p.poll() is None for p in forwarders)
+            backlog = sum(pending(c) for c, _ in booths)
             victim.kill()
-            kills.append((victim.name.split("-")[0], count(store.url), running))
+            kills.append((victim.name.split("-")[0], count(store.url), backlog))
             victim.start()  # back before the next kill: a majority stays up throughout
+        deadline = time.monotonic() + 300
+        while any(pending(c) for c, _ in booths) and time.monotonic() < deadline:
+            time.sleep(0.1)  # other processes' progress: no event to await
         for proc in forwarders:
-            _, err = proc.communicate(timeout=300)
+            proc.send_signal(signal.SIGTERM)
+        for proc in forwarders:
+            _, err = proc.communicate(timeout=60)
             assert proc.returncode == 0, err[-800:]
         got = count(store.url)
         deadline = time.monotonic() + 120
@@ -88,7 +104,7 @@ def test_node_kills_while_forwarders_drain_lose_nothing(
                 proc.kill()
                 proc.wait()
     ids = stored_ids(store.url)
-    print(f"kills (node, stored, forwarders running): {kills}")
-    assert any(running for _, _, running in kills), f"no kill hit a draining forwarder: {kills}"
+    print(f"kills (node, stored, records still in the booths' outboxes): {kills}")
+    assert all(backlog for _, _, backlog in kills), f"a kill missed the draining: {kills}"
     assert len(ids) == len(set(ids)), "a record was stored twice"
     assert set(ids) == want, f"{len(want - set(ids))} of {len(want)} lost; kills {kills}"
