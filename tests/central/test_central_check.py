@@ -1,4 +1,5 @@
-"""`imdms collect --check`: the RabbitMQ nodes, the queues and their consumers, the database."""
+"""`imdms collect --check` and `imdms doctor --central`: the RabbitMQ nodes, the queues and
+their consumers, the database."""
 
 from __future__ import annotations
 
@@ -18,9 +19,16 @@ from tests.stats.conftest import Store
 pytestmark = [pytest.mark.peer]
 
 
-def _check(cfg: Path) -> subprocess.CompletedProcess[str]:
+def _check(cfg: Path, *command: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "imdms.cli", "collect", "--check", "--config", str(cfg)],
+        [
+            sys.executable,
+            "-m",
+            "imdms.cli",
+            *(command or ("collect", "--check")),
+            "--config",
+            str(cfg),
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -54,7 +62,7 @@ def test_check_says_which_node_is_down_and_which_queue_has_no_consumer(
     collector.start()
     try:
         cfg.write_text(cfg.read_text().replace(f",{dead}", ""))
-        r = _check(cfg)
+        r = _check(cfg, "doctor", "--central")
     finally:
         collector.stop()
     assert r.returncode == 0, r.stdout + r.stderr
