@@ -85,6 +85,8 @@ class RabbitNode:
         name: str | None = None,
         epmd_port: int | None = None,
         extra_conf: str = "",
+        conf: str | None = None,
+        plugins: str = "rabbitmq_mqtt,rabbitmq_auth_mechanism_ssl",
         definitions: bool = True,
         cookie: str | None = None,
     ) -> None:
@@ -105,6 +107,8 @@ class RabbitNode:
         self.mqtts_port = free_port()
         self.name = name or f"imdms-test-{self.amqp_port}@localhost"
         self.extra_conf = extra_conf
+        self.conf = conf  # replaces the generated rabbitmq.conf (the shipped one, adapted)
+        self.plugins = plugins
         self.definitions = definitions
         self.cookie = cookie
         self.epmd: subprocess.Popen[bytes] | None = None
@@ -141,7 +145,9 @@ class RabbitNode:
             path.write_text(self.cookie)
             path.chmod(0o400)
         (d / "advanced.config").write_text("[].\n")
-        (d / "enabled_plugins").write_text("[rabbitmq_mqtt,rabbitmq_auth_mechanism_ssl].\n")
+        if self.conf is not None:
+            (d / "rabbitmq.conf").write_text(self.conf.replace("@DEFINITIONS@", str(defs)))
+        (d / "enabled_plugins").write_text(f"[{self.plugins}].\n")
         (d / "rabbitmq-env.conf").write_text("")
 
     def _tls_conf(self) -> str:
@@ -205,12 +211,16 @@ class RabbitNode:
         )
         out.close()
 
+    def listening(self) -> list[int]:
+        """The ports the node opens once it is up (the MQTT listeners start last)."""
+        if self.conf is not None:  # the shipped config: TLS listeners only
+            return [self.mqtts_port]
+        return [self.mqtt_port, self.amqp_port, *([self.mqtts_port] if self.tls else [])]
+
     def await_started(self) -> None:
         assert self.proc is not None
-        self._await_port(self.mqtt_port, self.proc, "rabbitmq")
-        self._await_port(self.amqp_port, self.proc, "rabbitmq")
-        if self.tls:
-            self._await_port(self.mqtts_port, self.proc, "rabbitmq")
+        for port in self.listening():
+            self._await_port(port, self.proc, "rabbitmq")
 
     def _await_port(self, port: int, proc: subprocess.Popen[bytes], what: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
