@@ -15,6 +15,7 @@ message is redelivered anyway and dropped as a duplicate by record_id.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -41,11 +42,18 @@ def topic_of(routing_key: str) -> str:
     return routing_key.translate(str.maketrans("./", "/."))
 
 
+def split_urls(url: str) -> list[str]:
+    """The URLs of collector.amqp_url: one per node, separated by commas or spaces (a comma
+    inside one, e.g. in ?ssl_options={...}, stays)."""
+    return [u for u in re.split(r"[,\s]+(?=amqps?://)", url.strip()) if u]
+
+
 def url_with_password(url: str, password: str | None) -> str:
     """`url` (or several, comma-separated) with the password put in where a URL names a user
     but no password."""
-    if "," in url:
-        return ",".join(url_with_password(u.strip(), password) for u in url.split(","))
+    urls = split_urls(url)
+    if len(urls) > 1:
+        return ",".join(url_with_password(u, password) for u in urls)
     parts = urlsplit(url)
     if password is None or parts.username is None or parts.password is not None:
         return url
@@ -82,7 +90,7 @@ class AmqpSource:
         backoff_min_s: float = 0.5,
         backoff_max_s: float = 30.0,
     ) -> None:
-        urls = [u for u in url.replace(",", " ").split() if u]
+        urls = split_urls(url)
         if not urls or not all(u.startswith(("amqp://", "amqps://")) for u in urls):
             raise ConfigError(
                 "collector.source is 'amqp' but collector.amqp_url is not an amqp(s):// URL",

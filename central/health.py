@@ -15,6 +15,7 @@ from central.amqp_source import (
     PASSWORD_CREDENTIAL,
     QUEUES,
     safe_url,
+    split_urls,
     url_with_password,
 )
 from config.models import Config
@@ -82,7 +83,7 @@ def check_rabbitmq(config: Config, timeout_s: float) -> list[CheckResult]:
     from central.collector import read_credential
 
     url = url_with_password(config.collector.amqp_url, read_credential(PASSWORD_CREDENTIAL))
-    urls = [u for u in url.replace(",", " ").split() if u]
+    urls = split_urls(url)
     if not urls:
         return [
             CheckResult(

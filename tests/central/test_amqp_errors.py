@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from central.amqp_source import AmqpSource, safe_url, topic_of, url_with_password
+from central.amqp_source import AmqpSource, safe_url, split_urls, topic_of, url_with_password
 from central.collector import Collector
 from config.models import BrokerConfig, CollectorConfig
 from imdms.errors import ConfigError, ImdmsError
@@ -54,3 +54,8 @@ def test_a_cluster_url_list_gets_the_password_in_each() -> None:
     assert url == "amqp://c:pw@n1:1/imdms,amqp://c:pw@n2:2/imdms"
     src = AmqpSource(url, lambda *a: None)
     assert src.where == "n1:1/imdms, n2:2/imdms"
+
+
+def test_a_comma_inside_a_url_does_not_split_it() -> None:
+    url = "amqps://c@n1/imdms?ssl_options={'ca_certs':'/ca.pem','server_hostname':'n1'}"
+    assert split_urls(f"{url}, amqp://c@n2/imdms") == [url, "amqp://c@n2/imdms"]

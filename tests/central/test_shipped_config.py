@@ -13,6 +13,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
+from central.collector import Collector
+from config.models import BrokerConfig, CollectorConfig
 from tests.central.certs import make_pki
 from tests.central.conftest import ADMIN, password_of, terminal_user
 from tests.central.rabbit import COLLECTOR_USER, REPO, RabbitNode
@@ -23,8 +25,8 @@ pytestmark = [pytest.mark.peer, pytest.mark.slow]
 SHIPPED = REPO / "deploy" / "central"
 
 
-def _adapt(conf: str, node: RabbitNode, pki: dict[str, Path]) -> str:
-    amqps, mgmt = free_port(), free_port()
+def _adapt(conf: str, node: RabbitNode, pki: dict[str, Path], amqps: int) -> str:
+    mgmt = free_port()
     subs = {
         r"(?m)^listeners\.ssl\.default = .*$": f"listeners.ssl.default = 127.0.0.1:{amqps}",
         r"(?m)^mqtt\.listeners\.ssl\.default = .*$": (
@@ -43,7 +45,9 @@ def _adapt(conf: str, node: RabbitNode, pki: dict[str, Path]) -> str:
     return conf + f"cluster_formation.classic_config.nodes.1 = {node.name}\n"
 
 
-def test_the_shipped_config_boots_and_a_terminal_logs_in_by_certificate(tmp_path: Path) -> None:
+def test_the_shipped_config_boots_and_a_terminal_logs_in_by_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     user = terminal_user("t1")
     pki = make_pki(tmp_path / "pki", [user])
     plugins = (SHIPPED / "enabled_plugins").read_text().strip().removeprefix("[").rstrip("].")
@@ -55,7 +59,8 @@ def test_the_shipped_config_boots_and_a_terminal_logs_in_by_certificate(tmp_path
         plugins=plugins,
         conf="",  # replaced below, once the node's ports are known
     )
-    node.conf = _adapt((SHIPPED / "rabbitmq.conf").read_text(), node, pki)
+    amqps = free_port()
+    node.conf = _adapt((SHIPPED / "rabbitmq.conf").read_text(), node, pki, amqps)
     node._write_files()
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2, client_id="t1", protocol=MQTTProtocolVersion.MQTTv311
@@ -75,6 +80,23 @@ def test_the_shipped_config_boots_and_a_terminal_logs_in_by_certificate(tmp_path
         info = client.publish("imdms/v1/MSU-BRIDGE/t1/crossing", json.dumps(make()).encode(), 1)
         info.wait_for_publish(10)
         assert info.is_published()
+        # the collector over AMQPS (TLS only: the shipped config has no plain listener), the
+        # national CA given in the URL's ssl_options; its password from the credential
+        (tmp_path / "amqp-password").write_text(password_of(COLLECTOR_USER))
+        monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+        url = (
+            f"amqps://{COLLECTOR_USER}@localhost:{amqps}/imdms"
+            f"?ssl_options={{'ca_certs':'{pki['ca']}','server_hostname':'localhost'}}"
+        )
+        ccfg = CollectorConfig.model_validate(
+            {"database": str(tmp_path / "c.sqlite3"), "source": "amqp", "amqp_url": url}
+        )
+        collector = Collector(BrokerConfig(), ccfg)
+        collector.start()
+        try:
+            assert collector.wait_for(lambda c: c["stored"] == 1, 20), dict(collector.counts)
+        finally:
+            collector.stop()
     finally:
         client.disconnect()
         client.loop_stop()
