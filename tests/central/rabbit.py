@@ -30,6 +30,7 @@ SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
 COLLECTOR_USER = "imdms-collector"
 TEMPLATE_USER = "imdms-terminal-template"
 START_TIMEOUT_S = 60
+BOOTED = "Server startup complete"
 
 
 def password_hash(password: str) -> str:
@@ -114,6 +115,7 @@ class RabbitNode:
         self.epmd: subprocess.Popen[bytes] | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self.start_s = 0.0
+        self._boots = 0
         self._write_files()
 
     def _write_files(self) -> None:
@@ -204,7 +206,8 @@ class RabbitNode:
         self.start_s = time.monotonic() - t0
 
     def spawn(self) -> None:
-        """Start the node's process (epmd must run); await_started() waits for its listeners."""
+        """Start the node's process (epmd must run); await_started() waits for its boot."""
+        self._boots = self._log_text().count(BOOTED)
         out = (self.dir / "server.out").open("ab")
         self.proc = subprocess.Popen(
             [str(SERVER)], env=self.env(), stdout=out, stderr=subprocess.STDOUT, cwd=self.dir
@@ -218,9 +221,21 @@ class RabbitNode:
         return [self.mqtt_port, self.amqp_port, *([self.mqtts_port] if self.tls else [])]
 
     def await_started(self) -> None:
+        """The listeners answer, and the boot is complete. 3.10 opens the MQTT listeners
+        before it imports the definitions: a publish in between reaches no queue and is
+        confirmed (lost), so nothing may publish before "Server startup complete"."""
         assert self.proc is not None
         for port in self.listening():
             self._await_port(port, self.proc, "rabbitmq")
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while self._log_text().count(BOOTED) <= self._boots:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"rabbitmq did not finish booting: {self.log_tail()}")
+            time.sleep(0.05)  # the node's log: no event to await
+
+    def _log_text(self) -> str:
+        path = self.dir / "log" / f"{self.name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def _await_port(self, port: int, proc: subprocess.Popen[bytes], what: str) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
