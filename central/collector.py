@@ -1,4 +1,9 @@
-"""`imdms collect`: MQTT 5 shared subscription -> validated, deduplicated rows in the database.
+"""`imdms collect`: broker -> validated, deduplicated rows in the database.
+
+Two transports, one ingest path: an MQTT 5 shared subscription (Mosquitto: the one-post and
+demo install) or RabbitMQ's quorum queues over AMQP 0-9-1 (central/amqp_source.py, national
+deployment), chosen by [collector] source. Either way the writer below stores a batch, commits,
+then acknowledges it.
 
 Several collectors with the same `share_group` share the load on one broker (or cluster): each
 message goes to one of them. paho runs with manual_ack: a message is acknowledged only after
@@ -106,7 +111,7 @@ class Collector:
         retry_min_s: float = 0.5,
         retry_max_s: float = 30.0,
     ) -> None:
-        if not broker.host:
+        if collector.source == "mqtt" and not broker.host:
             raise ConfigError(
                 "broker.host is empty: the collector has no broker to subscribe to",
                 "set [broker] host (and port) in the configuration file",
@@ -298,9 +303,6 @@ class Collector:
     # -- life cycle --------------------------------------------------------------------------
     def start(self, connect_timeout_s: float = 10.0) -> None:
         """Open the database, connect and subscribe. Raises ImdmsError if either fails."""
-        from paho.mqtt.packettypes import PacketTypes
-        from paho.mqtt.properties import Properties
-
         self._writer = threading.Thread(target=self._writer_main, name="collector-db", daemon=True)
         self._writer.start()
         self._db_ready.wait()
@@ -311,6 +313,38 @@ class Collector:
             raise ImdmsError(
                 f"cannot open the database: {err.__class__.__name__}", "check collector.database"
             ) from err
+        if self.config.source == "amqp":
+            self._start_amqp(connect_timeout_s)
+        else:
+            self._start_mqtt(connect_timeout_s)
+
+    def _start_amqp(self, connect_timeout_s: float) -> None:
+        from central.amqp_source import PASSWORD_CREDENTIAL, AmqpSource, url_with_password
+
+        def deliver(topic: str, payload: bytes, mid: int) -> None:
+            self._queue.put(_Message(topic, payload, mid, 1))
+
+        url = url_with_password(self.config.amqp_url, read_credential(PASSWORD_CREDENTIAL))
+        # prefetch: two batches in hand keep the writer busy while one commits
+        source = AmqpSource(
+            url,
+            deliver,
+            prefetch=2 * self.batch_size,
+            backoff_min_s=self.retry_min_s,
+            backoff_max_s=self.retry_max_s,
+        )
+        self._client = source
+        try:
+            source.start(connect_timeout_s)
+        except ImdmsError:
+            self._client = None
+            self.stop()
+            raise
+
+    def _start_mqtt(self, connect_timeout_s: float) -> None:
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
+
         client = make_client(self.broker, self.client_id)
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
@@ -356,7 +390,8 @@ class Collector:
         """start(), then log progress each minute until `stop` is set."""
         self.start()
         store = "PostgreSQL" if self.database.startswith(("postgresql:", "postgres:")) else "SQLite"
-        log.info("collector subscribed; storing into %s", store)  # tests await this line
+        via = "RabbitMQ queues" if self.config.source == "amqp" else "MQTT"
+        log.info("collector subscribed (%s); storing into %s", via, store)  # tests await this
         try:
             while not stop.wait(60):
                 with self._cond:

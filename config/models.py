@@ -313,6 +313,14 @@ class CollectorConfig(Strict):
         "SQLite path for a single post or tests.",
     )
     share_group: str = Field("imdms-collectors", description="MQTT 5 shared-subscription group.")
+    source: Literal["mqtt", "amqp"] = Field(
+        "mqtt", description="Transport: 'mqtt' ([broker], Mosquitto) or 'amqp' (RabbitMQ queues)."
+    )
+    amqp_url: str = Field(
+        "",
+        description="amqp(s)://user@host:port/vhost (a cluster: comma-separated, one per node);"
+        " the password comes from the amqp-password credential.",
+    )
     suppress_below: int = Field(
         0, ge=0, description="Published tables blank cells with fewer than N people (0: off)."
     )

@@ -27,6 +27,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--only", metavar="NAMES", default="",
                    help="comma-separated checks to run (see --list)")
     p.add_argument("--list", action="store_true", help="list the checks and exit")
+    p.add_argument("--central", action="store_true",
+                   help="check the central host instead: database, RabbitMQ nodes and queues")
     p.add_argument("--timeout", type=float, default=5.0, metavar="S",
                    help="network and helper timeout in seconds (default %(default)s)")
     p.set_defaults(func=run)
@@ -54,7 +56,13 @@ def run(args: argparse.Namespace) -> int:
         print("  what to do: see imdms doctor --list", file=sys.stderr)
         return 2
     ctx = DoctorContext(config_path=Path(args.config), timeout_s=args.timeout)
-    results = run_checks(ctx, only)
+    if args.central:  # central/health.py: the same lines, for the collector's host
+        from central.health import central_checks
+        from config.loader import load_config
+
+        results = central_checks(load_config(args.config, required=True), args.timeout)
+    else:
+        results = run_checks(ctx, only)
     counts = {s.value.lower(): sum(r.status is s for r in results) for s in Status}
     failed = counts["fail"] > 0
     if args.json:

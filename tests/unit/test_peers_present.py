@@ -8,12 +8,18 @@ import pytest
 
 from tests.peers import require_executable, require_peer
 
-EXECUTABLES = ["mosquitto", "pcscd", "tesseract", "socat", "tmux", "shellcheck", "openssl"]
+EXECUTABLES = [
+    "mosquitto", "pcscd", "tesseract", "socat", "tmux", "shellcheck", "openssl", "epmd",
+]
 
 
 @pytest.mark.parametrize("name", EXECUTABLES)
 def test_peer_executable(name: str) -> None:
     require_executable(name)
+
+
+def test_rabbitmq_server_installed() -> None:
+    require_peer("rabbitmq-server", Path("/usr/lib/rabbitmq/bin/rabbitmq-server").exists())
 
 
 def test_vpcd_driver_installed() -> None:
