@@ -351,9 +351,9 @@ def _insert(db: Database, rows: list[tuple[Any, ...]], tips: list[tuple[str, str
         "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
         " sex, age_band, nationality, minor, has_tips, tip_referral, amends, root_id,"
         " clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected, is_current,"
-        " crossing_ms, crossing_day, received_at, payload) VALUES"
-        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
+        " crossing_ms, crossing_day, received_at, payload, unaccompanied) VALUES"
+        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(*r, r[8]) for r in rows],  # no adult or group is linked: every minor is alone
     )
 
 

@@ -192,3 +192,30 @@ def test_cli_public_and_sensitive(
     assert _cli(store.url, tmp_path, "--format", "json", "--sensitive", "-o", str(out)) == 0
     assert json.loads(out.read_text())["sensitive"]["indicators"] == {"COMPANION_ANSWERS": 1}
     assert os.stat(out).st_mode & 0o777 == 0o600
+
+
+def test_older_table_gets_the_new_columns(store: Store) -> None:
+    """A store made before the breakdowns: the next collector start adds and fills them."""
+    from central.db import ADDED_COLUMNS
+
+    recs = [
+        make(decision=Decision.REFUSED, refusal_reason=RefusalReason.A_NO_VALID_DOCUMENT),
+        make(category=TravellerCategory.MINEWORKER, age=10),
+        make(),
+    ]
+    db = Database(store.url)
+    for rec in recs:
+        db.ingest(json.dumps(rec).encode())
+    for index in ("records_cells", "records_breakdown"):
+        db.execute(f"DROP INDEX {index}")
+    for name, _ in ADDED_COLUMNS:  # back to the first release's table
+        db.execute(f"ALTER TABLE records DROP COLUMN {name}")
+    db.close()
+    db = Database(store.url)
+    try:
+        s = sql_summary(db)
+        assert s == summarise(recs)
+        assert s.refusals == {"ENTRY|A_NO_VALID_DOCUMENT": 1} and s.persons == 2
+        assert s.unaccompanied_minors == {"ENTRY": 1}
+    finally:
+        db.close()
