@@ -8,7 +8,7 @@ Ingest keeps, for every crossing (a "root" record and its amendments), exactly o
 `is_current = 1` (the winning version, messaging.stats rules) and on it `crossing_ms`, the time
 the person crossed (the root's time), and `crossing_day`, its local day number (days since
 1970-01-01 at DAY_OFFSET_MINUTES, Lesotho time), and the age band, minor and unaccompanied flags
-derived at that time (messaging.stats.age_fields: a corrected time gives a corrected age).
+derived at that time (central.columns: a corrected time gives a corrected age).
 Reports GROUP BY over current rows only, in the order of the covering indexes `records_cells`
 and `records_breakdown`, so SQLite aggregates without sorting.
 """
@@ -23,31 +23,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from central.columns import ADDED_COLUMNS, DERIVED_COLUMNS, derived_columns
 from central.connect import connect_postgres, connect_sqlite, is_postgres_url
 from central.dberrors import describe, is_connection_lost, is_db_error, url_password
 from central.values import payload_text, safe_text, unstorable
 from imdms.errors import ImdmsError, SchemaError
 from messaging.schema import validate_record
-from messaging.stats import (
-    DEFAULT_UTC_OFFSET_MINUTES,
-    age_fields,
-    instant_ms,
-    is_unaccompanied,
-)
+from messaging.stats import DEFAULT_UTC_OFFSET_MINUTES, instant_ms
 
 log = logging.getLogger(__name__)
 
-# (column, declaration) added to `records` after the first release, for the report's breakdowns
-ADDED_COLUMNS = (
-    ("decision", "TEXT NOT NULL DEFAULT 'ADMITTED'"),
-    ("refusal_reason", "TEXT"),
-    ("traveller_category", "TEXT"),
-    ("purpose", "TEXT"),
-    ("stay_band", "TEXT"),
-    ("residence", "TEXT"),
-    ("transport_mode", "TEXT"),
-    ("unaccompanied", "INTEGER NOT NULL DEFAULT 0"),
-)
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS records (
         record_id TEXT PRIMARY KEY,
@@ -144,27 +129,6 @@ def compact_reason(message: str, limit: int = 500) -> str:
         counts[part] = counts.get(part, 0) + 1
     parts = [p if n == 1 else f"{p} x{n}" for p, n in counts.items()]
     return (head + ": " + "; ".join(parts))[:limit]
-
-
-def derived_columns(data: dict[str, Any], crossing_ms: int) -> tuple[Any, ...]:
-    """The report columns of one record crossing at crossing_ms, in ADDED_COLUMNS order after
-    (age_band, minor): the age is dated from the crossing time, not the booth's clock."""
-    band, minor = age_fields(data, crossing_ms)
-    return (
-        band,
-        int(minor is True),
-        data.get("decision") or "ADMITTED",
-        data.get("refusal_reason"),
-        data.get("traveller_category"),
-        data.get("purpose"),
-        data.get("stay_band"),
-        data.get("country_of_residence"),
-        data.get("transport_mode"),
-        int(is_unaccompanied(data, minor)),
-    )
-
-
-DERIVED_COLUMNS = ("age_band", "minor", *(name for name, _ in ADDED_COLUMNS))
 
 
 def _utc_now() -> str:
@@ -386,7 +350,8 @@ class Database:
             "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
             f" sex, nationality, {', '.join(DERIVED_COLUMNS)}, has_tips, tip_referral, amends,"
             " root_id, clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected,"
-            " received_at, payload) VALUES (" + ", ".join(["?"] * (18 + len(DERIVED_COLUMNS)))
+            " received_at, payload) VALUES ("
+            + ", ".join(["?"] * (18 + len(DERIVED_COLUMNS)))
             + ") ON CONFLICT (record_id) DO NOTHING",
             (
                 rid,
@@ -426,7 +391,8 @@ class Database:
 
     def _set_derived(self, record_id: str, data: dict[str, Any], crossing_ms: int) -> None:
         self.execute(
-            "UPDATE records SET " + ", ".join(f"{c} = ?" for c in DERIVED_COLUMNS)
+            "UPDATE records SET "
+            + ", ".join(f"{c} = ?" for c in DERIVED_COLUMNS)
             + " WHERE record_id = ?",
             (*derived_columns(data, crossing_ms), record_id),
         )

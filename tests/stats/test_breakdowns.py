@@ -196,7 +196,7 @@ def test_cli_public_and_sensitive(
 
 def test_older_table_gets_the_new_columns(store: Store) -> None:
     """A store made before the breakdowns: the next collector start adds and fills them."""
-    from central.db import ADDED_COLUMNS
+    from central.columns import ADDED_COLUMNS
 
     recs = [
         make(decision=Decision.REFUSED, refusal_reason=RefusalReason.A_NO_VALID_DOCUMENT),
