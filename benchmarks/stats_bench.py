@@ -222,6 +222,22 @@ BAND_WEIGHTS = [
     )
     for b in AGE_BANDS
 ] + [(None, 3)]
+# traveller category -> weight, purposes, intended stay band (the breakdowns correlate)
+CATEGORIES = [
+    ("CITIZEN", 70, ["RETURNING_RESIDENT", "SHOPPING", "VISITING_FRIENDS_RELATIVES"], None),
+    ("VISITOR", 10, ["VISITING_FRIENDS_RELATIVES", "HOLIDAY", "BUSINESS"], "UNDER_3_MONTHS"),
+    ("CROSS_BORDER_WORKER", 5, ["EMPLOYMENT"], "UNDER_3_MONTHS"),
+    ("MINEWORKER", 4, ["EMPLOYMENT", "RETURNING_RESIDENT"], "MONTHS_3_TO_12"),
+    ("RESIDENT", 4, ["RETURNING_RESIDENT", "SHOPPING"], None),
+    ("TRADER", 3, ["BUSINESS", "SHOPPING"], "UNDER_3_MONTHS"),
+    ("STUDENT", 2, ["EDUCATION"], "MONTHS_12_PLUS"),
+    ("DRIVER_CREW", 1, ["BUSINESS", "TRANSIT"], "UNDER_3_MONTHS"),
+    (None, 1, [None], None),
+]
+MODES = [("MINIBUS_TAXI", 40), ("PEDESTRIAN", 25), ("PRIVATE_CAR", 20), ("BUS", 10), ("TRUCK", 5)]
+REASONS = [("A_NO_VALID_DOCUMENT", 40), ("C_NO_VALID_VISA", 30), ("E_NO_JUSTIFICATION", 20)]
+REASONS += [("F_OVERSTAY", 5), ("B_FALSE_DOCUMENT", 3), ("G_ENTRY_BAN", 2)]
+DEFAULT_EXTRA = ("ADMITTED", None, None, None, None, None, None, 0)  # a superseded row's
 TIPS = ["COMPANION_ANSWERS", "DOCUMENTS_HELD_BY_COMPANION", "VAGUE_JOB_OR_STUDY_OFFER"]
 
 
@@ -241,6 +257,9 @@ def load_rows(db: Database, n: int, first: date, days: int) -> list[dict[str, An
     rnd = random.Random(11)
     post_of, nat_of = _chooser(rnd, POST_WEIGHTS), _chooser(rnd, NAT_WEIGHTS)
     sex_of, band_of = _chooser(rnd, SEX_WEIGHTS), _chooser(rnd, BAND_WEIGHTS)
+    more = random.Random(12)  # the breakdown columns: keeps the older columns' sequence
+    cat_of = _chooser(more, [((c, p, st), w) for c, w, p, st in CATEGORIES])
+    mode_of, reason_of = _chooser(more, MODES), _chooser(more, REASONS)
     base = day_start_ms(first, 120)
     span = days * 86_400_000
     subset: list[dict[str, Any]] = []
@@ -258,6 +277,15 @@ def load_rows(db: Database, n: int, first: date, days: int) -> list[dict[str, An
         referral = "SOCIAL_WELFARE" if flagged and rnd.random() < 0.3 else "NONE"
         row_tips = rnd.sample(TIPS, rnd.randint(1, 2)) if flagged else []
         tips += [(rid, t) for t in row_tips]
+        x = more.random()
+        decision = "REFUSED" if x < 0.02 else "REFERRED" if x < 0.03 else "ADMITTED"
+        reason = reason_of() if decision == "REFUSED" else None
+        category, purposes, stay = cat_of()
+        purpose = more.choice(purposes)
+        residence = nat if more.random() < 0.9 else "ZAF"
+        mode = mode_of()
+        alone = int(minor == 1 and more.random() < 0.1)
+        extra = (decision, reason, category, purpose, stay, residence, mode, alone)
         batch.append(
             (
                 rid,
@@ -283,6 +311,7 @@ def load_rows(db: Database, n: int, first: date, days: int) -> list[dict[str, An
                 day_number(ms),
                 "",
                 "{}",
+                *extra,
             )
         )
         if rnd.random() < 0.01:  # a superseded version: never counted
@@ -312,6 +341,7 @@ def load_rows(db: Database, n: int, first: date, days: int) -> list[dict[str, An
                     None,
                     "",
                     "{}",
+                    *DEFAULT_EXTRA,
                 )
             )
         if i < 200_000:
@@ -329,6 +359,14 @@ def load_rows(db: Database, n: int, first: date, days: int) -> list[dict[str, An
                     "minor": bool(minor),
                     "tip_indicators": row_tips,
                     "tip_referral": referral,
+                    "decision": decision,
+                    "refusal_reason": reason,
+                    "traveller_category": category,
+                    "purpose": purpose,
+                    "stay_band": stay,
+                    "country_of_residence": residence,
+                    "transport_mode": mode,
+                    "group_id": None if alone or not minor else "family",
                 }
             )
         if len(batch) >= 50_000:
@@ -351,8 +389,9 @@ def _insert(db: Database, rows: list[tuple[Any, ...]], tips: list[tuple[str, str
         "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
         " sex, age_band, nationality, minor, has_tips, tip_referral, amends, root_id,"
         " clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected, is_current,"
-        " crossing_ms, crossing_day, received_at, payload) VALUES"
-        " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " crossing_ms, crossing_day, received_at, payload, decision, refusal_reason,"
+        " traveller_category, purpose, stay_band, residence, transport_mode, unaccompanied)"
+        " VALUES (" + ", ".join(["?"] * 31) + ")",
         rows,
     )
 

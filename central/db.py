@@ -7,8 +7,10 @@ placeholders and ANSI syntax both engines accept.
 Ingest keeps, for every crossing (a "root" record and its amendments), exactly one row with
 `is_current = 1` (the winning version, messaging.stats rules) and on it `crossing_ms`, the time
 the person crossed (the root's time), and `crossing_day`, its local day number (days since
-1970-01-01 at DAY_OFFSET_MINUTES, Lesotho time). Reports GROUP BY over current rows only, in the
-order of the covering index `records_report`, so SQLite aggregates without sorting.
+1970-01-01 at DAY_OFFSET_MINUTES, Lesotho time), and the age band, minor and unaccompanied flags
+derived at that time (central.columns: a corrected time gives a corrected age).
+Reports GROUP BY over current rows only, in the order of the covering indexes `records_cells`
+and `records_breakdown`, so SQLite aggregates without sorting.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from central.columns import ADDED_COLUMNS, DERIVED_COLUMNS, derived_columns
 from central.connect import connect_postgres, connect_sqlite, is_postgres_url
 from central.dberrors import describe, is_connection_lost, is_db_error, url_password
 from central.values import payload_text, safe_text, unstorable
@@ -54,11 +57,17 @@ SCHEMA = (
         crossing_ms BIGINT,
         crossing_day INTEGER,
         received_at TEXT NOT NULL,
-        payload TEXT NOT NULL
-    )""",
-    # covering index of the report's GROUP BY: a range scan reads no table pages
-    "CREATE INDEX IF NOT EXISTS records_report ON records (is_current, crossing_day, direction,"
-    " sex, age_band, nationality, border_post, capture_method, minor, has_tips, crossing_ms)",
+        payload TEXT NOT NULL,"""
+    + ",".join(f"\n        {name} {decl}" for name, decl in ADDED_COLUMNS)
+    + "\n    )",
+    # covering indexes of the report's GROUP BYs: a range scan reads no table pages
+    "DROP INDEX IF EXISTS records_report",  # the first release's, without decision
+    "CREATE INDEX IF NOT EXISTS records_cells ON records (is_current, crossing_day, direction,"
+    " sex, age_band, nationality, border_post, decision, capture_method, minor, has_tips,"
+    " crossing_ms)",
+    "CREATE INDEX IF NOT EXISTS records_breakdown ON records (is_current, crossing_day,"
+    " direction, border_post, decision, refusal_reason, traveller_category, purpose, stay_band,"
+    " residence, transport_mode, unaccompanied, crossing_ms)",
     # referrals are rare: a partial index keeps their count off the big index
     "CREATE INDEX IF NOT EXISTS records_referred ON records (crossing_day, crossing_ms,"
     " border_post, tip_referral) WHERE is_current = 1 AND tip_referral <> 'NONE'",
@@ -174,11 +183,29 @@ class Database:
     def _create_schema(self) -> None:
         if self.postgres:  # collectors starting together would race on CREATE TABLE
             self._conn.execute("SELECT pg_advisory_xact_lock(hashtext('imdms-schema'))")
-        for stmt in SCHEMA:
+        for i, stmt in enumerate(SCHEMA):
             if self.postgres:
                 stmt = stmt.replace("id INTEGER PRIMARY KEY", "id BIGSERIAL PRIMARY KEY")
             self._conn.execute(stmt)
+            if i == 0:
+                self._add_columns()
         self.commit()
+
+    def _add_columns(self) -> None:
+        """Bring a table made by an older release up to date: add the report's new columns
+        and fill them on current rows from the stored payloads (once; may take a while)."""
+        have = {d[0] for d in self.execute("SELECT * FROM records WHERE 1 = 0").description}
+        missing = [(n, d) for n, d in ADDED_COLUMNS if n not in have]
+        if not missing:
+            return
+        for name, decl in missing:
+            self._conn.execute(f"ALTER TABLE records ADD COLUMN {name} {decl}")
+        rows = self.query(
+            "SELECT record_id, crossing_ms, payload FROM records WHERE is_current = 1"
+        )
+        log.info("adding report columns to %d stored crossings", len(rows))
+        for rid, ms, payload in rows:
+            self._set_derived(str(rid), json.loads(payload), int(ms))
 
     # -- low level ---------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -321,10 +348,11 @@ class Database:
             root = rows[0][0] if rows else amends
         cur = self.execute(
             "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
-            " sex, age_band, nationality, minor, has_tips, tip_referral, amends, root_id,"
-            " clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected, received_at,"
-            " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (record_id) DO NOTHING",
+            f" sex, nationality, {', '.join(DERIVED_COLUMNS)}, has_tips, tip_referral, amends,"
+            " root_id, clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected,"
+            " received_at, payload) VALUES ("
+            + ", ".join(["?"] * (18 + len(DERIVED_COLUMNS)))
+            + ") ON CONFLICT (record_id) DO NOTHING",
             (
                 rid,
                 data["terminal_id"],
@@ -332,9 +360,8 @@ class Database:
                 data["direction"],
                 data["capture_method"],
                 int(data["sex"]),
-                data.get("age_band"),
                 data.get("nationality"),
-                int(data.get("minor") is True),
+                *derived_columns(data, recorded_ms),  # a lone original crosses at recorded_ms
                 int(bool(data.get("tip_indicators"))),
                 data.get("tip_referral") or "NONE",
                 amends,
@@ -359,11 +386,26 @@ class Database:
         self.execute(
             "UPDATE records SET root_id = ? WHERE root_id = ? AND record_id <> ?", (root, rid, rid)
         )
-        self.refresh_winner(root)
+        self.refresh_winner(root, data)
         return Ingested("stored")
 
-    def refresh_winner(self, root: str) -> None:
-        """Mark the winning version of one crossing current and give it the crossing time."""
+    def _set_derived(self, record_id: str, data: dict[str, Any], crossing_ms: int) -> None:
+        self.execute(
+            "UPDATE records SET "
+            + ", ".join(f"{c} = ?" for c in DERIVED_COLUMNS)
+            + " WHERE record_id = ?",
+            (*derived_columns(data, crossing_ms), record_id),
+        )
+
+    def _payload(self, record_id: str) -> dict[str, Any]:
+        rows = self.query("SELECT payload FROM records WHERE record_id = ?", (record_id,))
+        data: dict[str, Any] = json.loads(rows[0][0])
+        return data
+
+    def refresh_winner(self, root: str, stored: dict[str, Any] | None = None) -> None:
+        """Mark the winning version of one crossing current and give it the crossing time, and
+        the age at that time. stored: the record just inserted (its columns are already dated
+        from its own recorded_ms, the crossing time when it is a lone original)."""
         rows = self.query(
             "SELECT record_id, amends IS NOT NULL, recorded_ms, is_current FROM records"
             " WHERE root_id = ?",
@@ -376,6 +418,8 @@ class Database:
                 " WHERE record_id = ?",
                 (ms, day_number(ms), root),
             )
+            if stored is None:  # the time was corrected: so is the age
+                self._set_derived(root, self._payload(root), ms)
             return
         winner = max(rows, key=lambda r: (bool(r[1]), int(r[2]), str(r[0])))
         root_row = [r for r in rows if r[0] == root]
@@ -398,6 +442,9 @@ class Database:
             " WHERE record_id = ?",
             (crossing_ms, day_number(crossing_ms), winner[0]),
         )
+        wid = str(winner[0])
+        data = stored if stored is not None and stored["record_id"] == wid else self._payload(wid)
+        self._set_derived(wid, data, crossing_ms)
 
     def _is_void(self, record_id: str) -> bool:
         rows = self.query("SELECT payload FROM records WHERE record_id = ?", (record_id,))

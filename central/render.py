@@ -1,9 +1,10 @@
 """Render a Summary as CSV, JSON or HTML (with charts), applying small-cell suppression.
 
 Suppression: a count n with 0 < n < threshold is published blank (CSV/HTML) or null (JSON).
-It applies to every table cell (also indicators and referrals) but not to the grand totals
-(entries, exits, net migration). No secondary suppression is done: a blanked cell can sometimes
-be recovered by differencing, so keep the threshold for published tables with that in mind.
+It applies to every table cell (also breakdowns, refusals, indicators and referrals) but not to
+the grand totals (entries, exits, net migration, refused). No secondary suppression is done: a
+blanked cell can sometimes be recovered by differencing, so keep the threshold for published
+tables with that in mind.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ class ReportMeta:
     period: str
     suppress_below: int
     utc_offset_minutes: int
-    include_sensitive: bool = True
+    include_sensitive: bool = False  # trafficking figures: only on explicit request
+    public: bool = False
 
 
 def suppress(n: int, threshold: int) -> int | None:
@@ -69,6 +71,18 @@ CSV_COLUMNS = (
 )
 
 
+Row = tuple[dict[str, str], str, int]
+
+
+def by_value(table: Mapping[str, int], gdims: tuple[str, ...]) -> list[Row]:
+    """Rows of a "<direction>|<value>[|post][|period]" table: (group parts, value, persons)."""
+    out = []
+    for key, n in table.items():
+        direction, value, *rest = key.split(KEY_SEP)
+        out.append((dict(zip(gdims, [direction, *rest], strict=True)), value, n))
+    return out
+
+
 def to_csv(summary: Summary, meta: ReportMeta) -> str:
     """Long ("tidy") CSV: one row per count, `table` says which table it belongs to."""
     out = io.StringIO()
@@ -94,6 +108,7 @@ def to_csv(summary: Summary, meta: ReportMeta) -> str:
         ("totals", summary.totals),
         ("undocumented", summary.undocumented),
         ("minors", summary.minors),
+        ("unaccompanied_minors", summary.unaccompanied_minors),
     ):
         for key, n in data.items():
             g = dict(zip(gdims, key.split(KEY_SEP), strict=True))
@@ -107,6 +122,21 @@ def to_csv(summary: Summary, meta: ReportMeta) -> str:
                     g.get("border_post", ""),
                     g.get(meta.period, ""),
                     "",
+                    _cell(suppress(n, t)),
+                ]
+            )
+    for table, data in (*summary.breakdowns.items(), ("refusals", summary.refusals)):
+        for g, value, n in by_value(data, gdims):
+            w.writerow(
+                [
+                    table,
+                    g["direction"],
+                    "",
+                    "",
+                    "",
+                    g.get("border_post", ""),
+                    g.get(meta.period, ""),
+                    value,
                     _cell(suppress(n, t)),
                 ]
             )
@@ -168,10 +198,15 @@ def to_json(summary: Summary, meta: ReportMeta) -> str:
         "exits": summary.exits,
         "net_migration": summary.net_migration,
         "net_migration_by_group": net_by_group(summary),
+        "refused": summary.refused,
+        "public": meta.public,
         "cells": _suppressed(summary.cells, t),
         "totals": _suppressed(summary.totals, t),
         "undocumented": _suppressed(summary.undocumented, t),
         "minors": _suppressed(summary.minors, t),
+        "unaccompanied_minors": _suppressed(summary.unaccompanied_minors, t),
+        "breakdowns": {k: _suppressed(v, t) for k, v in summary.breakdowns.items()},
+        "refusals": _suppressed(summary.refusals, t),
     }
     if meta.include_sensitive:
         s = summary.sensitive
@@ -320,18 +355,36 @@ def to_html(summary: Summary, meta: ReportMeta) -> str:
                 *(
                     suppress(get(d, di), t)
                     for di in ("ENTRY", "EXIT")
-                    for d in (summary.totals, summary.undocumented, summary.minors)
+                    for d in (
+                        summary.totals,
+                        summary.undocumented,
+                        summary.minors,
+                        summary.unaccompanied_minors,
+                    )
                 ),
                 net.get(g, 0),
             ]
         )
     parts.append("<h2>Entries, exits, undocumented persons and minors</h2>")
+    per_direction = ["undocumented", "minors", "unaccompanied minors"]
+    parts.append(_table([*gdims, "entries", *per_direction, "exits", *per_direction, "net"], rows))
     parts.append(
-        _table(
-            [*gdims, "entries", "undocumented", "minors", "exits", "undocumented", "minors", "net"],
-            rows,
-        )
+        f"<p>Refused (not counted as crossings): {summary.refused}. "
+        "Unaccompanied minors: minors with no linked adult and in no group.</p>"
     )
+    for name, data in (*summary.breakdowns.items(), ("refusal_reason", summary.refusals)):
+        totals: dict[str, Counter[str]] = {"ENTRY": Counter(), "EXIT": Counter()}
+        for grp, value, n in by_value(data, summary.group_dimensions):
+            totals[grp["direction"]][value] += n
+        values = sorted(set(totals["ENTRY"]) | set(totals["EXIT"]))
+        title = "Refusals by reason" if name == "refusal_reason" else f"By {name.replace('_', ' ')}"
+        parts.append(f"<h2>{e(title)}</h2>")
+        parts.append(
+            _table(
+                [name, "entries", "exits"],
+                [[v, *(suppress(totals[d][v], t) for d in ("ENTRY", "EXIT"))] for v in values],
+            )
+        )
     for dim in ("age_band", "nationality"):
         order = [*AGE_BANDS, UNKNOWN] if dim == "age_band" else None
         for direction in ("ENTRY", "EXIT"):

@@ -8,19 +8,19 @@ whole local days so a long run can show progress.
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TextIO
 
 from central.db import DAY_OFFSET_MINUTES, Database
 from messaging.stats import (
+    BREAKDOWNS,
     DEFAULT_UTC_OFFSET_MINUTES,
     KEY_SEP,
     UNKNOWN,
+    Counts,
     Period,
     Summary,
-    make_summary,
     period_label,
     sex_label,
 )
@@ -70,13 +70,7 @@ def sql_summary(
     covering index in its order; another offset computes days per row (slower, same result).
     """
     span = data_span(db)
-    cells: Counter[str] = Counter()
-    totals: Counter[str] = Counter()
-    undocumented: Counter[str] = Counter()
-    minors: Counter[str] = Counter()
-    indicators: Counter[str] = Counter()
-    referrals: Counter[str] = Counter()
-    entries = exits = flagged = 0
+    c = Counts()
     native = utc_offset_minutes == DAY_OFFSET_MINUTES
     chunks: list[tuple[int, int]] = []
     if span is not None:
@@ -92,8 +86,7 @@ def sql_summary(
         day_expr = "crossing_day"
     else:
         day_expr = "(crossing_ms / 1000 + ?) / 86400"
-    labels: dict[int, str] = {}
-    sexes: dict[int, str] = {}
+    keys = _Keys(by_post, period)
     for i, (lo, hi) in enumerate(chunks):
         if native:
             where = "is_current = 1 AND crossing_day >= ? AND crossing_day <= ?" + post_sql
@@ -107,69 +100,108 @@ def sql_summary(
                 *post_param,
             ]
             day_params = [utc_offset_minutes * 60]
-        # GROUP BY in the index's column order: SQLite streams the groups without a sort
-        cursor = db.execute(
-            f"SELECT {day_expr}, direction, sex, age_band, nationality, border_post, COUNT(*),"
-            " SUM(CASE WHEN capture_method = 'NO_DOCUMENT' THEN 1 ELSE 0 END), SUM(minor),"
-            f" SUM(has_tips) FROM records WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6",
-            day_params + params,
-        )
-        for dn, direction, sex, band, nat, post, n, undoc, minor, tips in cursor:
-            gkey = direction
-            if by_post:
-                gkey = gkey + KEY_SEP + post
-            if period:
-                label = labels.get(dn)
-                if label is None:
-                    label = labels[dn] = _label(int(dn), period)
-                gkey = gkey + KEY_SEP + label
-            sx = sexes.get(sex)
-            if sx is None:
-                sx = sexes[sex] = sex_label(sex)
-            rest = gkey[len(direction) :]
-            cells[f"{direction}|{sx}|{band or UNKNOWN}|{nat or UNKNOWN}{rest}"] += n
-            totals[gkey] += n
-            if undoc:
-                undocumented[gkey] += undoc
-            if minor:
-                minors[gkey] += minor
-            flagged += tips
-            if direction == "ENTRY":
-                entries += n
-            else:
-                exits += n
-        rwhere = "r." + where.replace(" AND ", " AND r.")
-        join = "JOIN" if db.postgres else "CROSS JOIN"
-        referred = "" if db.postgres else "INDEXED BY records_referred"
-        for ind, n in db.query(
-            # flagged persons are few: walk them, not the records (CROSS JOIN fixes the
-            # order in SQLite)
-            f"SELECT ri.indicator, COUNT(*) FROM record_indicators ri {join} records r"
-            f" ON r.record_id = ri.record_id WHERE {rwhere} GROUP BY 1",
-            params,
-        ):
-            indicators[str(ind)] += int(n)
-        for ref, n in db.query(
-            f"SELECT tip_referral, COUNT(*) FROM records {referred} WHERE {where}"
-            " AND tip_referral <> 'NONE' GROUP BY 1",
-            params,
-        ):
-            referrals[str(ref)] += int(n)
+        _cells(db, c, keys, day_expr, where, day_params + params)
+        _breakdowns(db, c, keys, day_expr, where, day_params + params)
+        _sensitive(db, c, where, params)
         if progress:
             progress(i + 1, len(chunks))
-    return make_summary(
-        by_post=by_post,
-        period=period,
-        cells=cells,
-        totals=totals,
-        undocumented=undocumented,
-        minors=minors,
-        entries=entries,
-        exits=exits,
-        indicators=indicators,
-        referrals=referrals,
-        flagged=flagged,
+    return c.summary(by_post=by_post, period=period)
+
+
+class _Keys:
+    """Group-key suffixes ("|<post>|<period>") and sex labels, cached per value."""
+
+    def __init__(self, by_post: bool, period: Period | None) -> None:
+        self.by_post, self.period = by_post, period
+        self._labels: dict[int, str] = {}
+        self._sexes: dict[int, str] = {}
+
+    def rest(self, day_number: int, post: str) -> str:
+        out = KEY_SEP + post if self.by_post else ""
+        if self.period:
+            label = self._labels.get(day_number)
+            if label is None:
+                label = self._labels[day_number] = _label(int(day_number), self.period)
+            out += KEY_SEP + label
+        return out
+
+    def sex(self, sex: int) -> str:
+        sx = self._sexes.get(sex)
+        if sx is None:
+            sx = self._sexes[sex] = sex_label(sex)
+        return sx
+
+
+def _cells(
+    db: Database, c: Counts, keys: _Keys, day_expr: str, where: str, params: list[object]
+) -> None:
+    """Crossings by direction x sex x age band x nationality, totals, undocumented, minors."""
+    # GROUP BY in the index's column order: SQLite streams the groups without a sort
+    cursor = db.execute(
+        f"SELECT {day_expr}, direction, sex, age_band, nationality, border_post, decision,"
+        " COUNT(*), SUM(CASE WHEN capture_method = 'NO_DOCUMENT' THEN 1 ELSE 0 END),"
+        f" SUM(minor), SUM(has_tips) FROM records WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7",
+        params,
     )
+    for dn, direction, sex, band, nat, post, decision, n, undoc, minor, tips in cursor:
+        c.flagged += tips  # refused persons too: indicators are about people, not crossings
+        if decision == "REFUSED":
+            continue
+        rest = keys.rest(dn, post)
+        gkey = direction + rest
+        c.cells[f"{direction}|{keys.sex(sex)}|{band or UNKNOWN}|{nat or UNKNOWN}{rest}"] += n
+        c.totals[gkey] += n
+        c.undocumented[gkey] += undoc
+        c.minors[gkey] += minor
+        if direction == "ENTRY":
+            c.entries += n
+        else:
+            c.exits += n
+
+
+BREAKDOWN_SQL = ", ".join(name for name in BREAKDOWNS if name != "decision")
+
+
+def _breakdowns(
+    db: Database, c: Counts, keys: _Keys, day_expr: str, where: str, params: list[object]
+) -> None:
+    """Crossings by each breakdown, refusals by reason, unaccompanied minors."""
+    names = [name for name in BREAKDOWNS if name != "decision"]
+    cursor = db.execute(
+        f"SELECT {day_expr}, direction, border_post, decision, refusal_reason, {BREAKDOWN_SQL},"
+        f" COUNT(*), SUM(unaccompanied) FROM records WHERE {where}"
+        " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
+        params,
+    )
+    for dn, direction, post, decision, reason, *values, n, unaccompanied in cursor:
+        rest = keys.rest(dn, post)
+        c.breakdowns["decision"][f"{direction}|{decision}{rest}"] += n
+        if decision == "REFUSED":
+            c.refusals[f"{direction}|{reason or UNKNOWN}{rest}"] += n
+            continue
+        for name, value in zip(names, values, strict=True):
+            c.breakdowns[name][f"{direction}|{value or UNKNOWN}{rest}"] += n
+        c.unaccompanied[direction + rest] += unaccompanied
+
+
+def _sensitive(db: Database, c: Counts, where: str, params: list[object]) -> None:
+    rwhere = "r." + where.replace(" AND ", " AND r.")
+    join = "JOIN" if db.postgres else "CROSS JOIN"
+    referred = "" if db.postgres else "INDEXED BY records_referred"
+    for ind, n in db.query(
+        # flagged persons are few: walk them, not the records (CROSS JOIN fixes the
+        # order in SQLite)
+        f"SELECT ri.indicator, COUNT(*) FROM record_indicators ri {join} records r"
+        f" ON r.record_id = ri.record_id WHERE {rwhere} GROUP BY 1",
+        params,
+    ):
+        c.indicators[str(ind)] += int(n)
+    for ref, n in db.query(
+        f"SELECT tip_referral, COUNT(*) FROM records {referred} WHERE {where}"
+        " AND tip_referral <> 'NONE' GROUP BY 1",
+        params,
+    ):
+        c.referrals[str(ref)] += int(n)
 
 
 class ProgressBar:

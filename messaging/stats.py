@@ -2,7 +2,8 @@
 
 `summarise(records)` takes CrossingRecord.to_dict() dicts (any order, duplicates allowed) and
 returns a `Summary`. The booth's shift summary calls it on its own records; the central report
-computes the same figures in SQL and a test proves the two agree exactly.  Standard library only.
+computes the same figures in SQL and a test proves the two agree exactly. Standard library and
+messaging.record (age arithmetic) only.
 
 Rules (the SQL in central/ follows them; change both together):
 - Duplicates (same record_id) count once; the first copy seen is kept.
@@ -17,10 +18,17 @@ Rules (the SQL in central/ follows them; change both together):
 - Periods (day, month) are local days at `utc_offset_minutes` from UTC (default +120 min,
   Lesotho's SAST: fixed, no daylight saving). Filters (since/until/border_post) apply to the
   effective record after amendments are resolved.
-- Missing values are counted under "UNKNOWN" (age band, nationality); sex uses ISO 5218 names.
-- Undocumented: capture_method NO_DOCUMENT. Minor: `minor` is true (unknown age is not a minor).
+- A REFUSED decision is not a crossing: it is left out of cells, totals, entries, exits, net
+  migration and every breakdown except `decision`, and counted in `refusals` by reason (A-I).
+- Age band and minor: from the date of birth at the crossing time (UTC date of crossing_ms, so
+  a centre-corrected time gives the corrected age) when the record has a date of birth and the
+  age was not estimated; otherwise the record's own age_band/minor.
+- Missing values are counted under "UNKNOWN" (age band, nationality, breakdown values); sex
+  uses ISO 5218 names.
+- Undocumented: capture_method NO_DOCUMENT. Minor: the age above is under 18 (unknown age is
+  not a minor). Unaccompanied minor: a minor with no accompanying_adult_ref and no group_id.
 - Trafficking indicators and referrals are sensitive: they are kept in `Summary.sensitive`
-  and never appear in the general tables.
+  (over every effective record, refused or not) and never appear in the general tables.
 """
 
 from __future__ import annotations
@@ -32,12 +40,22 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from messaging.codes import CaptureMethod, Direction, Sex, TipReferral
+from messaging.codes import UNDER_18, CaptureMethod, Decision, Direction, Sex, TipReferral, age_band
+from messaging.record import age_on
 
 UNKNOWN = "UNKNOWN"
 KEY_SEP = "|"
 DEFAULT_UTC_OFFSET_MINUTES = 120  # Africa/Maseru (SAST), no DST
 CELL_DIMENSIONS = ("direction", "sex", "age_band", "nationality")
+# breakdown name -> record field; each is its own table "<direction>|<value>[|post][|period]"
+BREAKDOWNS: dict[str, str] = {
+    "traveller_category": "traveller_category",
+    "purpose": "purpose",
+    "stay_band": "stay_band",
+    "residence": "country_of_residence",
+    "transport_mode": "transport_mode",
+    "decision": "decision",
+}
 Period = Literal["day", "month"]
 
 
@@ -61,8 +79,12 @@ class Summary:
 
     cells: "<direction>|<sex>|<age_band>|<nationality>[|<border_post>][|<period>]" -> persons;
       `dimensions` names the key parts in order.
-    totals, undocumented, minors: keyed by the group key "<direction>[|<post>][|<period>]";
-      `group_dimensions` names its parts.
+    totals, undocumented, minors, unaccompanied_minors: keyed by the group key
+      "<direction>[|<post>][|<period>]"; `group_dimensions` names its parts.
+    breakdowns: breakdown name (BREAKDOWNS) -> "<direction>|<value>[|<post>][|<period>]" ->
+      persons; `decision` also counts refusals (every person who presented), the others count
+      crossings only.
+    refusals: "<direction>|<refusal reason>[|<post>][|<period>]" -> persons refused.
     Keys are split with `KEY_SEP` ("|"), which no code value contains.
     """
 
@@ -72,10 +94,14 @@ class Summary:
     totals: dict[str, int]
     undocumented: dict[str, int]
     minors: dict[str, int]
+    unaccompanied_minors: dict[str, int]
+    breakdowns: dict[str, dict[str, int]]
+    refusals: dict[str, int]
     persons: int
     entries: int
     exits: int
     net_migration: int
+    refused: int
     sensitive: SensitiveSummary
 
     def marginal(self, dimension: str) -> dict[str, int]:
@@ -125,6 +151,25 @@ def local_day(ms: int, utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES) -> 
 
 def period_label(day: date, period: Period) -> str:
     return day.isoformat() if period == "day" else day.isoformat()[:7]
+
+
+def age_fields(rec: Mapping[str, Any], crossing_ms: int) -> tuple[str | None, bool | None]:
+    """(age band, minor) of a record at its crossing time (see the module rules)."""
+    dob = rec.get("date_of_birth")
+    if dob and not rec.get("age_estimated"):
+        age = age_on(str(dob), utc_day(crossing_ms))
+        return age_band(age), None if age is None else age < UNDER_18
+    minor = rec.get("minor")
+    return rec.get("age_band"), minor if isinstance(minor, bool) else None
+
+
+def is_unaccompanied(rec: Mapping[str, Any], minor: bool | None) -> bool:
+    """A minor travelling with no linked adult and in no group."""
+    return minor is True and not rec.get("accompanying_adult_ref") and not rec.get("group_id")
+
+
+def utc_day(ms: int) -> date:
+    return local_day(ms, 0)
 
 
 def sex_label(value: Any) -> str:
@@ -198,81 +243,88 @@ def summarise(
     since / until: inclusive local days; border_post: only that post. Pure: no I/O.
     """
     resolution = resolve(records)
-    cells: Counter[str] = Counter()
-    totals: Counter[str] = Counter()
-    undocumented: Counter[str] = Counter()
-    minors: Counter[str] = Counter()
-    indicators: Counter[str] = Counter()
-    referrals: Counter[str] = Counter()
-    flagged = entries = exits = 0
+    c = Counts()
     for rec, crossing_ms in resolution.effective:
         day = local_day(crossing_ms, utc_offset_minutes)
         if (since and day < since) or (until and day > until):
             continue
         if border_post is not None and rec["border_post"] != border_post:
             continue
-        group = [str(rec["direction"])]
+        direction = str(rec["direction"])
+        rest = ""
         if by_post:
-            group.append(str(rec["border_post"]))
+            rest += KEY_SEP + str(rec["border_post"])
         if period:
-            group.append(period_label(day, period))
-        gkey = KEY_SEP.join(group)
-        cell = [
-            group[0],
-            sex_label(rec.get("sex")),
-            rec.get("age_band") or UNKNOWN,
-            rec.get("nationality") or UNKNOWN,
-            *group[1:],
-        ]
-        cells[KEY_SEP.join(cell)] += 1
-        totals[gkey] += 1
-        if rec["direction"] == Direction.ENTRY:
-            entries += 1
+            rest += KEY_SEP + period_label(day, period)
+        gkey = direction + rest
+        decision = str(rec.get("decision") or Decision.ADMITTED)
+        c.breakdowns["decision"][direction + KEY_SEP + decision + rest] += 1
+        c.count_sensitive(rec)
+        if decision == Decision.REFUSED:
+            c.refusals[direction + KEY_SEP + str(rec.get("refusal_reason") or UNKNOWN) + rest] += 1
+            continue
+        band, minor = age_fields(rec, crossing_ms)
+        sex = sex_label(rec.get("sex"))
+        nat = rec.get("nationality") or UNKNOWN
+        c.cells[KEY_SEP.join((direction, sex, band or UNKNOWN, nat)) + rest] += 1
+        c.totals[gkey] += 1
+        if direction == Direction.ENTRY:
+            c.entries += 1
         else:
-            exits += 1
+            c.exits += 1
         if rec.get("capture_method") == CaptureMethod.NO_DOCUMENT:
-            undocumented[gkey] += 1
-        if rec.get("minor") is True:
-            minors[gkey] += 1
+            c.undocumented[gkey] += 1
+        if minor is True:
+            c.minors[gkey] += 1
+            if is_unaccompanied(rec, minor):
+                c.unaccompanied[gkey] += 1
+        for name, fld in BREAKDOWNS.items():
+            if name != "decision":
+                value = rec.get(fld) or UNKNOWN
+                c.breakdowns[name][direction + KEY_SEP + str(value) + rest] += 1
+    return c.summary(by_post=by_post, period=period)
+
+
+@dataclass
+class Counts:
+    """The counters a Summary is made of (filled by summarise() and by the SQL report)."""
+
+    cells: Counter[str] = field(default_factory=Counter)
+    totals: Counter[str] = field(default_factory=Counter)
+    undocumented: Counter[str] = field(default_factory=Counter)
+    minors: Counter[str] = field(default_factory=Counter)
+    unaccompanied: Counter[str] = field(default_factory=Counter)
+    breakdowns: dict[str, Counter[str]] = field(
+        default_factory=lambda: {name: Counter() for name in BREAKDOWNS}
+    )
+    refusals: Counter[str] = field(default_factory=Counter)
+    indicators: Counter[str] = field(default_factory=Counter)
+    referrals: Counter[str] = field(default_factory=Counter)
+    entries: int = 0
+    exits: int = 0
+    flagged: int = 0
+
+    def count_sensitive(self, rec: Mapping[str, Any]) -> None:
         tips = rec.get("tip_indicators") or ()
         for tip in set(tips):
-            indicators[str(tip)] += 1
+            self.indicators[str(tip)] += 1
         if tips:
-            flagged += 1
+            self.flagged += 1
         referral = rec.get("tip_referral") or TipReferral.NONE
         if referral != TipReferral.NONE:
-            referrals[str(referral)] += 1
-    return make_summary(
-        by_post=by_post,
-        period=period,
-        cells=cells,
-        totals=totals,
-        undocumented=undocumented,
-        minors=minors,
-        entries=entries,
-        exits=exits,
-        indicators=indicators,
-        referrals=referrals,
-        flagged=flagged,
-    )
+            self.referrals[str(referral)] += 1
+
+    def summary(self, *, by_post: bool, period: Period | None) -> Summary:
+        return make_summary(by_post=by_post, period=period, counts=self)
 
 
-def make_summary(
-    *,
-    by_post: bool,
-    period: Period | None,
-    cells: Mapping[str, int],
-    totals: Mapping[str, int],
-    undocumented: Mapping[str, int],
-    minors: Mapping[str, int],
-    entries: int,
-    exits: int,
-    indicators: Mapping[str, int],
-    referrals: Mapping[str, int],
-    flagged: int,
-) -> Summary:
+def _sorted(d: Mapping[str, int]) -> dict[str, int]:
+    return {k: v for k, v in sorted(d.items()) if v}
+
+
+def make_summary(*, by_post: bool, period: Period | None, counts: Counts) -> Summary:
     """Assemble a Summary from counts (shared by summarise() and the central SQL report, so
-    both produce the same shape and ordering)."""
+    both produce the same shape and ordering; zero counts are dropped)."""
     dims = list(CELL_DIMENSIONS)
     gdims = ["direction"]
     if by_post:
@@ -281,20 +333,25 @@ def make_summary(
     if period:
         dims.append(period)
         gdims.append(period)
+    c = counts
     return Summary(
         dimensions=tuple(dims),
         group_dimensions=tuple(gdims),
-        cells=dict(sorted(cells.items())),
-        totals=dict(sorted(totals.items())),
-        undocumented=dict(sorted(undocumented.items())),
-        minors=dict(sorted(minors.items())),
-        persons=entries + exits,
-        entries=entries,
-        exits=exits,
-        net_migration=entries - exits,
+        cells=_sorted(c.cells),
+        totals=_sorted(c.totals),
+        undocumented=_sorted(c.undocumented),
+        minors=_sorted(c.minors),
+        unaccompanied_minors=_sorted(c.unaccompanied),
+        breakdowns={name: _sorted(c.breakdowns[name]) for name in BREAKDOWNS},
+        refusals=_sorted(c.refusals),
+        persons=c.entries + c.exits,
+        entries=c.entries,
+        exits=c.exits,
+        net_migration=c.entries - c.exits,
+        refused=sum(c.refusals.values()),
         sensitive=SensitiveSummary(
-            indicators=dict(sorted(indicators.items())),
-            referrals=dict(sorted(referrals.items())),
-            persons_flagged=flagged,
+            indicators=_sorted(c.indicators),
+            referrals=_sorted(c.referrals),
+            persons_flagged=c.flagged,
         ),
     )

@@ -1,9 +1,11 @@
 """`imdms report`: migration statistics report (central side).
 
     imdms report --from 2026-03-01 --to 2026-03-31 [--post MSU-BRIDGE] [--format csv|html|json]
-                 [--by day|month] [--suppress-below N] [--public] [-o FILE]
+                 [--by day|month] [--suppress-below N] [--public | --sensitive] [-o FILE]
 
 Computed in SQL over collector.database; equal to messaging.stats.summarise on the same records.
+--public always suppresses small cells (collector.suppress_below, or PUBLIC_SUPPRESS_BELOW when
+that is 0); trafficking figures appear only with --sensitive (docs/statistics.md: who may).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from imdms.errors import ImdmsError
+
+PUBLIC_SUPPRESS_BELOW = 5  # public tables' threshold when collector.suppress_below is 0
 
 
 def _day(text: str) -> date:
@@ -59,12 +63,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "--suppress-below",
         type=int,
         metavar="N",
-        help="blank cells under N persons (default collector.suppress_below; 0: off)",
+        help="blank cells under N persons (default collector.suppress_below; 0: off; with"
+        f" --public at least 2, default {PUBLIC_SUPPRESS_BELOW} when the configured one is 0)",
     )
-    p.add_argument(
+    audience = p.add_mutually_exclusive_group()
+    audience.add_argument(
         "--public",
         action="store_true",
-        help="leave out the restricted indicator and referral section",
+        help="for publication: small cells always suppressed, no trafficking figures",
+    )
+    audience.add_argument(
+        "--sensitive",
+        action="store_true",
+        help="add the restricted trafficking indicator and referral section (anti-trafficking"
+        " unit only; the file is written 0600)",
     )
     p.add_argument(
         "--utc-offset",
@@ -104,6 +116,14 @@ def run(args: argparse.Namespace) -> int:
     threshold = cfg.collector.suppress_below if args.suppress_below is None else args.suppress_below
     if threshold < 0:
         raise ImdmsError("--suppress-below must be 0 or more", "use 0 to publish every cell")
+    if args.public and threshold == 0 and args.suppress_below is None:
+        threshold = PUBLIC_SUPPRESS_BELOW
+    if args.public and threshold < 2:
+        raise ImdmsError(
+            f"--public needs small-cell suppression, but --suppress-below is {threshold}",
+            "give --suppress-below 2 or more, or leave it out to use"
+            f" collector.suppress_below (or {PUBLIC_SUPPRESS_BELOW})",
+        )
     offset = DEFAULT_UTC_OFFSET_MINUTES if args.utc_offset is None else args.utc_offset
     db = Database(database, create=False)  # a report user may only read
     try:
@@ -137,12 +157,16 @@ def run(args: argparse.Namespace) -> int:
         args.by,
         threshold,
         offset,
-        include_sensitive=not args.public,
+        include_sensitive=args.sensitive,
+        public=args.public,
     )
     text = render(summary, meta, args.format)
     if args.output:
         out = Path(args.output)
-        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+        mode = 0o600 if args.sensitive else 0o640
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        if args.sensitive:
+            os.fchmod(fd, mode)  # an existing file keeps its mode on open: restrict it
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         print(f"imdms report: wrote {out} ({summary.persons} persons)", file=sys.stderr)

@@ -9,17 +9,23 @@ from typing import Any
 
 from messaging.codes import (
     CaptureMethod,
+    Decision,
     Direction,
     DocumentType,
+    Purpose,
+    RefusalReason,
     Sex,
     TipIndicator,
     TipReferral,
+    TransportMode,
+    TravellerCategory,
 )
 from messaging.record import CrossingRecord, new_record_id
 
 POSTS = ("MSU-BRIDGE", "MAPUTSOE", "QACHAS-NEK")
 NATIONALITIES = ("LSO", "ZAF", "ZWE", "XXA", None)
 BASE = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
+ADULT_REF = "0190f5d2-0000-7000-8000-00000000a001"  # an accompanying adult's record_id
 
 
 def iso(dt: datetime) -> str:
@@ -41,8 +47,19 @@ def make(
     clock_synced: bool = True,
     boot: str = "boot-1",
     monotonic_ns: int = 1,
+    decision: Decision = Decision.ADMITTED,
+    refusal_reason: RefusalReason | None = None,
+    category: TravellerCategory | None = None,
+    purpose: Purpose | None = None,
+    stay_days: int | None = None,
+    residence: str | None = None,
+    transport: TransportMode | None = None,
+    date_of_birth: str | None = None,
+    adult_ref: str | None = None,
+    group: str | None = None,
 ) -> dict[str, Any]:
-    """One synthetic crossing as its wire dict."""
+    """One synthetic crossing as its wire dict. With date_of_birth the age is derived from it
+    at `at` (as the booth does); otherwise `age` is an officer's estimate."""
     rec = CrossingRecord(
         terminal_id=terminal,
         border_post=post,
@@ -57,10 +74,20 @@ def make(
         nationality=nationality,
         issuing_state=None if undocumented else nationality,
         sex=sex,
-        age_estimated=True,
-        age_at_crossing=age,
+        age_estimated=date_of_birth is None,
+        age_at_crossing=age if date_of_birth is None else None,
+        date_of_birth=date_of_birth,
         tip_indicators=tips,
         tip_referral=referral,
+        decision=decision,
+        refusal_reason=refusal_reason,
+        traveller_category=category,
+        purpose=purpose,
+        intended_stay_days=stay_days,
+        country_of_residence=residence,
+        transport_mode=transport,
+        accompanying_adult_ref=adult_ref,
+        group_id=group,
     ).with_derived()
     return rec.to_dict()
 
@@ -83,8 +110,11 @@ def amend(original: dict[str, Any], at: datetime | None = None, **changes: Any) 
 def random_records(n: int, seed: int = 1, days: int = 10) -> list[dict[str, Any]]:
     """n varied crossings over `days` days, several posts, some flagged."""
     rnd = random.Random(seed)
+    more = random.Random(seed + 1000)  # the new fields: keeps the older fields' sequence
     out = []
     for _ in range(n):
+        decision = more.choice([Decision.ADMITTED] * 8 + [Decision.REFUSED, Decision.REFERRED])
+        dob = more.choice([None, None, f"{more.randint(1930, 2025)}-{more.randint(1, 12):02d}-15"])
         tips: tuple[TipIndicator, ...] = ()
         referral = TipReferral.NONE
         if rnd.random() < 0.05:
@@ -102,6 +132,18 @@ def random_records(n: int, seed: int = 1, days: int = 10) -> list[dict[str, Any]
                 undocumented=rnd.random() < 0.1,
                 tips=tips,
                 referral=referral,
+                decision=decision,
+                refusal_reason=(
+                    more.choice([None, *RefusalReason]) if decision == Decision.REFUSED else None
+                ),
+                category=more.choice([None, *TravellerCategory]),
+                purpose=more.choice([None, *Purpose]),
+                stay_days=more.choice([None, 2, 30, 100, 400]),
+                residence=more.choice(NATIONALITIES),
+                transport=more.choice([None, *TransportMode]),
+                date_of_birth=dob,
+                adult_ref=more.choice([None, ADULT_REF]),
+                group=more.choice([None, None, "g-1"]),
             )
         )
     return out

@@ -27,7 +27,15 @@ from central.report import sql_summary
 from config.models import BrokerConfig, CollectorConfig
 from imdms.cli import main
 from imdms.errors import ConfigError
-from messaging.codes import Direction, Sex, TipIndicator, TipReferral
+from messaging.codes import (
+    Decision,
+    Direction,
+    RefusalReason,
+    Sex,
+    TipIndicator,
+    TipReferral,
+    TravellerCategory,
+)
 from messaging.forwarder import Forwarder, LinkSettings
 from messaging.outbox import Outbox
 from messaging.topics import Topics
@@ -72,7 +80,9 @@ def test_terminals_to_report_through_mosquitto(
     try:
         # -- what the terminals record, and what the report must say (computed here) --------
         expected: Counter[tuple[str, str]] = Counter()  # (post, direction) -> persons
-        undocumented = minors = 0
+        refused: Counter[tuple[str, str]] = Counter()  # (post, reason) -> persons refused
+        miners: Counter[str] = Counter()  # direction -> mineworkers crossing
+        undocumented = minors = unaccompanied = 0
         females_20_24_lso_entry = 0
         originals = []
         for t, post in terminals.items():
@@ -86,6 +96,10 @@ def test_terminals_to_report_through_mosquitto(
                     sex=Sex.FEMALE if i % 2 else Sex.MALE,
                     undocumented=i % 10 == 0,
                     at=DAY + timedelta(minutes=i),
+                    decision=Decision.REFUSED if i % 7 == 3 else Decision.ADMITTED,
+                    refusal_reason=RefusalReason.C_NO_VALID_VISA if i % 7 == 3 else None,
+                    category=TravellerCategory.MINEWORKER if i % 5 == 1 else None,
+                    group="family-1" if i % 8 == 4 else None,
                 )
                 originals.append(rec)
                 boxes[t].add_dict(rec)
@@ -114,26 +128,34 @@ def test_terminals_to_report_through_mosquitto(
                 dirn_s, sex, age = "EXIT", 1, 50
             else:
                 dirn_s, sex, age = str(r["direction"]), int(r["sex"]), r["age_at_crossing"]
+            if r["decision"] == "REFUSED":  # not a crossing
+                refused[(r["border_post"], r["refusal_reason"])] += 1
+                continue
             expected[(r["border_post"], dirn_s)] += 1
+            miners[dirn_s] += r["traveller_category"] == "MINEWORKER"
             undocumented += r["capture_method"] == "NO_DOCUMENT"
             minors += age < 18
+            unaccompanied += age < 18 and r["group_id"] is None
             females_20_24_lso_entry += (dirn_s, sex, age) == ("ENTRY", 2, 22)
         # duplicates: 25 of t1's records were also imported at t2 (a USB export), so they
         # reach the broker twice; the collector must count them once
         for r in originals[:25]:
             assert boxes["t2"].add_dict(r, imported=True)
-        # a flagged crossing at t3 made before its clock synced; a heartbeat gives the offset
+        # a flagged crossing at t3 made while its clock was stuck at 1970, so the booth could
+        # not date the age from the birth date; a heartbeat gives the offset and the centre
+        # counts the woman at her age on the corrected day (35)
         flagged = make(
             post="MAPUTSOE",
             terminal="t3",
-            age=22,
-            at=datetime(2001, 1, 1, tzinfo=UTC),
+            date_of_birth="1990-06-15",
+            at=datetime(1970, 1, 1, 0, 2, tzinfo=UTC),
             clock_synced=False,
             boot="boot-t3",
             monotonic_ns=1_000_000_000_000,
             tips=(TipIndicator.COMPANION_ANSWERS,),
             referral=TipReferral.POLICE_ANTI_TRAFFICKING,
         )
+        assert flagged["age_band"] is None and flagged["minor"] is None
         boxes["t3"].add_dict(flagged)
         expected[("MAPUTSOE", "ENTRY")] += 1
         unique = len(originals) + len(amended) + len(voided) + 1
@@ -199,10 +221,23 @@ def test_terminals_to_report_through_mosquitto(
     assert got == expected
     assert sum(s.undocumented.values()) == undocumented
     assert sum(s.minors.values()) == minors
+    assert sum(s.unaccompanied_minors.values()) == unaccompanied < minors
     assert (
         sum(n for k, n in s.cells.items() if k.startswith("ENTRY|FEMALE|20-24|LSO|"))
-        == females_20_24_lso_entry + 1
+        == females_20_24_lso_entry
     )
+    assert s.cells["ENTRY|FEMALE|35-39|LSO|MAPUTSOE|2026-03-10"] == 1  # the corrected age
+    assert not any("|UNKNOWN|" in k for k in s.cells)
+    got_refused: Counter[tuple[str, str]] = Counter()
+    for key, n in s.refusals.items():
+        _, reason, post, _ = key.split("|")
+        got_refused[(post, reason)] += n
+    assert got_refused == refused and s.refused == sum(refused.values()) > 0
+    got_miners: Counter[str] = Counter()
+    for key, n in s.breakdowns["traveller_category"].items():
+        d, category, *_ = key.split("|")
+        got_miners[d] += n if category == "MINEWORKER" else 0
+    assert got_miners == miners
     assert s.sensitive.indicators == {"COMPANION_ANSWERS": 1}
     assert s.sensitive.referrals == {"POLICE_ANTI_TRAFFICKING": 1}
 

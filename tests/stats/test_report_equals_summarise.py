@@ -12,7 +12,7 @@ import pytest
 
 from central.db import Database
 from central.report import sql_summary
-from messaging.codes import Sex
+from messaging.codes import Decision, RefusalReason, Sex, TransportMode, TravellerCategory
 from messaging.stats import Period, summarise
 from tests.stats.conftest import STORES, Store, make_store
 from tests.stats.records import BASE, amend, make, random_records
@@ -93,11 +93,18 @@ def test_booth_shift_summary_equals_central_report(db: Database) -> None:
             at=BASE + timedelta(minutes=i),
             age=i % 90,
             sex=list(Sex)[i % 4],
+            date_of_birth=f"{1950 + i % 75}-05-10" if i % 3 == 0 else None,
+            decision=Decision.REFUSED if i % 11 == 0 else Decision.ADMITTED,
+            refusal_reason=list(RefusalReason)[i % 9] if i % 11 == 0 else None,
+            category=list(TravellerCategory)[i % 12],
+            transport=list(TransportMode)[i % 7],
+            group="bus-3" if i % 5 == 0 else None,
         )
         for i in range(120)
     ]
     fixes = [amend(r, sex=Sex.FEMALE) for r in shift[::7]]
     booth = summarise(shift + fixes)
+    assert booth.refused and booth.unaccompanied_minors and booth.breakdowns["transport_mode"]
     for rec in shift + fixes + shift[:30]:
         db.ingest(json.dumps(rec).encode(), post="MAPUTSOE", terminal="t9")
     db.commit()

@@ -100,10 +100,11 @@ def test_posts_periods_and_filters() -> None:
     recs = random_records(400, days=40)
     full = summarise(recs, by_post=True, period="month")
     assert full.dimensions[-2:] == ("border_post", "month")
-    assert sum(full.cells.values()) == full.persons == 400
+    assert sum(full.cells.values()) == full.persons == 400 - full.refused
+    assert sum(full.breakdowns["decision"].values()) == 400
     march = summarise(recs, since=date(2026, 3, 1), until=date(2026, 3, 31))
     april = summarise(recs, since=date(2026, 4, 1))
-    assert march.persons + april.persons == 400
+    assert march.persons + april.persons == full.persons
     one_post = summarise(recs, border_post="MAPUTSOE", by_post=True)
     assert all(k.split("|")[4] == "MAPUTSOE" for k in one_post.cells)
 
@@ -117,4 +118,4 @@ def test_local_day_uses_offset() -> None:
 
 def test_json_round_trip() -> None:
     s = summarise(random_records(50))
-    assert json.loads(s.to_json())["persons"] == 50
+    assert json.loads(s.to_json())["persons"] + s.refused == 50
