@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from central.dberrors import is_bad_value
+from central.unseal import open_payload
 from config.models import BrokerConfig, CollectorConfig
 from imdms.errors import ConfigError, ImdmsError
 
@@ -293,7 +294,10 @@ class Collector:
         post, terminal, kind = parts
         if kind == "heartbeat":
             return str(db.ingest_heartbeat(msg.payload, topic=msg.topic, terminal=terminal).outcome)
-        return str(db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal).outcome)
+        payload, why = open_payload(msg.payload, self.config.private_key_credential)  # v2 -> v1
+        if why is not None:
+            return str(db.reject(msg.topic, msg.payload, why).outcome)
+        return str(db.ingest(payload, topic=msg.topic, post=post, terminal=terminal).outcome)
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self, connect_timeout_s: float = 10.0) -> None:
