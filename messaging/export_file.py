@@ -46,8 +46,8 @@ def verify_key_pem(key: VerifyKey) -> str:
     return pem(ED25519_PUBLIC, bytes(key), "PUBLIC KEY")
 
 
-def _line(data: dict[str, Any]) -> bytes:
-    return (json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
+def _line(data: dict[str, Any], sort_keys: bool = True) -> bytes:
+    return (json.dumps(data, separators=(",", ":"), sort_keys=sort_keys) + "\n").encode("utf-8")
 
 
 class ExportWriter:
@@ -58,7 +58,8 @@ class ExportWriter:
         self._key = key
         self._hash = hashlib.sha512()
         signer = base64.b64encode(bytes(key.verify_key)).decode()
-        self._write(_line({"imdms_export": FORMAT, **header, "signer": signer}))
+        # imdms_export first: a reader knows a signed file by its first bytes
+        self._write(_line({"imdms_export": FORMAT, **header, "signer": signer}, sort_keys=False))
 
     def _write(self, raw: bytes) -> None:
         self._hash.update(raw)
