@@ -1,6 +1,6 @@
-"""A booth-like process: `python -m tests.seal.booth_add CONFIG N` adds N travellers through the
-outbox's add path (as the booth does), prints their ids, then holds the outbox open (so its -wal
-and -shm exist) until stdin closes."""
+"""A booth-like process: `python -m tests.seal.booth_add CONFIG N` adds N travellers through
+the outbox's add path (as the booth does), prints each record's JSON (what went in), then holds
+the outbox open (so its -wal and -shm exist) until stdin closes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def main() -> None:
         for _ in range(int(sys.argv[2])):
             record = person(terminal_id=config.terminal.terminal_id)
             box.add(record)
-            sys.stdout.write(record.record_id + "\n")
+            sys.stdout.write(record.to_json() + "\n")
         sys.stdout.write("added\n")
         sys.stdout.flush()
         sys.stdin.read()

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,14 +20,20 @@ from tests.seal.conftest import Keys, assert_no_secrets, person, terminal_config
 
 
 def booth_add(config: Path, n: int) -> tuple[subprocess.Popen[str], list[str]]:
+    """Start the booth-like process; (process, ids of the records it added)."""
+    proc, records = booth_records(config, n)
+    return proc, [r["record_id"] for r in records]
+
+
+def booth_records(config: Path, n: int) -> tuple[subprocess.Popen[str], list[dict[str, Any]]]:
     proc = subprocess.Popen([sys.executable, "-m", "tests.seal.booth_add", str(config), str(n)],
                             cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
-    ids = []
+    records = []
     while (line := proc.stdout.readline().strip()) != "added":
         assert line, "the booth process ended early"
-        ids.append(line)
-    return proc, ids
+        records.append(json.loads(line))
+    return proc, records
 
 
 def raw_files(outbox: Path) -> dict[str, bytes]:

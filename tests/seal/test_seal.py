@@ -19,8 +19,8 @@ from messaging.seal import (
     CLEAR_FIELDS,
     SEALED_FIELDS,
     Opener,
-    SealError,
     Sealer,
+    SealError,
     new_key_pair,
 )
 from tests.peers import require_peer
