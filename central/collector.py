@@ -40,6 +40,7 @@ class _Message:
     payload: bytes
     mid: int
     qos: int
+    unopened: str | None = None  # why a sealed crossing could not be opened (central/unseal.py)
 
 
 def read_credential(name: str) -> str | None:
@@ -170,7 +171,9 @@ class Collector:
         self._connected.clear()
 
     def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
-        self._queue.put(_Message(msg.topic, bytes(msg.payload), msg.mid, msg.qos))
+        # opened here, off the writer thread (libsodium releases the GIL while it decrypts)
+        payload, why = open_payload(bytes(msg.payload), self.config.private_key_credential)
+        self._queue.put(_Message(msg.topic, payload, msg.mid, msg.qos, why))
 
     # -- writer thread -----------------------------------------------------------------------
     def _writer_main(self) -> None:
@@ -294,10 +297,9 @@ class Collector:
         post, terminal, kind = parts
         if kind == "heartbeat":
             return str(db.ingest_heartbeat(msg.payload, topic=msg.topic, terminal=terminal).outcome)
-        payload, why = open_payload(msg.payload, self.config.private_key_credential)  # v2 -> v1
-        if why is not None:
-            return str(db.reject(msg.topic, msg.payload, why).outcome)
-        return str(db.ingest(payload, topic=msg.topic, post=post, terminal=terminal).outcome)
+        if msg.unopened is not None:
+            return str(db.reject(msg.topic, msg.payload, msg.unopened).outcome)
+        return str(db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal).outcome)
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self, connect_timeout_s: float = 10.0) -> None:

@@ -40,7 +40,17 @@ def _opener(credential_name: str, _directory: str | None) -> Opener | None:
 def open_payload(payload: bytes, credential_name: str) -> tuple[bytes, str | None]:
     """(crossing-v1 payload, None), or (the payload as received, why it cannot be opened).
 
-    Anything that is not a sealed record is returned as is: the ingest's own checks reject it."""
+    Anything that is not a sealed record is returned as is: the ingest's own checks reject it.
+    Never raises (it runs in paho's network thread, where an exception would stall the message).
+    """
+    try:
+        return _open(payload, credential_name)
+    except Exception as err:  # a bug must not stop the collector: keep the message
+        log.error("could not open a sealed message: %s", err.__class__.__name__)
+        return payload, f"internal error opening the sealed part: {err.__class__.__name__}"
+
+
+def _open(payload: bytes, credential_name: str) -> tuple[bytes, str | None]:
     if b'"sealed"' not in payload:
         return payload, None  # crossing-v1 (or not a record at all)
     try:
@@ -60,3 +70,4 @@ def open_payload(payload: bytes, credential_name: str) -> tuple[bytes, str | Non
     except SealError as err:
         return payload, err.message
     return json.dumps(opened, separators=(",", ":"), sort_keys=True).encode("utf-8"), None
+
