@@ -186,3 +186,29 @@ def test_booth_refuses_to_start_without_a_central_key(tmp_path: Path, keys: Keys
     config.write_text(text)
     with pytest.raises(ConfigError, match="would be stored in clear"):
         sealer_for(load_config(config), required=True)
+
+
+def test_export_seals_rows_stored_before_sealing(tmp_path: Path, keys: Keys,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    config = terminal_config(tmp_path, keys, "t7")
+    record = person(terminal_id="t7")
+    with Outbox(load_config(config).outbox_path(), disk_floor_mb=1) as box:  # no sealer yet
+        box.add(record)
+    file = export(config, tmp_path / "usb", capsys)
+    raw = file.read_bytes()
+    assert_no_secrets(raw, "the export")
+    line = json.loads(raw.splitlines()[1])
+    assert opener(keys).open_record(line) == record.to_dict()
+
+
+def test_demo_makes_a_throwaway_pair(tmp_path: Path) -> None:
+    import stat
+
+    from messaging.seal_keys import DEMO_PRIVATE, demo_sealer
+
+    first = demo_sealer(tmp_path)
+    assert stat.S_IMODE((tmp_path / DEMO_PRIVATE).stat().st_mode) == 0o600
+    assert demo_sealer(tmp_path).kid == first.kid  # kept across restarts: old records open
+    opened = Opener.from_pem((tmp_path / DEMO_PRIVATE).read_text()).open_record(
+        first.seal_record(person().to_dict()))
+    assert opened["surname"] == "SEALTESTNAME"

@@ -1,5 +1,6 @@
 """On the wire: a real Mosquitto subscriber's received bytes hold none of the person's values,
-and the real collector opens every record back to what went in (v1 still accepted)."""
+and the real collector opens every record back to what went in (v1 still accepted, old and new
+keys after a rotation, a record sealed to a key it lacks kept as rejected)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,9 @@ class Wiretap:
 def test_wire_is_sealed_and_the_centre_opens_it(
     tmp_path: Path, keys: Keys, mosquitto: Broker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # key rotation: the centre holds a new key first and the old one (the booths' key) after it
+    new_private, new_public = new_key_pair()
+    keys.central_private.write_text(new_private + keys.central_private.read_text())
     monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(keys.credentials))
     broker = BrokerConfig.model_validate({"host": "127.0.0.1", "port": mosquitto.port})
     database = str(tmp_path / "central.sqlite3")
@@ -76,29 +80,33 @@ def test_wire_is_sealed_and_the_centre_opens_it(
         with Outbox(tmp_path / "t3.sqlite3", disk_floor_mb=1,
                     sealer=Sealer.from_pem(new_key_pair()[1])) as stray_box:
             stray_box.add(stray)
-        for cfg in (config, _plain_config(tmp_path, "t2", mosquitto.port),
-                    _plain_config(tmp_path, "t3", mosquitto.port)):
+        rotated = person(terminal_id="t4")  # a booth already on the new key
+        with Outbox(tmp_path / "t4.sqlite3", disk_floor_mb=1,
+                    sealer=Sealer.from_pem(new_public)) as new_box:
+            new_box.add(rotated)
+        for cfg in (config, *(_plain_config(tmp_path, t, mosquitto.port)
+                              for t in ("t2", "t3", "t4"))):
             subprocess.run(forward_cmd(cfg, "--exit-when-empty"), cwd=REPO, check=True,
                            timeout=60, capture_output=True)
-        wire = tap.wait(6)
-        assert len(wire) == 6
+        wire = tap.wait(7)
+        assert len(wire) == 7
         legacy_bytes = [p for p in wire if legacy.record_id.encode() in p]
         for payload in wire:
             if payload not in legacy_bytes:
                 assert_no_secrets(payload, "an MQTT payload")
-        assert collector.wait_for(lambda n: n["stored"] + n["rejected"] >= 6, 20), \
+        assert collector.wait_for(lambda n: n["stored"] + n["rejected"] >= 7, 20), \
             dict(collector.counts)
     finally:
         tap.stop()
         collector.stop()
-    assert collector.counts["stored"] == 5 and collector.counts["rejected"] == 1
+    assert collector.counts["stored"] == 6 and collector.counts["rejected"] == 1
     db = Database(database)
     try:
         stored = {r["record_id"]: r for r in db.iter_records()}
         reasons = [reason for _topic, reason in db.rejected()]
     finally:
         db.close()
-    for want in [*sent, legacy.to_dict()]:
+    for want in [*sent, legacy.to_dict(), rotated.to_dict()]:
         got = stored[want["record_id"]]
         assert {k: v for k, v in got.items() if k != "recorded_at"} == \
             {k: v for k, v in want.items() if k != "recorded_at"}
