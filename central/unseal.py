@@ -15,6 +15,7 @@ from functools import cache
 from messaging.seal import Opener, SealError, is_sealed
 
 log = logging.getLogger(__name__)
+MAX_SEALED_BYTES = 262_144  # central.db.MAX_MESSAGE_BYTES: larger ones are rejected unopened
 
 
 def opener_for(credential_name: str) -> Opener | None:
@@ -51,8 +52,8 @@ def open_payload(payload: bytes, credential_name: str) -> tuple[bytes, str | Non
 
 
 def _open(payload: bytes, credential_name: str) -> tuple[bytes, str | None]:
-    if b'"sealed"' not in payload:
-        return payload, None  # crossing-v1 (or not a record at all)
+    if b'"sealed"' not in payload or len(payload) > MAX_SEALED_BYTES:
+        return payload, None  # crossing-v1, or not a record at all: the ingest says why
     try:
         data = json.loads(payload)
     except (ValueError, UnicodeDecodeError, RecursionError):

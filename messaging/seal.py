@@ -127,7 +127,9 @@ class Sealer:
         secret["record_id"] = data["record_id"]
         out = {name: data[name] for name in CLEAR_FIELDS if name in data}
         out["schema_version"] = SEALED_VERSION
-        plain = json.dumps(secret, separators=(",", ":"), sort_keys=True, allow_nan=False)
+        # UTF-8, not \u escapes: a sealed record stays within [outbox] max_record_bytes
+        plain = json.dumps(secret, separators=(",", ":"), sort_keys=True, allow_nan=False,
+                           ensure_ascii=False)
         out["sealed"] = self.seal_bytes(plain.encode("utf-8"))
         return out
 

@@ -235,6 +235,9 @@ def import_(args: argparse.Namespace) -> int:
         raise OutboxError(
             f"{given} is not a file", "give the .jsonl file written by `imdms outbox export`"
         )
+    if box.sealer is None:
+        print("warning: [seal] central_public_key is not set: crossing-v1 lines are stored as "
+              "they are, NOT sealed", file=sys.stderr)
     with box:
         path = _verified_copy(given, config)
         try:

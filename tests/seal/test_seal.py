@@ -111,3 +111,13 @@ def test_openssl_keys_work(tmp_path: Path) -> None:
                    check=True, capture_output=True)
     sealed = Sealer.from_file(public).seal_record(person().to_dict())
     assert Opener.from_pem(private.read_text()).open_record(sealed)["notes"] == SECRETS["notes"]
+
+
+def test_non_ascii_text_round_trips_and_stays_compact() -> None:
+    sealer, opener = pair()
+    note = "Mosotho oa Lesotho: ’M’e ’Mamello, 2 bana — 🙂" * 20
+    record = person(notes=note)
+    plain_size = len(record.to_json().encode())
+    sealed = sealer.seal_record(record.to_dict())
+    assert opener.open_record(sealed)["notes"] == note
+    assert len(json.dumps(sealed).encode()) < plain_size * 1.2  # base64 of UTF-8, not \u
