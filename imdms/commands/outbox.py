@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -207,9 +208,16 @@ def _verified_copy(path: Path, config: Any) -> Path:
     from messaging.export_file import verify_export
     from messaging.seal_keys import trusted_terminals
 
-    copy: Path = config.terminal.data_dir / "import-in-progress.jsonl"
+    data_dir: Path = config.terminal.data_dir
     try:
-        config.terminal.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, name = tempfile.mkstemp(prefix="import-", suffix=".jsonl", dir=data_dir)
+    except OSError as err:
+        raise OutboxError(f"cannot write to {data_dir}: {err.strerror or 'error'}",
+                          "check the data folder's permissions and free space") from err
+    os.close(fd)  # 0600; a name of its own, so two imports at once do not share it
+    copy = Path(name)
+    try:
         header = verify_export(path, copy, trusted_terminals(config))
     except OSError as err:
         copy.unlink(missing_ok=True)

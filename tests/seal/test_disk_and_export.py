@@ -124,7 +124,7 @@ def test_tampered_export_is_refused(tmp_path: Path, keys: Keys,
     assert reason[damage] in err
     with Outbox(load_config(online).outbox_path()) as box:
         assert box.status().pending == 0
-    assert not (tmp_path / "t1" / "import-in-progress.jsonl").exists()
+    assert not list((tmp_path / "t1").glob("import-*"))  # the checked copy is gone
 
 
 def test_foreign_export_is_refused(tmp_path: Path, keys: Keys,
