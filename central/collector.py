@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from central.dberrors import is_bad_value
+from central.unseal import open_payload
 from config.models import BrokerConfig, CollectorConfig
 from imdms.errors import ConfigError, ImdmsError
 
@@ -44,6 +45,7 @@ class _Message:
     payload: bytes
     mid: int
     qos: int
+    unopened: str | None = None  # why a sealed crossing could not be opened (central/unseal.py)
 
 
 def read_credential(name: str) -> str | None:
@@ -174,7 +176,9 @@ class Collector:
         self._connected.clear()
 
     def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
-        self._queue.put(_Message(msg.topic, bytes(msg.payload), msg.mid, msg.qos))
+        # opened here, off the writer thread (libsodium releases the GIL while it decrypts)
+        payload, why = open_payload(bytes(msg.payload), self.config.private_key_credential)
+        self._queue.put(_Message(msg.topic, payload, msg.mid, msg.qos, why))
 
     # -- writer thread -----------------------------------------------------------------------
     def _writer_main(self) -> None:
@@ -298,6 +302,8 @@ class Collector:
         post, terminal, kind = parts
         if kind == "heartbeat":
             return str(db.ingest_heartbeat(msg.payload, topic=msg.topic, terminal=terminal).outcome)
+        if msg.unopened is not None:
+            return str(db.reject(msg.topic, msg.payload, msg.unopened).outcome)
         return str(db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal).outcome)
 
     # -- life cycle --------------------------------------------------------------------------

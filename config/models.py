@@ -296,6 +296,30 @@ class BrokerConfig(Strict):
     heartbeat_s: int = Field(60, ge=5, description="Heartbeat period.")
 
 
+class SealConfig(Strict):
+    central_public_key: Path | None = Field(
+        None,
+        description="The centre's X25519 public key (PEM, `openssl pkey -pubout`): personal "
+        "fields are sealed to it before a record touches the disk. Unset: the booth refuses to "
+        "start (the demo makes a throwaway pair); see docs/security.md.",
+    )
+    signing_key_credential: str = Field(
+        "imdms-signing.key",
+        description="Credential name (or path) of this terminal's Ed25519 private key (PEM, "
+        "`openssl genpkey -algorithm ed25519`): it signs USB exports.",
+    )
+    terminal_keys_dir: Path = Field(
+        Path("/etc/imdms/terminal-keys"),
+        description="Folder of <terminal_id>.pub Ed25519 public keys (PEM) of the terminals "
+        "whose USB exports `outbox import` accepts (this terminal's own key is always trusted).",
+    )
+    accept_unsigned_v1: bool = Field(
+        True,
+        description="Accept unsigned exports of plain crossing-v1 lines (from terminals before "
+        "sealing; they are sealed on arrival). Set false once every post signs its exports.",
+    )
+
+
 class LoggingConfig(Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Root log level."
@@ -324,6 +348,11 @@ class CollectorConfig(Strict):
     suppress_below: int = Field(
         0, ge=0, description="Published tables blank cells with fewer than N people (0: off)."
     )
+    private_key_credential: str = Field(
+        "imdms-central.key",
+        description="Credential name (or path) of the centre's X25519 private keys (PEM, the "
+        "newest and every older one: rotation), which open sealed crossings.",
+    )
 
 
 class Config(Strict):
@@ -339,6 +368,9 @@ class Config(Strict):
     )
     broker: BrokerConfig = Field(
         default_factory=BrokerConfig, description="The central MQTT broker."
+    )
+    seal: SealConfig = Field(
+        default_factory=SealConfig, description="Sealing personal data to the centre."
     )
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Logging.")
     collector: CollectorConfig = Field(

@@ -41,6 +41,8 @@ from messaging.outbox_forwarding import BATCH, SENT_RETENTION_DAYS, ForwardingSt
 from messaging.outbox_model import AddResult, OutboxStatus, QuarantinedRecord, Row
 from messaging.record import CrossingRecord
 from messaging.schema import validate_record
+from messaging.schema_v2 import validate_sealed
+from messaging.seal import Sealer, is_sealed
 
 __all__ = ["AddResult", "DiskFullError", "Outbox", "OutboxStatus", "QuarantinedRecord", "Row"]
 log = logging.getLogger(__name__)
@@ -70,6 +72,8 @@ class Outbox(ForwardingStore):
         quarantine_after: failed publishes after which the forwarder quarantines a record.
         sent_retention_days: how long `maintain()` keeps the tombstones of forwarded records.
         free_bytes: free-space probe (tests inject a fake).
+        sealer: seals each crossing's personal fields to the centre before it is stored
+            (messaging/seal.py); None stores crossing-v1 as given (tests, tools).
     Raises OutboxError when the file cannot be opened.
     """
 
@@ -82,12 +86,14 @@ class Outbox(ForwardingStore):
         quarantine_after: int = 5,
         sent_retention_days: float = SENT_RETENTION_DAYS,
         free_bytes: FreeBytes = _free_bytes,
+        sealer: Sealer | None = None,
     ) -> None:
         super().__init__(path, quarantine_after=quarantine_after,
                          sent_retention_days=sent_retention_days)
         self.disk_floor_mb = disk_floor_mb
         self.max_record_bytes = max_record_bytes
         self._free_bytes = free_bytes
+        self.sealer = sealer
 
     def twin(self) -> Outbox:
         """Another connection to the same file, with the same settings (for a thread that must
@@ -96,7 +102,8 @@ class Outbox(ForwardingStore):
         return Outbox(self.path, disk_floor_mb=self.disk_floor_mb,
                       max_record_bytes=self.max_record_bytes,
                       quarantine_after=self.quarantine_after,
-                      sent_retention_days=self.sent_retention_days, free_bytes=self._free_bytes)
+                      sent_retention_days=self.sent_retention_days, free_bytes=self._free_bytes,
+                      sealer=self.sealer)
 
     def free_mb(self) -> float:
         """File-system free space where the outbox lives (MiB)."""
@@ -144,8 +151,12 @@ class Outbox(ForwardingStore):
             raise SchemaError("record is not a JSON object", "give a record object")
         if kind == "audit":
             validate_audit(data)
+        elif is_sealed(data):
+            validate_sealed(dict(data))
         else:
             validate_record(dict(data))
+            if self.sealer is not None:  # before the record touches the disk
+                data = self.sealer.seal_record(data)
         try:
             payload = json.dumps(data, separators=(",", ":"), sort_keys=True, allow_nan=False)
         except (TypeError, ValueError) as err:
@@ -298,6 +309,9 @@ class Outbox(ForwardingStore):
             payload = json.dumps(data, separators=(",", ":"), sort_keys=True, default=repr)
         except (TypeError, ValueError):
             payload = json.dumps(repr(data))
+        if self.sealer is not None:  # an invalid record may still hold personal data
+            sealed = self.sealer.seal_bytes(payload.encode("utf-8", "surrogatepass"))
+            payload = json.dumps({"sealed_invalid": sealed}, sort_keys=True)
         rid = _id_of(data) or "invalid-" + hashlib.sha256(payload.encode()).hexdigest()[:32]
 
         def text(key: str) -> str:

@@ -155,6 +155,7 @@ def _open_readers(config: Config) -> tuple[list[DocumentReader], dict[str, Any]]
 def run_terminal(config: Config) -> int:
     """Run the booth from a validated config. Raises ImdmsError (the CLI prints it)."""
     from messaging.outbox import Outbox
+    from messaging.seal_keys import sealer_for
     from terminal.widgets.face import set_mode
 
     o = config.outbox
@@ -163,6 +164,7 @@ def run_terminal(config: Config) -> int:
         disk_floor_mb=o.disk_floor_mb,
         max_record_bytes=o.max_record_bytes,
         quarantine_after=o.quarantine_after,
+        sealer=sealer_for(config, required=True),  # never personal data in clear on disk
     )
     readers: list[DocumentReader] = []
     try:
@@ -225,11 +227,12 @@ def prepare_demo(data_dir: Path) -> Config:
 def run_demo(data_dir: Path | None = None) -> int:
     from drivers.simulator import SimulatorReader
     from messaging.outbox import Outbox
+    from messaging.seal_keys import demo_sealer
     from terminal.widgets.face import set_mode
 
     config = prepare_demo(data_dir or demo_dir_default())
     reader = SimulatorReader(name="simulator")
-    outbox = Outbox(config.outbox_path())
+    outbox = Outbox(config.outbox_path(), sealer=demo_sealer(config.terminal.data_dir))
     try:
         set_mode("auto")
         _log_to_file(config.terminal.data_dir)

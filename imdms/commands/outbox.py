@@ -5,6 +5,12 @@ quarantined records' ids and reasons. export writes every unforwarded record (pe
 quarantined) as JSON Lines, mode 0600, for a USB stick when a post is offline for weeks; import
 queues such a file on a connected terminal, keeping each record's terminal_id and record_id
 (importing twice queues nothing twice) and names each rejected line with its reason.
+
+Sealing (docs/security.md): with [seal] central_public_key set, crossings are sealed as they are
+added (an imported crossing-v1 line on arrival, a clear row on export). An export is signed with
+the terminal's Ed25519 key when its credential is present; import refuses a signed file that was
+altered or that a terminal it does not trust signed, and takes unsigned files only while
+[seal] accept_unsigned_v1 is true.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +57,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def _open(args: argparse.Namespace) -> Any:
     from config.loader import load_config
     from messaging.outbox import Outbox
+    from messaging.seal_keys import sealer_for
 
     config = load_config(args.config, required=True)
     o = config.outbox
@@ -59,6 +67,7 @@ def _open(args: argparse.Namespace) -> Any:
         max_record_bytes=o.max_record_bytes,
         quarantine_after=o.quarantine_after,
         sent_retention_days=o.sent_retention_days,
+        sealer=sealer_for(config, required=False),
     ), config
 
 
@@ -108,7 +117,11 @@ def _progress(done: int, total: int | None = None) -> None:
 
 
 def export(args: argparse.Namespace) -> int:
+    from messaging.export_file import ExportWriter
+    from messaging.seal_keys import signing_key
+
     box, config = _open(args)
+    key = signing_key(config)
     directory: Path = args.dir
     if not directory.is_dir():
         raise OutboxError(f"{directory} is not a folder", "mount the USB stick and give its folder")
@@ -121,13 +134,24 @@ def export(args: argparse.Namespace) -> int:
         tmp = target.with_suffix(".part")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
+            with os.fdopen(fd, "wb") as out:
                 done = 0
+                writer = None if key is None else ExportWriter(out, key, {
+                    "terminal_id": config.terminal.terminal_id,
+                    "border_post": config.terminal.border_post, "created_at": stamp})
                 for _state, record in box.iter_all():
-                    out.write(json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n")
+                    if box.sealer is not None and record.get("schema_version") == 1:
+                        record = box.sealer.seal_record(record)  # stored before sealing
+                    if writer is not None:
+                        writer.write(record)
+                    else:
+                        out.write((json.dumps(record, separators=(",", ":"), sort_keys=True)
+                                   + "\n").encode("utf-8"))
                     done += 1
                     if done % 1000 == 0:
                         _progress(done, total)
+                if writer is not None:
+                    writer.finish()
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, target)
@@ -145,6 +169,13 @@ def export(args: argparse.Namespace) -> int:
         f"exported {done} records; they stay queued here until forwarded",
         file=sys.stderr,
     )
+    if key is None:
+        print(f"warning: the export is NOT signed (no credential "
+              f"{config.seal.signing_key_credential}); terminals that refuse unsigned files "
+              "will not import it", file=sys.stderr)
+    if box.sealer is None:
+        print("warning: records were exported as stored, NOT sealed ([seal] "
+              "central_public_key is not set)", file=sys.stderr)
     return 0
 
 
@@ -157,8 +188,9 @@ def _read_lines(path: Path, rejections: list[dict[str, Any]]) -> Any:
             except UnicodeDecodeError:
                 rejections.append({"line": number, "reason": "not valid UTF-8"})
                 continue
-            if not line.strip():
-                continue
+            if not line.strip() or (number == 1 and line.startswith('{"imdms_export":')) \
+                    or line.startswith('{"imdms_signature":'):
+                continue  # the frame of a signed export, checked by verify_export
             try:
                 data = json.loads(line)
             except ValueError:
@@ -170,13 +202,59 @@ def _read_lines(path: Path, rejections: list[dict[str, Any]]) -> Any:
             yield number, data
 
 
+def _verified_copy(path: Path, config: Any) -> Path:
+    """A checked private copy of the export (see messaging.export_file). Raises SealError
+    (refused: nothing imported), OutboxError (unreadable, or unsigned and not accepted)."""
+    from messaging.export_file import verify_export
+    from messaging.seal_keys import trusted_terminals
+
+    data_dir: Path = config.terminal.data_dir
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, name = tempfile.mkstemp(prefix="import-", suffix=".jsonl", dir=data_dir)
+    except OSError as err:
+        raise OutboxError(f"cannot write to {data_dir}: {err.strerror or 'error'}",
+                          "check the data folder's permissions and free space") from err
+    os.close(fd)  # 0600; a name of its own, so two imports at once do not share it
+    copy = Path(name)
+    try:
+        header = verify_export(path, copy, trusted_terminals(config))
+    except OSError as err:
+        copy.unlink(missing_ok=True)
+        raise OutboxError(f"cannot read {path}: {err.strerror or err.__class__.__name__}",
+                          "check the stick is mounted and the file is readable") from err
+    except Exception:
+        copy.unlink(missing_ok=True)
+        raise
+    if header is None and not config.seal.accept_unsigned_v1:
+        copy.unlink(missing_ok=True)
+        raise OutboxError(f"{path.name} is not signed: refused ([seal] accept_unsigned_v1 is "
+                          "false)", "export again from a terminal that signs its exports")
+    if header is None:
+        print(f"warning: {path.name} is not signed (an export of an older terminal)",
+              file=sys.stderr)
+    return copy
+
+
 def import_(args: argparse.Namespace) -> int:
-    box, _config = _open(args)
-    path: Path = args.file
-    if not path.is_file():
+    box, config = _open(args)
+    given: Path = args.file
+    if not given.is_file():
         raise OutboxError(
-            f"{path} is not a file", "give the .jsonl file written by `imdms outbox export`"
+            f"{given} is not a file", "give the .jsonl file written by `imdms outbox export`"
         )
+    if box.sealer is None:
+        print("warning: [seal] central_public_key is not set: crossing-v1 lines are stored as "
+              "they are, NOT sealed", file=sys.stderr)
+    with box:
+        path = _verified_copy(given, config)
+        try:
+            return _import_lines(box, path, given.name)
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _import_lines(box: Any, path: Path, name: str) -> int:
     rejections: list[dict[str, Any]] = []
     counts = {"queued": 0, "known": 0, "rejected": 0}
     batch: list[tuple[int, dict[str, Any]]] = []
@@ -191,13 +269,12 @@ def import_(args: argparse.Namespace) -> int:
         _progress(sum(counts.values()))
 
     try:
-        with box:
-            for item in _read_lines(path, rejections):
-                batch.append(item)
-                if len(batch) >= 500:
-                    flush()
-            if batch:
+        for item in _read_lines(path, rejections):
+            batch.append(item)
+            if len(batch) >= 500:
                 flush()
+        if batch:
+            flush()
     except OSError as err:
         raise OutboxError(f"cannot read {path}: {err.strerror or err.__class__.__name__}",
                           "check the stick is mounted and the file is readable") from err
@@ -205,7 +282,7 @@ def import_(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     rejections.sort(key=lambda r: int(r["line"]))
     for r in rejections[:REJECTIONS_SHOWN]:
-        print(f"{path.name} line {r['line']}: {r['reason']}", file=sys.stderr)
+        print(f"{name} line {r['line']}: {r['reason']}", file=sys.stderr)
     if len(rejections) > REJECTIONS_SHOWN:
         print(f"... and {len(rejections) - REJECTIONS_SHOWN} more rejected lines",
               file=sys.stderr)
