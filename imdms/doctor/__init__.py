@@ -13,6 +13,7 @@ from imdms.doctor.base import CheckResult, DoctorContext, Status
 from imdms.doctor.broker import check_broker
 from imdms.doctor.devices import check_camera, check_chip, check_reader
 from imdms.doctor.outbox import check_forwarder, check_outbox
+from imdms.doctor.seal import check_seal
 from imdms.doctor.system import (
     check_clock,
     check_config,
@@ -33,6 +34,7 @@ CHECKS: dict[str, Check] = {
     "camera": check_camera,
     "chip": check_chip,
     "secrets": check_credentials,
+    "seal": check_seal,
     "broker": check_broker,
     "disk": check_disk,
     "clock": check_clock,

@@ -90,11 +90,16 @@ def make_booth(root: Path, *, broker_port: int, ca: Path | None, floor_mb: int =
     officers.chmod(0o600)
     tls = f'\n[broker.tls]\nca_file = "{ca}"\n' if ca else ""
     user = f'username = "{username}"\n' if username else ""
+    from messaging.seal import new_key_pair
+
+    central_pub = root / "central.pub"
+    central_pub.write_text(new_key_pair()[1])
     config = root / "terminal.toml"
     config.write_text(
         f'[terminal]\nterminal_id = "t-01"\nborder_post = "MSU"\ndata_dir = "{data}"\n'
         f'officers_file = "{officers}"\n\n[reader]\ntype = "serial_mrz"\nport = "loop://"\n\n'
         f"[outbox]\ndisk_floor_mb = {floor_mb}\n\n"
+        f'[seal]\ncentral_public_key = "{central_pub}"\n\n'
         f'[broker]\nhost = "127.0.0.1"\nport = {broker_port}\n{user}{tls}'
     )
     config.chmod(0o640)
@@ -429,3 +434,18 @@ def test_config_unreadable_by_the_technician_says_sudo(
     monkeypatch.setattr("imdms.doctor.system.os.access", lambda path, mode: False)
     result = check_config(_ctx(tmp_path, config_path=config))
     assert result.status is Status.FAIL and "sudo imdms doctor" in result.hint
+
+
+def test_seal_check_fails_without_the_centre_key(tmp_path: Path) -> None:
+    """A booth refuses to start without [seal] central_public_key: the doctor says so first."""
+    booth = make_booth(tmp_path / "booth", broker_port=free_port(), ca=None)
+    text = booth.config.read_text()
+    booth.config.write_text("\n".join(line for line in text.splitlines()
+                                      if not line.startswith(("[seal]", "central_public_key"))))
+    result = by_name(run_checks(booth.context(), only=["config", "seal"]))["seal"]
+    assert result.status is Status.FAIL
+    assert "central_public_key is not set" in result.message and "security.md" in result.hint
+    (tmp_path / "booth" / "central.pub").write_text("not a key\n")
+    booth.config.write_text(text)
+    result = by_name(run_checks(booth.context(), only=["config", "seal"]))["seal"]
+    assert result.status is Status.FAIL and "central_public_key" in result.message
