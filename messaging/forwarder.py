@@ -126,6 +126,7 @@ class Forwarder:
         self._resend_check_at = 0.0
         self._acked_plain: list[int] = []  # with receipts: acknowledged rows nobody receipts
         self.receipted = 0
+        self._receipt_subs: set[tuple[str, str]] = set()
         self.resent = 0
         self.events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self.watchlist = Watchlist.load(self.data_dir / WATCHLIST_FILE)
@@ -188,7 +189,7 @@ class Forwarder:
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         if msg.topic == self.topics.watchlist:
             self.events.put(("watchlist", bytes(msg.payload)))
-        elif msg.topic == self.topics.receipt:
+        elif msg.topic.endswith("/receipt"):
             self.events.put(("receipt", bytes(msg.payload)))
 
     # -- pump thread ----------------------------------------------------------------------------
@@ -306,8 +307,9 @@ class Forwarder:
         self._suspect_due = self.outbox.next_retry_at()
         self.client.publish(self.topics.status, ONLINE, qos=1, retain=True)
         self.client.subscribe(self.topics.watchlist, qos=1)
+        self._receipt_subs = set()
         if self.receipts is not None:
-            self.client.subscribe(self.topics.receipt, qos=1)
+            self._subscribe_receipts(self.topics.border_post, self.topics.terminal_id)
         self._resend_check_at = 0.0
         self._write_status()
 
@@ -478,6 +480,13 @@ class Forwarder:
             self.resent += 1
         return len(rows)
 
+    def _subscribe_receipts(self, border_post: str, terminal_id: str) -> None:
+        """Receipts go to the topic of the record's own terminal: an imported record (another
+        terminal's export) is receipted there, so that topic is subscribed before its first
+        publish (the broker handles the SUBSCRIBE first: same connection)."""
+        self._receipt_subs.add((border_post, terminal_id))
+        self.client.subscribe(self.topics.receipt_for(border_post, terminal_id), qos=1)
+
     def _handle_receipt(self, payload: bytes) -> None:
         try:
             ids = receipt_wire.decode(payload)
@@ -498,6 +507,9 @@ class Forwarder:
             if probe:
                 self._probe = False
             return
+        if self.receipts is not None and row.kind in RECEIPTED_KINDS \
+                and (row.border_post, row.terminal_id) not in self._receipt_subs:
+            self._subscribe_receipts(row.border_post, row.terminal_id)
         info = self.client.publish(topic, row.payload, qos=1)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
             # link dropped under us: paho queued a copy in RAM, dropped on reconnect
