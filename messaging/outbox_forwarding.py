@@ -149,12 +149,11 @@ class ForwardingStore:
             resend, spent = receipts.claim_due(db, now, limit, policy)
             for seq in spent:
                 self._quarantine(db, seq, NEVER_RECEIPTED)
-            if not resend:
-                return []
             marks = ",".join("?" * len(resend))
             rows = db.execute(
                 "SELECT seq, record_id, terminal_id, border_post, payload, attempts, kind "  # noqa: S608
-                f"FROM outbox WHERE seq IN ({marks}) ORDER BY seq", resend).fetchall()
+                f"FROM outbox WHERE seq IN ({marks}) ORDER BY seq", resend).fetchall() \
+                if resend else []
         if spent:
             log.warning("%d records quarantined: never receipted after %d sends", len(spent),
                         policy.attempts)

@@ -56,7 +56,8 @@ def test_a_receipt_before_the_ack_is_recorded_still_counts(tmp_path: Path) -> No
     box.close()
 
 
-def test_overdue_rows_are_resent_then_quarantined_never_dropped(tmp_path: Path) -> None:
+def test_overdue_rows_are_resent_then_quarantined_never_dropped(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     box = Outbox(tmp_path / "o.sqlite3", disk_floor_mb=1)
     ids = fill(box, 2)
     seqs = _seqs(box)
@@ -73,6 +74,7 @@ def test_overdue_rows_are_resent_then_quarantined_never_dropped(tmp_path: Path) 
         sends += 1
         later += 3600 * 2**sends
     assert box.claim_resends(later, 100, POLICY) == []  # attempts used: quarantined
+    assert "2 records quarantined: never receipted after 3 sends" in caplog.text
     st = box.status()
     assert (st.pending, st.quarantined, st.awaiting_receipt) == (0, 2, 0)
     assert box.quarantine_reasons() == {NEVER_RECEIPTED: 2}
