@@ -133,6 +133,7 @@ class Collector:
         self._client: Any = None
         self._was_connected = False
         self._db_failing = False
+        self.receipted = 0  # ids sent in commit receipts (writer thread)
 
     # -- topics ------------------------------------------------------------------------------
     def subscriptions(self) -> list[str]:
@@ -282,8 +283,7 @@ class Collector:
                 db.reject(msg.topic, msg.payload, f"internal error: {err.__class__.__name__}")
                 outcomes["rejected"] += 1
         db.commit()
-        if receipted := self._send_receipts(committed):
-            outcomes["receipted"] += receipted
+        self.receipted += self._send_receipts(committed)
         if self._client is not None:
             for msg in batch:
                 if msg.qos > 0:
