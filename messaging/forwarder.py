@@ -23,7 +23,8 @@ Rules (see docs/messaging.md):
 - Receipts (`receipts=ReceiptPolicy`, messaging/receipts.py): a PUBACK then only makes a crossing
   "awaiting receipt" (payload kept); the collector's receipt, after its database commit, makes
   it a tombstone. Overdue ones are re-sent in the window (same record_id), and after the
-  policy's attempts quarantined as 'never receipted'. Audit events are still deleted on
+  policy's attempts quarantined as 'never receipted' (counted only while other receipts come:
+  a silent central quarantines nothing). Audit events are still deleted on
   PUBACK: the central store keeps no audit events yet, so nothing could honestly receipt them.
 """
 
@@ -126,6 +127,7 @@ class Forwarder:
         self._resend_check_at = 0.0
         self._acked_plain: list[int] = []  # with receipts: acknowledged rows nobody receipts
         self.receipted = 0
+        self._receipt_seen_at: float | None = None  # central is alive and receipting
         self._receipt_subs: set[tuple[str, str]] = set()
         self.resent = 0
         self.events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
@@ -468,7 +470,8 @@ class Forwarder:
     def _resend(self, room: int) -> int:
         """Publish rows whose receipt is overdue (same record_id); returns how many."""
         assert self.receipts is not None
-        rows = self.outbox.claim_resends(time.time(), room, self.receipts)
+        rows = self.outbox.claim_resends(time.time(), room, self.receipts,
+                                         self._receipt_seen_at)
         # a full claim means more may be due: look again at the next refill
         self._resend_check_at = time.monotonic() + (0.0 if len(rows) >= room else RESEND_CHECK_S)
         if rows:
@@ -493,6 +496,7 @@ class Forwarder:
         except ValueError as err:
             log.warning("ignored a receipt message (%s)", err)
             return
+        self._receipt_seen_at = time.time()
         self.receipted += self.outbox.mark_receipted(ids)
 
     def _publish(self, row: Row, *, probe: bool) -> None:

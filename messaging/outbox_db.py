@@ -97,7 +97,7 @@ def _migrate(db: sqlite3.Connection) -> None:
 
 
 RECEIPT_COLUMNS = (("receipt_due", "REAL"), ("sends", "INTEGER NOT NULL DEFAULT 0"),
-                   ("forwarded_at", "REAL"))
+                   ("forwarded_at", "REAL"), ("last_sent_at", "REAL"))
 
 
 def _add_receipt_columns(db: sqlite3.Connection) -> None:

@@ -142,11 +142,13 @@ class ForwardingStore:
         with self._tx() as db:
             return receipts.mark_receipted(db, ids)
 
-    def claim_resends(self, now: float, limit: int, policy: ReceiptPolicy) -> list[Row]:
+    def claim_resends(self, now: float, limit: int, policy: ReceiptPolicy,
+                      receipt_seen_at: float | None = None) -> list[Row]:
         """Rows whose receipt is overdue, to publish again; those that used their attempts
-        move to quarantine ('never receipted') instead."""
+        while receipts kept coming (last one at `receipt_seen_at`) move to quarantine
+        ('never receipted') instead."""
         with self._tx() as db:
-            resend, spent = receipts.claim_due(db, now, limit, policy)
+            resend, spent = receipts.claim_due(db, now, limit, policy, receipt_seen_at)
             for seq in spent:
                 self._quarantine(db, seq, NEVER_RECEIPTED)
             marks = ",".join("?" * len(resend))

@@ -11,7 +11,7 @@ SCHEMA_VERSION = 3  # PRAGMA user_version; 0 = files made before kinds and id-on
 # `kind` is "crossing" or "audit" (the topic the forwarder publishes to).
 # `receipt_due` is set once the broker acknowledged the row while receipts are on: the row then
 # awaits the collector's receipt until that time; `sends` counts those acknowledged sends and
-# `forwarded_at` is the first one's time.
+# `forwarded_at`/`last_sent_at` the first and the latest one's time.
 # `sent` keeps only what import idempotence needs: the id (16 bytes for a UUID) and the day.
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     kind TEXT NOT NULL DEFAULT 'crossing',
     receipt_due REAL,
     sends INTEGER NOT NULL DEFAULT 0,
-    forwarded_at REAL
+    forwarded_at REAL,
+    last_sent_at REAL
 );
 CREATE TABLE IF NOT EXISTS quarantine (
     record_id TEXT PRIMARY KEY,

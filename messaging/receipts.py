@@ -9,7 +9,9 @@ A terminal with `[outbox] receipts = true` keeps each record the broker acknowle
 "awaiting receipt" (payload kept) until its id comes back; then it becomes the id-only
 tombstone. Without a receipt by `receipt_due` it is sent again (same id: the collector dedups),
 the wait doubling and jittered per send; after `attempts` acknowledged sends without a receipt
-it moves to quarantine with the reason 'never receipted' (kept, never dropped).
+it moves to quarantine with the reason 'never receipted' (kept, never dropped), but only once
+a receipt arrived after its last send: while central is silent (collector down) nothing is
+counted against a record, which is sent again at most hourly instead.
 
 This module holds the wire format and the outbox's receipt state changes (SQL run inside the
 caller's transaction); messaging/outbox_forwarding.py exposes them, the forwarder drives them.
@@ -78,8 +80,8 @@ def mark_forwarded(db: sqlite3.Connection, seqs: Sequence[int], policy: ReceiptP
                           part).fetchall()
         db.executemany(
             "UPDATE outbox SET sends = ?, receipt_due = ?, suspect = 0, "
-            "forwarded_at = COALESCE(forwarded_at, ?) WHERE seq = ?",
-            [(sends + 1, now + policy.wait_s(sends + 1), now, seq) for seq, sends in rows],
+            "forwarded_at = COALESCE(forwarded_at, ?), last_sent_at = ? WHERE seq = ?",
+            [(sends + 1, now + policy.wait_s(sends + 1), now, now, seq) for seq, sends in rows],
         )
 
 
@@ -101,17 +103,22 @@ def mark_receipted(db: sqlite3.Connection, ids: Iterable[str]) -> int:
     return done
 
 
-def claim_due(db: sqlite3.Connection, now: float, limit: int,
-              policy: ReceiptPolicy) -> tuple[list[int], list[int]]:
+def claim_due(db: sqlite3.Connection, now: float, limit: int, policy: ReceiptPolicy,
+              receipt_seen_at: float | None) -> tuple[list[int], list[int]]:
     """Rows whose receipt is overdue: (seqs to send again, seqs that used their attempts).
+
+    A row counts as spent only when a receipt (for other records) was seen after its last
+    send (`receipt_seen_at`): the collector was alive and committed others, not this one.
 
     The ones to send get a provisional due time (one timeout away) so that the next call does
     not pick them again while they are in flight; their PUBACK sets the real one."""
     rows = db.execute(
-        "SELECT seq, sends FROM outbox WHERE receipt_due IS NOT NULL AND receipt_due <= ? "
-        "ORDER BY seq LIMIT ?", (now, limit)).fetchall()
-    resend = [seq for seq, sends in rows if sends < policy.attempts]
-    spent = [seq for seq, sends in rows if sends >= policy.attempts]
+        "SELECT seq, sends, last_sent_at FROM outbox WHERE receipt_due IS NOT NULL "
+        "AND receipt_due <= ? ORDER BY seq LIMIT ?", (now, limit)).fetchall()
+    seen = receipt_seen_at if receipt_seen_at is not None else float("-inf")
+    spent = [seq for seq, sends, last in rows if sends >= policy.attempts and (last or 0) < seen]
+    taken = set(spent)
+    resend = [seq for seq, _s, _l in rows if seq not in taken]
     db.executemany("UPDATE outbox SET receipt_due = ? WHERE seq = ?",
                    [(now + policy.timeout_s, seq) for seq in resend])
     return resend, spent

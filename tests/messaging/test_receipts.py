@@ -73,7 +73,8 @@ def test_overdue_rows_are_resent_then_quarantined_never_dropped(
         box.mark_forwarded([r.seq for r in rows], POLICY)  # their PUBACK
         sends += 1
         later += 3600 * 2**sends
-    assert box.claim_resends(later, 100, POLICY) == []  # attempts used: quarantined
+    # attempts used while receipts for other records kept coming: quarantined
+    assert box.claim_resends(later, 100, POLICY, receipt_seen_at=time.time() + 1) == []
     assert "2 records quarantined: never receipted after 3 sends" in caplog.text
     st = box.status()
     assert (st.pending, st.quarantined, st.awaiting_receipt) == (0, 2, 0)
@@ -84,11 +85,29 @@ def test_overdue_rows_are_resent_then_quarantined_never_dropped(
     box.close()
 
 
+def test_a_silent_central_quarantines_nothing(tmp_path: Path) -> None:
+    """The collector down for hours: no receipt for anything, so no attempt is held against a
+    record; it is sent again (at most hourly) until central answers."""
+    box = Outbox(tmp_path / "o.sqlite3", disk_floor_mb=1)
+    ids = fill(box, 1)
+    policy = ReceiptPolicy(timeout_s=1.0, attempts=1)
+    box.mark_forwarded(_seqs(box), policy)
+    sent_at = time.time()
+    for hours in (1, 2, 3):
+        rows = box.claim_resends(time.time() + hours * 7200, 10, policy,
+                                 receipt_seen_at=sent_at - 60)  # the last receipt: before
+        assert [r.record_id for r in rows] == ids
+        box.mark_forwarded([r.seq for r in rows], policy)
+    assert box.status().quarantined == 0 and box.status().awaiting_receipt == 1
+    box.close()
+
+
 def test_a_late_receipt_takes_a_never_receipted_record_back(tmp_path: Path) -> None:
     box = Outbox(tmp_path / "o.sqlite3", disk_floor_mb=1)
     ids = fill(box, 1)
     box.mark_forwarded(_seqs(box), ReceiptPolicy(timeout_s=1.0, attempts=1))
-    box.claim_resends(time.time() + 100, 10, ReceiptPolicy(timeout_s=1.0, attempts=1))
+    box.claim_resends(time.time() + 100, 10, ReceiptPolicy(timeout_s=1.0, attempts=1),
+                      receipt_seen_at=time.time() + 1)
     assert box.status().quarantined == 1
     assert box.mark_receipted(ids) == 1
     assert box.status().quarantined == 0
@@ -119,7 +138,7 @@ def test_version_2_files_gain_the_receipt_columns(tmp_path: Path) -> None:
     db = sqlite3.connect(path)
     old = TABLES_SQL
     for line in ("    receipt_due REAL,\n", "    sends INTEGER NOT NULL DEFAULT 0,\n",
-                 "    forwarded_at REAL\n"):
+                 "    forwarded_at REAL,\n", "    last_sent_at REAL\n"):
         old = old.replace(line, "")
     old = old.replace("DEFAULT 'crossing',\n);", "DEFAULT 'crossing'\n);", 1)
     for stmt in statements(old) + statements(INDEXES_SQL)[:-1]:
