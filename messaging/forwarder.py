@@ -543,6 +543,8 @@ class Forwarder:
             "outbox_pending": st.pending,
             "outbox_quarantined": st.quarantined,
             "oldest_pending_age_s": st.to_dict()["oldest_age_s"],
+            "outbox_awaiting_receipt": st.awaiting_receipt,
+            "oldest_unreceipted_age_s": st.to_dict()["oldest_unreceipted_age_s"],
             "disk_free_mb": round(self.outbox.free_mb(), 1),
             "clock_synced": health.clock_synced(),
             "readers": health.reader_states(self.data_dir),
