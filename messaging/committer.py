@@ -30,6 +30,7 @@ class Committer:
         self._failing = False
         self._count_lock = threading.Lock()
         self._queued = 0
+        self._receipted: list[str] = []  # ids of receipts not yet applied (under _count_lock)
         self._thread = threading.Thread(target=self._run, name="outbox-committer", daemon=True)
         self._thread.start()
 
@@ -45,6 +46,13 @@ class Committer:
         self._jobs.put((seqs, done))
         if done is not None:
             done.wait()
+
+    def submit_receipts(self, ids: list[str]) -> None:
+        """Apply a commit receipt (its rows become tombstones) off the pump thread. A receipt
+        lost here (crash, disk) only means those records are sent and receipted again."""
+        with self._count_lock:
+            self._receipted += ids
+        self._jobs.put(([], None))  # wakes the thread; the ids go with the next transaction
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -64,9 +72,13 @@ class Committer:
                 seqs = seqs + more[0]
                 if more[1] is not None:
                     waiting.append(more[1])
+            with self._count_lock:
+                ids, self._receipted = self._receipted, []
             try:
                 if seqs:
                     self._delete(seqs)
+                if ids:
+                    self._box.mark_receipted(ids)
                 if self._failing:
                     log.info("outbox deletes work again")
                     self._failing = False

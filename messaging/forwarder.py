@@ -497,7 +497,11 @@ class Forwarder:
             log.warning("ignored a receipt message (%s)", err)
             return
         self._receipt_seen_at = time.time()
-        self.receipted += self.outbox.mark_receipted(ids)
+        self.receipted += len(ids)
+        if self._committer is not None:
+            self._committer.submit_receipts(ids)
+        else:
+            self.outbox.mark_receipted(ids)
 
     def _publish(self, row: Row, *, probe: bool) -> None:
         topic = (self.topics.audit_for if row.kind == "audit" else self.topics.crossing_for)(
