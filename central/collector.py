@@ -12,11 +12,13 @@ duplicates are dropped by record_id). The session is persistent (clean_start=Fal
 session expiry) so the broker queues crossings while the collector is down.
 
 Threads: paho's network thread only queues messages; one writer thread owns the database,
-stores a batch per transaction, commits, then acknowledges the batch in arrival order.
+stores a batch per transaction, commits, then publishes the commit receipts (each terminal's
+committed record ids, QoS 1: messaging/receipts.py) and acknowledges the batch in arrival order.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
@@ -138,6 +140,7 @@ class Collector:
         self._client: Any = None
         self._was_connected = False
         self._db_failing = False
+        self.receipted = 0  # ids sent in commit receipts (writer thread)
 
     # -- topics ------------------------------------------------------------------------------
     def subscriptions(self) -> list[str]:
@@ -261,11 +264,15 @@ class Collector:
 
     def _process(self, db: Any, batch: list[_Message]) -> None:
         outcomes: Counter[str] = Counter()
+        committed: list[_Message] = []
         db.lock_for_ingest()
         for msg in batch:
             try:
                 with db.savepoint():
-                    outcomes[self._handle(db, msg)] += 1
+                    outcome = self._handle(db, msg)
+                outcomes[outcome] += 1
+                if outcome in ("stored", "duplicate"):
+                    committed.append(msg)
             except Exception as err:
                 if is_bad_value(err):
                     # a value the store refuses is this message's fault, not an outage
@@ -285,6 +292,7 @@ class Collector:
                 db.reject(msg.topic, msg.payload, f"internal error: {err.__class__.__name__}")
                 outcomes["rejected"] += 1
         db.commit()
+        self.receipted += self._send_receipts(committed)
         if self._client is not None:
             for msg in batch:
                 if msg.qos > 0:
@@ -292,6 +300,25 @@ class Collector:
         with self._cond:
             self.counts.update(outcomes)
             self._cond.notify_all()
+
+    def _send_receipts(self, committed: list[_Message]) -> int:
+        """After the commit: each terminal's committed crossing ids to its receipt topic (a
+        duplicate too: it is a re-send whose first receipt was lost). Returns ids sent."""
+        from messaging.receipts import encode
+
+        by_topic: dict[str, list[str]] = {}
+        for msg in committed:
+            parts = self._split(msg.topic)
+            if parts is None or parts[2] != "crossing":
+                continue
+            rid = json.loads(msg.payload).get("record_id")  # stored, hence valid JSON
+            by_topic.setdefault(f"{self.prefix}/{parts[0]}/{parts[1]}/receipt", []).append(rid)
+        if self._client is None:
+            return 0
+        for topic, ids in by_topic.items():
+            for payload in encode(ids):
+                self._client.publish(topic, payload, qos=1)
+        return sum(len(ids) for ids in by_topic.values())
 
     def _handle(self, db: Any, msg: _Message) -> str:
         """Store one message; returns the outcome counted."""

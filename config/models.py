@@ -256,6 +256,17 @@ class OutboxConfig(Strict):
         description="Days the ids of forwarded records are kept, so an import of an old export "
         "queues nothing twice; pruned by the forwarder.",
     )
+    receipts: bool = Field(
+        False,
+        description="Keep each forwarded record until the collector's receipt says it is "
+        "committed centrally (re-sent otherwise); needs a collector that sends receipts.",
+    )
+    receipt_timeout_s: float = Field(
+        60.0, gt=0, description="Wait for a receipt before the first re-send (doubles, jittered)."
+    )
+    receipt_attempts: int = Field(
+        5, ge=1, description="Sends without a receipt before quarantine ('never receipted')."
+    )
 
 
 class TlsConfig(Strict):

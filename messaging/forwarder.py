@@ -20,6 +20,12 @@ Rules (see docs/messaging.md):
   later published alone; a suspect that drops the link alone or is refused in a PUBACK (MQTT 5
   reason >= 0x80) counts an attempt; after `quarantine_after` it moves to quarantine. It never
   blocks the others and is never dropped.
+- Receipts (`receipts=ReceiptPolicy`, messaging/receipts.py): a PUBACK then only makes a crossing
+  "awaiting receipt" (payload kept); the collector's receipt, after its database commit, makes
+  it a tombstone. Overdue ones are re-sent in the window (same record_id), and after the
+  policy's attempts quarantined as 'never receipted' (counted only while other receipts come:
+  a silent central quarantines nothing). Audit events are still deleted on
+  PUBACK: the central store keeps no audit events yet, so nothing could honestly receipt them.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import json
 import logging
 import queue
 import random
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -41,10 +48,13 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from imdms import __version__
+from imdms.errors import OutboxError
 from messaging import health, sdnotify
+from messaging import receipts as receipt_wire
 from messaging.committer import Committer
 from messaging.link import Link, LinkSettings, settings_from_config
 from messaging.outbox import Outbox, Row
+from messaging.receipts import NEVER_RECEIPTED, ReceiptPolicy
 from messaging.record import boot_id
 from messaging.topics import OFFLINE, ONLINE, Topics
 from messaging.watchlist import Watchlist, store_payload
@@ -65,6 +75,8 @@ REFUSAL_HINTS = {  # CONNACK reasons (paho's text) -> what the technician should
 LIVE_CHECK_S = 0.02  # a live record waits at most this plus one window
 READ_AHEAD = 500  # backlog rows read per query (~1 MB of payloads at most)
 PUBLISH_OVERHEAD = 64  # fixed header + topic length + packet id + properties, roughly
+RESEND_CHECK_S = 0.5  # overdue receipts are looked for at most this often
+RECEIPTED_KINDS = frozenset({"crossing"})  # kinds the collector stores, hence receipts
 
 
 @dataclass(slots=True)
@@ -73,6 +85,7 @@ class _Flight:
     record_id: str
     probe: bool
     attempts: int
+    kind: str = "crossing"
 
 
 class Forwarder:
@@ -85,6 +98,8 @@ class Forwarder:
         data_dir: where forwarder-status.json and watchlist.json are written.
         retry_base_s: first wait before re-publishing a refused suspect (doubles per attempt).
         ack_batch, ack_flush_s: delete acknowledged rows every N acks or after this long.
+        receipts: keep acknowledged crossings until the collector's receipt (None: delete on
+            PUBACK, the behaviour without a receipting collector).
     """
 
     def __init__(
@@ -98,6 +113,7 @@ class Forwarder:
         ack_batch: int = 500,
         ack_flush_s: float = 0.05,
         drain_timeout_s: float = 5.0,
+        receipts: ReceiptPolicy | None = None,
     ) -> None:
         self.s = settings
         self.outbox = outbox
@@ -107,6 +123,13 @@ class Forwarder:
         self.ack_batch = ack_batch
         self.ack_flush_s = ack_flush_s
         self.drain_timeout_s = drain_timeout_s
+        self.receipts = receipts
+        self._resend_check_at = 0.0
+        self._acked_plain: list[int] = []  # with receipts: acknowledged rows nobody receipts
+        self.receipted = 0
+        self._receipt_seen_at: float | None = None  # central is alive and receipting
+        self._receipt_subs: set[tuple[str, str]] = set()
+        self.resent = 0
         self.events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self.watchlist = Watchlist.load(self.data_dir / WATCHLIST_FILE)
         # link state (pump thread only)
@@ -168,6 +191,8 @@ class Forwarder:
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         if msg.topic == self.topics.watchlist:
             self.events.put(("watchlist", bytes(msg.payload)))
+        elif msg.topic.endswith("/receipt"):
+            self.events.put(("receipt", bytes(msg.payload)))
 
     # -- pump thread ----------------------------------------------------------------------------
 
@@ -181,7 +206,7 @@ class Forwarder:
             props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
             props.SessionExpiryInterval = SESSION_EXPIRY_S
         self.link.start(props)
-        self._committer = Committer(self.outbox)
+        self._committer = Committer(self.outbox, self.receipts)
         self.link.step(0.0)  # the first attempt (TCP and CONNECT sent) before READY=1
         self._write_status()
         sdnotify.notify("READY=1")
@@ -250,6 +275,8 @@ class Forwarder:
                                    known=True)
         elif kind == "watchlist":
             self._handle_watchlist(event[1])
+        elif kind == "receipt":
+            self._handle_receipt(event[1])
 
     def _handle_connected(self, recv_max: int | None, max_packet: int | None) -> None:
         self._take_acks()
@@ -282,6 +309,10 @@ class Forwarder:
         self._suspect_due = self.outbox.next_retry_at()
         self.client.publish(self.topics.status, ONLINE, qos=1, retain=True)
         self.client.subscribe(self.topics.watchlist, qos=1)
+        self._receipt_subs = set()
+        if self.receipts is not None:
+            self._subscribe_receipts(self.topics.border_post, self.topics.terminal_id)
+        self._resend_check_at = 0.0
         self._write_status()
 
     def _handle_link_lost(self, reason: str, *, known: bool = False) -> None:
@@ -340,6 +371,9 @@ class Forwarder:
         if flight.probe:
             self._probe = False
         if code < 0x80:
+            if self.receipts is not None and flight.kind not in RECEIPTED_KINDS:
+                self._acked_plain.append(flight.seq)
+                return
             if not self._acked:
                 self._first_ack_at = time.monotonic()
             self._acked.append(flight.seq)
@@ -369,6 +403,9 @@ class Forwarder:
 
     def _flush(self, *, wait: bool = True) -> None:
         """Hand acknowledged rows to the committer; wait=True returns once they are deleted."""
+        if self._acked_plain:  # audit events with receipts on: few, deleted here
+            seqs, self._acked_plain = self._acked_plain, []
+            self.outbox.mark_sent(seqs)
         if self._committer is None:
             if self._acked:
                 self.outbox.mark_sent(self._acked)
@@ -399,6 +436,10 @@ class Forwarder:
         room = self.window - len(self._inflight)
         if room <= 0 or self._undeleted() >= 2 * self.ack_batch:
             return  # the disk is slower than the link: bound what a crash would re-send
+        if self.receipts is not None and time.monotonic() >= self._resend_check_at:
+            room -= self._resend(room)
+            if room <= 0:
+                return
         # Refill on every ack (a window kept full; batches of acks stall on the broker's Nagle),
         # so no query per refill: the backlog is read ahead in chunks, and the live lane is
         # asked at most every LIVE_CHECK_S while it is empty.
@@ -426,6 +467,42 @@ class Forwarder:
                 return
             self._publish(row, probe=False)
 
+    def _resend(self, room: int) -> int:
+        """Publish rows whose receipt is overdue (same record_id); returns how many."""
+        assert self.receipts is not None
+        rows = self.outbox.claim_resends(time.time(), room, self.receipts,
+                                         self._receipt_seen_at)
+        # a full claim means more may be due: look again at the next refill
+        self._resend_check_at = time.monotonic() + (0.0 if len(rows) >= room else RESEND_CHECK_S)
+        if rows:
+            log.info("re-sending %d records whose receipt is overdue", len(rows))
+        for row in rows:
+            if not self.connected:
+                break
+            self._publish(row, probe=False)
+            self.resent += 1
+        return len(rows)
+
+    def _subscribe_receipts(self, border_post: str, terminal_id: str) -> None:
+        """Receipts go to the topic of the record's own terminal: an imported record (another
+        terminal's export) is receipted there, so that topic is subscribed before its first
+        publish (the broker handles the SUBSCRIBE first: same connection)."""
+        self._receipt_subs.add((border_post, terminal_id))
+        self.client.subscribe(self.topics.receipt_for(border_post, terminal_id), qos=1)
+
+    def _handle_receipt(self, payload: bytes) -> None:
+        try:
+            ids = receipt_wire.decode(payload)
+        except ValueError as err:
+            log.warning("ignored a receipt message (%s)", err)
+            return
+        self._receipt_seen_at = time.time()
+        self.receipted += len(ids)
+        if self._committer is not None:
+            self._committer.submit_receipts(ids)
+        else:
+            self.outbox.mark_receipted(ids)
+
     def _publish(self, row: Row, *, probe: bool) -> None:
         topic = (self.topics.audit_for if row.kind == "audit" else self.topics.crossing_for)(
             row.border_post, row.terminal_id)
@@ -438,6 +515,9 @@ class Forwarder:
             if probe:
                 self._probe = False
             return
+        if self.receipts is not None and row.kind in RECEIPTED_KINDS \
+                and (row.border_post, row.terminal_id) not in self._receipt_subs:
+            self._subscribe_receipts(row.border_post, row.terminal_id)
         info = self.client.publish(topic, row.payload, qos=1)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
             # link dropped under us: paho queued a copy in RAM, dropped on reconnect
@@ -445,7 +525,7 @@ class Forwarder:
             if probe:
                 self._probe = False
             return
-        self._inflight[info.mid] = _Flight(row.seq, row.record_id, probe, row.attempts)
+        self._inflight[info.mid] = _Flight(row.seq, row.record_id, probe, row.attempts, row.kind)
         self.published += 1
 
     # -- reports --------------------------------------------------------------------------------
@@ -467,6 +547,8 @@ class Forwarder:
             "outbox_pending": st.pending,
             "outbox_quarantined": st.quarantined,
             "oldest_pending_age_s": st.to_dict()["oldest_age_s"],
+            "outbox_awaiting_receipt": st.awaiting_receipt,
+            "oldest_unreceipted_age_s": st.to_dict()["oldest_unreceipted_age_s"],
             "disk_free_mb": round(self.outbox.free_mb(), 1),
             "clock_synced": health.clock_synced(),
             "readers": health.reader_states(self.data_dir),
@@ -482,7 +564,15 @@ class Forwarder:
             "since": health.utc_iso(self.since),
             "last_error": self.last_error,
             "updated_at": health.utc_iso(),
+            "receipts": self.receipts is not None,
         }
+        try:  # the booth's status bar reads these (no personal data: counts and ages)
+            st = self.outbox.status()
+            data["awaiting_receipt"] = st.awaiting_receipt
+            data["oldest_unreceipted_age_s"] = st.to_dict()["oldest_unreceipted_age_s"]
+            data["never_receipted"] = self.outbox.quarantine_reasons().get(NEVER_RECEIPTED, 0)
+        except (OutboxError, sqlite3.Error) as err:
+            log.debug("status figures unavailable (%s)", err.__class__.__name__)
         try:
             health.write_json_atomic(self.data_dir / health.STATUS_FILE, data)
         except OSError as err:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from imdms.errors import DiskFullError, OutboxError, SchemaError
-from messaging import outbox_db
+from messaging import outbox_db, receipts
 from messaging.audit import is_audit, validate_audit
 from messaging.outbox_forwarding import BATCH, SENT_RETENTION_DAYS, ForwardingStore
 from messaging.outbox_model import AddResult, OutboxStatus, QuarantinedRecord, Row
@@ -357,12 +357,16 @@ class Outbox(ForwardingStore):
         rejected = self._query("SELECT COUNT(*) FROM quarantine WHERE seq = -1")[0][0]
         row = self._query("SELECT value FROM meta WHERE key = 'last_error'")
         oldest = _epoch(first) if first else None
+        awaiting, first_sent = self._query(receipts.AWAITING_SQL)[0]
+        now = time.time()
         return OutboxStatus(
             pending=pending,
             quarantined=quarantined,
-            oldest_age_s=None if oldest is None else max(0.0, time.time() - oldest),
+            oldest_age_s=None if oldest is None else max(0.0, now - oldest),
             last_error=row[0][0] if row else None,
             rejected_imports=rejected,
+            awaiting_receipt=awaiting,
+            oldest_unreceipted_age_s=None if first_sent is None else max(0.0, now - first_sent),
         )
 
     def quarantine_reasons(self) -> dict[str, int]:

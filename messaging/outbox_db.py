@@ -75,8 +75,10 @@ def _migrate(db: sqlite3.Connection) -> None:
         if version < SCHEMA_VERSION:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master "
                                                "WHERE type = 'table'")}
-            if "outbox" in tables:
+            if "outbox" in tables and version < 2:
                 _from_v0(db)
+            if "outbox" in tables:
+                _add_receipt_columns(db)
             for stmt in statements(TABLES_SQL) + statements(INDEXES_SQL):
                 db.execute(stmt)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -92,6 +94,18 @@ def _migrate(db: sqlite3.Connection) -> None:
             log.info("outbox file compacted once (incremental vacuum enabled)")
         except sqlite3.Error as err:
             log.warning("outbox compaction postponed (%s)", err.__class__.__name__)
+
+
+RECEIPT_COLUMNS = (("receipt_due", "REAL"), ("sends", "INTEGER NOT NULL DEFAULT 0"),
+                   ("forwarded_at", "REAL"), ("last_sent_at", "REAL"))
+
+
+def _add_receipt_columns(db: sqlite3.Connection) -> None:
+    """Version 2 files: the receipt columns (NULL: no row awaits a receipt yet)."""
+    cols = {r[1] for r in db.execute("PRAGMA table_info(outbox)")}
+    for name, decl in RECEIPT_COLUMNS:
+        if name not in cols:
+            db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {decl}")
 
 
 def _from_v0(db: sqlite3.Connection) -> None:

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Self
 
 from imdms.errors import OutboxError
-from messaging import outbox_db
+from messaging import outbox_db, receipts
 from messaging.outbox_model import Row
+from messaging.receipts import NEVER_RECEIPTED, ReceiptPolicy
 
 log = logging.getLogger(__name__)
 
@@ -77,16 +78,16 @@ class ForwardingStore:
     def fetch(
         self, after: int, limit: int, *, upto: int | None = None, live: bool = False
     ) -> list[Row]:
-        """Pending, non-suspect rows in seq order.
+        """Pending, non-suspect rows not awaiting a receipt, in seq order.
 
         live=False (backlog lane): seq in (after, upto] or imported; live=True: seq > after and
         not imported."""
         cols = "seq, record_id, terminal_id, border_post, payload, attempts, kind"
         if live:
-            sql = f"SELECT {cols} FROM outbox WHERE seq > ? AND imported = 0 AND suspect = 0 ORDER BY seq LIMIT ?"  # noqa: E501,S608
+            sql = f"SELECT {cols} FROM outbox WHERE seq > ? AND imported = 0 AND suspect = 0 AND receipt_due IS NULL ORDER BY seq LIMIT ?"  # noqa: E501,S608
             params: tuple[Any, ...] = (after, limit)
         else:
-            sql = f"SELECT {cols} FROM outbox WHERE seq > ? AND (seq <= ? OR imported = 1) AND suspect = 0 ORDER BY seq LIMIT ?"  # noqa: E501,S608
+            sql = f"SELECT {cols} FROM outbox WHERE seq > ? AND (seq <= ? OR imported = 1) AND suspect = 0 AND receipt_due IS NULL ORDER BY seq LIMIT ?"  # noqa: E501,S608
             params = (after, upto if upto is not None else 2**62, limit)
         return [Row(*r) for r in self._query(sql, params)]
 
@@ -125,6 +126,40 @@ class ForwardingStore:
                 db.execute(f"DELETE FROM outbox WHERE seq IN ({marks})", part)  # noqa: S608
                 db.executemany("INSERT OR IGNORE INTO sent (record_id, sent_at) VALUES (?, ?)",
                                [(outbox_db.sent_key(r[0]), now) for r in ids])
+
+    # -- receipts (messaging/receipts.py) ---------------------------------------------------
+
+    def mark_forwarded(self, seqs: Sequence[int], policy: ReceiptPolicy) -> None:
+        """Acknowledged rows, with receipts on: they await their receipt (payload kept)."""
+        if seqs:
+            with self._tx() as db:
+                receipts.mark_forwarded(db, seqs, policy)
+
+    def mark_receipted(self, ids: Sequence[str]) -> int:
+        """Ids the collector committed: their rows become tombstones. Returns rows removed."""
+        if not ids:
+            return 0
+        with self._tx() as db:
+            return receipts.mark_receipted(db, ids)
+
+    def claim_resends(self, now: float, limit: int, policy: ReceiptPolicy,
+                      receipt_seen_at: float | None = None) -> list[Row]:
+        """Rows whose receipt is overdue, to publish again; those that used their attempts
+        while receipts kept coming (last one at `receipt_seen_at`) move to quarantine
+        ('never receipted') instead."""
+        with self._tx() as db:
+            resend, spent = receipts.claim_due(db, now, limit, policy, receipt_seen_at)
+            for seq in spent:
+                self._quarantine(db, seq, NEVER_RECEIPTED)
+            marks = ",".join("?" * len(resend))
+            rows = db.execute(
+                "SELECT seq, record_id, terminal_id, border_post, payload, attempts, kind "  # noqa: S608
+                f"FROM outbox WHERE seq IN ({marks}) ORDER BY seq", resend).fetchall() \
+                if resend else []
+        if spent:
+            log.warning("%d records quarantined: never receipted after %d sends", len(spent),
+                        policy.attempts)
+        return [Row(*r) for r in rows]
 
     def mark_failed(self, seq: int, reason: str, *, count: bool, retry_in_s: float) -> bool:
         """Make a row a suspect (published alone later); count=True adds an attempt.

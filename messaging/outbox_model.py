@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-SCHEMA_VERSION = 2  # PRAGMA user_version; 0 = files made before kinds and id-only tombstones
+SCHEMA_VERSION = 3  # PRAGMA user_version; 0 = files made before kinds and id-only tombstones
+# (2 = before receipts: receipt_due and sends)
 
 # `kind` is "crossing" or "audit" (the topic the forwarder publishes to).
+# `receipt_due` is set once the broker acknowledged the row while receipts are on: the row then
+# awaits the collector's receipt until that time; `sends` counts those acknowledged sends and
+# `forwarded_at`/`last_sent_at` the first and the latest one's time.
 # `sent` keeps only what import idempotence needs: the id (16 bytes for a UUID) and the day.
 TABLES_SQL = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -23,7 +27,11 @@ CREATE TABLE IF NOT EXISTS outbox (
     suspect INTEGER NOT NULL DEFAULT 0,
     retry_at REAL NOT NULL DEFAULT 0,
     last_error TEXT,
-    kind TEXT NOT NULL DEFAULT 'crossing'
+    kind TEXT NOT NULL DEFAULT 'crossing',
+    receipt_due REAL,
+    sends INTEGER NOT NULL DEFAULT 0,
+    forwarded_at REAL,
+    last_sent_at REAL
 );
 CREATE TABLE IF NOT EXISTS quarantine (
     record_id TEXT PRIMARY KEY,
@@ -49,7 +57,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)
 INDEXES_SQL = """
 CREATE INDEX IF NOT EXISTS outbox_suspect ON outbox(retry_at) WHERE suspect = 1;
 CREATE INDEX IF NOT EXISTS outbox_recorded ON outbox(recorded_at);
-CREATE INDEX IF NOT EXISTS quarantine_seq ON quarantine(seq)
+CREATE INDEX IF NOT EXISTS quarantine_seq ON quarantine(seq);
+CREATE INDEX IF NOT EXISTS outbox_receipt ON outbox(receipt_due) WHERE receipt_due IS NOT NULL
 """
 
 
@@ -67,10 +76,15 @@ class OutboxStatus:
     oldest_age_s: float | None  # from the oldest pending record's recorded_at
     last_error: str | None
     rejected_imports: int = 0
+    awaiting_receipt: int = 0  # of `pending`: acknowledged by the broker, no receipt yet
+    oldest_unreceipted_age_s: float | None = None  # since the first send of the oldest of them
 
     def to_dict(self) -> dict[str, Any]:
+        age = self.oldest_unreceipted_age_s
         return {
             "pending": self.pending,
+            "awaiting_receipt": self.awaiting_receipt,
+            "oldest_unreceipted_age_s": None if age is None else round(age, 1),
             "quarantined": self.quarantined,
             "rejected_imports": self.rejected_imports,
             "oldest_age_s": None if self.oldest_age_s is None else round(self.oldest_age_s, 1),

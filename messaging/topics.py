@@ -4,6 +4,7 @@
     <prefix>/<border_post>/<terminal_id>/audit      QoS 1, not retained: one audit event each
     <prefix>/<border_post>/<terminal_id>/status     QoS 1, retained: "online" | "offline" (LWT)
     <prefix>/<border_post>/<terminal_id>/heartbeat  QoS 0, retained: JSON health snapshot
+    <prefix>/<border_post>/<terminal_id>/receipt    QoS 1, central -> terminal: committed ids
     <prefix>/watchlist                              QoS 1, retained, central -> terminals
 
 The default prefix is "imdms/v1"; a breaking change to any payload bumps the version segment.
@@ -51,6 +52,14 @@ class Topics:
     @property
     def heartbeat(self) -> str:
         return f"{self.base}/heartbeat"
+
+    @property
+    def receipt(self) -> str:
+        return f"{self.base}/receipt"
+
+    def receipt_for(self, border_post: str, terminal_id: str) -> str:
+        """Receipt topic of any terminal (the collector publishes there, messaging/receipts.py)."""
+        return f"{self.prefix}/{border_post}/{terminal_id}/receipt"
 
     @property
     def watchlist(self) -> str:

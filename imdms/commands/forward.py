@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from imdms.cli import setup_logging
     from messaging.forwarder import Forwarder, settings_from_config
     from messaging.outbox import Outbox
+    from messaging.receipts import ReceiptPolicy
     from messaging.topics import Topics
 
     config = load_config(args.config, required=True)
@@ -54,7 +55,10 @@ def run(args: argparse.Namespace) -> int:
     ) as outbox:
         topics = Topics(config.broker.topic_prefix, config.terminal.border_post,
                         config.terminal.terminal_id)
-        forwarder = Forwarder(settings, outbox, topics, config.terminal.data_dir)
+        policy = (ReceiptPolicy(timeout_s=o.receipt_timeout_s, attempts=o.receipt_attempts)
+                  if o.receipts else None)
+        forwarder = Forwarder(settings, outbox, topics, config.terminal.data_dir,
+                              receipts=policy)
         try:
             forwarder.run(stop, exit_when_empty=args.exit_when_empty)
         except sqlite3.Error as err:

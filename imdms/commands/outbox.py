@@ -85,6 +85,11 @@ def status(args: argparse.Namespace) -> int:
     age = data["oldest_age_s"]
     print(f"pending:      {data['pending']}"
           + (f" (oldest recorded {_age(age)} ago)" if age is not None else ""))
+    awaiting, sent_age = data["awaiting_receipt"], data["oldest_unreceipted_age_s"]
+    if awaiting or _config.outbox.receipts:
+        print(f"awaiting receipt: {awaiting}"
+              + (f" (oldest sent {_age(sent_age)} ago)" if sent_age is not None else "")
+              + ("" if _config.outbox.receipts else " (receipts are off now)"))
     print(f"quarantined:  {data['quarantined']}"
           + (f" ({data['rejected_imports']} rejected by an import)"
              if data["rejected_imports"] else ""))

@@ -27,10 +27,12 @@ def outbox_status(path: Path) -> dict[str, Any]:
     """The outbox's status as a dict (pending, quarantined, rejected_imports, oldest_age_s,
     last_error)."""
     from messaging.outbox import Outbox
+    from messaging.receipts import NEVER_RECEIPTED
 
     box = Outbox(path)
     try:
         status: dict[str, Any] = box.status().to_dict()
+        status["never_receipted"] = box.quarantine_reasons().get(NEVER_RECEIPTED, 0)
     finally:
         box.close()
     return status
@@ -74,14 +76,26 @@ def check_outbox(ctx: DoctorContext) -> CheckResult:
     pending = int(status.get("pending") or 0)
     quarantined = int(status.get("quarantined") or 0)
     rejected_imports = min(quarantined, int(status.get("rejected_imports") or 0))
-    refused = quarantined - rejected_imports
+    never = min(quarantined - rejected_imports, int(status.get("never_receipted") or 0))
+    refused = quarantined - rejected_imports - never
     oldest = status.get("oldest_age_s")
     last_error = status.get("last_error")
+    awaiting = int(status.get("awaiting_receipt") or 0)
+    sent_age = status.get("oldest_unreceipted_age_s")
     text = f"{pending} pending, {quarantined} quarantined"
+    if awaiting or ctx.config.outbox.receipts:
+        text += f", {awaiting} awaiting receipt" + (
+            f" (oldest sent {float(sent_age) / 60:.0f} min ago)" if sent_age is not None else "")
     problems: list[str] = []
     hints: list[str] = []
     if refused:
         problems.append(f"{refused} record(s) refused by the broker")
+    if never:
+        problems.append(f"{never} record(s) never receipted by central (sent, acknowledged by "
+                        "the broker, not committed: check the broker ACL and the collector)")
+    if sent_age is not None and float(sent_age) > STALE_PENDING_S:
+        problems.append(f"a receipt is overdue by {float(sent_age) / 3600:.1f} h "
+                        "(is the collector running?)")
     if rejected_imports:
         problems.append(f"{rejected_imports} imported record(s) failed validation "
                         "(not the broker's doing)")
@@ -90,7 +104,7 @@ def check_outbox(ctx: DoctorContext) -> CheckResult:
         problems.append(f"the oldest was recorded {float(oldest) / 3600:.1f} h ago")
     if last_error:
         problems.append(f"last error: {str(last_error)[:120]}")
-    if refused or last_error or (pending and oldest is not None
+    if refused or never or last_error or (pending and oldest is not None
                                  and float(oldest) > STALE_PENDING_S):
         hints.insert(0, EXPORT_HINT)
     if problems:

@@ -38,7 +38,8 @@ def test_drain_status_heartbeat(tmp_path: Path, broker: Any, collector_factory: 
         assert beat is not None
         hb = json.loads(beat)
         assert {"outbox_pending", "oldest_pending_age_s", "disk_free_mb", "software_version",
-                "clock_synced", "readers", "boot_id", "monotonic_ns", "sent_at"} <= set(hb)
+                "clock_synced", "readers", "boot_id", "monotonic_ns", "sent_at",
+                "outbox_awaiting_receipt", "oldest_unreceipted_age_s"} <= set(hb)
         assert isinstance(hb["monotonic_ns"], int)
         assert wait_until(lambda: read_status(tmp_path).get("online") is True)
         # a live record while connected goes straight out

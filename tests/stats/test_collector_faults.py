@@ -22,9 +22,13 @@ from tests.stats.records import make
 class FakeClient:
     def __init__(self) -> None:
         self.acked: list[int] = []
+        self.published: list[tuple[str, bytes]] = []  # commit receipts
 
     def ack(self, mid: int, qos: int) -> None:
         self.acked.append(mid)
+
+    def publish(self, topic: str, payload: bytes, qos: int = 0) -> None:
+        self.published.append((topic, payload))
 
 
 def _collector(store: Store) -> tuple[Collector, Database, FakeClient]:
@@ -115,6 +119,10 @@ def test_a_value_the_database_refuses_rejects_that_message_only(
     assert reason.startswith("the central store cannot hold a value:")
     assert "not a number" not in reason  # a data error may quote the value: left out
     assert col.counts == {"stored": 1, "rejected": 1}
+    # the commit receipt names the stored record only (the terminal re-sends the other)
+    assert client.published == [("imdms/v1/MSU-BRIDGE/t1/receipt",
+                                  json.dumps({"ids": [good["record_id"]]},
+                                             separators=(",", ":")).encode())]
     db.close()
 
 
