@@ -81,6 +81,13 @@ class BoothApp(App[None]):
             super().__init__()
             self.read = read
 
+    class ChipProgress(Message):
+        """A chip reader's progress (file name and sizes only)."""
+
+        def __init__(self, file: str, done: int, total: int | None) -> None:
+            super().__init__()
+            self.file, self.done, self.total = file, done, total
+
     class ReaderStateChanged(Message):
         def __init__(self, name: str, state: ReaderState) -> None:
             super().__init__()
@@ -160,6 +167,9 @@ class BoothApp(App[None]):
         self.refresh_status()
         self.set_interval(self.settings.status_interval_s, self.refresh_status)
         self.set_interval(30, self._check_idle)
+        for reader in self.chip_readers():
+            if hasattr(reader, "on_progress"):  # called on the reading thread: post, never wait
+                reader.on_progress = lambda f, n, t: self.post_message(self.ChipProgress(f, n, t))
         for reader in self.readers:
             self.run_worker(
                 lambda r=reader: self._pump(r),
@@ -485,11 +495,39 @@ class BoothApp(App[None]):
                 return screen
         return None
 
+    def chip_readers(self) -> list[DocumentReader]:
+        """The readers that open chips with keys from the MRZ (and the CAN), and work."""
+        readers = [r for r in self.readers if callable(getattr(r, "set_mrz", None))]
+        return [r for r in readers if r.name not in self._failed_readers]
+
+    def on_booth_app_chip_progress(self, message: ChipProgress) -> None:
+        open_doc = self._open_document()
+        if open_doc is not None:
+            open_doc.show_chip_progress(message.file, message.done, message.total)
+
+    def hand_can_to_chip(self, can: str) -> bool:
+        """Give the typed card access number to the chip readers that take one (off the UI
+        thread, like the MRZ); they read the card on the reader again. True when one will."""
+        readers = [r for r in self.chip_readers() if callable(getattr(r, "set_can", None))]
+        if not readers:
+            self.notify("The chip reader cannot use a card access number.", severity="warning")
+            return False
+
+        def hand_over() -> None:
+            for reader in readers:
+                try:
+                    reader.set_can(can)  # type: ignore[attr-defined]
+                except Exception as err:  # not 6 digits: the modal checked, the reader too
+                    log.info("CAN not set on %s: %s", reader.name, err.__class__.__name__)
+
+        self.run_worker(hand_over, name="chip-can", group="chip-keys", thread=True,
+                        exit_on_error=False)
+        return True
+
     def hand_mrz_to_chip(self, read: RawRead) -> bool:
         """Give the optically read MRZ to every reader that opens chips with it (off the UI
         thread: a reader may take a lock held by its read). True when one will try."""
-        chip_readers = [r for r in self.readers if callable(getattr(r, "set_mrz", None))]
-        chip_readers = [r for r in chip_readers if r.name not in self._failed_readers]
+        chip_readers = self.chip_readers()
         if not chip_readers or read.mrz is None:
             return False
         lines = list(read.mrz.lines)
