@@ -24,6 +24,7 @@ from terminal.booking import (
     is_expired,
     local_hhmm,
     partial_iso,
+    read_chip_status,
 )
 from terminal.chip_checks import (
     CLONE_BANNER,
@@ -125,11 +126,12 @@ def chip_text(
         return Text("Chip: reading chip... (passport on the chip reader)", style="bold")
     if chip is None:
         return Text("Chip: not read (optical MRZ only)", style="dim")
-    status = chip_status(chip)
+    status = read_chip_status(read)  # a possible clone is not PASSED, whatever PA says
     text = Text("Chip: ", style="bold")
     text.append(f"{chip.protocol}  ")
     style = "bold green" if status == "PASSED" else "bold red"
-    text.append(status.replace("_", " "), style=style)
+    shown = "POSSIBLE CLONE" if status == "FAILED:possible_clone" else status
+    text.append(shown.replace("_", " "), style=style)
     text.append("\nPassive auth: ")
     for step, result in chip.passive_authentication.items():
         good = result.lower() == "passed"
@@ -138,10 +140,10 @@ def chip_text(
     for label, outcome, why in check_lines(read):  # a short line per check
         text.append(f"\n{label}: ")
         text.append(outcome.value.replace("_", " ").lower(), style=CHECK_STYLES[outcome.value])
+        why = why.replace(" (possible clone)", "")
         if why and outcome.value in ("FAILED", "NOT_CHECKED"):
-            text.append(f" ({why})", style="dim")
-    if possible_clone(read):
-        text.append("\nPOSSIBLE CLONE: refer to second line", style="bold red")
+            short = why if len(why) <= 48 else why[:47] + "…"
+            text.append(f" ({short})", style="dim")
     if chip.dg1_matches_print is True:
         text.append("\nChip data = printed page", style="green")
     note = access_note(read)
@@ -310,6 +312,12 @@ class DocumentScreen(Screen[None]):
             self.chip_progress = f"{file} {done // 1024} KB"
         self.chip_pending = True
         self.query_one("#chip", Static).update(self._chip_text())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "can":  # only where a chip reader can take it (and in F1 help then)
+            chip_readers = getattr(self.app, "chip_readers", None)
+            return bool(chip_readers and chip_readers())
+        return True
 
     def action_can(self) -> None:
         """Type the ID card's card access number: the chip reader retries with it."""

@@ -42,6 +42,7 @@ async def test_possible_clone_alerts_and_preselects_referred(
         text = screen_text(pilot.app)
         assert "POSSIBLE CLONED CHIP" in text
         assert "Chip auth: failed" in text and "Active auth: failed" in text
+        assert "POSSIBLE CLONE" in text and "PASSED" not in text
         assert doc.case is not None and doc.case.form.decision is Decision.REFERRED
         await _save(pilot, booth, 1)
     (record,) = booth.records()
