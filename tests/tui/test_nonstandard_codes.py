@@ -5,8 +5,13 @@ statistics count it under the printed nationality."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+from central.db import Database
+from central.report import sql_summary
 from messaging.codes import Decision
 from messaging.stats import summarise
 from ocr.mrz import make_mrz
@@ -32,7 +37,7 @@ def _id_card(issuer: str, nationality: str) -> list[str]:
 
 @pytest.mark.parametrize(("issuer", "printed", "recorded", "flagged"), CASES)
 async def test_nonstandard_code_warns_and_saves(
-    make_booth: BoothFactory, issuer: str, printed: str, recorded: str | None,
+    make_booth: BoothFactory, tmp_path: Path, issuer: str, printed: str, recorded: str | None,
     flagged: tuple[str, ...],
 ) -> None:
     booth = make_booth()
@@ -53,3 +58,11 @@ async def test_nonstandard_code_warns_and_saves(
     summary = summarise([record.to_dict()])
     assert summary.persons == 1
     assert summary.marginal("nationality") == {recorded or "UNKNOWN": 1}
+    db = Database(str(tmp_path / "central.sqlite3"))  # the collector takes it and counts it
+    try:
+        assert db.ingest(record.to_json().encode()).outcome == "stored"
+        db.commit()
+        assert sql_summary(db) == summary
+        assert json.loads(record.to_json())["mrz_nonstandard"] == list(flagged)
+    finally:
+        db.close()
