@@ -47,7 +47,7 @@ def chip_text(
         text.append(outcome.value.replace("_", " ").lower(), style=CHECK_STYLES[outcome.value])
         why = why.replace(" (possible clone)", "")
         if why and outcome.value in ("FAILED", "NOT_CHECKED"):
-            short = why if len(why) <= 48 else why[:47] + "…"
+            short = why if len(why) <= 36 else why[:35] + "…"  # one line beside the photo
             text.append(f" ({short})", style="dim")
     if chip.dg1_matches_print is True:
         text.append("\nChip data = printed page", style="green")
