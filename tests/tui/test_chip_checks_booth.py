@@ -101,6 +101,10 @@ async def test_can_typed_by_the_officer_opens_an_id_card(
         assert "6 digits" in screen_text(pilot.app)
         field = pilot.app.screen.query_one("#can", Input)
         field.value = ""
+        await pilot.press(*"654321", "enter")  # a wrong CAN: said what to check
+        await wait_for(pilot, lambda: "type it again" in doc.chip_problem, timeout=15)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CanEntryModal))
         await pilot.press(*TEST_CAN, "enter")
         await wait_for(pilot, lambda: doc.read.chip is not None, timeout=15)
         await pilot.pause()
