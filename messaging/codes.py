@@ -182,6 +182,15 @@ class VoidReason(StrEnum):
     MISTAKE = "MISTAKE"  # nobody crossed (a wrong document, a test, a slip)
 
 
+class ChipCheck(StrEnum):
+    """The outcome of one chip check (Chip or Active Authentication) as recorded."""
+
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    NOT_OFFERED = "NOT_OFFERED"  # the chip has no key for it (no DG14 / DG15)
+    NOT_CHECKED = "NOT_CHECKED"  # offered, but it could not be run (or the chip was not read)
+
+
 class Relationship(StrEnum):
     """A minor's relationship to the accompanying adult."""
 

@@ -20,6 +20,7 @@ import uuid6
 
 from messaging.codes import (
     CaptureMethod,
+    ChipCheck,
     Decision,
     Direction,
     DocumentType,
@@ -146,6 +147,10 @@ class CrossingRecord:
     watchlist_acknowledged: bool | None = None  # the officer ticked "I have seen this alert"
     watchlist_judgement: WatchlistJudgement | None = None
     void: VoidReason | None = None  # an amendment that cancels the crossing it amends
+    chip_authentication: ChipCheck | None = None  # None: no chip read
+    active_authentication: ChipCheck | None = None
+    chip_clone_suspected: bool | None = None  # PA passed but CA or AA failed
+    mrz_nonstandard: tuple[str, ...] = ()  # MRZ fields printed with a non-ICAO code, as printed
 
     def with_derived(self) -> CrossingRecord:
         """Fill age_at_crossing, age_band, minor and stay_band from the primary fields."""
@@ -215,4 +220,7 @@ _CONVERTERS: dict[str, Any] = {
     "watchlist_result": WatchlistResult,
     "watchlist_judgement": WatchlistJudgement,
     "void": VoidReason,
+    "chip_authentication": ChipCheck,
+    "active_authentication": ChipCheck,
+    "mrz_nonstandard": tuple,
 }

@@ -17,6 +17,10 @@ from messaging import codes
 SCHEMA_PATH = Path(__file__).parent / "schema" / "crossing-v1.json"
 SCHEMA_ID = "urn:imdms:schema:crossing:v1"
 ALPHA3 = {"type": ["string", "null"], "pattern": "^([A-Z]{3}|D)$"}
+# issuer and nationality as an MRZ prints them, fillers trimmed: real documents print codes
+# outside the ICAO/ISO list (`<<<` Macau, `SI<` Slovenia, `132` Romania); no check digit covers them
+MRZ_CODE = {"type": ["string", "null"], "pattern": "^[A-Z0-9<]{1,3}$"}
+MRZ_CODE_FIELDS = ("issuing_state", "nationality")
 PARTIAL_DATE = {"type": ["string", "null"], "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
 CODE = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.-]+$"}
 UUID = {
@@ -54,14 +58,14 @@ def build_schema() -> dict[str, Any]:
         "document_type": _enum(codes.DocumentType),
         "document_code": {"type": ["string", "null"], "pattern": "^[A-Z<]{1,2}$"},
         "document_number": _str(32),
-        "issuing_state": ALPHA3,
+        "issuing_state": MRZ_CODE,
         "date_of_expiry": PARTIAL_DATE,
         "mrz_valid": {"type": ["boolean", "null"]},
         "mrz_corrections": {"type": "integer", "minimum": 0},
         "chip_status": _str(64),
         "surname": _str(120),
         "given_names": _str(120),
-        "nationality": ALPHA3,
+        "nationality": MRZ_CODE,
         "sex": {"enum": [int(s) for s in codes.Sex]},
         "date_of_birth": PARTIAL_DATE,
         "age_estimated": {"type": "boolean"},
@@ -98,6 +102,11 @@ def build_schema() -> dict[str, Any]:
         "watchlist_acknowledged": {"type": ["boolean", "null"]},
         "watchlist_judgement": _enum(codes.WatchlistJudgement, nullable=True),
         "void": _enum(codes.VoidReason, nullable=True),
+        "chip_authentication": _enum(codes.ChipCheck, nullable=True),
+        "active_authentication": _enum(codes.ChipCheck, nullable=True),
+        "chip_clone_suspected": {"type": ["boolean", "null"]},
+        "mrz_nonstandard": {"type": "array", "items": {"enum": list(MRZ_CODE_FIELDS)},
+                            "uniqueItems": True},
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

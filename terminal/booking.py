@@ -32,6 +32,8 @@ from messaging.codes import (
     WatchlistResult,
 )
 from messaging.record import CrossingRecord, age_on, new_record_id
+from ocr.country_codes import is_known_code
+from terminal.chip_checks import possible_clone, record_fields
 
 if TYPE_CHECKING:
     from drivers.base import ChipSummary, DocumentRead
@@ -166,10 +168,28 @@ def chip_status(chip: ChipSummary | None) -> str:
     return "NOT_VERIFIED"
 
 
+# chip results that make the officer refer the traveller (the decision is preselected)
+REFER_CHIP_STATUSES = ("FAILED:dg1_mismatch", "FAILED:possible_clone")
+
+
+def read_chip_status(read: DocumentRead) -> str:
+    """chip_status, and "FAILED:possible_clone" when the data passed PA but the chip failed
+    Chip or Active Authentication (the reader reports it in extra)."""
+    status = chip_status(read.chip)
+    if status in ("PASSED", "NOT_VERIFIED") and possible_clone(read):
+        return "FAILED:possible_clone"
+    return status
+
+
+def chip_refers(read: DocumentRead) -> bool:
+    """The chip says: examine the document, refer to second line (DG1 mismatch, clone)."""
+    return read_chip_status(read) in REFER_CHIP_STATUSES
+
+
 def capture_method(read: DocumentRead) -> CaptureMethod:
     if read.source == "manual":
         return CaptureMethod.MANUAL
-    if read.chip is not None and chip_status(read.chip) == "PASSED":
+    if read.chip is not None and read_chip_status(read) == "PASSED":
         return CaptureMethod.CHIP_VERIFIED
     if read.source == "camera":
         return CaptureMethod.MRZ_CAMERA
@@ -194,7 +214,9 @@ def default_form(
         form.purpose = default_purpose(form.traveller_category, d)
     else:
         form.traveller_category = TravellerCategory.VISITOR
-        form.country_of_residence = nationality if nationality and len(nationality) == 3 else None
+        # a non-ICAO nationality as printed (`132`) is no country of residence: ask
+        known = nationality is not None and len(nationality) == 3 and is_known_code(nationality)
+        form.country_of_residence = nationality if known else None
     if age is not None and age < 18:
         form.transport_role = TransportRole.PASSENGER
     return form
@@ -274,7 +296,7 @@ def record_from_read(
         date_of_expiry=partial_iso(mrz.date_of_expiry),
         mrz_valid=bool(mrz.valid),
         mrz_corrections=len(mrz.corrections),
-        chip_status=chip_status(read.chip),
+        chip_status=read_chip_status(read),
         surname=mrz.surname or None,
         given_names=mrz.given_names or None,
         nationality=mrz.nationality or None,
@@ -284,6 +306,8 @@ def record_from_read(
         watchlist_version=watchlist[1],
         watchlist_acknowledged=True if judgement is not None else None,
         watchlist_judgement=judgement,
+        mrz_nonstandard=tuple(mrz.nonstandard_codes),
+        **record_fields(read),
     ).with_derived()
 
 
@@ -430,7 +454,7 @@ def case_for_read(
         watchlist, mrz.document_number, mrz.nationality, partial_iso(mrz.date_of_birth)
     )
     form = default_form(booth, nationality=mrz.nationality, age=age)
-    if result[0] is WatchlistResult.HIT or chip_status(read.chip) == "FAILED:dg1_mismatch":
+    if result[0] is WatchlistResult.HIT or chip_refers(read):
         form.decision = Decision.REFERRED
     alerts = tuple(name for name, on in (("EXPIRED", is_expired(mrz, today)),
                                          ("CHECK FAILED", not mrz.valid)) if on)

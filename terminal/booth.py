@@ -21,19 +21,20 @@ from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
-from textual.timer import Timer
 
 from drivers.base import DocumentRead as RawRead
 from drivers.base import DocumentReader, ReaderState, ReaderStatus
 from imdms.errors import DiskFullError, ImdmsError, ReaderError
 from messaging.codes import Direction
 from messaging.record import CrossingRecord, new_record_id
+from terminal import chip_link
 from terminal.audit import AuditTrail, Detail
 from terminal.booking import Booth, Clock, WatchlistLike, utc_clock
-from terminal.key_order import KeyDone, KeyOrder
+from terminal.drafts import restore_draft, take_open_case
+from terminal.key_order import KeyDone
+from terminal.keyboard import Keyboard
 from terminal.officers import OfficerStore
 from terminal.status import LinkStatus, QueueStatus, read_link, read_queue
-from terminal.wedge_input import WedgeFilter
 
 log = logging.getLogger(__name__)
 RECENT = 12  # crossings listed on the scan screen
@@ -81,6 +82,13 @@ class BoothApp(App[None]):
             super().__init__()
             self.read = read
 
+    class ChipProgress(Message):
+        """A chip reader's progress (file name and sizes only)."""
+
+        def __init__(self, file: str, done: int, total: int | None) -> None:
+            super().__init__()
+            self.file, self.done, self.total = file, done, total
+
     class ReaderStateChanged(Message):
         def __init__(self, name: str, state: ReaderState) -> None:
             super().__init__()
@@ -126,9 +134,7 @@ class BoothApp(App[None]):
         self.link = LinkStatus(None, "link ?")
         self.queue = QueueStatus(None)
         self._stop = threading.Event()
-        self._wedge: WedgeFilter[events.Key] = WedgeFilter()
-        self._wedge_timer: Timer | None = None
-        self._keys = KeyOrder(self, self._route_key)
+        self._keyboard = Keyboard(self, self._route_key)
         self._last_activity = time.monotonic()
         self._pump_errors: dict[str, ReaderState] = {}  # set by a pump while read() raises
         self._failed_readers: dict[str, ReaderState] = {}  # could not be opened at start
@@ -160,6 +166,7 @@ class BoothApp(App[None]):
         self.refresh_status()
         self.set_interval(self.settings.status_interval_s, self.refresh_status)
         self.set_interval(30, self._check_idle)
+        chip_link.report_progress(self)
         for reader in self.readers:
             self.run_worker(
                 lambda r=reader: self._pump(r),
@@ -286,30 +293,10 @@ class BoothApp(App[None]):
         await super().action_quit()
 
     def _take_open_case(self) -> Any:
-        """The traveller being processed (its form as on screen), or None."""
-        from terminal.screens.categorise import CategoriseScreen
-        from terminal.screens.document import DocumentScreen
-        from terminal.screens.indicators import IndicatorsScreen
-
-        for screen in reversed(self.screen_stack):
-            if isinstance(screen, IndicatorsScreen):
-                screen.apply()
-            if isinstance(screen, CategoriseScreen):
-                screen.collect()
-                return screen.case
-            if isinstance(screen, DocumentScreen) and screen.case is not None:
-                return screen.case
-        return None
+        return take_open_case(self)
 
     def _restore_draft(self, case: Any) -> None:
-        from terminal.screens.categorise import CategoriseScreen
-        from terminal.screens.document import DocumentScreen
-
-        if case.read is not None and case.original is None:
-            self.push_screen(DocumentScreen(case.read, case=case))
-        else:
-            self.push_screen(CategoriseScreen(case))
-        self.notify("The traveller you had open is back: check it and save it.", timeout=8)
+        restore_draft(self, case)
 
     def _check_idle(self) -> None:
         idle = time.monotonic() - self._last_activity
@@ -485,31 +472,19 @@ class BoothApp(App[None]):
                 return screen
         return None
 
+    def chip_readers(self) -> list[DocumentReader]:
+        return chip_link.chip_readers(self)
+
+    def on_booth_app_chip_progress(self, message: ChipProgress) -> None:
+        open_doc = self._open_document()
+        if open_doc is not None:
+            open_doc.show_chip_progress(message.file, message.done, message.total)
+
+    def hand_can_to_chip(self, can: str) -> bool:
+        return chip_link.hand_can_to_chip(self, can)
+
     def hand_mrz_to_chip(self, read: RawRead) -> bool:
-        """Give the optically read MRZ to every reader that opens chips with it (off the UI
-        thread: a reader may take a lock held by its read). True when one will try."""
-        chip_readers = [r for r in self.readers if callable(getattr(r, "set_mrz", None))]
-        chip_readers = [r for r in chip_readers if r.name not in self._failed_readers]
-        if not chip_readers or read.mrz is None:
-            return False
-        lines = list(read.mrz.lines)
-
-        def hand_over() -> None:
-            for reader in chip_readers:
-                try:
-                    reader.set_mrz(lines)  # type: ignore[attr-defined]
-                except Exception as err:  # keys not derivable: the document is still usable
-                    log.info("chip keys not set on %s: %s", reader.name, err.__class__.__name__)
-                    self.post_message(self.DocumentRead(RawRead(
-                        source="chip", reader_name=reader.name,
-                        error="the chip keys cannot be taken from this MRZ",
-                        extra={"kind": "no_keys_from_mrz",
-                               "hint": "check the number and dates, or go on without the chip"},
-                    )))
-
-        self.run_worker(hand_over, name="chip-keys", group="chip-keys", thread=True,
-                        exit_on_error=False)
-        return True
+        return chip_link.hand_mrz_to_chip(self, read)
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -605,50 +580,19 @@ class BoothApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and event.is_forwarded:  # back from the widgets
             await super().on_event(event)
-            await self._keys.came_back(event)
+            await self._keyboard.came_back(event)
             return
         if isinstance(event, events.Key):
             self._last_activity = time.monotonic()
-            result = self._wedge.key(event.key, event.character, event.time, event)
-            for held in result.replay:
-                await self._keys.send(held)
-            self._after_wedge(result)
-            if result.consumed:
-                self._arm_wedge_timer()
-                return
-            await self._keys.send(event)
+            await self._keyboard.key(event)
             return
         await super().on_event(event)
 
     async def on_key_done(self, message: KeyDone) -> None:
-        await self._keys.done(message)
+        await self._keyboard.done(message)
 
     async def _route_key(self, key: events.Key) -> None:
         await super().on_event(key)
-
-    def _arm_wedge_timer(self) -> None:
-        if self._wedge_timer is not None:
-            self._wedge_timer.stop()
-        delay = max(0.0, self._wedge.deadline() - time.monotonic()) + 0.005
-        self._wedge_timer = self.set_timer(delay, self._wedge_flush)
-
-    async def _wedge_flush(self) -> None:
-        self._wedge_timer = None
-        result = self._wedge.flush(time.monotonic())
-        for held in result.replay:
-            await self._keys.send(held)
-        self._after_wedge(result)
-        if self._wedge.pending:
-            self._arm_wedge_timer()
-
-    def _after_wedge(self, result: Any) -> None:
-        if result.partial:
-            self.notify(
-                "The keyboard reader sent an incomplete document: present it again.",
-                severity="warning",
-            )
-        if result.document is not None:
-            self.post_message(self.DocumentRead(wedge_read(result.document)))
 
 
 def document_key(doc: Any) -> str | None:
@@ -680,15 +624,6 @@ def _warm_up_imports() -> None:
         _fast_validator()
     except Exception:
         log.info("warm-up of the record validator failed")
-
-
-def wedge_read(typed: Any) -> RawRead:
-    """The DocumentRead for an MRZ typed by a keyboard-wedge reader."""
-    from drivers.framing import Frame
-    from drivers.serial_mrz import document_read
-
-    frame = Frame(typed.lines, typed.error, typed.started)
-    return document_read("wedge", "keyboard reader", frame, now=typed.finished)
 
 
 def os_term_is_linux_console() -> bool:

@@ -19,12 +19,18 @@ from terminal.booking import (
     Case,
     Form,
     case_for_read,
+    chip_refers,
     chip_status,
     is_expired,
     local_hhmm,
     partial_iso,
 )
+from terminal.chip_checks import (
+    CLONE_BANNER,
+    possible_clone,
+)
 from terminal.labels import issue_text
+from terminal.widgets.chip_panel import CAN_KINDS, chip_text, merge_chip
 from terminal.widgets.face import face_widget
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
@@ -99,47 +105,6 @@ def fields_table(read: DocumentRead, today: Any, age: int | None) -> Text:
     return out
 
 
-def chip_text(read: DocumentRead, *, pending: bool = False, problem: str = "") -> Text:
-    chip = read.chip
-    if chip is None and problem:
-        return Text(f"Chip: {problem}", style="bold yellow")
-    if chip is None and pending:
-        return Text("Chip: reading chip... (passport on the chip reader)", style="bold")
-    if chip is None:
-        return Text("Chip: not read (optical MRZ only)", style="dim")
-    status = chip_status(chip)
-    text = Text("Chip: ", style="bold")
-    text.append(f"{chip.protocol}  ")
-    style = "bold green" if status == "PASSED" else "bold red"
-    text.append(status.replace("_", " "), style=style)
-    text.append("\nPassive auth: ")
-    for step, result in chip.passive_authentication.items():
-        good = result.lower() == "passed"
-        text.append(f"{step} ", style="")
-        text.append(f"{result}  ", style="green" if good else "bold red")
-    if chip.dg1_matches_print is True:
-        text.append("\nChip data = printed page", style="green")
-    if problem:
-        text.append(f"\n{problem}", style="bold yellow")
-    return text
-
-
-def _norm(lines: Any) -> tuple[str, ...]:
-    return tuple(str(x).strip().upper().replace(" ", "") for x in lines if str(x).strip())
-
-
-def merge_chip(optical: DocumentRead, chip_read: DocumentRead) -> DocumentRead:
-    """The open optical read with the chip's summary attached. The chip reader compares its DG1
-    with the print it was given; when it had none, compare here with the optical MRZ."""
-    chip = chip_read.chip
-    assert chip is not None
-    if chip.dg1_matches_print is None and chip.dg1_lines and optical.mrz is not None:
-        chip = dataclasses.replace(
-            chip, dg1_matches_print=_norm(chip.dg1_lines) == _norm(optical.mrz.lines)
-        )
-    return dataclasses.replace(optical, chip=chip)
-
-
 def read_by(read: DocumentRead) -> str:
     if read.source == "manual":
         return "Typed by hand."
@@ -164,6 +129,8 @@ class DocumentScreen(Screen[None]):
         Binding("enter", "continue", "Continue"),
         Binding("f7", "indicators", "Indicators"),
         Binding("escape", "discard", "Discard"),
+        # shown in the chip line when a chip read fails in a way the CAN may cure
+        Binding("f6", "can", "Card access number (CAN)", show=False),
     ]
 
     def __init__(
@@ -175,6 +142,7 @@ class DocumentScreen(Screen[None]):
         self._pristine: Form | None = None  # the form as preselected: what counts as entered
         self.chip_pending = chip_pending  # the MRZ went to a chip reader: its read may follow
         self.chip_problem = ""  # a chip read that failed: what happened and what to do
+        self.chip_progress = ""  # "DG2 8 of 17 KB" while a slow chip is read
         self._alert_due = True  # a watchlist hit shows its alert when the screen is shown
 
     def compose(self) -> ComposeResult:
@@ -218,11 +186,15 @@ class DocumentScreen(Screen[None]):
         mrz = self.read.mrz
         assert mrz is not None
         today = self.app.booth().clock().date()  # type: ignore[attr-defined]
-        issues = [issue_text(e.field, e.message) for e in mrz.errors]
+        issues = Text("\n".join(issue_text(e.field, e.message) for e in mrz.errors),
+                      style="bold red")
+        for warning in mrz.warnings:  # shown, never a failure (a non-ICAO code as printed)
+            issues.append("\n" if issues.plain else "")
+            issues.append(issue_text(warning.field, warning.message), style="bold yellow")
         return {
             "banners": self._banners(today),
             "fields": fields_table(self.read, today, self.case.age),
-            "issues": Text("\n".join(issues), style="bold red"),
+            "issues": issues,
             "hint": f"{read_by(self.read)}  Enter: categorise and save.",
         }
 
@@ -231,6 +203,7 @@ class DocumentScreen(Screen[None]):
         self.read = read
         self.chip_pending = chip_pending
         self.chip_problem = ""
+        self.chip_progress = ""
         self.case = None
         self._pristine = None
         self._new_case()
@@ -260,7 +233,44 @@ class DocumentScreen(Screen[None]):
                 slot.display = False
 
     def _chip_text(self) -> Text:
-        return chip_text(self.read, pending=self.chip_pending, problem=self.chip_problem)
+        return chip_text(self.read, pending=self.chip_pending, problem=self.chip_problem,
+                         progress=self.chip_progress)
+
+    def show_chip_progress(self, file: str, done: int, total: int | None) -> None:
+        """A slow chip is being read: how far (sizes only; no chip data)."""
+        if self.read.chip is not None or self.chip_problem:
+            return
+        if total:
+            self.chip_progress = f"{file} {done // 1024} of {max(1, total // 1024)} KB"
+        else:
+            self.chip_progress = f"{file} {done // 1024} KB"
+        self.chip_pending = True
+        self.query_one("#chip", Static).update(self._chip_text())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "can":  # only where a chip reader can take it (and in F1 help then)
+            chip_readers = getattr(self.app, "chip_readers", None)
+            return bool(chip_readers and chip_readers())
+        return True
+
+    def action_can(self) -> None:
+        """Type the ID card's card access number: the chip reader retries with it."""
+        from terminal.screens.can_entry import CanEntryModal
+
+        app: Any = self.app
+        if not app.chip_readers():
+            self.app.notify("No chip reader at this booth.", severity="warning")
+            return
+        self.app.push_screen(CanEntryModal(), callback=self._can_typed)
+
+    def _can_typed(self, can: str | None) -> None:
+        app: Any = self.app
+        if not can or not app.hand_can_to_chip(can):
+            return
+        self.chip_problem = ""
+        self.chip_progress = ""
+        self.chip_pending = True
+        self.query_one("#chip", Static).update(self._chip_text())
 
     async def chip_arrived(self, chip_read: DocumentRead) -> None:
         """A chip read for this traveller (the chip reader got the keys from this MRZ): attach
@@ -273,15 +283,18 @@ class DocumentScreen(Screen[None]):
             hint = str(chip_read.extra.get("hint") or "")
             error = chip_read.error or "the chip could not be read"
             self.chip_problem = f"{error}: {hint}" if hint else error
+            if chip_read.extra.get("kind") in CAN_KINDS:
+                self.chip_problem += ". An ID card? F6: type its card access number (CAN)"
             self.chip_pending = bool(chip_read.extra.get("resumable"))
             self.query_one("#chip", Static).update(self._chip_text())
             return
         self.chip_pending = False
         self.chip_problem = ""
+        self.chip_progress = ""
         merged = merge_chip(self.read, chip_read)
         self.read = merged
         self.case.read = merged
-        if chip_status(merged.chip) == "FAILED:dg1_mismatch":
+        if chip_refers(merged):
             self.case.form.decision = Decision.REFERRED
             self._preselect_referred()
         self.query_one("#chip", Static).update(self._chip_text())
@@ -303,10 +316,9 @@ class DocumentScreen(Screen[None]):
         for screen in self.app.screen_stack:
             if isinstance(screen, CategoriseScreen) and screen.case is self.case:
                 screen.query_one("#decision").value = Decision.REFERRED  # type: ignore[attr-defined]
-        self.app.notify(
-            "CHIP DATA DIFFERS FROM THE PRINTED PAGE: decision set to REFERRED",
-            severity="error",
-        )
+        what = ("POSSIBLE CLONED CHIP" if possible_clone(self.read)
+                else "CHIP DATA DIFFERS FROM THE PRINTED PAGE")
+        self.app.notify(f"{what}: decision set to REFERRED", severity="error")
 
     def _banners(self, today: Any) -> list[tuple[str, str]]:
         assert self.case is not None and self.read.mrz is not None
@@ -320,6 +332,8 @@ class DocumentScreen(Screen[None]):
         if chip_status(self.read.chip) == "FAILED:dg1_mismatch":
             out.append(("CHIP DATA DIFFERS FROM THE PRINTED PAGE: examine the document",
                         "alert"))
+        elif possible_clone(self.read) and chip_status(self.read.chip) == "PASSED":
+            out.append((CLONE_BANNER, "alert"))
         elif self.read.chip is not None and chip_status(self.read.chip).startswith("FAILED"):
             out.append(("CHIP AUTHENTICATION FAILED: examine the document", "alert"))
         if not self.read.mrz.valid:

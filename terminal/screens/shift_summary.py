@@ -12,8 +12,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from messaging.codes import TIP_INDICATOR_LABELS, TipIndicator
+from messaging.codes import TIP_INDICATOR_LABELS, RefusalReason, TipIndicator
 from terminal.booking import local_hhmm
+from terminal.labels import label
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
@@ -24,7 +25,30 @@ def headline(summary: Any, started: str) -> Text:
     text = Text(f"Shift since {local_hhmm(started) if started else '?'}: ", style="bold")
     text.append(f"{summary.persons} persons  in {summary.entries}  out {summary.exits}  "
                 f"minors {minors}  no document {undocumented}")
+    text.append("\n")
+    text.append(refusals_line(summary))
     return text
+
+
+def refusals_line(summary: Any) -> Text:
+    """Refusals on their own line: the figures above count only those who crossed."""
+    refused = int(getattr(summary, "refused", 0))
+    text = Text(f"Refused {refused}", style="bold red" if refused else "")
+    by_reason: dict[str, int] = {}
+    for key, n in getattr(summary, "refusals", {}).items():
+        reason = key.split("|")[1] if "|" in key else key
+        by_reason[reason] = by_reason.get(reason, 0) + n
+    if by_reason:
+        text.append(": " + "; ".join(f"{_reason_label(r)} {n}"
+                                     for r, n in sorted(by_reason.items())))
+    return text
+
+
+def _reason_label(code: str) -> str:
+    try:
+        return label(RefusalReason(code))
+    except ValueError:  # UNKNOWN, or a reason from a newer code list
+        return code.replace("_", " ").lower()
 
 
 def sensitive_text(summary: Any) -> Text:

@@ -154,3 +154,31 @@ def test_shift_summary(
         await pilot.press("f6")
 
     assert snap_compare(booth.app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_document_possible_clone(
+    snap_compare: Any, make_booth: BoothFactory, size: tuple[int, int]
+) -> None:
+    """PA passed, CA failed, AA not offered: the clone banner, the checks, REFERRED."""
+    import dataclasses
+
+    booth = make_booth()
+    read = chip_read(specimens(NOW.date())["lso_passport"], matches=True)
+    read = dataclasses.replace(read, extra={
+        "possible_clone": True,
+        "chip_authentication": {
+            "dg14": "passed",
+            "chip_proof": "failed: the chip could not continue secure messaging (possible clone)",
+        },
+        "active_authentication": {"signature": "not offered: the chip has no DG15"},
+        "file_access": "select", "max_le": 192,
+    })
+
+    async def run_before(pilot: Any) -> None:
+        await seed_shift(pilot)
+        booth.reader.feed(read)
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "DocumentScreen")
+        await pilot.pause()
+
+    assert snap_compare(booth.app, terminal_size=size, run_before=run_before)

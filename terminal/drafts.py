@@ -1,0 +1,35 @@
+"""The open traveller kept over an idle sign-out: taken from the screens as they are, and put
+back at the same officer's next sign-in (in memory only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def take_open_case(app: Any) -> Any:
+    """The traveller being processed (its form as on screen), or None."""
+    from terminal.screens.categorise import CategoriseScreen
+    from terminal.screens.document import DocumentScreen
+    from terminal.screens.indicators import IndicatorsScreen
+
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, IndicatorsScreen):
+            screen.apply()
+        if isinstance(screen, CategoriseScreen):
+            screen.collect()
+            return screen.case
+        if isinstance(screen, DocumentScreen) and screen.case is not None:
+            return screen.case
+    return None
+
+
+def restore_draft(app: Any, case: Any) -> None:
+    """Open the kept traveller again where the officer left it."""
+    from terminal.screens.categorise import CategoriseScreen
+    from terminal.screens.document import DocumentScreen
+
+    if case.read is not None and case.original is None:
+        app.push_screen(DocumentScreen(case.read, case=case))
+    else:
+        app.push_screen(CategoriseScreen(case))
+    app.notify("The traveller you had open is back: check it and save it.", timeout=8)
