@@ -110,6 +110,7 @@ class AmqpSource:
         self._next_mid = 0
         self._generation = 0
         self._pending: list[int] = []
+        self._outgoing: list[tuple[str, bytes]] = []  # receipts waiting for the consumer thread
         self._conn: Any = None
         self._first_error: str | None = None
         self._consumed = False
@@ -224,6 +225,33 @@ class AmqpSource:
                 conn.add_callback_threadsafe(self._flush_acks)
             except Exception as err:  # closed meanwhile: redelivered, dropped as duplicates
                 log.debug("ack after the connection closed: %s", err.__class__.__name__)
+
+    def publish(self, topic: str, payload: bytes | str, qos: int = 1) -> None:
+        """Writer thread: publish to amq.topic (MQTT subscribers get it on `topic`: receipts).
+
+        Best effort, like an MQTT QoS 1 publish from the collector: a receipt lost here only
+        means the terminal re-sends, and the re-send is receipted again."""
+        body = payload.encode() if isinstance(payload, str) else payload
+        with self._lock:
+            conn = self._conn
+            first = not self._outgoing
+            self._outgoing.append((topic_of(topic), body))  # the swap is its own inverse
+        if conn is not None and first:
+            try:
+                conn.add_callback_threadsafe(self._flush_publishes)
+            except Exception as err:  # closed meanwhile: the terminal re-sends, re-receipted
+                log.debug("receipt after the connection closed: %s", err.__class__.__name__)
+
+    def _flush_publishes(self) -> None:
+        """Consumer thread: send the receipts the writer queued."""
+        import pika
+
+        with self._lock:
+            out, self._outgoing = self._outgoing, []
+        for key, body in out:
+            self._channel.basic_publish(
+                "amq.topic", key, body, pika.BasicProperties(delivery_mode=2)
+            )
 
     def disconnect(self) -> None:
         self._stop.set()
