@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from central.db import Database
+from central.trace.schema import ensure_schema
 from imdms.errors import ImdmsError
 
 MAX_TEXT = 500
@@ -54,6 +55,7 @@ def record_access(
 
 def audit_rows(db: Database) -> list[dict[str, Any]]:
     """Every audit row, oldest first (for a supervisor's review and the tests)."""
+    ensure_schema(db)
     out = []
     for row in db.query(
         "SELECT id, at, operator, reason, action, params, result_count FROM trace_audit ORDER BY id"

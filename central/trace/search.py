@@ -119,9 +119,9 @@ def _find(db: Database, q: Query) -> list[str]:
 
 def _documents(db: Database, person: str) -> list[str]:
     rows = db.query(
-        "SELECT entity FROM trace_entities WHERE person_id = ? AND entity NOT LIKE 'record:%'"
+        "SELECT entity FROM trace_entities WHERE person_id = ? AND entity NOT LIKE ?"
         " ORDER BY entity",
-        (person,),
+        (person, "record:%"),
     )
     return [str(r[0]) for r in rows]
 

@@ -95,12 +95,6 @@ def add_companions(db: Database, c: Crossing) -> None:
     """Fill c.companions: the same group, the adult a minor crossed with, minors in c's care."""
     seen = {c.root_id}
     found: list[tuple[str, str, str]] = []
-    if c.group_id:
-        for root, rid in db.query(
-            "SELECT root_id, record_id FROM trace_entries WHERE group_id = ? ORDER BY root_id",
-            (c.group_id,),
-        ):
-            found.append((str(root), str(rid), "same group"))
     if c.adult_ref:
         for root, rid in db.query(
             "SELECT root_id, record_id FROM trace_entries WHERE root_id = ? OR record_id = ?",
@@ -112,6 +106,12 @@ def add_companions(db: Database, c: Crossing) -> None:
         (c.root_id, c.record_id),
     ):
         found.append((str(root), str(rid), "minor in their care"))
+    if c.group_id:
+        for root, rid in db.query(
+            "SELECT root_id, record_id FROM trace_entries WHERE group_id = ? ORDER BY root_id",
+            (c.group_id,),
+        ):
+            found.append((str(root), str(rid), "same group"))
     for root, rid, relation in found:
         if root in seen:
             continue

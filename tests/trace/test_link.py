@@ -1,0 +1,119 @@
+"""The person index on both stores: who is linked, who stays apart, and a supervisor's say."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from central.db import Database
+from central.trace import links
+from central.trace.audit import audit_rows
+from central.trace.index import refresh
+from messaging.codes import Direction, Sex
+from tests.stats.conftest import Store
+from tests.trace.people import crossing, ingest
+
+
+@pytest.fixture
+def db(store: Store) -> Iterator[Database]:
+    d = Database(store.url)
+    try:
+        yield d
+    finally:
+        d.close()
+
+
+def person_of(db: Database, record_id: str) -> str:
+    rows = db.query("SELECT person_id FROM trace_entries WHERE root_id = ?", (record_id,))
+    return str(rows[0][0])
+
+
+def test_a_changed_passport_is_linked_by_name_dob_sex_nationality(db: Database) -> None:
+    old = crossing(doc="ZAF:A01234567", surname="MOKOENA", given="LERATO")
+    back = crossing(doc="ZAF:A01234567", direction=Direction.EXIT, days=3)
+    new = crossing(doc="ZAF:M99887766", surname="Mokoena", given="Lerato", days=200)
+    ingest(db, old, back, new)
+    assert refresh(db) == 3
+    assert person_of(db, old["record_id"]) == person_of(db, new["record_id"])
+    (link,) = db.query("SELECT status, confidence, evidence FROM trace_links")
+    assert link[0] == "auto" and float(link[1]) >= 0.9
+    assert '"dob": "same"' in str(link[2])
+
+
+def test_transliterations_and_swapped_order_are_one_person(db: Database) -> None:
+    variants = [
+        crossing(doc="DEU:C1", surname="MUELLER", given="HANS PETER", nationality="DEU"),
+        crossing(doc="DEU:C2", surname="Müller", given="Hans-Peter", nationality="DEU", days=1),
+        crossing(doc="DEU:C3", surname="HANS PETER", given="MULLER", nationality="DEU", days=2),
+    ]
+    ingest(db, *variants)
+    refresh(db)
+    assert len({person_of(db, v["record_id"]) for v in variants}) == 1
+
+
+def test_same_name_different_dob_stays_apart(db: Database) -> None:
+    a = crossing(doc="LSO:RA1", dob="1990-05-17", nationality="LSO")
+    b = crossing(doc="LSO:RA2", dob="1991-05-17", nationality="LSO")
+    c = crossing(doc="LSO:RA3", dob="1990-05-17", nationality="LSO", sex=Sex.MALE)
+    ingest(db, a, b, c)
+    refresh(db)
+    assert len({person_of(db, r["record_id"]) for r in (a, b, c)}) == 3
+
+
+def test_twins_stay_apart(db: Database) -> None:
+    # different given names, same dob, surname, sex, nationality
+    a = crossing(doc="LSO:RA1", given="LERATO", nationality="LSO", group="g-1")
+    b = crossing(doc="LSO:RA2", given="LINEO", nationality="LSO", group="g-1")
+    # identical names (it happens): they crossed together, so they are two people
+    c = crossing(doc="LSO:RB1", given="PALESA", dob="2001-01-01", nationality="LSO", group="g-2")
+    d = crossing(doc="LSO:RB2", given="PALESA", dob="2001-01-01", nationality="LSO", group="g-2")
+    ingest(db, a, b, c, d)
+    refresh(db)
+    assert len({person_of(db, r["record_id"]) for r in (a, b, c, d)}) == 4
+
+
+def test_undocumented_link_is_suggested_then_confirmed_then_split(db: Database) -> None:
+    doc = crossing(doc="LSO:RA1", nationality="LSO")
+    bare = crossing(doc=None, dob=None, age=35, nationality="LSO", given="Lerato", days=30)
+    ingest(db, doc, bare)
+    refresh(db)
+    assert person_of(db, doc["record_id"]) != person_of(db, bare["record_id"])
+    (found,) = links.list_links(db, person_of(db, doc["record_id"]))
+    assert found["status"] == "suggested" and found["evidence"]["dob"] == "approximate age"
+
+    links.confirm(db, found["link"], operator="sup-1", reason="interview 2026/7")
+    assert person_of(db, doc["record_id"]) == person_of(db, bare["record_id"])
+    refresh(db, full=True)  # a rebuild keeps the supervisor's decision
+    assert person_of(db, doc["record_id"]) == person_of(db, bare["record_id"])
+
+    ids = links.split(db, found["link"], operator="sup-1", reason="not the same woman")
+    assert len(ids) == 2
+    assert person_of(db, doc["record_id"]) != person_of(db, bare["record_id"])
+    refresh(db, full=True)
+    assert person_of(db, doc["record_id"]) != person_of(db, bare["record_id"])
+    actions = [(r["action"], r["operator"]) for r in audit_rows(db)]
+    assert actions == [("link-confirm", "sup-1"), ("link-split", "sup-1")]
+
+
+def test_split_of_an_auto_link_separates_a_wrong_merge(db: Database) -> None:
+    a = crossing(doc="ZAF:A1")
+    b = crossing(doc="ZAF:A2", days=5)
+    ingest(db, a, b)
+    refresh(db)
+    assert person_of(db, a["record_id"]) == person_of(db, b["record_id"])
+    (lid,) = db.query("SELECT id FROM trace_links")
+    links.split(db, int(lid[0]), operator="sup-2", reason="two women, one name")
+    assert person_of(db, a["record_id"]) != person_of(db, b["record_id"])
+    refresh(db, full=True)
+    assert person_of(db, a["record_id"]) != person_of(db, b["record_id"])
+
+
+def test_incremental_refresh_indexes_only_new_records_and_amendments(db: Database) -> None:
+    a = crossing(doc="ZAF:A1")
+    ingest(db, a)
+    assert refresh(db) == 1
+    assert refresh(db) == 0
+    ingest(db, crossing(doc="ZAF:A1", days=1))
+    assert refresh(db) == 1
+    assert db.query("SELECT COUNT(DISTINCT person_id) FROM trace_entries") == [(1,)]
