@@ -12,6 +12,7 @@ from central.trace.audit import audit_rows
 from central.trace.index import refresh
 from messaging.codes import Direction, Sex
 from tests.stats.conftest import Store
+from tests.stats.records import amend
 from tests.trace.people import crossing, ingest
 
 
@@ -117,3 +118,16 @@ def test_incremental_refresh_indexes_only_new_records_and_amendments(db: Databas
     ingest(db, crossing(doc="ZAF:A1", days=1))
     assert refresh(db) == 1
     assert db.query("SELECT COUNT(DISTINCT person_id) FROM trace_entries") == [(1,)]
+
+
+def test_an_amendment_moves_the_crossing_to_the_corrected_person(db: Database) -> None:
+    typo = crossing(doc="ZAF:A1", given="LERATA")
+    other = crossing(doc="ZAF:B2", given="NALEDI", dob="1985-03-03")
+    ingest(db, typo, other)
+    refresh(db)
+    fixed = amend(typo, document_number="B2", given_names="NALEDI", date_of_birth="1985-03-03")
+    ingest(db, fixed)
+    assert refresh(db) == 1
+    assert person_of(db, typo["record_id"]) == person_of(db, other["record_id"])
+    rows = db.query("SELECT record_id FROM trace_entries WHERE root_id = ?", (typo["record_id"],))
+    assert rows == [(fixed["record_id"],)]
