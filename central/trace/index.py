@@ -6,8 +6,9 @@ a birth year within one year and the same sex when only an age is known): at 2 M
 date of birth holds ~55 entities, so linking costs a few index lookups, never all pairs.
 Decisions: same full date of birth, sex and nationality compatible, name score >= AUTO_SCORE
 -> an auto link (joins the two persons); a lower score or only an approximate age -> a
-suggested link a supervisor may confirm. Entities that crossed in one group are never linked
-(twins travelling together stay two people).
+suggested link a supervisor may confirm, except between two undocumented crossings with the
+very same name, sex and nationality (auto, confidence 0.7). Entities that crossed in one group
+are never linked (twins travelling together stay two people).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ AUTO_SCORE = 92.0  # same name after folding, bar a letter or two
 SUGGEST_SCORE = 85.0  # worth a supervisor's look
 APPROX_SCORE = 95.0  # only an age on one side: the name must almost agree
 BATCH = 2000
+BARE = "record:"  # the entity of a crossing without a document
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ def _entity(root: str, data: dict[str, Any]) -> Entity:
     if year is None and isinstance(age, int):
         year = int(str(data["recorded_at"])[:4]) - age
     return Entity(
-        key or f"record:{root}",
+        key or f"{BARE}{root}",
         name_key(data.get("surname"), data.get("given_names")),
         dob,
         year,
@@ -106,7 +108,7 @@ def _candidates(db: Database, e: Entity) -> list[tuple[Any, ...]]:
 
 
 def _judge(
-    e: Entity, name: str, dob: str | None, sex: int, nat: str | None
+    e: Entity, key: str, name: str, dob: str | None, sex: int, nat: str | None
 ) -> tuple[str, float, dict[str, Any]] | None:
     """(status, confidence, evidence) of linking e with a candidate, or None (keep apart)."""
     if e.sex and sex and e.sex != sex:
@@ -129,6 +131,11 @@ def _judge(
     if exact and score >= SUGGEST_SCORE:
         return "suggested", round(score / 100 * certain * 0.8, 3), evidence
     if not exact and score >= APPROX_SCORE:
+        # two crossings without a document, same name, sex and nationality known and equal:
+        # no document contradicts them, so they join (a supervisor may split them)
+        both_bare = e.key.startswith(BARE) and key.startswith(BARE)
+        if both_bare and score == 100 and certain == 1.0:
+            return "auto", 0.7, evidence
         return "suggested", round(score / 100 * certain * 0.6, 3), evidence
     return None
 
@@ -138,7 +145,7 @@ def link_entity(db: Database, e: Entity) -> None:
     for cand, _person, name, dob, sex, nat in _candidates(db, e):
         if cand == e.key:
             continue
-        verdict = _judge(e, str(name), dob, int(sex), nat)
+        verdict = _judge(e, str(cand), str(name), dob, int(sex), nat)
         if verdict is None or _crossed_together(db, e.key, str(cand)):
             continue
         status, confidence, evidence = verdict
@@ -212,6 +219,7 @@ def refresh(db: Database, *, full: bool = False) -> int:
     suggested links are rebuilt, a supervisor's confirm/split decisions are kept).
     Commits every BATCH crossings. Returns the number of crossings indexed."""
     ensure_schema(db)
+    # `+is_current`: keeps SQLite on the (received_at, root_id) index, not records_report
     if full:
         for table in ("trace_entries", "trace_entities", "trace_state"):
             db.execute(f"DELETE FROM {table}")
@@ -222,10 +230,9 @@ def refresh(db: Database, *, full: bool = False) -> int:
     done = 0
     while True:
         batch = db.query(
-            "SELECT received_at, root_id, record_id, payload FROM records WHERE is_current = 1"
-            " AND (received_at > ? OR (received_at = ? AND root_id > ?))"
-            " ORDER BY received_at, root_id LIMIT ?",
-            (since, since, after, BATCH),
+            "SELECT received_at, root_id, record_id, payload FROM records WHERE +is_current = 1"
+            " AND (received_at, root_id) > (?, ?) ORDER BY received_at, root_id LIMIT ?",
+            (since, after, BATCH),
         )
         if not batch:
             break

@@ -80,7 +80,7 @@ TABLES = (
         result_count INTEGER NOT NULL
     )""",
     # incremental indexing reads the records received since the last run
-    "CREATE INDEX IF NOT EXISTS trace_records_received ON records (received_at)",
+    "CREATE INDEX IF NOT EXISTS trace_records_received ON records (received_at, root_id)",
 )
 SQLITE_GUARDS = (
     "CREATE TRIGGER IF NOT EXISTS trace_audit_no_update BEFORE UPDATE ON trace_audit"

@@ -131,3 +131,15 @@ def test_an_amendment_moves_the_crossing_to_the_corrected_person(db: Database) -
     assert person_of(db, typo["record_id"]) == person_of(db, other["record_id"])
     rows = db.query("SELECT record_id FROM trace_entries WHERE root_id = ?", (typo["record_id"],))
     assert rows == [(fixed["record_id"],)]
+
+
+def test_undocumented_crossings_of_one_name_join_but_not_across_sex(db: Database) -> None:
+    bare = dict(doc=None, dob=None, given="Palesa", nationality="LSO")
+    a = crossing(**bare, age=12)  # type: ignore[arg-type]
+    b = crossing(**bare, age=13, days=40, direction=Direction.EXIT)  # type: ignore[arg-type]
+    c = crossing(**bare, age=12, sex=Sex.MALE, days=41)  # type: ignore[arg-type]
+    d = crossing(**bare, age=40, days=42)  # type: ignore[arg-type]
+    ingest(db, a, b, c, d)
+    refresh(db)
+    assert person_of(db, a["record_id"]) == person_of(db, b["record_id"])
+    assert len({person_of(db, r["record_id"]) for r in (a, c, d)}) == 3
