@@ -98,8 +98,20 @@ POSTGRES_GUARDS = (
 )
 
 
+def _exists(db: Database) -> bool:
+    if db.postgres:
+        return db.query("SELECT to_regclass('trace_audit') IS NOT NULL")[0][0] is True
+    return bool(db.query("SELECT 1 FROM sqlite_master WHERE name = 'trace_audit'"))
+
+
 def ensure_schema(db: Database) -> None:
-    """Create the trace tables and the audit guards if missing (idempotent), and commit."""
+    """Create the trace tables and the audit guards if missing, and commit.
+
+    Does nothing once they exist, so a tracing role that does not own them (and so cannot
+    replace the guards) runs without DDL rights.
+    """
+    if _exists(db):
+        return
     if db.postgres:
         db.execute("SELECT pg_advisory_xact_lock(hashtext('imdms-trace-schema'))")
     for stmt in TABLES:
@@ -109,3 +121,15 @@ def ensure_schema(db: Database) -> None:
     for stmt in POSTGRES_GUARDS if db.postgres else SQLITE_GUARDS:
         db.execute(stmt)
     db.commit()
+
+
+# PostgreSQL: what a tracing role (not the tables' owner) needs, and no more. Without UPDATE,
+# DELETE or TRUNCATE on trace_audit and without ownership (needed to drop or disable the
+# triggers), it cannot rewrite the log; docs/tracing.md shows how to apply it.
+TRACER_GRANTS = (
+    "GRANT SELECT ON records TO {role}",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON trace_entries, trace_entities, trace_links,"
+    " trace_state TO {role}",
+    "GRANT SELECT, INSERT ON trace_audit TO {role}",
+    "GRANT USAGE ON SEQUENCE trace_audit_id_seq, trace_links_id_seq TO {role}",
+)
