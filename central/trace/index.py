@@ -1,9 +1,10 @@
 """Building the person index from the central records, and linking records into persons.
 
 A crossing's entity is its document (ISSUER:NUMBER:DOB) or, without a document, the crossing
-itself. A new entity is compared only with entities in its block (the same date of birth, or
-a birth year within one year and the same sex when only an age is known): at 2 M people a
-date of birth holds ~55 entities, so linking costs a few index lookups, never all pairs.
+itself. A new entity is compared only with entities in its block (the same date of birth; or,
+when one side has only an age, the same first three letters of the sorted name, a birth year
+within one year and the same sex): at 2 M people a date of birth holds ~55 entities and a name
+block a few hundred, so linking costs a few index lookups, never all pairs.
 Decisions: same full date of birth, sex and nationality compatible, name score >= AUTO_SCORE
 -> an auto link (joins the two persons); a lower score or only an approximate age -> a
 suggested link a supervisor may confirm, except between two undocumented crossings with the
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from central.db import Database
-from central.trace.names import doc_key, doc_number, name_key, name_score
+from central.trace.names import doc_key, doc_number, name_block, name_key, name_score
 from central.trace.schema import ensure_schema
 from messaging.record import new_record_id
 
@@ -87,23 +88,18 @@ def _crossed_together(db: Database, a: str, b: str) -> bool:
 
 def _candidates(db: Database, e: Entity) -> list[tuple[Any, ...]]:
     cols = "SELECT entity, person_id, name_key, dob, sex, nationality FROM trace_entities"
+    rows: list[tuple[Any, ...]] = []
     if e.dob and len(e.dob) == 10:
-        rows = db.query(cols + " WHERE dob = ?", (e.dob,))
-        if e.birth_year is not None:  # undocumented crossings with an estimated age
-            for sex in {e.sex, 0}:
-                rows += db.query(
-                    cols + " WHERE birth_year BETWEEN ? AND ? AND sex = ? AND dob IS NULL",
-                    (e.birth_year - 1, e.birth_year + 1, sex),
-                )
+        rows += db.query(cols + " WHERE dob = ?", (e.dob,))
+    if e.birth_year is None or not e.name:
         return rows
-    if e.birth_year is None:
-        return []
-    rows = []
-    for sex in {e.sex, 0}:
-        rows += db.query(
-            cols + " WHERE birth_year BETWEEN ? AND ? AND sex = ?",
-            (e.birth_year - 1, e.birth_year + 1, sex),
+    # approximate age on one side: the same name block, birth year within a year, same sex
+    for sex in sorted({e.sex, 0}):
+        approx = db.query(
+            cols + " WHERE name_block = ? AND birth_year BETWEEN ? AND ? AND sex = ?",
+            (name_block(e.name), e.birth_year - 1, e.birth_year + 1, sex),
         )
+        rows += [r for r in approx if r[3] is None or not (e.dob and len(e.dob) == 10)]
     return rows
 
 
@@ -173,9 +169,9 @@ def index_record(db: Database, root: str, record_id: str, data: dict[str, Any]) 
     if person is None:
         person = new_record_id()
         db.execute(
-            "INSERT INTO trace_entities (entity, person_id, name_key, dob, birth_year, sex,"
-            " nationality) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (e.key, person, e.name, e.dob, e.birth_year, e.sex, e.nationality),
+            "INSERT INTO trace_entities (entity, person_id, name_key, name_block, dob,"
+            " birth_year, sex, nationality) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (e.key, person, e.name, name_block(e.name), e.dob, e.birth_year, e.sex, e.nationality),
         )
     home = (
         data.get("nationality") == HOME_COUNTRY or data.get("traveller_category") in HOME_CATEGORIES

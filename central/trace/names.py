@@ -70,6 +70,12 @@ def name_key(surname: str | None, given_names: str | None) -> str:
     return " ".join(tokens(surname, given_names))
 
 
+def name_block(key: str) -> str:
+    """The blocking key of approximate-age matching: the first three letters of the sorted
+    name key (order-free; a near-identical name, as that matching requires, keeps it)."""
+    return key[:3]
+
+
 def name_score(a: str, b: str) -> float:
     """0-100 similarity of two name keys, insensitive to token order and to a missing middle
     name: the better of rapidfuzz's token_sort_ratio and a token_set_ratio held back when one

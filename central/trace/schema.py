@@ -46,6 +46,7 @@ TABLES = (
         entity TEXT PRIMARY KEY,
         person_id TEXT NOT NULL,
         name_key TEXT NOT NULL,
+        name_block TEXT NOT NULL,
         dob TEXT,
         birth_year INTEGER,
         sex INTEGER NOT NULL,
@@ -53,7 +54,9 @@ TABLES = (
     )""",
     "CREATE INDEX IF NOT EXISTS trace_entities_person ON trace_entities (person_id)",
     "CREATE INDEX IF NOT EXISTS trace_entities_dob ON trace_entities (dob)",
-    "CREATE INDEX IF NOT EXISTS trace_entities_year ON trace_entities (birth_year, sex)",
+    # the block of approximate-age matching: name prefix, then birth year and sex
+    "CREATE INDEX IF NOT EXISTS trace_entities_block ON trace_entities"
+    " (name_block, birth_year, sex)",
     """CREATE TABLE IF NOT EXISTS trace_links (
         id INTEGER PRIMARY KEY,
         a TEXT NOT NULL,

@@ -16,7 +16,7 @@ from central.db import Database
 from central.trace.audit import record_access, require
 from central.trace.flags import mark
 from central.trace.index import SUGGEST_SCORE, refresh
-from central.trace.names import doc_number, name_key, name_score
+from central.trace.names import doc_number, name_block, name_key, name_score
 from central.trace.timeline import Crossing, add_companions, crossings_of
 from imdms.errors import ImdmsError
 
@@ -73,19 +73,22 @@ def _by_name(db: Database, name: str, dob: str | None) -> list[str]:
             "a name search needs --name and --dob",
             'for example --name "Lerato Mokoena" --dob 1990-05-17 (or --dob 1990 for a year)',
         )
-    cols = "SELECT entity, person_id, name_key FROM trace_entities"
+    cols = "SELECT entity, person_id, name_key, dob FROM trace_entities"
+    block = " WHERE name_block = ? AND birth_year BETWEEN ? AND ?"
     if len(dob) == 10:
+        year = int(dob[:4])
         rows = db.query(cols + " WHERE dob = ?", (dob,))
-        rows += db.query(
-            cols + " WHERE dob IS NULL AND birth_year BETWEEN ? AND ?",
-            (int(dob[:4]) - 1, int(dob[:4]) + 1),
-        )
+        rows += [
+            r
+            for r in db.query(cols + block, (name_block(key), year - 1, year + 1))
+            if r[3] is None  # no date of birth: an estimated age
+        ]
     elif len(dob) == 4 and dob.isdigit():
-        rows = db.query(cols + " WHERE birth_year BETWEEN ? AND ?", (int(dob) - 1, int(dob) + 1))
+        rows = db.query(cols + block, (name_block(key), int(dob) - 1, int(dob) + 1))
     else:
         raise ImdmsError(f"--dob {dob!r} is not YYYY-MM-DD or YYYY", "for example --dob 1990-05-17")
     out: list[str] = []
-    for _entity, person, other in rows:
+    for _entity, person, other, _dob in rows:
         if name_score(key, str(other)) >= SUGGEST_SCORE and str(person) not in out:
             out.append(str(person))
     return out
