@@ -13,11 +13,12 @@ from typing import Any
 
 from central.db import Database, ms_to_iso
 
+# `+r.is_current`: SQLite would otherwise start from records_report (every current row)
 SELECT = (
     "SELECT e.person_id, e.root_id, r.record_id, r.crossing_ms, r.clock_synced,"
     " r.time_corrected, r.direction, r.border_post, e.group_id, e.adult_ref, r.minor, e.home,"
     " e.stay_days, r.tip_referral, e.watchlist, ad.person_id"
-    " FROM trace_entries e JOIN records r ON r.root_id = e.root_id AND r.is_current = 1"
+    " FROM trace_entries e JOIN records r ON r.root_id = e.root_id AND +r.is_current = 1"
     " LEFT JOIN trace_entries ad ON ad.root_id = e.adult_ref"
 )
 
