@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -143,3 +144,23 @@ def test_undocumented_crossings_of_one_name_join_but_not_across_sex(db: Database
     refresh(db)
     assert person_of(db, a["record_id"]) == person_of(db, b["record_id"])
     assert len({person_of(db, r["record_id"]) for r in (a, c, d)}) == 3
+
+
+def test_link_commands_in_their_own_process(db: Database, store: Store) -> None:
+    from tests.trace.test_trace import imdms
+
+    doc = crossing(doc="LSO:RA1", nationality="LSO")
+    bare = crossing(doc=None, dob=None, age=35, nationality="LSO", days=30)
+    ingest(db, doc, bare)
+    refresh(db)
+    who = ("--reason", "review 4", "--operator", "sup-9", "--database", store.url)
+    person = person_of(db, doc["record_id"])
+    listed = imdms("trace", "link", "list", "--person", person, *who)
+    assert listed.returncode == 0, listed.stderr
+    (link,) = json.loads(listed.stdout)
+    done = imdms("trace", "link", "confirm", str(link["link"]), *who)
+    assert done.returncode == 0 and "confirmed" in done.stderr, done.stderr
+    assert person_of(db, bare["record_id"]) == person
+    missing = imdms("trace", "link", "split", "999", *who)
+    assert missing.returncode == 2 and "no link 999" in missing.stderr
+    assert [r["action"] for r in audit_rows(db)] == ["link-list", "link-confirm"]
