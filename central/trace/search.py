@@ -86,7 +86,7 @@ def _by_name(db: Database, name: str, dob: str | None) -> list[str]:
     elif len(dob) == 4 and dob.isdigit():
         rows = db.query(cols + block, (name_block(key), int(dob) - 1, int(dob) + 1))
     else:
-        raise ImdmsError(f"--dob {dob!r} is not YYYY-MM-DD or YYYY", "for example --dob 1990-05-17")
+        raise ImdmsError("--dob is not YYYY-MM-DD or YYYY", "for example --dob 1990-05-17")
     out: list[str] = []
     for _entity, person, other, _dob in rows:
         if name_score(key, str(other)) >= SUGGEST_SCORE and str(person) not in out:
