@@ -137,9 +137,14 @@ def _judge(
 
 
 def link_entity(db: Database, e: Entity) -> None:
-    """Compare a new entity with its block; record links; join persons on auto links."""
+    """Compare a new entity with its block; record links; join persons on auto links.
+
+    A candidate already in the entity's person is skipped: a person seen k times without a
+    document gets about k links, not k*(k-1)/2.
+    """
+    me = _person_of(db, e.key)
     for cand, _person, name, dob, sex, nat in _candidates(db, e):
-        if cand == e.key:
+        if cand == e.key or _person_of(db, str(cand)) == me:
             continue
         verdict = _judge(e, str(cand), str(name), dob, int(sex), nat)
         if verdict is None or _crossed_together(db, e.key, str(cand)):
@@ -151,14 +156,22 @@ def link_entity(db: Database, e: Entity) -> None:
             " ON CONFLICT (a, b) DO NOTHING",
             (a, b, confidence, json.dumps(evidence, sort_keys=True), status),
         )
-    # auto links of this entity, and a supervisor's confirmations kept across a rebuild
+        if status == "auto":
+            me = _join_decided(db, e.key) or me
+    _join_decided(db, e.key)
+
+
+def _join_decided(db: Database, entity: str) -> str | None:
+    """Join the persons of this entity's auto and confirmed links (a supervisor's
+    confirmations are kept across a rebuild). Returns the entity's person afterwards."""
     for a, b in db.query(
         "SELECT a, b FROM trace_links WHERE (a = ? OR b = ?) AND status IN ('auto', 'confirmed')",
-        (e.key, e.key),
+        (entity, entity),
     ):
         pa, pb = _person_of(db, str(a)), _person_of(db, str(b))
         if pa and pb:
             merge(db, pa, pb)
+    return _person_of(db, entity)
 
 
 def index_record(db: Database, root: str, record_id: str, data: dict[str, Any]) -> None:
