@@ -93,13 +93,14 @@ def _candidates(db: Database, e: Entity) -> list[tuple[Any, ...]]:
         rows += db.query(cols + " WHERE dob = ?", (e.dob,))
     if e.birth_year is None or not e.name:
         return rows
-    # approximate age on one side: the same name block, birth year within a year, same sex
+    # approximate age on one side: the same name block, birth year within a year, same sex;
+    # a dated entity meets only the undated ones (another date of birth is another person)
+    undated = " AND dob IS NULL" if e.dob and len(e.dob) == 10 else ""
     for sex in sorted({e.sex, 0}):
-        approx = db.query(
-            cols + " WHERE name_block = ? AND birth_year BETWEEN ? AND ? AND sex = ?",
+        rows += db.query(
+            cols + " WHERE name_block = ? AND birth_year BETWEEN ? AND ? AND sex = ?" + undated,
             (name_block(e.name), e.birth_year - 1, e.birth_year + 1, sex),
         )
-        rows += [r for r in approx if r[3] is None or not (e.dob and len(e.dob) == 10)]
     return rows
 
 
@@ -223,37 +224,52 @@ def index_record(db: Database, root: str, record_id: str, data: dict[str, Any]) 
         link_entity(db, e)
 
 
+def _lock(db: Database) -> None:
+    """Hold the index for this transaction: PostgreSQL's advisory lock; SQLite's write lock
+    (BEGIN IMMEDIATE), so the cursor read and the batch it names belong together."""
+    if db.postgres:
+        db.execute("SELECT pg_advisory_xact_lock(hashtext('imdms-trace-index'))")
+    else:
+        db.commit()
+        db.execute("BEGIN IMMEDIATE")
+
+
 def refresh(db: Database, *, full: bool = False) -> int:
     """Index the current records received since the last run (all with full=True: auto and
     suggested links are rebuilt, a supervisor's confirm/split decisions are kept).
     Commits every BATCH crossings. Returns the number of crossings indexed."""
     ensure_schema(db)
-    # `+is_current`: keeps SQLite on the (received_at, root_id) index, not records_report
-    if full:
-        for table in ("trace_entries", "trace_entities", "trace_state"):
-            db.execute(f"DELETE FROM {table}")
-        db.execute("DELETE FROM trace_links WHERE status IN ('auto', 'suggested')")
-        db.commit()
-    rows = db.query("SELECT value FROM trace_state WHERE name = 'cursor'")
-    since, after = json.loads(rows[0][0]) if rows else ("", "")
-    done = 0
+    done, rebuilt = 0, full
     while True:
+        _lock(db)  # two tracers refreshing at once would both insert the same entities
+        if full:
+            for table in ("trace_entries", "trace_entities", "trace_state"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute("DELETE FROM trace_links WHERE status IN ('auto', 'suggested')")
+            full = False
+        rows = db.query("SELECT value FROM trace_state WHERE name = 'cursor'")
+        since, after = json.loads(rows[0][0]) if rows else ("", "")
+        # `+is_current`: keeps SQLite on the (received_at, root_id) index, not records_report
         batch = db.query(
             "SELECT received_at, root_id, record_id, payload FROM records WHERE +is_current = 1"
             " AND (received_at, root_id) > (?, ?) ORDER BY received_at, root_id LIMIT ?",
             (since, after, BATCH),
         )
         if not batch:
+            db.commit()
             break
         for _received, root, rid, payload in batch:
             index_record(db, str(root), str(rid), json.loads(payload))
-        since, after = str(batch[-1][0]), str(batch[-1][1])
         db.execute(
             "INSERT INTO trace_state (name, value) VALUES ('cursor', ?)"
             " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            (json.dumps([since, after]),),
+            (json.dumps([str(batch[-1][0]), str(batch[-1][1])]),),
         )
         db.commit()
         done += len(batch)
+    if rebuilt:  # PostgreSQL plans from statistics: a fresh index would look empty
+        for table in ("trace_entries", "trace_entities", "trace_links"):
+            db.execute(f"ANALYZE {table}")
+        db.commit()
     log.info("trace index: %d crossings indexed", done)
     return done

@@ -57,6 +57,9 @@ TABLES = (
     # the block of approximate-age matching: name prefix, then birth year and sex
     "CREATE INDEX IF NOT EXISTS trace_entities_block ON trace_entities"
     " (name_block, birth_year, sex)",
+    # ... and its undocumented part, the only one a dated entity is compared with
+    "CREATE INDEX IF NOT EXISTS trace_entities_undated ON trace_entities"
+    " (name_block, birth_year, sex) WHERE dob IS NULL",
     """CREATE TABLE IF NOT EXISTS trace_links (
         id INTEGER PRIMARY KEY,
         a TEXT NOT NULL,

@@ -78,11 +78,9 @@ def _by_name(db: Database, name: str, dob: str | None) -> list[str]:
     if len(dob) == 10:
         year = int(dob[:4])
         rows = db.query(cols + " WHERE dob = ?", (dob,))
-        rows += [
-            r
-            for r in db.query(cols + block, (name_block(key), year - 1, year + 1))
-            if r[3] is None  # no date of birth: an estimated age
-        ]
+        rows += db.query(  # no date of birth: an estimated age
+            cols + block + " AND dob IS NULL", (name_block(key), year - 1, year + 1)
+        )
     elif len(dob) == 4 and dob.isdigit():
         rows = db.query(cols + block, (name_block(key), int(dob) - 1, int(dob) + 1))
     else:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +20,8 @@ from messaging.codes import Direction, Sex
 from tests.stats.conftest import Store
 from tests.stats.records import amend
 from tests.trace.people import crossing, ingest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -164,3 +171,32 @@ def test_link_commands_in_their_own_process(db: Database, store: Store) -> None:
     missing = imdms("trace", "link", "split", "999", *who)
     assert missing.returncode == 2 and "no link 999" in missing.stderr
     assert [r["action"] for r in audit_rows(db)] == ["link-list", "link-confirm"]
+
+
+def test_two_tracers_refreshing_at_once_index_each_crossing_once(
+    db: Database, store: Store
+) -> None:
+    first = date(1950, 1, 1)
+    records = [  # distinct birth dates: 3000 people
+        crossing(doc=f"ZAF:N{i}", dob=(first + timedelta(days=i)).isoformat()) for i in range(3000)
+    ]
+    ingest(db, *records)
+    code = "import sys; from central.db import Database; from central.trace.index import refresh;"
+    code += " d = Database(sys.argv[1]); print(refresh(d)); d.close()"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, store.url],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-500:] for o in outs]
+    assert sum(int(o[0]) for o in outs) == 3000
+    assert db.query("SELECT COUNT(*), COUNT(DISTINCT person_id) FROM trace_entries") == [
+        (3000, 3000)
+    ]
