@@ -129,7 +129,7 @@ def render_table(people: list[Any]) -> str:
         ]
         for c in p.crossings:
             d = c.to_dict()
-            comp = ", ".join(f"{x['relation']} {x['person_id'][:8]}" for x in c.companions)
+            comp = ", ".join(f"{x['relation']} {x['person_id']}" for x in c.companions)
             rows.append(
                 [
                     d["at"],
