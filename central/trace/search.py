@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from central.db import Database
@@ -66,6 +67,14 @@ def _by_doc(db: Database, text: str) -> list[str]:
     return [str(r[0]) for r in db.query(sql, params)]
 
 
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _by_name(db: Database, name: str, dob: str | None) -> list[str]:
     key = name_key(name, None)
     if not key or not dob:
@@ -75,7 +84,7 @@ def _by_name(db: Database, name: str, dob: str | None) -> list[str]:
         )
     cols = "SELECT entity, person_id, name_key, dob FROM trace_entities"
     block = " WHERE name_block = ? AND birth_year BETWEEN ? AND ?"
-    if len(dob) == 10:
+    if len(dob) == 10 and _is_date(dob):
         year = int(dob[:4])
         rows = db.query(cols + " WHERE dob = ?", (dob,))
         rows += db.query(  # no date of birth: an estimated age

@@ -204,3 +204,10 @@ def test_cli_traces_in_its_own_process_and_keeps_names_out_of_stderr(
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
     assert "--operator" in refused.stderr
     assert len(audit_rows(db)) == 2
+
+
+@pytest.mark.parametrize("dob", ["1990-13-45", "199x", "yesterday", ""])
+def test_a_bad_date_of_birth_is_a_clear_error(db: Database, dob: str) -> None:
+    with pytest.raises(ImdmsError) as err:
+        trace(db, Query(name="Lerato Mokoena", dob=dob), operator="inv-1", reason="case 1")
+    assert "--dob" in err.value.message and (not dob or dob not in err.value.message)
