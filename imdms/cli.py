@@ -30,6 +30,7 @@ COMMANDS = (
     "doctor",
     "collect",
     "report",
+    "trace",
 )
 DEFAULT_CONFIG = "/etc/imdms/terminal.toml"
 log = logging.getLogger(__name__)
