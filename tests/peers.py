@@ -7,6 +7,7 @@ peer, but fails when IMDMS_REQUIRE_PEERS=1 (CI), so a missing install step canno
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 
@@ -39,9 +40,27 @@ def require_executable(name: str, *alternatives: str) -> str:
     raise AssertionError("unreachable")
 
 
+# Servers the tests kill and restart on the same port (brokers, RabbitMQ's distribution port)
+# must not get a port from the kernel's ephemeral range: between the kill and the restart a
+# client's outgoing connection may take it as its source port (seen: RabbitMQ failed to restart
+# with dist_port_already_used). So ports come from below that range, never one twice a run.
+_SERVER_PORTS = range(20000, 32700)
+_handed_out: set[int] = set()
+_rng = random.Random(os.getpid())
+
+
 def free_port() -> int:
-    """A free TCP port on loopback (tests bind only 127.0.0.1)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
+    """A free TCP port on loopback (tests bind only 127.0.0.1), outside the ephemeral range and
+    never the same one twice in this process."""
+    for _ in range(1000):
+        port = _rng.choice(_SERVER_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
         return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
