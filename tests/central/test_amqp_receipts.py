@@ -33,12 +33,15 @@ def test_amqp_collector_receipts_every_record(
     central.mkdir()
     collect = start_collect(collector_config(central / "central.toml", rabbit, store.url),
                             central / "collect.log")
+    fwd = forward(cfg)
     try:
         # --exit-when-empty with receipts waits until every record is receipted
-        fwd = forward(cfg)
         _, err = fwd.communicate(timeout=120)
         assert fwd.returncode == 0, err[-800:]
     finally:
+        if fwd.poll() is None:  # stopped by PID even when the test fails
+            fwd.kill()
+            fwd.wait()
         collect.send_signal(signal.SIGTERM)
         try:
             collect.wait(20)
