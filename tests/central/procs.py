@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
-
-import pytest
 
 from central.db import Database
 from messaging.outbox import Outbox
 from tests.central.conftest import POST, password_of, terminal_user
 from tests.central.rabbit import RabbitNode
+from tests.messaging import central_proc
 from tests.messaging.helpers import fill
 
 
@@ -73,31 +70,8 @@ def forward(cfg: Path, *, daemon: bool = False) -> subprocess.Popen[str]:
 
 
 def start_collect(cfg: Path, log: Path) -> subprocess.Popen[str]:
-    """`imdms collect` (amqp), returned once it consumes (its log line)."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CREDENTIALS_DIRECTORY": str(cfg.parent)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "imdms.cli", "collect", "--config", str(cfg)],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    assert proc.stderr is not None
-    with log.open("a") as out:
-        for line in proc.stderr:
-            out.write(line)
-            if "collector subscribed" in line:
-                break
-        else:
-            pytest.fail("imdms collect exited before consuming: " + log.read_text()[-800:])
-    threading.Thread(target=_drain, args=(proc, log), daemon=True).start()
-    return proc
-
-
-def _drain(proc: subprocess.Popen[str], log: Path) -> None:
-    assert proc.stderr is not None
-    with log.open("a") as out:
-        for line in proc.stderr:
-            out.write(line)
+    """`imdms collect` (amqp), returned once it consumes; its password credential beside cfg."""
+    return central_proc.start_collect(cfg, log, env={"CREDENTIALS_DIRECTORY": str(cfg.parent)})
 
 
 def count(url: str) -> int:

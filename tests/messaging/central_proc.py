@@ -25,12 +25,16 @@ def collect_config(path: Path, port: int, database: Path, *, client_id: str = "c
     return path
 
 
-def start_collect(config: Path, log: Path) -> subprocess.Popen[str]:
-    """`imdms collect`, returned once it has subscribed (its log line); stderr kept in `log`."""
+def start_collect(config: Path, log: Path, *,
+                  env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`imdms collect` (any transport), returned once it has subscribed (its log line); stderr
+    kept in `log` (drained by a thread, so a chatty collector never blocks on a full pipe).
+    `env`: extra variables, e.g. CREDENTIALS_DIRECTORY. The one helper of every test that runs
+    the collector as its own process."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "imdms.cli", "collect", "--config", str(config)],
         stderr=subprocess.PIPE, text=True, cwd=REPO,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO), **(env or {})},
     )
     assert proc.stderr is not None
     with log.open("a") as out:

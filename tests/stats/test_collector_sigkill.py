@@ -9,10 +9,8 @@ record_id (stored once).
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -21,6 +19,7 @@ import pytest
 
 from central.db import Database
 from config.models import BrokerConfig
+from tests.messaging.central_proc import start_collect
 from tests.stats.conftest import Broker, Store
 from tests.stats.publish import publish_all
 from tests.stats.records import make
@@ -40,30 +39,7 @@ def _count(url: str) -> int:
 
 def _start(cfg: Path, log: Path) -> subprocess.Popen[str]:
     """One `imdms collect` process, returned once it has subscribed (its log line)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "imdms.cli", "collect", "--config", str(cfg)],
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert proc.stderr is not None
-    with log.open("a") as out:
-        for line in proc.stderr:
-            out.write(line)
-            if "collector subscribed" in line:
-                break
-        else:
-            pytest.fail("imdms collect exited before subscribing: " + log.read_text()[-800:])
-    # keep draining stderr so a chatty collector never blocks on a full pipe
-    threading.Thread(target=_drain, args=(proc, log), daemon=True).start()
-    return proc
-
-
-def _drain(proc: subprocess.Popen[str], log: Path) -> None:
-    assert proc.stderr is not None
-    with log.open("a") as out:
-        for line in proc.stderr:
-            out.write(line)
+    return start_collect(cfg, log)
 
 
 def test_collector_sigkill_five_times_mid_batch(
