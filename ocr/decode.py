@@ -49,6 +49,30 @@ def _span(line: int, a: int, b: int) -> tuple[Pos, ...]:
 
 # class letters: l = letter/<, d = digit, a = alnum/<, s = sex, c = digit or '<',
 # n = country code (alnum/<, digits discouraged)
+def _visa_layout(name: str, width: int) -> Layout:
+    """MRV-A (44) and MRV-B (36) differ only in width: line 2 has the same fields and checks."""
+    return Layout(
+        name,
+        width,
+        2,
+        ("llnnn" + "l" * (width - 5),
+         "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * (width - 28)),
+        (
+            ("document_number", _span(1, 0, 9), (1, 9)),
+            ("date_of_birth", _span(1, 13, 19), (1, 19)),
+            ("date_of_expiry", _span(1, 21, 27), (1, 27)),
+        ),
+        None,
+        (
+            ("document_code", _span(0, 0, 2)),
+            ("issuing_state", _span(0, 2, 5)),
+            ("names", _span(0, 5, width)),
+            ("nationality", _span(1, 10, 13)),
+            ("sex", ((1, 20),)),
+        ),
+    )
+
+
 LAYOUTS = {
     "TD3": Layout(
         "TD3",
@@ -113,44 +137,8 @@ LAYOUTS = {
         ),
     ),
     # Visas (ICAO 9303 Part 7): no composite, no personal-number check; optional data unchecked.
-    "MRVA": Layout(
-        "MRVA",
-        44,
-        2,
-        ("llnnn" + "l" * 39, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 16),
-        (
-            ("document_number", _span(1, 0, 9), (1, 9)),
-            ("date_of_birth", _span(1, 13, 19), (1, 19)),
-            ("date_of_expiry", _span(1, 21, 27), (1, 27)),
-        ),
-        None,
-        (
-            ("document_code", _span(0, 0, 2)),
-            ("issuing_state", _span(0, 2, 5)),
-            ("names", _span(0, 5, 44)),
-            ("nationality", _span(1, 10, 13)),
-            ("sex", ((1, 20),)),
-        ),
-    ),
-    "MRVB": Layout(
-        "MRVB",
-        36,
-        2,
-        ("llnnn" + "l" * 31, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 8),
-        (
-            ("document_number", _span(1, 0, 9), (1, 9)),
-            ("date_of_birth", _span(1, 13, 19), (1, 19)),
-            ("date_of_expiry", _span(1, 21, 27), (1, 27)),
-        ),
-        None,
-        (
-            ("document_code", _span(0, 0, 2)),
-            ("issuing_state", _span(0, 2, 5)),
-            ("names", _span(0, 5, 36)),
-            ("nationality", _span(1, 10, 13)),
-            ("sex", ((1, 20),)),
-        ),
-    ),
+    "MRVA": _visa_layout("MRVA", 44),
+    "MRVB": _visa_layout("MRVB", 36),
 }
 _VISA_OF = {"TD3": "MRVA", "TD2": "MRVB"}
 # n = issuer / nationality: letters, but digits too (a Romanian ID prints `132`), at a prior
