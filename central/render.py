@@ -104,6 +104,12 @@ def to_csv(summary: Summary, meta: ReportMeta) -> str:
             ]
         )
     gdims = summary.group_dimensions
+
+    def group_row(table: str, g: dict[str, str], value: str, n: int) -> None:
+        """A row of a per-group table: direction x post x period, an optional value."""
+        w.writerow([table, g["direction"], "", "", "", g.get("border_post", ""),
+                    g.get(meta.period, ""), value, _cell(suppress(n, t))])
+
     for table, data in (
         ("totals", summary.totals),
         ("undocumented", summary.undocumented),
@@ -111,35 +117,10 @@ def to_csv(summary: Summary, meta: ReportMeta) -> str:
         ("unaccompanied_minors", summary.unaccompanied_minors),
     ):
         for key, n in data.items():
-            g = dict(zip(gdims, key.split(KEY_SEP), strict=True))
-            w.writerow(
-                [
-                    table,
-                    g["direction"],
-                    "",
-                    "",
-                    "",
-                    g.get("border_post", ""),
-                    g.get(meta.period, ""),
-                    "",
-                    _cell(suppress(n, t)),
-                ]
-            )
+            group_row(table, dict(zip(gdims, key.split(KEY_SEP), strict=True)), "", n)
     for table, data in (*summary.breakdowns.items(), ("refusals", summary.refusals)):
         for g, value, n in by_value(data, gdims):
-            w.writerow(
-                [
-                    table,
-                    g["direction"],
-                    "",
-                    "",
-                    "",
-                    g.get("border_post", ""),
-                    g.get(meta.period, ""),
-                    value,
-                    _cell(suppress(n, t)),
-                ]
-            )
+            group_row(table, g, value, n)
     for key, n in net_by_group(summary).items():
         g = dict(zip(gdims[1:], key.split(KEY_SEP), strict=True)) if key else {}
         w.writerow(
