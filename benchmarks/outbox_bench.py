@@ -48,8 +48,8 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from messaging.buffered_socket import BufferedSocket  # noqa: E402
 from messaging.forwarder import Forwarder, LinkSettings  # noqa: E402
 from messaging.outbox import Outbox  # noqa: E402
-from messaging.record import CrossingRecord, new_record_id  # noqa: E402
 from messaging.topics import Topics  # noqa: E402
+from records.record import CrossingRecord, new_record_id  # noqa: E402
 
 WINDOW = 100
 TOPIC = "imdms/v1/MSU-BRIDGE/t1/crossing"
@@ -82,7 +82,7 @@ def start_broker(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
 
 
 def sample_record() -> dict[str, Any]:
-    from messaging.codes import CaptureMethod, Direction, DocumentType, Sex
+    from records.codes import CaptureMethod, Direction, DocumentType, Sex
 
     rec = CrossingRecord(
         terminal_id="t1", border_post="MSU-BRIDGE", officer_id="off7",

@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from central.collector import Collector  # noqa: E402
 from central.db import Database  # noqa: E402
 from config.models import BrokerConfig, CollectorConfig  # noqa: E402
-from messaging.codes import TipIndicator  # noqa: E402
 from messaging.outbox import Outbox  # noqa: E402
 from messaging.seal import Sealer, new_key_pair  # noqa: E402
+from records.codes import TipIndicator  # noqa: E402
 from tests.messaging.records import make_record  # noqa: E402
 
 BATCH = 500

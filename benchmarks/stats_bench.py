@@ -10,7 +10,7 @@
 2. Report: R synthetic current rows are bulk-loaded into a SQLite central database (the report
    reads only the indexed columns, so the payload column is left small), then `sql_summary`
    (post x day, as `imdms report` runs) is timed; and on a 200k subset compared with
-   messaging.stats.summarise over the same records in Python. Goal: <= 10 s for 1,000,000.
+   records.stats.summarise over the same records in Python. Goal: <= 10 s for 1,000,000.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from central.db import Database, day_number  # noqa: E402
 from central.report import day_start_ms, sql_summary  # noqa: E402
 from config.models import BrokerConfig, CollectorConfig  # noqa: E402
 from imdms.cli import main as cli_main  # noqa: E402
-from messaging.codes import AGE_BANDS, CaptureMethod, Direction, DocumentType, Sex  # noqa: E402
-from messaging.record import CrossingRecord  # noqa: E402
-from messaging.stats import summarise  # noqa: E402
+from records.codes import AGE_BANDS, CaptureMethod, Direction, DocumentType, Sex  # noqa: E402
+from records.record import CrossingRecord  # noqa: E402
+from records.stats import summarise  # noqa: E402
 
 POSTS = ["MSU-BRIDGE", "MAPUTSOE", *(f"POST-{i:02d}" for i in range(13))]
 NATS = ["LSO"] * 12 + ["ZAF"] * 5 + ["ZWE", "MOZ", "CHN", "IND", "NGA", "XXA", None]
@@ -378,7 +378,7 @@ def load_rows(db: Database, n: int, first: date, days: int) -> list[dict[str, An
 
 
 def _iso(ms: int) -> str:
-    from central.db import ms_to_iso
+    from records.clock import ms_to_iso
 
     return ms_to_iso(ms)
 
@@ -459,7 +459,7 @@ def bench_report(n: int, repeat: int, tmp: Path) -> None:
     sub_db.close()
     print(
         f"  on {m} records, post x day: SQL {sql_m:.2f} s ({sql_c:.2f} CPU) vs"
-        f" messaging.stats.summarise {py_m:.2f} s ({py_c:.2f} CPU); ratio SQL/Python"
+        f" records.stats.summarise {py_m:.2f} s ({py_c:.2f} CPU); ratio SQL/Python"
         f" {sql_m / py_m:.2f}; results equal"
     )
 

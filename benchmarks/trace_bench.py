@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from central.db import Database, day_number  # noqa: E402
 from central.trace.index import refresh  # noqa: E402
 from central.trace.search import Query, trace  # noqa: E402
-from messaging.codes import CaptureMethod, Direction, DocumentType, Sex  # noqa: E402
-from messaging.record import CrossingRecord, new_record_id  # noqa: E402
+from records.codes import CaptureMethod, Direction, DocumentType, Sex  # noqa: E402
+from records.record import CrossingRecord, new_record_id  # noqa: E402
 
 SYLLABLES = "ba be bo ka ke ko la le li lo ma me mo na ne no pa pe ra re se so tha the tse tu"
 POSTS = ("MSU-BRIDGE", "MAPUTSOE", "QACHAS-NEK")

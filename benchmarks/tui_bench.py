@@ -111,9 +111,9 @@ async def bench_in_process(reads: int, crossings: int, tmp: Path) -> dict[str, f
     from drivers.fake import FakeReader
     from drivers.framing import Frame
     from drivers.serial_mrz import document_read
-    from messaging.codes import Decision
     from messaging.outbox import Outbox
     from ocr.specimens import specimens
+    from records.codes import Decision
     from terminal.app import make_app
     from terminal.officers import OfficerStore
     from terminal.screens.categorise import CategoriseScreen

@@ -2,14 +2,14 @@
 
 The collector fills them at ingest, and again when the crossing time changes (a heartbeat
 corrects the clock, or an original arrives after its amendment), so the report's GROUP BY reads
-only indexed columns. The rules are messaging.stats's; the equality tests keep the two equal.
+only indexed columns. The rules are records.stats's; the equality tests keep the two equal.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from messaging.stats import age_fields, is_unaccompanied
+from records.stats import age_fields, is_unaccompanied
 
 # (column, declaration) added to `records` after the first release, for the report's breakdowns
 ADDED_COLUMNS = (

@@ -5,7 +5,7 @@ SQLite by default (a file, created 0600: it holds personal data); PostgreSQL whe
 placeholders and ANSI syntax both engines accept.
 
 Ingest keeps, for every crossing (a "root" record and its amendments), exactly one row with
-`is_current = 1` (the winning version, messaging.stats rules) and on it `crossing_ms`, the time
+`is_current = 1` (the winning version, records.stats rules) and on it `crossing_ms`, the time
 the person crossed (the root's time), and `crossing_day`, its local day number (days since
 1970-01-01 at DAY_OFFSET_MINUTES, Lesotho time), and the age band, minor and unaccompanied flags
 derived at that time (central.columns: a corrected time gives a corrected age).
@@ -20,7 +20,6 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from central.columns import ADDED_COLUMNS, DERIVED_COLUMNS, derived_columns
@@ -28,8 +27,9 @@ from central.connect import connect_postgres, connect_sqlite, is_postgres_url
 from central.dberrors import describe, is_connection_lost, is_db_error, url_password
 from central.values import payload_text, safe_text, unstorable
 from imdms.errors import ImdmsError, SchemaError
-from messaging.schema import validate_record
-from messaging.stats import DEFAULT_UTC_OFFSET_MINUTES, instant_ms, is_void
+from records.clock import ms_to_iso, utc_now_iso
+from records.schema import validate_record
+from records.stats import DEFAULT_UTC_OFFSET_MINUTES, instant_ms, is_void
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ DAY_OFFSET_MINUTES = DEFAULT_UTC_OFFSET_MINUTES  # crossing_day's local time
 
 
 def day_number(ms: int, utc_offset_minutes: int = DAY_OFFSET_MINUTES) -> int:
-    """Local day number of an instant: floor((ms/1000 + offset) / 86400), as messaging.stats."""
+    """Local day number of an instant: floor((ms/1000 + offset) / 86400), as records.stats."""
     return (ms // 1000 + utc_offset_minutes * 60) // 86_400
 
 
@@ -129,15 +129,6 @@ def compact_reason(message: str, limit: int = 500) -> str:
         counts[part] = counts.get(part, 0) + 1
     parts = [p if n == 1 else f"{p} x{n}" for p, n in counts.items()]
     return (head + ": " + "; ".join(parts))[:limit]
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def ms_to_iso(ms: int) -> str:
-    dt = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=(ms % 1000) * 1000)
-    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class Database:
@@ -278,7 +269,7 @@ class Database:
         topic, reason = safe_text(topic), safe_text(reason)
         self.execute(
             "INSERT INTO rejected (received_at, topic, reason, payload) VALUES (?, ?, ?, ?)",
-            (_utc_now(), topic, reason, payload_text(payload[:MAX_REJECTED_PAYLOAD])),
+            (utc_now_iso(), topic, reason, payload_text(payload[:MAX_REJECTED_PAYLOAD])),
         )
         log.warning("rejected a message on %s: %s", topic, reason)
         return Ingested("rejected", reason)
@@ -371,7 +362,7 @@ class Database:
                 data["monotonic_ns"],
                 recorded_ms,
                 int(corrected),
-                _utc_now(),
+                utc_now_iso(),
                 json.dumps(data, separators=(",", ":"), sort_keys=True),
             ),
         )

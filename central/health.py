@@ -2,7 +2,7 @@
 
 Each node in collector.amqp_url is reached over AMQP and every shipped queue is looked up by a
 passive declare (ready messages, consumers); the database is opened. No personal data is read:
-only counts. Results are imdms.doctor CheckResults, one line each with what to do.
+only counts. Results are imdms.checks CheckResults, one line each with what to do.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from central.amqp_source import (
     url_with_password,
 )
 from config.models import Config
-from imdms.doctor.base import CheckResult, Status
+from imdms.checks import CheckResult, Status
 from imdms.errors import ImdmsError
 
 # also shipped by deploy/central/definitions.json; not consumed by the collector yet

@@ -21,8 +21,8 @@ from datetime import date
 from typing import Any
 
 from imdms.errors import ImdmsError
-from messaging.codes import AGE_BANDS, TIP_INDICATOR_LABELS
-from messaging.stats import KEY_SEP, UNKNOWN, Summary
+from records.codes import AGE_BANDS, TIP_INDICATOR_LABELS
+from records.stats import KEY_SEP, UNKNOWN, Summary
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Migration statistics from the central database, computed in SQL (GROUP BY).
 
-`sql_summary(db, ...)` returns the same `messaging.stats.Summary` that `summarise()` computes
+`sql_summary(db, ...)` returns the same `records.stats.Summary` that `summarise()` computes
 from the records themselves (a test proves they are equal). The period is cut into chunks of
 whole local days so a long run can show progress.
 """
@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import TextIO
 
 from central.db import DAY_OFFSET_MINUTES, Database
-from messaging.stats import (
+from records.stats import (
     BREAKDOWNS,
     DEFAULT_UTC_OFFSET_MINUTES,
     KEY_SEP,
@@ -31,7 +31,7 @@ Progress = Callable[[int, int], None]
 
 
 def day_start_ms(day: date, utc_offset_minutes: int) -> int:
-    """First millisecond of a local day (the inverse of messaging.stats.local_day)."""
+    """First millisecond of a local day (the inverse of records.stats.local_day)."""
     return ((day - EPOCH).days * 86_400 - utc_offset_minutes * 60) * 1000
 
 
@@ -63,7 +63,7 @@ def sql_summary(
     utc_offset_minutes: int = DEFAULT_UTC_OFFSET_MINUTES,
     progress: Progress | None = None,
 ) -> Summary:
-    """messaging.stats.summarise over the database's current records, in SQL.
+    """records.stats.summarise over the database's current records, in SQL.
 
     since/until: inclusive local days (default: all data). progress(done, total) is called
     after each chunk of days. At the stored offset (Lesotho time) the query reads only the

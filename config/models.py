@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from messaging.codes import ICAO_SPECIAL_CODES, Direction
+from ocr.country_codes import ICAO_SPECIAL_CODES
+from records.codes import Direction
 
 __all__ = ["BAUD_RATES", "Config", "Direction", "is_country_code"]
 

@@ -1,6 +1,6 @@
 """Booth audit events: who did what at a booth, sent to the centre through the outbox.
 
-Each event is a JSON object matching `messaging/schema/audit-v1.json` (urn:imdms:schema:audit:v1)
+Each event is a JSON object matching `records/schema/audit-v1.json` (urn:imdms:schema:audit:v1)
 and travels like a crossing (stored durably by `Outbox.add_audit`, deleted after the PUBACK) on
 its own topic, `<prefix>/<border_post>/<terminal_id>/audit`. Like a crossing it carries its own
 time: occurred_at (wall clock), boot_id and monotonic_ns (ordering before the clock synced).
@@ -22,10 +22,11 @@ from typing import Any
 from imdms import __version__
 from imdms.errors import SchemaError
 from messaging.health import clock_synced
-from messaging.record import boot_id, new_record_id, utc_now_iso
-from messaging.schema import check_carriable, field_name
+from records.clock import utc_now_iso
+from records.record import boot_id, new_record_id
+from records.schema import check_carriable, field_name
 
-AUDIT_SCHEMA_PATH = Path(__file__).parent / "schema" / "audit-v1.json"
+AUDIT_SCHEMA_PATH = Path(__file__).parents[1] / "records" / "schema" / "audit-v1.json"
 AUDIT_SCHEMA_ID = "urn:imdms:schema:audit:v1"
 HINT = "this is a software fault; report it to the technician"
 

@@ -39,7 +39,6 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +54,10 @@ from messaging.committer import Committer
 from messaging.link import Link, LinkSettings, settings_from_config
 from messaging.outbox import Outbox, Row
 from messaging.receipts import NEVER_RECEIPTED, ReceiptPolicy
-from messaging.record import boot_id
 from messaging.topics import OFFLINE, ONLINE, Topics
 from messaging.watchlist import Watchlist, store_payload
+from records.clock import utc_now_iso
+from records.record import boot_id
 
 __all__ = ["Forwarder", "LinkSettings", "settings_from_config"]  # LinkSettings: messaging.link
 log = logging.getLogger(__name__)
@@ -536,7 +536,7 @@ class Forwarder:
         # wall clock and monotonic clock read together: once the clock is synchronised, this
         # pair lets the collector date the records made earlier in the same boot
         mono_ns = time.monotonic_ns()
-        sent_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        sent_at = utc_now_iso()
         payload = {
             "terminal_id": self.topics.terminal_id,
             "border_post": self.topics.border_post,

@@ -9,9 +9,11 @@ import os
 import socket
 import ssl
 import tempfile
-from datetime import UTC, datetime
+import time
 from pathlib import Path
 from typing import Any
+
+from records.clock import ts_to_iso
 
 STATUS_FILE = "forwarder-status.json"
 READER_STATE_FILE = "reader-state.json"
@@ -19,8 +21,7 @@ _TIME_ERROR = 5  # adjtimex(2): clock not synchronised
 
 
 def utc_iso(ts: float | None = None) -> str:
-    when = datetime.now(UTC) if ts is None else datetime.fromtimestamp(ts, UTC)
-    return when.isoformat(timespec="seconds").replace("+00:00", "Z")
+    return ts_to_iso(time.time() if ts is None else ts)
 
 
 def clock_synced() -> bool | None:

@@ -39,10 +39,10 @@ from messaging import outbox_db, receipts
 from messaging.audit import is_audit, validate_audit
 from messaging.outbox_forwarding import BATCH, SENT_RETENTION_DAYS, ForwardingStore
 from messaging.outbox_model import AddResult, OutboxStatus, QuarantinedRecord, Row
-from messaging.record import CrossingRecord
-from messaging.schema import validate_record
-from messaging.schema_v2 import validate_sealed
 from messaging.seal import Sealer, is_sealed
+from records.record import CrossingRecord
+from records.schema import validate_record
+from records.schema_v2 import validate_sealed
 
 __all__ = ["AddResult", "DiskFullError", "Outbox", "OutboxStatus", "QuarantinedRecord", "Row"]
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Records sealed to the centre: the personal part of a crossing is encrypted to the centre's
 X25519 public key (libsodium sealed box, PyNaCl) before the record touches the booth's disk.
 
-The wire form is crossing-v2 (messaging/schema/crossing-v2.json): every CLEAR_FIELDS key in
+The wire form is crossing-v2 (records/schema/crossing-v2.json): every CLEAR_FIELDS key in
 clear, and `sealed = {"kid": <key id>, "box": <base64 sealed box>}`. The box holds a JSON object
 of every other field plus the record_id (so a sealed part moved onto another record is refused).
 CLEAR_FIELDS is an allow-list: a field added to CrossingRecord is sealed until listed here.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import hashlib
 import json
 import re
@@ -27,23 +26,7 @@ from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from imdms.errors import ImdmsError
-from messaging.record import CrossingRecord
-
-SEALED_VERSION = 2
-# What routing, de-duplication, the centre's tables and the booth's shift summary need.
-CLEAR_FIELDS = frozenset({
-    "record_id", "schema_version", "terminal_id", "border_post", "officer_id", "direction",
-    "capture_method", "recorded_at", "clock_synced", "boot_id", "monotonic_ns",
-    "software_version", "document_type", "document_code", "issuing_state", "mrz_valid",
-    "mrz_corrections", "chip_status", "nationality", "sex", "age_estimated", "age_band", "minor",
-    "country_of_residence", "traveller_category", "purpose", "intended_stay_days", "stay_band",
-    "transport_mode", "transport_role", "decision", "refusal_reason", "watchlist_version",
-    "amends",
-})
-RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(CrossingRecord))
-# Everything else: names, document number, dates of birth and expiry, exact age, group and
-# adult links, trafficking indicators, notes, referral, watchlist result, amend reason.
-SEALED_FIELDS = tuple(name for name in RECORD_FIELDS if name not in CLEAR_FIELDS)
+from records.sealed_fields import CLEAR_FIELDS, SEALED_FIELDS, SEALED_VERSION
 
 _PEM = re.compile(r"-----BEGIN ([A-Z ]+)-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END \1-----")
 # DER prefixes of RFC 8410 keys: SubjectPublicKeyInfo and PKCS#8 (the 32 key bytes follow)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from messaging.codes import WatchlistResult
+from records.codes import WatchlistResult
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,30 @@ ISO list copied from Debian iso-codes 4.15.0 (iso_3166-1.json); refresh it the s
 
 from __future__ import annotations
 
-from messaging.codes import ICAO_SPECIAL_CODES
+# ICAO 9303 codes that are not ISO 3166 countries but are legal nationalities/issuers.
+ICAO_SPECIAL_CODES: dict[str, str] = {
+    "D": "Germany (ICAO single-letter code)",
+    "GBD": "British Overseas Territories Citizen",
+    "GBN": "British National (Overseas)",
+    "GBO": "British Overseas Citizen",
+    "GBP": "British Protected Person",
+    "GBS": "British Subject",
+    "EUE": "European Union",
+    "UNO": "United Nations Organization",
+    "UNA": "United Nations specialized agency",
+    "UNK": "Kosovo (UNMIK)",
+    "XBA": "African Development Bank",
+    "XIM": "African Export-Import Bank",
+    "XCC": "Caribbean Community",
+    "XCO": "Common Market for Eastern and Southern Africa",
+    "XEC": "Economic Community of West African States",
+    "XPO": "Interpol",
+    "XOM": "Sovereign Military Order of Malta",
+    "XXA": "Stateless person",
+    "XXB": "Refugee (1951 Convention)",
+    "XXC": "Refugee (other)",
+    "XXX": "Unspecified nationality",
+}
 
 _ISO_3166_ALPHA3 = """
 ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE BDI BEL BEN BES BFA BGD BGR

@@ -9,10 +9,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from messaging.codes import (
+from ocr.country_codes import is_known_code
+from records.clock import iso_z, parse_iso, utc_now
+from records.codes import (
     MRZ_SEX,
     CaptureMethod,
     Decision,
@@ -31,34 +33,31 @@ from messaging.codes import (
     WatchlistJudgement,
     WatchlistResult,
 )
-from messaging.record import CrossingRecord, age_on, new_record_id
-from ocr.country_codes import is_known_code
+from records.record import CrossingRecord, age_on, new_record_id
+from records.rules import (
+    PURPOSE_REQUIRED,
+    default_purpose,
+    document_type,
+    is_expired,
+    mrz_age,
+    partial_iso,
+)
 from terminal.chip_checks import possible_clone, record_fields
 
 if TYPE_CHECKING:
     from drivers.base import ChipSummary, DocumentRead
-    from ocr.mrz import MrzRecord
 
 Clock = Callable[[], datetime]
-# visitors are what tourism statistics count by purpose: never let a default stand in
-PURPOSE_REQUIRED = frozenset({TravellerCategory.VISITOR, TravellerCategory.TRANSIT})
 
-
-def utc_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def local_hhmm(recorded_at: str) -> str:
     """HH:MM in the booth's local time zone (records are UTC; officers read local time)."""
     try:
-        moment = datetime.fromisoformat(recorded_at.replace("Z", "+00:00"))
+        moment = parse_iso(recorded_at)
     except ValueError:
         return "--:--"
     return moment.astimezone().strftime("%H:%M")
-
-
-def iso_z(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class WatchlistLike(Protocol):
@@ -79,7 +78,7 @@ class Booth:
     default_direction: Direction = Direction.ENTRY
     home_country: str = "LSO"
     software_version: str = ""
-    clock: Clock = utc_clock
+    clock: Clock = utc_now
     new_id: Callable[[], str] = new_record_id
 
 
@@ -119,37 +118,6 @@ class Form:
         if self.intended_stay_days is not None and not 0 <= self.intended_stay_days <= 36500:
             out.append("intended stay is a number of days")
         return out
-
-
-def document_type(code: str) -> DocumentType:
-    first = (code or " ")[0]
-    return {
-        "P": DocumentType.PASSPORT,
-        "I": DocumentType.ID_CARD,
-        "A": DocumentType.CREW,
-        "C": DocumentType.CREW_OR_OTHER,
-        "V": DocumentType.VISA,
-    }.get(first, DocumentType.PASSPORT)
-
-
-def partial_iso(value: Any) -> str | None:
-    return None if value is None else str(value.iso())
-
-
-def mrz_age(mrz: MrzRecord, today: date) -> int | None:
-    return age_on(partial_iso(mrz.date_of_birth), today)
-
-
-def is_expired(mrz: MrzRecord, today: date) -> bool:
-    expiry = mrz.date_of_expiry
-    if expiry is None:
-        return False
-    month = expiry.month or 12
-    day = expiry.day or 28
-    try:
-        return date(expiry.year, month, day) < today
-    except ValueError:
-        return False
 
 
 def chip_status(chip: ChipSummary | None) -> str:
@@ -220,14 +188,6 @@ def default_form(
     if age is not None and age < 18:
         form.transport_role = TransportRole.PASSENGER
     return form
-
-
-def default_purpose(category: TravellerCategory | None, direction: Direction) -> Purpose | None:
-    """The purpose preselected for the form's current category and direction: a citizen
-    entering is returning home; nothing else has a default (ask)."""
-    if category is TravellerCategory.CITIZEN and direction is Direction.ENTRY:
-        return Purpose.RETURNING_RESIDENT
-    return None
 
 
 def check_watchlist(

@@ -25,11 +25,12 @@ from textual.message import Message
 from drivers.base import DocumentRead as RawRead
 from drivers.base import DocumentReader, ReaderState, ReaderStatus
 from imdms.errors import DiskFullError, ImdmsError, ReaderError
-from messaging.codes import Direction
-from messaging.record import CrossingRecord, new_record_id
+from records.clock import utc_now
+from records.codes import Direction
+from records.record import CrossingRecord, new_record_id
 from terminal import chip_link
 from terminal.audit import AuditTrail, Detail
-from terminal.booking import Booth, Clock, WatchlistLike, utc_clock
+from terminal.booking import Booth, Clock, WatchlistLike
 from terminal.drafts import restore_draft, take_open_case
 from terminal.key_order import KeyDone
 from terminal.keyboard import Keyboard
@@ -54,7 +55,7 @@ class BoothSettings:
     repeat_scan_window_s: float = 30 * 60
     status_interval_s: float = 2.0
     photo_mode: str = "auto"  # "auto" | "halfcell" | "none"
-    clock: Clock = utc_clock
+    clock: Clock = utc_now
     new_id: Callable[[], str] = new_record_id
     read_timeout_s: float = 0.25
 
@@ -245,7 +246,7 @@ class BoothApp(App[None]):
     # -- officer ---------------------------------------------------------------------------
 
     def sign_in(self, officer_id: str) -> None:
-        from terminal.booking import iso_z
+        from records.clock import iso_z
         from terminal.screens.scan import ScanScreen
 
         self.shift = Shift(officer_id, iso_z(self.settings.clock()))
@@ -334,7 +335,7 @@ class BoothApp(App[None]):
 
     def summarise(self, records: Iterable[dict[str, Any]]) -> Any:
         if self._summarise is None:
-            from messaging.stats import summarise
+            from records.stats import summarise
 
             return summarise(records)
         return self._summarise(records)
@@ -613,13 +614,13 @@ def _warm_up_imports() -> None:
 
     for name in ("terminal.screens.scan", "terminal.screens.document",
                  "terminal.screens.categorise", "terminal.screens.indicators",
-                 "terminal.screens.manual_mrz", "messaging.stats"):
+                 "terminal.screens.manual_mrz", "records.stats"):
         try:
             importlib.import_module(name)
         except Exception:  # only a head start: a real failure shows where it is used
             log.info("warm-up import of %s failed", name)
     try:
-        from messaging.schema import _fast_validator
+        from records.schema import _fast_validator
 
         _fast_validator()
     except Exception:

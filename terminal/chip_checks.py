@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from messaging.codes import ChipCheck
+from records.codes import ChipCheck
 
 # the keys of the chip reader's extra the booth keeps (none holds personal data)
 CHIP_EXTRA_KEYS = (

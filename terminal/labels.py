@@ -1,10 +1,10 @@
-"""Officer-facing labels for the code lists (the wire values stay in messaging/codes.py)."""
+"""Officer-facing labels for the code lists (the wire values stay in records/codes.py)."""
 
 from __future__ import annotations
 
 from enum import Enum
 
-from messaging.codes import (
+from records.codes import (
     Decision,
     Direction,
     Purpose,

@@ -9,12 +9,12 @@ in a log line.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from central.db import Database
 from central.trace.schema import ensure_schema
 from imdms.errors import ImdmsError
+from records.clock import utc_now_iso
 
 MAX_TEXT = 500
 
@@ -45,7 +45,7 @@ def record_access(
 ) -> None:
     """Append one audit row in the open transaction (the caller commits with its result)."""
     operator, reason = require(operator, reason)
-    at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    at = utc_now_iso()
     db.execute(
         "INSERT INTO trace_audit (at, operator, reason, action, params, result_count)"
         " VALUES (?, ?, ?, ?, ?, ?)",

@@ -8,7 +8,6 @@ confirmed links: the part holding the link's first entity keeps the person id.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from central.db import Database
@@ -16,7 +15,8 @@ from central.trace.audit import record_access
 from central.trace.index import merge
 from central.trace.schema import ensure_schema
 from imdms.errors import ImdmsError
-from messaging.record import new_record_id
+from records.clock import utc_now_iso
+from records.record import new_record_id
 
 JOINING = ("auto", "confirmed")
 
@@ -54,7 +54,7 @@ def _link(db: Database, link_id: int) -> tuple[str, str, str]:
 
 
 def _decide(db: Database, link_id: int, status: str, operator: str) -> None:
-    at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    at = utc_now_iso()
     db.execute(
         "UPDATE trace_links SET status = ?, decided_by = ?, decided_at = ? WHERE id = ?",
         (status, operator, at, link_id),

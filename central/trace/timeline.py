@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from central.db import Database, ms_to_iso
+from central.db import Database
+from records.clock import ms_to_iso
 
 # `+r.is_current`: SQLite would otherwise start from records_report (every current row)
 SELECT = (

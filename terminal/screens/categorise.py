@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Static
 
-from messaging.codes import (
+from records.codes import (
     TIP_INDICATOR_LABELS,
     Decision,
     Direction,
@@ -25,8 +25,9 @@ from messaging.codes import (
     TransportRole,
     TravellerCategory,
 )
-from messaging.record import CrossingRecord
-from terminal.booking import Case, default_purpose, local_hhmm
+from records.record import CrossingRecord
+from records.rules import default_purpose
+from terminal.booking import Case, local_hhmm
 from terminal.labels import SEX_SHORT, doc_tail, initials, label, options
 from terminal.widgets.choice import Choice
 from terminal.widgets.keybar import KeyBar

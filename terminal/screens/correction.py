@@ -10,8 +10,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from messaging.codes import VoidReason
-from messaging.record import CrossingRecord
+from records.codes import VoidReason
+from records.record import CrossingRecord
 from terminal.booking import Case, amendment, form_from_record
 from terminal.screens.scan import CROSSING_COLUMNS, crossing_row
 from terminal.widgets.keybar import KeyBar

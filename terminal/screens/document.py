@@ -14,16 +14,15 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from drivers.base import DocumentRead
-from messaging.codes import Decision, RefusalReason, WatchlistJudgement, WatchlistResult
+from records.codes import Decision, RefusalReason, WatchlistJudgement, WatchlistResult
+from records.rules import is_expired, partial_iso
 from terminal.booking import (
     Case,
     Form,
     case_for_read,
     chip_refers,
     chip_status,
-    is_expired,
     local_hhmm,
-    partial_iso,
 )
 from terminal.chip_checks import (
     CLONE_BANNER,

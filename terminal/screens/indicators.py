@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, SelectionList, Static
 
-from messaging.codes import TIP_INDICATOR_LABELS, TipIndicator, TipReferral
+from records.codes import TIP_INDICATOR_LABELS, TipIndicator, TipReferral
 from terminal.booking import Case
 from terminal.labels import options
 from terminal.widgets.choice import Choice

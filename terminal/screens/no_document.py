@@ -11,7 +11,7 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
-from messaging.codes import Sex
+from records.codes import Sex
 from terminal.booking import Case, PersonWithoutDocument, default_form
 from terminal.labels import options
 from terminal.widgets.choice import Choice

@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from drivers.base import ReaderStatus
-from messaging.record import CrossingRecord
+from records.record import CrossingRecord
 from terminal.booking import local_hhmm
 from terminal.labels import SEX_SHORT, doc_tail, initials
 from terminal.widgets.keybar import KeyBar

@@ -1,4 +1,4 @@
-"""This officer's shift in figures: messaging.stats.summarise over the records saved since
+"""This officer's shift in figures: records.stats.summarise over the records saved since
 sign-in (the same function the central report uses, so the two agree)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from messaging.codes import TIP_INDICATOR_LABELS, RefusalReason, TipIndicator
+from records.codes import TIP_INDICATOR_LABELS, RefusalReason, TipIndicator
 from terminal.booking import local_hhmm
 from terminal.labels import label
 from terminal.widgets.keybar import KeyBar

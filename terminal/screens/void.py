@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from messaging.codes import VoidReason
+from records.codes import VoidReason
 
 
 class VoidModal(ModalScreen[VoidReason | None]):

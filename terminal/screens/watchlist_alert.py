@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Static
 
-from messaging.codes import Decision, WatchlistJudgement
+from records.codes import Decision, WatchlistJudgement
 from terminal.widgets.choice import Choice
 from terminal.widgets.tick import TickBox
 

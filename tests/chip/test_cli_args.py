@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from imdms.cli import main
-from imdms.commands.chip import _chip_config
+from imdms.cli.commands.chip import _chip_config
 
 
 def _config(tmp_path: Path) -> str:

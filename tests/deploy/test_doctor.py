@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 
 from drivers.base import DocumentRead, DocumentReader, ReaderStatus
-from imdms.doctor import CHECKS, CheckResult, DoctorContext, Status, run_checks
-from imdms.doctor.base import CommandOutput
-from imdms.doctor.broker import check_broker, connect_packet
-from imdms.doctor.devices import check_camera, check_chip
-from imdms.doctor.outbox import check_outbox
-from imdms.doctor.system import check_clock
+from imdms.cli.doctor import CHECKS, CheckResult, DoctorContext, Status, run_checks
+from imdms.cli.doctor.base import CommandOutput
+from imdms.cli.doctor.broker import check_broker, connect_packet
+from imdms.cli.doctor.devices import check_camera, check_chip
+from imdms.cli.doctor.outbox import check_outbox
+from imdms.cli.doctor.system import check_clock
 from tests.deploy.tls import TlsBroker, start_tls_broker
 from tests.peers import free_port, require_executable
 
@@ -268,7 +268,7 @@ def _ctx(tmp_path: Path, **kw: Any) -> DoctorContext:
 ])
 def test_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                table: dict[str, CommandOutput], status: Status) -> None:
-    monkeypatch.setattr("imdms.doctor.system._adjtimex_synced", lambda: None)
+    monkeypatch.setattr("imdms.cli.doctor.system._adjtimex_synced", lambda: None)
     assert check_clock(_ctx(tmp_path, run=runner(table))).status is status
 
 
@@ -344,7 +344,7 @@ def test_outbox_reports_the_last_error(tmp_path: Path) -> None:
     box.close()
     result = check_outbox(ctx)
     assert result.status is Status.WARN and "broker unreachable" in result.message
-    probe = subprocess.run([sys.executable, "-m", "imdms.doctor.outbox",
+    probe = subprocess.run([sys.executable, "-m", "imdms.cli.doctor.outbox",
                             str(tmp_path / "outbox.sqlite3")], capture_output=True, text=True,
                            timeout=60, check=True, env={**os.environ})
     assert json.loads(probe.stdout)["pending"] == 0
@@ -352,7 +352,7 @@ def test_outbox_reports_the_last_error(tmp_path: Path) -> None:
 
 def test_forwarder_offline_warns(tmp_path: Path) -> None:
     from config.models import Config
-    from imdms.doctor.outbox import check_forwarder
+    from imdms.cli.doctor.outbox import check_forwarder
 
     ctx = _ctx(tmp_path)
     ctx.config = Config.model_validate({"terminal": {"data_dir": str(tmp_path)},
@@ -379,7 +379,7 @@ def test_config_unreadable_by_the_service_user_fails(tmp_path: Path) -> None:
     """`imdms config set` as root replaces the file as root:root: the kiosk could not read it."""
     import pwd
 
-    from imdms.doctor.system import check_files
+    from imdms.cli.doctor.system import check_files
 
     nobody = pwd.getpwnam("nobody")
     booth = make_booth(tmp_path / "booth", broker_port=free_port(), ca=None)
@@ -395,7 +395,7 @@ def test_config_unreadable_by_the_service_user_fails(tmp_path: Path) -> None:
 
 def test_services(tmp_path: Path) -> None:
     from config.models import Config
-    from imdms.doctor.system import check_services
+    from imdms.cli.doctor.system import check_services
 
     def services(states: str, host: str = "central.example") -> CheckResult:
         ctx = _ctx(tmp_path, run=runner({"systemctl": CommandOutput(3, states)}))
@@ -411,7 +411,7 @@ def test_services(tmp_path: Path) -> None:
 
 
 def test_data_dir_outside_the_writable_path_fails_on_an_installed_booth(tmp_path: Path) -> None:
-    from imdms.doctor.system import check_files
+    from imdms.cli.doctor.system import check_files
 
     booth = make_booth(tmp_path / "booth", broker_port=free_port(), ca=None)
     ctx = booth.context()
@@ -427,11 +427,11 @@ def test_data_dir_outside_the_writable_path_fails_on_an_installed_booth(tmp_path
 def test_config_unreadable_by_the_technician_says_sudo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from imdms.doctor.system import check_config
+    from imdms.cli.doctor.system import check_config
 
     config = tmp_path / "terminal.toml"
     config.write_text("")
-    monkeypatch.setattr("imdms.doctor.system.os.access", lambda path, mode: False)
+    monkeypatch.setattr("imdms.cli.doctor.system.os.access", lambda path, mode: False)
     result = check_config(_ctx(tmp_path, config_path=config))
     assert result.status is Status.FAIL and "sudo imdms doctor" in result.hint
 

@@ -21,7 +21,7 @@ LOGGER_NAMES = {"log", "logger", "_log", "_logger", "LOG", "LOGGER", "logging"}
 PERSONAL = {"surname", "given_names", "document_number", "date_of_birth", "raw_lines",
             "dg1_lines", "face_image", "optional_data", "optional_data_2", "personal_number"}
 # Modules that print on purpose: the command line.
-CLI_PREFIXES = ("imdms/cli.py", "imdms/commands/", "imdms/doctor/outbox.py")
+CLI_PREFIXES = ("imdms/cli.py", "imdms/cli/commands/", "imdms/cli/doctor/outbox.py")
 
 
 def sources() -> Iterator[tuple[str, ast.Module]]:
@@ -122,6 +122,6 @@ def test_the_scanner_allows() -> None:
             'log.log(logging.INFO, "state %s", state)\n'
             'raise ReaderError(f"port {port} is busy", "stop the kiosk")\n')
     assert list(_problems("drivers/x.py", ast.parse(good))) == []
-    assert list(_problems("imdms/commands/read.py", ast.parse("print(rec.surname)"))) == []
+    assert list(_problems("imdms/cli/commands/read.py", ast.parse("print(rec.surname)"))) == []
     script = 'if __name__ == "__main__":\n    print(example_text())\n'
     assert list(_problems("config/example.py", ast.parse(script))) == []

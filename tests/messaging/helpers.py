@@ -21,7 +21,7 @@ def fill(box: Outbox, n: int, terminal_id: str = "t1") -> list[str]:
     """Queue n valid records in one transaction; returns their ids in queue order."""
     template = make_record(terminal_id=terminal_id).to_dict()
     rows = []
-    from messaging.record import new_record_id
+    from records.record import new_record_id
 
     for _ in range(n):
         rows.append(dict(template, record_id=new_record_id()))

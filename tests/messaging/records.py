@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from messaging.codes import CaptureMethod, Direction, DocumentType, Sex
-from messaging.record import CrossingRecord
+from records.codes import CaptureMethod, Direction, DocumentType, Sex
+from records.record import CrossingRecord
 
 
 def make_record(terminal_id: str = "t1", notes: str | None = None, **kw: object) -> CrossingRecord:

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from config.models import Config
+from imdms.checks import Status
 from imdms.cli import main
-from imdms.doctor.base import DoctorContext, Status
-from imdms.doctor.outbox import check_outbox
+from imdms.cli.doctor.base import DoctorContext
+from imdms.cli.doctor.outbox import check_outbox
 from messaging.outbox import Outbox
 from tests.messaging.records import make_record
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from messaging.codes import WatchlistResult
 from messaging.outbox import Outbox
 from messaging.watchlist import Watchlist
+from records.codes import WatchlistResult
 from tests.messaging.helpers import (
     REPO,
     fill,

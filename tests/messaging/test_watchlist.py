@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from messaging.codes import WatchlistResult
 from messaging.watchlist import Watchlist, store_payload
+from records.codes import WatchlistResult
 
 LIST = {
     "version": "2026-11-27.1",

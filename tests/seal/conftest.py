@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from nacl.signing import SigningKey
 
-from messaging.codes import TipIndicator
 from messaging.export_file import verify_key_pem
-from messaging.record import CrossingRecord
 from messaging.seal import ED25519_PRIVATE, new_key_pair, pem
+from records.codes import TipIndicator
+from records.record import CrossingRecord
 from tests.messaging.records import make_record
 from tests.stats.conftest import Broker, mosquitto
 

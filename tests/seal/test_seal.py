@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 
 from imdms.errors import SchemaError
-from messaging import schema_v2
-from messaging.record import CrossingRecord
-from messaging.schema import validate_record
 from messaging.seal import (
-    CLEAR_FIELDS,
-    SEALED_FIELDS,
     Opener,
     Sealer,
     SealError,
     new_key_pair,
 )
+from records import schema_v2
+from records.record import CrossingRecord
+from records.schema import validate_record
+from records.sealed_fields import CLEAR_FIELDS, SEALED_FIELDS
 from tests.peers import require_peer
 from tests.seal.conftest import SECRETS, assert_no_secrets, person, same_values
 

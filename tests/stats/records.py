@@ -7,7 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from messaging.codes import (
+from records.codes import (
     CaptureMethod,
     Decision,
     Direction,
@@ -20,7 +20,7 @@ from messaging.codes import (
     TransportMode,
     TravellerCategory,
 )
-from messaging.record import CrossingRecord, new_record_id
+from records.record import CrossingRecord, new_record_id
 
 POSTS = ("MSU-BRIDGE", "MAPUTSOE", "QACHAS-NEK")
 NATIONALITIES = ("LSO", "ZAF", "ZWE", "XXA", None)

@@ -15,7 +15,7 @@ import pytest
 from central.db import Database
 from central.report import sql_summary
 from imdms.cli import main
-from messaging.codes import (
+from records.codes import (
     Decision,
     Direction,
     Purpose,
@@ -24,7 +24,7 @@ from messaging.codes import (
     TransportMode,
     TravellerCategory,
 )
-from messaging.stats import summarise
+from records.stats import summarise
 from tests.stats.conftest import Store
 from tests.stats.records import ADULT_REF, BASE, make
 

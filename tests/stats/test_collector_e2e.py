@@ -2,7 +2,7 @@
 collectors (one shared subscription) -> report.
 
 Duplicates, amendments, a bad message and an unsynchronised clock are injected; the report is
-checked against counts computed here independently (not with messaging.stats).
+checked against counts computed here independently (not with records.stats).
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ from central.report import sql_summary
 from config.models import BrokerConfig, CollectorConfig
 from imdms.cli import main
 from imdms.errors import ConfigError
-from messaging.codes import (
+from messaging.forwarder import Forwarder, LinkSettings
+from messaging.outbox import Outbox
+from messaging.topics import Topics
+from records.codes import (
     Decision,
     Direction,
     RefusalReason,
@@ -36,9 +39,6 @@ from messaging.codes import (
     TipReferral,
     TravellerCategory,
 )
-from messaging.forwarder import Forwarder, LinkSettings
-from messaging.outbox import Outbox
-from messaging.topics import Topics
 from tests.stats.conftest import Broker, Store
 from tests.stats.publish import publish_all
 from tests.stats.records import amend, make

@@ -13,8 +13,8 @@ import pytest
 from central.db import Database
 from central.render import ReportMeta, render, suppress
 from imdms.cli import main
-from messaging.codes import TipIndicator, TipReferral
-from messaging.stats import summarise
+from records.codes import TipIndicator, TipReferral
+from records.stats import summarise
 from tests.stats.conftest import Store
 from tests.stats.records import make, random_records
 

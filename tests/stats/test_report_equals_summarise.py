@@ -1,4 +1,4 @@
-"""The central report (SQL GROUP BY) equals messaging.stats.summarise on the same records."""
+"""The central report (SQL GROUP BY) equals records.stats.summarise on the same records."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 
 from central.db import Database
 from central.report import sql_summary
-from messaging.codes import Decision, RefusalReason, Sex, TransportMode, TravellerCategory
-from messaging.stats import Period, summarise
+from records.codes import Decision, RefusalReason, Sex, TransportMode, TravellerCategory
+from records.stats import Period, summarise
 from tests.stats.conftest import STORES, Store, make_store
 from tests.stats.records import BASE, amend, make, random_records
 

@@ -1,12 +1,12 @@
-"""messaging.stats.summarise: duplicates, amendments, minors, undocumented, sensitive split."""
+"""records.stats.summarise: duplicates, amendments, minors, undocumented, sensitive split."""
 
 from __future__ import annotations
 
 import json
 from datetime import date, timedelta
 
-from messaging.codes import Direction, Sex, TipIndicator, TipReferral
-from messaging.stats import instant_ms, local_day, resolve, summarise
+from records.codes import Direction, Sex, TipIndicator, TipReferral
+from records.stats import instant_ms, local_day, resolve, summarise
 from tests.stats.records import BASE, amend, make, random_records
 
 

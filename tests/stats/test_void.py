@@ -1,5 +1,5 @@
 """A "void: duplicate/mistake" amendment cancels its crossing in the booth summary and in the
-central report alike (one rule: messaging.stats.is_void)."""
+central report alike (one rule: records.stats.is_void)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 from central.db import Database
 from central.report import sql_summary
-from messaging.codes import Sex
-from messaging.schema import validate_record
-from messaging.stats import resolve, summarise
+from records.codes import Sex
+from records.schema import validate_record
+from records.stats import resolve, summarise
 from tests.stats.records import BASE, amend, make, random_records
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from central.db import Database
-from messaging.codes import CaptureMethod, Direction, DocumentType, Relationship, Sex
-from messaging.record import CrossingRecord, new_record_id
+from records.codes import CaptureMethod, Direction, DocumentType, Relationship, Sex
+from records.record import CrossingRecord, new_record_id
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 

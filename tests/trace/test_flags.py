@@ -21,7 +21,7 @@ from central.trace.flags import (
 )
 from central.trace.index import refresh
 from central.trace.timeline import Crossing
-from messaging.codes import Direction, Sex
+from records.codes import Direction, Sex
 from tests.stats.conftest import Store
 from tests.trace.people import T0, crossing, ingest
 from tests.trace.test_trace import imdms

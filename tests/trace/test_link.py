@@ -16,7 +16,7 @@ from central.db import Database
 from central.trace import links
 from central.trace.audit import audit_rows
 from central.trace.index import refresh
-from messaging.codes import Direction, Sex
+from records.codes import Direction, Sex
 from tests.stats.conftest import Store
 from tests.stats.records import amend
 from tests.trace.people import crossing, ingest

@@ -19,7 +19,7 @@ from central.trace.audit import audit_rows
 from central.trace.index import refresh
 from central.trace.search import Query, trace
 from imdms.errors import ImdmsError
-from messaging.codes import Direction, Sex
+from records.codes import Direction, Sex
 from tests.stats.conftest import Store
 from tests.trace.people import T0, crossing, ingest, iso
 

@@ -17,8 +17,8 @@ import pytest
 from config.models import Config
 from drivers.fake import FakeReader
 from messaging.outbox import Outbox
-from messaging.record import CrossingRecord
 from ocr.specimens import specimens
+from records.record import CrossingRecord
 from terminal.app import make_app
 from terminal.booth import BoothApp
 from terminal.officers import OfficerStore

@@ -6,7 +6,8 @@ from __future__ import annotations
 from drivers.base import ChipSummary, DocumentRead
 from drivers.framing import Frame
 from drivers.serial_mrz import document_read
-from messaging.codes import (
+from ocr.specimens import specimens
+from records.codes import (
     CaptureMethod,
     Decision,
     Direction,
@@ -15,8 +16,8 @@ from messaging.codes import (
     TravellerCategory,
     WatchlistResult,
 )
-from messaging.schema import validate_record
-from ocr.specimens import specimens
+from records.rules import is_expired
+from records.schema import validate_record
 from terminal.booking import (
     Booth,
     Form,
@@ -26,7 +27,6 @@ from terminal.booking import (
     case_for_read,
     chip_status,
     default_form,
-    is_expired,
     record_from_read,
     record_without_document,
 )

@@ -16,9 +16,9 @@ import pytest
 from config.models import ChipConfig, Config
 from drivers.chip.reader import ChipReader
 from drivers.fake import FakeReader
-from messaging.codes import CaptureMethod, Decision
 from messaging.outbox import Outbox
-from messaging.record import CrossingRecord
+from records.codes import CaptureMethod, Decision
+from records.record import CrossingRecord
 from terminal.app import make_app
 from terminal.screens.document import DocumentScreen
 from terminal.screens.scan import ScanScreen

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input
 
-from messaging.codes import CaptureMethod, ChipCheck, Decision
+from records.codes import CaptureMethod, ChipCheck, Decision
 from terminal.screens.can_entry import CanEntryModal
 from tests.chip.helpers import td3
 from tests.tui.conftest import screen_text, sign_in, wait_for

@@ -10,9 +10,9 @@ import pytest
 
 from drivers.base import ChipSummary, DocumentRead
 from imdms.errors import SchemaError
-from messaging.codes import CaptureMethod, ChipCheck, Direction, DocumentType
-from messaging.record import CrossingRecord
-from messaging.schema import validate_record
+from records.codes import CaptureMethod, ChipCheck, Direction, DocumentType
+from records.record import CrossingRecord
+from records.schema import validate_record
 from terminal.booking import chip_refers, read_chip_status
 from terminal.chip_checks import record_fields, verdict
 from tests.chip.helpers import td3

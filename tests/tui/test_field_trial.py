@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.widgets import Input
 
-from messaging.codes import Decision, Direction, Purpose, RefusalReason
+from records.codes import Decision, Direction, Purpose, RefusalReason
 from terminal.screens.categorise import CategoriseScreen
 from terminal.screens.document import DocumentScreen
 from terminal.screens.scan import ScanScreen
@@ -130,7 +130,7 @@ async def judge_hit(pilot: Any, booth: Any, rights: int) -> None:
 async def test_watchlist_hit_cannot_vanish_with_esc_esc(make_booth: BoothFactory) -> None:
     """Item 3: acknowledge, Refuse, Esc, Esc no longer discards the hit silently; saving
     stores the acknowledgement and the judgement."""
-    from messaging.codes import RefusalReason, WatchlistJudgement, WatchlistResult
+    from records.codes import RefusalReason, WatchlistJudgement, WatchlistResult
     from terminal.screens.confirm import ConfirmModal
 
     booth = hit_booth(make_booth)
@@ -155,7 +155,7 @@ async def test_watchlist_hit_cannot_vanish_with_esc_esc(make_booth: BoothFactory
 
 
 async def test_not_this_person_clears_the_hit_banner(make_booth: BoothFactory) -> None:
-    from messaging.codes import WatchlistJudgement
+    from records.codes import WatchlistJudgement
 
     booth = hit_booth(make_booth)
     async with booth.app.run_test(size=(80, 24)) as pilot:
@@ -263,7 +263,7 @@ async def test_repeat_scan_warns_and_a_void_cancels_the_duplicate(
 ) -> None:
     """Item 5: the same document twice within the window is flagged; F5, F9, D voids the
     duplicate, and the shift summary counts one person."""
-    from messaging.codes import VoidReason
+    from records.codes import VoidReason
     from terminal.screens.correction import CorrectionScreen
     from terminal.screens.shift_summary import ShiftSummaryScreen
     from terminal.screens.void import VoidModal

@@ -9,7 +9,10 @@ from textual.widgets import Input
 
 from drivers.base import ChipSummary, DocumentRead, ReaderStatus
 from imdms.errors import ReaderIOError
-from messaging.codes import (
+from messaging.watchlist import Watchlist
+from ocr.mrz import parse_mrz
+from ocr.specimens import specimens
+from records.codes import (
     CaptureMethod,
     Decision,
     Direction,
@@ -22,9 +25,6 @@ from messaging.codes import (
     TravellerCategory,
     WatchlistResult,
 )
-from messaging.watchlist import Watchlist
-from ocr.mrz import parse_mrz
-from ocr.specimens import specimens
 from terminal.screens.categorise import CategoriseScreen
 from terminal.screens.document import DocumentScreen
 from terminal.screens.error_modal import ErrorModal

@@ -12,9 +12,9 @@ import pytest
 
 from central.db import Database
 from central.report import sql_summary
-from messaging.codes import Decision
-from messaging.stats import summarise
 from ocr.mrz import make_mrz
+from records.codes import Decision
+from records.stats import summarise
 from terminal.screens.document import DocumentScreen
 from terminal.screens.scan import ScanScreen
 from tests.tui.conftest import BoothFactory, screen_text, sign_in, wait_for

@@ -1,9 +1,9 @@
-"""The shift summary shows refusals on their own line: messaging.stats.summarise counts only
+"""The shift summary shows refusals on their own line: records.stats.summarise counts only
 those who crossed in `in`/`out`, and the refused separately (by reason)."""
 
 from __future__ import annotations
 
-from messaging.codes import Decision, RefusalReason
+from records.codes import Decision, RefusalReason
 from terminal.screens.categorise import CategoriseScreen
 from terminal.screens.shift_summary import ShiftSummaryScreen
 from tests.tui.conftest import BoothFactory, screen_text, sign_in, wait_for

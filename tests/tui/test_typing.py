@@ -183,10 +183,10 @@ async def test_notes_keep_every_key_under_stalls(make_booth: BoothFactory) -> No
 async def test_keys_for_a_tick_box_and_a_choice_in_one_burst(make_booth: BoothFactory) -> None:
     """"Space Tab Right Right Enter" in one write on the watchlist alert: the Space ticks the
     box (it had the focus), the Rights change the decision (tmux trial of issue 13)."""
-    from messaging.codes import WatchlistJudgement
     from messaging.watchlist import Watchlist
     from ocr.mrz import parse_mrz
     from ocr.specimens import specimens
+    from records.codes import WatchlistJudgement
     from terminal.screens.document import DocumentScreen
     from terminal.screens.watchlist_alert import WatchlistAlertScreen
     from tests.tui.conftest import NOW

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from config import models
 from config.loader import parse_config
 from config.problems import READER_TYPES, _tables
-from imdms.commands.config_cmd import config_toml
+from imdms.cli.commands.config_cmd import config_toml
 from imdms.errors import ConfigError
 
 TABLES = dict(_tables())

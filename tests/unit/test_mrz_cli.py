@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from imdms.commands.mrz import run_parse
+from imdms.cli.commands.mrz import run_parse
 from ocr.specimens import ICAO_SPECIMENS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from imdms.errors import SchemaError
-from messaging.codes import (
+from records.codes import (
     AGE_BANDS,
     CaptureMethod,
     Direction,
@@ -19,8 +19,8 @@ from messaging.codes import (
     age_band,
     stay_band,
 )
-from messaging.record import CrossingRecord, age_on, new_record_id
-from messaging.schema import SCHEMA_PATH, schema_text, validate_record
+from records.record import CrossingRecord, age_on, new_record_id
+from records.schema import SCHEMA_PATH, schema_text, validate_record
 
 
 def make(**kw: object) -> CrossingRecord:
@@ -45,7 +45,7 @@ def make(**kw: object) -> CrossingRecord:
 
 
 def test_checked_in_schema_is_current() -> None:
-    assert SCHEMA_PATH.read_text() == schema_text(), "regenerate: python messaging/schema.py"
+    assert SCHEMA_PATH.read_text() == schema_text(), "regenerate: python records/schema.py"
 
 
 def test_derived_fields() -> None:

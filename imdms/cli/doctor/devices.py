@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from imdms.doctor.base import CheckResult, DoctorContext, Status, skip_without_config
+from imdms.checks import CheckResult, Status
+from imdms.cli.doctor.base import DoctorContext, skip_without_config
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 BUSY_HINT = "if the kiosk runs, stop it first: sudo systemctl stop imdms-terminal"

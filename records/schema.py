@@ -1,5 +1,5 @@
 """The crossing message's JSON Schema: built from the record and code lists, checked in as
-`messaging/schema/crossing-v1.json` (a test keeps the file equal to `build_schema()`)."""
+`records/schema/crossing-v1.json` (a test keeps the file equal to `build_schema()`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from imdms.errors import SchemaError
-from messaging import codes
+from records import codes
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "crossing-v1.json"
 SCHEMA_ID = "urn:imdms:schema:crossing:v1"

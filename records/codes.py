@@ -200,30 +200,6 @@ class Relationship(StrEnum):
     OTHER = "OTHER"
 
 
-# ICAO 9303 codes that are not ISO 3166 countries but are legal nationalities/issuers.
-ICAO_SPECIAL_CODES: dict[str, str] = {
-    "D": "Germany (ICAO single-letter code)",
-    "GBD": "British Overseas Territories Citizen",
-    "GBN": "British National (Overseas)",
-    "GBO": "British Overseas Citizen",
-    "GBP": "British Protected Person",
-    "GBS": "British Subject",
-    "EUE": "European Union",
-    "UNO": "United Nations Organization",
-    "UNA": "United Nations specialized agency",
-    "UNK": "Kosovo (UNMIK)",
-    "XBA": "African Development Bank",
-    "XIM": "African Export-Import Bank",
-    "XCC": "Caribbean Community",
-    "XCO": "Common Market for Eastern and Southern Africa",
-    "XEC": "Economic Community of West African States",
-    "XPO": "Interpol",
-    "XOM": "Sovereign Military Order of Malta",
-    "XXA": "Stateless person",
-    "XXB": "Refugee (1951 Convention)",
-    "XXC": "Refugee (other)",
-    "XXX": "Unspecified nationality",
-}
 
 UNDER_18 = 18
 AGE_BAND_WIDTH = 5

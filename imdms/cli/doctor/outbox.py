@@ -2,7 +2,7 @@
 
 Run as root, the doctor opens the outbox as the file's owner (a child process): SQLite would
 otherwise create root-owned -wal/-shm files that the booth's user could not open.
-`python -m imdms.doctor.outbox PATH` is that child: it prints the status as JSON.
+`python -m imdms.cli.doctor.outbox PATH` is that child: it prints the status as JSON.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from imdms.doctor.base import CheckResult, DoctorContext, Status, skip_without_config
+from imdms.checks import CheckResult, Status
+from imdms.cli.doctor.base import DoctorContext, skip_without_config
 
 STALE_PENDING_S = 3600
 EXPORT_HINT = "see `imdms outbox status`; keep a copy with `imdms outbox export DIR`"
@@ -43,7 +44,7 @@ def _status_as_owner(path: Path, timeout_s: float) -> dict[str, Any]:
     if os.geteuid() != 0 or st.st_uid == 0:
         return outbox_status(path)
     done = subprocess.run(
-        [sys.executable, "-m", "imdms.doctor.outbox", str(path)],
+        [sys.executable, "-m", "imdms.cli.doctor.outbox", str(path)],
         capture_output=True, text=True, timeout=timeout_s * 4, check=False,
         user=st.st_uid, group=st.st_gid, extra_groups=[],
     )

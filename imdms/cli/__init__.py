@@ -1,4 +1,4 @@
-"""`imdms`: one console script, one module per subcommand in imdms/commands/.
+"""`imdms`: one console script, one module per subcommand in imdms/cli/commands/.
 
 Each command module defines `register(sub)` which adds its parser and sets `func(args) -> int`.
 Command modules keep heavy imports (textual, cv2, pyscard, paho) inside their functions so
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"imdms {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        module = importlib.import_module(f"imdms.commands.{name}")
+        module = importlib.import_module(f"imdms.cli.commands.{name}")
         module.register(sub, common)
     return parser
 
@@ -119,6 +119,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

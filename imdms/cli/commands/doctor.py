@@ -37,7 +37,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import logging
 
-    from imdms.doctor import CHECKS, DoctorContext, Status, run_checks
+    from imdms.cli.doctor import CHECKS, DoctorContext, Status, run_checks
 
     # The readers log their retries; the doctor's own lines already say it (no-op when the
     # caller configured logging).

@@ -3,7 +3,7 @@
     imdms report --from 2026-03-01 --to 2026-03-31 [--post MSU-BRIDGE] [--format csv|html|json]
                  [--by day|month] [--suppress-below N] [--public | --sensitive] [-o FILE]
 
-Computed in SQL over collector.database; equal to messaging.stats.summarise on the same records.
+Computed in SQL over collector.database; equal to records.stats.summarise on the same records.
 --public always suppresses small cells (collector.suppress_below, or PUBLIC_SUPPRESS_BELOW when
 that is 0); trafficking figures appear only with --sensitive (docs/statistics.md: who may).
 """
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     from central.render import ReportMeta, render
     from central.report import ProgressBar, sql_summary
     from config.loader import load_config
-    from messaging.stats import DEFAULT_UTC_OFFSET_MINUTES
+    from records.stats import DEFAULT_UTC_OFFSET_MINUTES
 
     if args.until < args.since:
         raise ImdmsError(

@@ -1,7 +1,7 @@
 """The sealed crossing message, crossing-v2: the clear fields of crossing-v1 plus `sealed`.
 
-Built from crossing-v1 and messaging.seal.CLEAR_FIELDS, checked in as
-`messaging/schema/crossing-v2.json` (a test keeps the file equal to `build_schema()`).
+Built from crossing-v1 and records.sealed_fields.CLEAR_FIELDS, checked in as
+`records/schema/crossing-v2.json` (a test keeps the file equal to `build_schema()`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from imdms.errors import SchemaError
-from messaging import schema as v1
-from messaging.seal import CLEAR_FIELDS, SEALED_VERSION
+from records import schema as v1
+from records.sealed_fields import CLEAR_FIELDS, SEALED_VERSION
 
 SCHEMA_PATH = Path(__file__).parent / "schema" / "crossing-v2.json"
 SCHEMA_ID = "urn:imdms:schema:crossing:v2"

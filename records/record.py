@@ -1,7 +1,7 @@
 """The crossing record: one frozen dataclass, the payload every later stage publishes.
 
-The JSON form is versioned by `messaging/schema/crossing-v1.json` (built from this module and the
-code lists by `messaging.schema.build_schema`; a test keeps the two equal). A saved record is never
+The JSON form is versioned by `records/schema/crossing-v1.json` (built from this module and the
+code lists by `records.schema.build_schema`; a test keeps the two equal). A saved record is never
 edited: a correction is a new record whose `amends` holds the corrected record's id.
 """
 
@@ -12,13 +12,14 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import uuid6
 
-from messaging.codes import (
+from records.clock import utc_now_iso
+from records.codes import (
     CaptureMethod,
     ChipCheck,
     Decision,
@@ -55,10 +56,6 @@ def boot_id() -> str:
         return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
     except OSError:
         return "unknown"
-
-
-def utc_now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def age_on(date_of_birth: str | None, on: date) -> int | None:
@@ -182,7 +179,7 @@ class CrossingRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CrossingRecord:
-        """Inverse of to_dict. Validate with messaging.schema first: this does not."""
+        """Inverse of to_dict. Validate with records.schema first: this does not."""
         kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             if f.name not in data:

@@ -14,7 +14,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from imdms.doctor.base import CheckResult, DoctorContext, Status, skip_without_config
+from imdms.checks import CheckResult, Status
+from imdms.cli.doctor.base import DoctorContext, skip_without_config
 
 EXPIRY_WARN_DAYS = 30
 CONNACK_REASONS = {

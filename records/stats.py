@@ -3,7 +3,7 @@
 `summarise(records)` takes CrossingRecord.to_dict() dicts (any order, duplicates allowed) and
 returns a `Summary`. The booth's shift summary calls it on its own records; the central report
 computes the same figures in SQL and a test proves the two agree exactly. Standard library and
-messaging.record (age arithmetic) only.
+records.record (age arithmetic) only.
 
 Rules (the SQL in central/ follows them; change both together):
 - Duplicates (same record_id) count once; the first copy seen is kept.
@@ -40,8 +40,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from messaging.codes import UNDER_18, CaptureMethod, Decision, Direction, Sex, TipReferral, age_band
-from messaging.record import age_on
+from records.codes import UNDER_18, CaptureMethod, Decision, Direction, Sex, TipReferral, age_band
+from records.record import age_on
 
 UNKNOWN = "UNKNOWN"
 KEY_SEP = "|"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from imdms.doctor.base import CheckResult, DoctorContext, Status, skip_without_config
+from imdms.checks import CheckResult, Status
+from imdms.cli.doctor.base import DoctorContext, skip_without_config
 
 
 def check_seal(ctx: DoctorContext) -> CheckResult:

@@ -8,7 +8,8 @@ import shutil
 import stat
 from pathlib import Path
 
-from imdms.doctor.base import CheckResult, DoctorContext, Status, skip_without_config
+from imdms.checks import CheckResult, Status
+from imdms.cli.doctor.base import DoctorContext, skip_without_config
 
 MIB = 1024 * 1024
 SERVICE_DATA_DIR = Path("/var/lib/imdms")  # the units' only ReadWritePaths=

@@ -46,7 +46,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def check(cfg: Any) -> int:
     """One line per check (as imdms doctor prints them); 1 when any fails."""
     from central.health import central_checks
-    from imdms.doctor.base import Status
+    from imdms.checks import Status
 
     results = central_checks(cfg)
     width = max(len(r.name) for r in results)

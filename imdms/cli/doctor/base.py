@@ -12,39 +12,15 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from imdms.checks import CheckResult, Status
 
 if TYPE_CHECKING:
     from config.models import Config
 
 DEFAULT_CREDENTIALS_DIR = Path("/etc/imdms/credentials")
-
-
-class Status(StrEnum):
-    PASS = "PASS"
-    WARN = "WARN"  # works, but needs attention soon
-    FAIL = "FAIL"  # the booth cannot work properly: fix before opening the booth
-    SKIP = "SKIP"  # not applicable to this booth's config
-
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    """One line of `imdms doctor`: `message` says what was found, `hint` what to do."""
-
-    name: str
-    status: Status
-    message: str
-    hint: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return {"name": self.name, "status": self.status.value, "message": self.message,
-                "hint": self.hint}
-
-    def line(self, width: int = 10) -> str:
-        text = f"{self.status.value}  {self.name:<{width}}  {self.message}"
-        return f"{text} -> {self.hint}" if self.hint else text
 
 
 @dataclass(frozen=True, slots=True)

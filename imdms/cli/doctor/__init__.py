@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from imdms.doctor.base import CheckResult, DoctorContext, Status
-from imdms.doctor.broker import check_broker
-from imdms.doctor.devices import check_camera, check_chip, check_reader
-from imdms.doctor.outbox import check_forwarder, check_outbox
-from imdms.doctor.seal import check_seal
-from imdms.doctor.system import (
+from imdms.checks import CheckResult, Status
+from imdms.cli.doctor.base import DoctorContext
+from imdms.cli.doctor.broker import check_broker
+from imdms.cli.doctor.devices import check_camera, check_chip, check_reader
+from imdms.cli.doctor.outbox import check_forwarder, check_outbox
+from imdms.cli.doctor.seal import check_seal
+from imdms.cli.doctor.system import (
     check_clock,
     check_config,
     check_credentials,
