@@ -21,7 +21,7 @@ LOGGER_NAMES = {"log", "logger", "_log", "_logger", "LOG", "LOGGER", "logging"}
 PERSONAL = {"surname", "given_names", "document_number", "date_of_birth", "raw_lines",
             "dg1_lines", "face_image", "optional_data", "optional_data_2", "personal_number"}
 # Modules that print on purpose: the command line.
-CLI_PREFIXES = ("imdms/cli.py", "imdms/cli/commands/", "imdms/cli/doctor/outbox.py")
+CLI_PREFIXES = ("imdms/cli/__init__.py", "imdms/cli/commands/", "imdms/cli/doctor/outbox.py")
 
 
 def sources() -> Iterator[tuple[str, ast.Module]]:
