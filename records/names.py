@@ -1,4 +1,5 @@
 """Names and documents made comparable: folding, ICAO 9303 transliterations, sorted tokens.
+Shared by the centre's person index and the booth's watchlist name match.
 
 A name reaches the centre as the MRZ wrote it (MUELLER, already transliterated), as an officer
 typed it (Müller, Muller) or with surname and given names swapped. `name_key` folds all of them
@@ -45,6 +46,9 @@ DIGRAPHS = re.compile(r"AE|OE|UE|AA")
 DOUBLED = re.compile(r"([A-Z])\1+")
 NOT_LETTER = re.compile(r"[^A-Z]+")
 DOC_JUNK = re.compile(r"[^0-9A-Z]")
+# the person index's AUTO_SCORE (central/trace/index.py): a booth's watchlist hit on name and
+# date of birth needs what an automatic link at the centre needs
+MATCH_SCORE = 92.0
 
 
 def fold(text: str) -> str:
