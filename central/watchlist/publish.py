@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from nacl.signing import SigningKey
@@ -44,7 +44,7 @@ def prepare(db: Database, source: str, new: Sequence[Entry], key: SigningKey, *,
     nothing changes (the current version stands). Raises ValueError (id clash between
     sources)."""
     held, entries = store.current(db)
-    merged = store.replace_source(entries, source, new)
+    merged = store.replace_source(entries, source, [replace(e, source=source) for e in new])
     change = store.diff(entries, merged)
     if held and not change:
         return None
