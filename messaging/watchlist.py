@@ -40,18 +40,34 @@ log = logging.getLogger(__name__)
 LEGACY_INSTRUCTION = "Check the traveller and the document; refer to second line if in doubt."
 
 
-@dataclass(frozen=True, slots=True)
-class WatchlistCheck:
-    """What the booth shows for one check: no personal data, only the entry's id."""
+class WatchlistCheck(tuple[WatchlistResult, str | None]):
+    """One check's outcome: the (result, list version) pair the booth's Case and record keep,
+    plus what the officer is shown on a hit. No personal data, only the entry's id."""
 
-    result: WatchlistResult
-    version: str | None
-    entry_id: str | None = None
-    category: Category | None = None
-    label: str | None = None
-    instruction: str | None = None
-    match: str | None = None  # "document" or "name"
-    score: float | None = None  # the name score (0-100) of a name match
+    entry_id: str | None
+    category: Category | None
+    label: str | None
+    instruction: str | None
+    match: str | None  # "document" or "name"
+    score: float | None  # the name score (0-100) of a name match
+
+    def __new__(
+        cls, result: WatchlistResult, version: str | None, entry_id: str | None = None,
+        category: Category | None = None, label: str | None = None,
+        instruction: str | None = None, match: str | None = None, score: float | None = None,
+    ) -> WatchlistCheck:
+        self = super().__new__(cls, (result, version))
+        self.entry_id, self.category, self.label = entry_id, category, label
+        self.instruction, self.match, self.score = instruction, match, score
+        return self
+
+    @property
+    def result(self) -> WatchlistResult:
+        return self[0]
+
+    @property
+    def version(self) -> str | None:
+        return self[1]
 
 
 def _norm(value: str | None) -> str:
@@ -194,6 +210,33 @@ class Watchlist:
                               e.instruction, match, score)
 
 
+def check_watchlist(
+    watchlist: Any,
+    document_number: str | None,
+    nationality: str | None,
+    date_of_birth: str | None,
+    *,
+    issuing_state: str | None = None,
+    surname: str | None = None,
+    given_names: str | None = None,
+) -> WatchlistCheck:
+    """terminal/booking.check_watchlist with names and the officer's instruction: the same
+    positional arguments, and the result still unpacks as (result, version). Any list-like
+    object with `check` works (test fakes); a failing list gives NOT_CHECKED, never a crash."""
+    if watchlist is None:
+        return WatchlistCheck(WatchlistResult.NOT_CHECKED, None)
+    try:
+        if isinstance(watchlist, Watchlist):
+            return watchlist.lookup(
+                document_number=document_number, issuing_state=issuing_state,
+                nationality=nationality, date_of_birth=date_of_birth, surname=surname,
+                given_names=given_names)
+        result = WatchlistResult(watchlist.check(document_number, nationality, date_of_birth))
+    except Exception:  # a broken list must not stop the booth; the record says NOT_CHECKED
+        return WatchlistCheck(WatchlistResult.NOT_CHECKED, None)
+    return WatchlistCheck(result, str(getattr(watchlist, "version", "") or "") or None)
+
+
 def store_payload(
     path: str | Path, payload: bytes, *, public_key: VerifyKey | Path | None = None
 ) -> Watchlist:
@@ -232,4 +275,4 @@ def write_private(target: Path, data: bytes) -> None:
         raise
 
 
-__all__ = ["Watchlist", "WatchlistCheck", "WatchlistRefused", "store_payload"]
+__all__ = ["Watchlist", "WatchlistCheck", "WatchlistRefused", "check_watchlist", "store_payload"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from central.trace.index import AUTO_SCORE
-from messaging.watchlist import Watchlist
+from messaging.watchlist import Watchlist, check_watchlist
 from messaging.watchlist_entries import Category, Entry
 from records.codes import WatchlistResult
 from records.names import MATCH_SCORE
@@ -108,3 +108,34 @@ def test_legacy_payload_still_loads() -> None:
     assert wl.check(None, "LSO", None) is WatchlistResult.NOT_CHECKED
     got = wl.lookup(document_number="QX1234567")
     assert got.category is Category.LOST_STOLEN_DOCUMENT and got.instruction
+
+
+def test_check_watchlist_is_a_drop_in_for_the_booth() -> None:
+    got = check_watchlist(WL, None, "LSO", "2015-04-09", surname="MUELLER",
+                          given_names="ANNA MARIA")
+    assert got.result is HIT and got.version == "5"
+    assert got.instruction == "Keep the child here; call the CGPU."
+    assert got.label == "Missing child / trafficking alert"
+    result, version = got
+    assert (result, version) == (HIT, "5")
+    assert got == (HIT, "5")  # what terminal/booking's Case keeps
+    assert check_watchlist(WL, "QX1234567", "LSO", None, issuing_state="ZAF") == (NO_HIT, "5")
+    assert check_watchlist(None, "QX1234567", None, None) == (WatchlistResult.NOT_CHECKED, None)
+
+
+def test_check_watchlist_with_other_lists() -> None:
+    class Fake:
+        version = "f1"
+
+        def check(self, number: str | None, nat: str | None, dob: str | None) -> str:
+            return "HIT" if number == "X1" else "NO_HIT"
+
+    class Broken:
+        version = "b1"
+
+        def check(self, number: str | None, nat: str | None, dob: str | None) -> str:
+            raise RuntimeError("disk gone")
+
+    assert check_watchlist(Fake(), "X1", None, None) == (HIT, "f1")
+    assert check_watchlist(Fake(), "X2", None, None).instruction is None
+    assert check_watchlist(Broken(), "X1", None, None) == (WatchlistResult.NOT_CHECKED, None)
