@@ -32,7 +32,7 @@ from nacl.signing import VerifyKey
 
 from messaging.watchlist_apply import next_entries
 from messaging.watchlist_entries import Category, Entry, entry_id, parse_entry
-from messaging.watchlist_sign import FORMAT, WatchlistRefused, trusted_key, verify
+from messaging.watchlist_sign import FORMAT, WatchlistRefused, trusted_keys, verify
 from records.codes import WatchlistResult
 from records.names import MATCH_SCORE, doc_number, name_key, name_score
 
@@ -248,8 +248,9 @@ def store_payload(
     foreign_key, malformed, stale, base (waiting for the full list), no_key. The caller logs
     it: the message names versions and reasons, never entries."""
     target = Path(path)
-    key = public_key if isinstance(public_key, VerifyKey) else trusted_key(target, public_key)
-    doc = verify(payload, key)
+    keys = ([public_key] if isinstance(public_key, VerifyKey)
+            else trusted_keys(target, public_key))
+    doc = verify(payload, keys)
     current = Watchlist.load(target)
     entries = next_entries(current.number, current.entries, doc)
     if entries is None:

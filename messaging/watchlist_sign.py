@@ -12,7 +12,8 @@ The signature covers CONTEXT + the document without "signature", dumped with sor
 no spaces (ASCII), so it does not depend on how the broker or a file kept the bytes. `version`
 is a monotonic integer set by the centre (central/watchlist/store.py); a delta turns version
 `base` into `version` (= base + 1). Keys are the PEM files of messaging/export_file.py
-(`openssl genpkey -algorithm ed25519`, `openssl pkey -pubout`).
+(`openssl genpkey -algorithm ed25519`, `openssl pkey -pubout`); a booth's public key file
+may hold several (a key rotation), the signature's key_id picks one.
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
-from messaging.export_file import verify_key_from_pem
-from messaging.seal import SealError, read_key_file
+from messaging.seal import ED25519_PUBLIC, SealError, pem_keys, read_key_file
 from messaging.watchlist_entries import Entry
 
 FORMAT = "imdms-watchlist/1"
@@ -50,9 +50,11 @@ def key_id(key: VerifyKey) -> str:
     return hashlib.blake2b(bytes(key), digest_size=8).hexdigest()
 
 
-def load_verify_key(path: Path) -> VerifyKey:
-    """The centre's watchlist public key. Raises SealError (unreadable, not Ed25519)."""
-    return verify_key_from_pem(read_key_file(Path(path)))
+def load_verify_keys(path: Path) -> list[VerifyKey]:
+    """Every Ed25519 public key (PEM block) in the file: the centre's current key, and during a
+    rotation its next one too. Raises SealError (unreadable, no Ed25519 key)."""
+    text = read_key_file(Path(path))
+    return [VerifyKey(raw) for raw in pem_keys(text, ED25519_PUBLIC, "Ed25519 public key")]
 
 
 def canonical(doc: dict[str, Any]) -> bytes:
@@ -81,8 +83,8 @@ def sign(doc: dict[str, Any], key: SigningKey) -> bytes:
     return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def verify(payload: bytes, key: VerifyKey) -> dict[str, Any]:
-    """The document of a signed payload, checked against the centre's key.
+def verify(payload: bytes, keys: VerifyKey | Sequence[VerifyKey]) -> dict[str, Any]:
+    """The document of a signed payload, checked against the centre's key(s).
 
     Raises WatchlistRefused: not JSON or not a watchlist document (malformed), no signature
     (unsigned), signed by another key (foreign_key) or not matching its signature (signature).
@@ -96,9 +98,12 @@ def verify(payload: bytes, key: VerifyKey) -> dict[str, Any]:
     sig = doc.get("signature")
     if not isinstance(sig, dict) or not isinstance(sig.get("value"), str):
         raise WatchlistRefused("unsigned", "watchlist refused: it is not signed")
-    if sig.get("key_id") != key_id(key):
+    trusted = {key_id(k): k for k in ([keys] if isinstance(keys, VerifyKey) else keys)}
+    key = trusted.get(str(sig.get("key_id")))
+    if key is None:
         raise WatchlistRefused("foreign_key", "watchlist refused: signed by another key "
-                               f"({str(sig.get('key_id'))[:16]}, trusted {key_id(key)})")
+                               f"({str(sig.get('key_id'))[:16]}, trusted "
+                               f"{', '.join(trusted)})")
     try:
         key.verify(canonical(doc), base64.b64decode(sig["value"], validate=True))
     except (BadSignatureError, binascii.Error, ValueError):
@@ -113,13 +118,13 @@ def verify(payload: bytes, key: VerifyKey) -> dict[str, Any]:
     return doc
 
 
-def trusted_key(list_path: Path, configured: Path | None = None) -> VerifyKey:
-    """The key to verify with: `configured` ([watchlist] public_key) or watchlist.pub beside
+def trusted_keys(list_path: Path, configured: Path | None = None) -> list[VerifyKey]:
+    """The keys to verify with: `configured` ([watchlist] public_key) or watchlist.pub beside
     the list. Raises WatchlistRefused (reason "no_key") when it is missing or unreadable:
     without a key nothing is applied."""
     path = Path(configured) if configured else Path(list_path).parent / PUBLIC_KEY_FILE
     try:
-        return load_verify_key(path)
+        return load_verify_keys(path)
     except SealError as err:
         raise WatchlistRefused("no_key", f"watchlist refused: no usable public key at {path} "
                                f"({err.message}); install the centre's watchlist.pub") from err

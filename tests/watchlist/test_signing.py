@@ -104,3 +104,15 @@ def test_refusals_log_no_personal_data(booth_dir: Path, centre_key: SigningKey,
     text = " ".join(messages) + caplog.text
     for personal in ("QX1234567", "MÜLLER", "ANNA", "2015-04-09"):
         assert personal not in text
+
+
+def test_key_rotation_trusts_every_key_in_the_file(booth_dir: Path,
+                                                   centre_key: SigningKey) -> None:
+    path = booth_dir / "watchlist.json"
+    pub = booth_dir / "watchlist.pub"
+    new_key = SigningKey.generate()
+    pub.write_text(pub.read_text() + verify_key_pem(new_key.verify_key))
+    assert store_payload(path, full(centre_key, 1, [DOC])).number == 1
+    assert store_payload(path, full(new_key, 2, [DOC, BAN])).number == 2
+    pub.write_text(verify_key_pem(new_key.verify_key))  # rotation done: the old key goes
+    assert refused(path, full(centre_key, 3, [DOC])) == "foreign_key"
