@@ -3,7 +3,7 @@
 
     {"kind": "watchlist_hit", "event_id": "<uuid7>", "record_id": "<crossing record id>",
      "list_version": "7", "entry_id": "wl-3f2a...", "category": "WANTED", "match": "name",
-     "border_post": "MSU-BRIDGE", "terminal_id": "t1", "detected_at": "2026-12-03T13:00:00Z"}
+     "border_post": "MSU-BRIDGE", "terminal_id": "t1", "occurred_at": "2026-12-03T13:00:00Z"}
 
 No personal data: the entry id stands for what was listed (the centre holds the list), the
 record id for the traveller (the crossing arrives sealed on its own topic). `event_id` makes a
@@ -24,7 +24,7 @@ from records.record import new_record_id
 
 KIND = "watchlist_hit"
 FIELDS = ("kind", "event_id", "record_id", "list_version", "entry_id", "category", "match",
-          "border_post", "terminal_id", "detected_at")
+          "border_post", "terminal_id", "occurred_at")
 MATCHES = ("document", "name")
 
 
@@ -34,7 +34,7 @@ def hit_event(
     record_id: str,
     border_post: str,
     terminal_id: str,
-    detected_at: str | None = None,
+    occurred_at: str | None = None,
     event_id: str | None = None,
 ) -> dict[str, Any]:
     """The hit event of a check. Raises ValueError when the check is not a HIT."""
@@ -51,7 +51,7 @@ def hit_event(
         "match": check.match or "document",
         "border_post": border_post,
         "terminal_id": terminal_id,
-        "detected_at": detected_at or utc_now_iso(),
+        "occurred_at": occurred_at or utc_now_iso(),
     }
 
 

@@ -29,12 +29,12 @@ TABLE = """CREATE TABLE IF NOT EXISTS watchlist_hits (
     match TEXT NOT NULL,
     border_post TEXT NOT NULL,
     terminal_id TEXT NOT NULL,
-    detected_at TEXT NOT NULL,
+    occurred_at TEXT NOT NULL,
     received_at TEXT NOT NULL
 )"""
 INDEX = "CREATE INDEX IF NOT EXISTS watchlist_hits_record ON watchlist_hits (record_id)"
 COLUMNS = ("event_id", "record_id", "list_version", "entry_id", "category", "match",
-           "border_post", "terminal_id", "detected_at", "received_at")
+           "border_post", "terminal_id", "occurred_at", "received_at")
 
 
 def ensure_schema(db: Database) -> None:
@@ -81,7 +81,7 @@ def list_hits(db: Database, *, limit: int = 100, record_id: str | None = None
     if record_id is not None:
         sql += " WHERE record_id = ?"
         params.append(record_id)
-    sql += " ORDER BY detected_at DESC, event_id DESC LIMIT ?"
+    sql += " ORDER BY occurred_at DESC, event_id DESC LIMIT ?"
     params.append(limit)
     return [dict(zip(COLUMNS, (str(v) for v in row), strict=True))
             for row in db.query(sql, params)]

@@ -20,7 +20,7 @@ WL = Watchlist.of("12", [DOC, CHILD], 12)
 
 def event(check: WatchlistCheck, **kw: str) -> dict[str, str]:
     return hit_event(check, record_id="rec-1", border_post="MSU-BRIDGE", terminal_id="t1",
-                     detected_at="2026-12-03T13:00:00Z", **kw)
+                     occurred_at="2026-12-03T13:00:00Z", **kw)
 
 
 def test_hit_event_carries_no_personal_data() -> None:

@@ -179,7 +179,7 @@ def run_hits(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(hits, sort_keys=True))
         return 0
-    cols = ("detected_at", "category", "match", "border_post", "terminal_id", "record_id",
+    cols = ("occurred_at", "category", "match", "border_post", "terminal_id", "record_id",
             "entry_id", "list_version")
     rows = [list(cols)] + [[h[c] for c in cols] for h in hits]
     widths = [max(len(r[i]) for r in rows) for i in range(len(cols))]
