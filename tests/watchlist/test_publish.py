@@ -155,6 +155,8 @@ def test_cli_publish_and_import_sltd(tmp_path: Path, broker: Any, booth_dir: Pat
         shown = capsys.readouterr().out
         assert '"version": 2' in shown and "MÜLLER" not in shown and "QX1234567" not in shown
         assert main(["watchlist", "republish", "--config", str(config)]) == 0
+        assert main(["watchlist", "hits", "--json", "--config", str(config)]) == 0
+        assert capsys.readouterr().out.strip().endswith("[]")
     finally:
         booth.close()
 

@@ -73,10 +73,15 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 @contextmanager
-def _open(args: argparse.Namespace, config: Config) -> Iterator[Database]:
+def _open(args: argparse.Namespace, config: Config, *, create: bool = True
+          ) -> Iterator[Database]:
     from central.db import Database
 
-    db = Database(args.database or config.collector.database)
+    database = args.database or config.collector.database
+    if not create and "://" not in database and not Path(database).exists():
+        raise ImdmsError(f"no central database at {database}",
+                         "publish a list first, or pass --database PATH")
+    db = Database(database, create=create)
     try:
         yield db
     except Exception as err:
@@ -155,7 +160,7 @@ def run_show(args: argparse.Namespace) -> int:
     from central.watchlist.store import current
 
     config = _config(args)
-    with _open(args, config) as db:
+    with _open(args, config, create=False) as db:
         version, entries = current(db)
     counts = {"by_category": dict(Counter(e.category.value for e in entries)),
               "by_source": dict(Counter(e.source for e in entries))}
@@ -174,7 +179,7 @@ def run_hits(args: argparse.Namespace) -> int:
     from central.watchlist.hits import list_hits
 
     config = _config(args)
-    with _open(args, config) as db:
+    with _open(args, config, create=False) as db:
         hits = list_hits(db, limit=args.limit, record_id=args.record)
     if args.json:
         print(json.dumps(hits, sort_keys=True))
