@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from central.db import Database
+from central.trace.names import doc_key, doc_number, name_block, name_key, name_score
 from central.trace.schema import ensure_schema
-from records.names import doc_key, doc_number, name_block, name_key, name_score
 from records.record import new_record_id
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from central.db import Database
 from central.trace.audit import record_access, require
 from central.trace.flags import mark
 from central.trace.index import SUGGEST_SCORE, refresh
+from central.trace.names import doc_number, name_block, name_key, name_score
 from central.trace.timeline import Crossing, add_companions, crossings_of
 from imdms.errors import ImdmsError
-from records.names import doc_number, name_block, name_key, name_score
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from records.names import doc_key, fold, name_key, name_score
+from central.trace.names import doc_key, fold, name_key, name_score
 
 
 @pytest.mark.parametrize(
