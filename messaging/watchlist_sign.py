@@ -39,11 +39,17 @@ PUBLIC_KEY_FILE = "watchlist.pub"  # beside the list when [watchlist] public_key
 
 class WatchlistRefused(ValueError):
     """A list or delta the booth will not apply. `reason` is a short code (unsigned, signature,
-    foreign_key, malformed, stale, base); the text names versions and fields, never entries."""
+    foreign_key, malformed, stale, base, no_key); the text names versions and fields, never
+    entries."""
 
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+def _printable(value: Any) -> str:
+    # the key id comes from the sender: keep only what a key id may hold before logging it
+    return "".join(c if c in "0123456789abcdef" else "?" for c in str(value)[:16])
 
 
 def key_id(key: VerifyKey) -> str:
@@ -102,7 +108,7 @@ def verify(payload: bytes, keys: VerifyKey | Sequence[VerifyKey]) -> dict[str, A
     key = trusted.get(str(sig.get("key_id")))
     if key is None:
         raise WatchlistRefused("foreign_key", "watchlist refused: signed by another key "
-                               f"({str(sig.get('key_id'))[:16]}, trusted "
+                               f"({_printable(sig.get('key_id'))}, trusted "
                                f"{', '.join(trusted)})")
     try:
         key.verify(canonical(doc), base64.b64decode(sig["value"], validate=True))
