@@ -332,6 +332,20 @@ class SealConfig(Strict):
     )
 
 
+class WatchlistConfig(Strict):
+    public_key: Path | None = Field(
+        None,
+        description="Booth: the centre's Ed25519 watchlist public key (PEM, `openssl pkey "
+        "-pubout`); every list and delta is verified with it before it is applied. Unset: "
+        "<data_dir>/watchlist.pub. Without a key no list is applied (checks: NOT_CHECKED).",
+    )
+    signing_key_credential: str = Field(
+        "imdms-watchlist.key",
+        description="Centre: credential name (or path) of the Ed25519 private key (PEM, "
+        "`openssl genpkey -algorithm ed25519`) `imdms watchlist publish` signs with.",
+    )
+
+
 class LoggingConfig(Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Root log level."
@@ -383,6 +397,9 @@ class Config(Strict):
     )
     seal: SealConfig = Field(
         default_factory=SealConfig, description="Sealing personal data to the centre."
+    )
+    watchlist: WatchlistConfig = Field(
+        default_factory=WatchlistConfig, description="The signed national watchlist."
     )
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Logging.")
     collector: CollectorConfig = Field(

@@ -5,7 +5,9 @@
     <prefix>/<border_post>/<terminal_id>/status     QoS 1, retained: "online" | "offline" (LWT)
     <prefix>/<border_post>/<terminal_id>/heartbeat  QoS 0, retained: JSON health snapshot
     <prefix>/<border_post>/<terminal_id>/receipt    QoS 1, central -> terminal: committed ids
+    <prefix>/<border_post>/<terminal_id>/watchlist-hit  QoS 1, not retained: one hit event
     <prefix>/watchlist                              QoS 1, retained, central -> terminals
+    <prefix>/watchlist/delta                        QoS 1, not retained: version N-1 -> N
 
 The default prefix is "imdms/v1"; a breaking change to any payload bumps the version segment.
 """
@@ -64,6 +66,21 @@ class Topics:
     @property
     def watchlist(self) -> str:
         return f"{self.prefix}/watchlist"
+
+    @property
+    def watchlist_delta(self) -> str:
+        """Signed deltas (messaging/watchlist_sign.py); the full list stays on `watchlist`."""
+        return f"{self.prefix}/watchlist/delta"
+
+    @property
+    def watchlist_hit(self) -> str:
+        """This terminal's hit reports (messaging/watchlist_hit.py)."""
+        return f"{self.base}/watchlist-hit"
+
+    @property
+    def all_watchlist_hits(self) -> str:
+        """Subscription filter of the centre's hit store (central/watchlist/hits.py)."""
+        return f"{self.prefix}/+/+/watchlist-hit"
 
     @property
     def all_crossings(self) -> str:

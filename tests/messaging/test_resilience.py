@@ -3,7 +3,6 @@ MQTT 3.1.1, the retained watchlist."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -12,9 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nacl.signing import SigningKey
 
+from messaging.export_file import verify_key_pem
 from messaging.outbox import Outbox
 from messaging.watchlist import Watchlist
+from messaging.watchlist_entries import Category, Entry
+from messaging.watchlist_sign import full_document, sign
 from records.codes import WatchlistResult
 from tests.messaging.helpers import (
     REPO,
@@ -159,16 +162,20 @@ def test_retained_watchlist_is_stored(tmp_path: Path, broker: Any,
     col = collector_factory(broker.port)
     col.start()
     assert col.client is not None
-    wl = {"version": "v42", "entries": [{"document_number": "QX1234567", "nationality": "LSO"}]}
-    col.client.publish("imdms/v1/watchlist", json.dumps(wl), qos=1, retain=True).wait_for_publish(5)
+    key = SigningKey.generate()
+    (tmp_path / "watchlist.pub").write_text(verify_key_pem(key.verify_key))
+    entry = Entry("wl-1", Category.LOST_STOLEN_DOCUMENT, "Retain it.",
+                  document_number="QX1234567", nationality="LSO")
+    wl = sign(full_document(42, [entry], "2026-12-03T12:00:00Z"), key)
+    col.client.publish("imdms/v1/watchlist", wl, qos=1, retain=True).wait_for_publish(5)
     box = Outbox(tmp_path / "o.sqlite3")
     run = start_forwarder(box, tmp_path, broker.port)
     try:
-        assert wait_until(lambda: run.forwarder.watchlist.version == "v42")
+        assert wait_until(lambda: run.forwarder.watchlist.version == "42")
     finally:
         run.halt()
     stored = Watchlist.load(tmp_path / "watchlist.json")
-    assert stored.version == "v42"
+    assert stored.version == "42"
     assert stored.check("QX1234567", "LSO", None) is WatchlistResult.HIT
     assert (tmp_path / "watchlist.json").stat().st_mode & 0o077 == 0
     box.close()
