@@ -355,7 +355,9 @@ class Collector:
         from central.amqp_source import PASSWORD_CREDENTIAL, AmqpSource, url_with_password
 
         def deliver(topic: str, payload: bytes, mid: int) -> None:
-            self._queue.put(_Message(topic, payload, mid, 1))
+            # opened on the consumer thread, as the MQTT path does in _on_message
+            opened, why = open_payload(payload, self.config.private_key_credential)
+            self._queue.put(_Message(topic, opened, mid, 1, why))
 
         url = url_with_password(self.config.amqp_url, read_credential(PASSWORD_CREDENTIAL))
         # prefetch: two batches in hand keep the writer busy while one commits
