@@ -28,8 +28,10 @@ SWEEP_HOURS = 48  # the sweep reopens only recent referrals: an upgrade must not
 
 class CaseDesk:
     def __init__(self, config: CasesConfig, database: str, prefix: str,
-                 publish: Publish | None, *, poll_s: float = 1.0) -> None:
+                 publish: Publish | None, *, poll_s: float = 1.0, dispatch: bool = True) -> None:
+        """dispatch: run the Dispatcher's thread (off: tests that send nothing)."""
         self.config = config
+        self.dispatch = dispatch
         self.dispatcher = Dispatcher(config, database, prefix, publish, poll_s=poll_s)
         self._ready = False
         self.opened = 0  # cases opened by this collector (writer thread)
@@ -41,7 +43,8 @@ class CaseDesk:
             if not self._ready:
                 ensure_schema(db)
                 opened = sweep(db, self.config)
-                self.dispatcher.start()
+                if self.dispatch:
+                    self.dispatcher.start()
                 self._ready = True
             else:
                 opened = 0

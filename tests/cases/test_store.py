@@ -45,9 +45,7 @@ def _commit(db: Database, desk: CaseDesk, *records: dict[str, object]) -> int:
 
 @pytest.fixture
 def desk(store: Store) -> Iterator[CaseDesk]:
-    d = CaseDesk(ROSTER, store.url, "imdms/v1", None, poll_s=3600)
-    d._ready = True  # no dispatcher thread: these tests send nothing
-    yield d
+    yield CaseDesk(ROSTER, store.url, "imdms/v1", None, dispatch=False)
 
 
 def test_a_case_per_referred_crossing(db: Database, desk: CaseDesk) -> None:
