@@ -3,7 +3,7 @@
 `Collector._process` calls after_commit() once per batch, after the commit and the commit
 receipts, on the writer thread with its database. Opening is a few inserts; the notices are
 sent by the Dispatcher's own thread. A failure here never undoes ingest (the records are
-committed): it is logged and the dispatcher's sweep opens the missed cases from `records`.
+committed): it is logged and the next batch's sweep opens the missed cases from `records`.
 """
 
 from __future__ import annotations
@@ -33,21 +33,21 @@ class CaseDesk:
         self.config = config
         self.dispatch = dispatch
         self.dispatcher = Dispatcher(config, database, prefix, publish, poll_s=poll_s)
-        self._ready = False
+        self._swept = False  # swept since the last failure
+        self._started = False
         self.opened = 0  # cases opened by this collector (writer thread)
 
     def after_commit(self, db: Database, payloads: Iterable[bytes]) -> int:
         """Open the cases of the committed crossings (duplicates are harmless); commits.
         Returns cases opened. Never raises: ingest must go on."""
         try:
-            if not self._ready:
+            opened = 0
+            if not self._swept:
                 ensure_schema(db)
                 opened = sweep(db, self.config)
-                if self.dispatch:
-                    self.dispatcher.start()
-                self._ready = True
-            else:
-                opened = 0
+            if self.dispatch and not self._started:
+                self.dispatcher.start()
+                self._started = True
             now = int(time.time() * 1000)
             for payload in payloads:
                 data = json.loads(payload)
@@ -55,8 +55,10 @@ class CaseDesk:
                 if unit is not None:
                     opened += open_case(db, data, on_duty(self.config, unit, now), now) is not None
             db.commit()
+            self._swept = True
         except Exception as err:
-            log.error("could not open referral cases: %s; the next start reopens them",
+            self._swept = False
+            log.error("could not open referral cases: %s; the next batch sweeps for them",
                       err.__class__.__name__)
             try:
                 db.rollback()

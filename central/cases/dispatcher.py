@@ -118,7 +118,9 @@ class Dispatcher:
     def _receipts(self, db: Database) -> None:
         if self.publish is None:
             return
-        for case in notices.receipts_due(db):
+        owed = notices.receipts_due(db)
+        db.commit()  # end the read: an idle PostgreSQL transaction would be cut off
+        for case in owed:
             receipt = ReferralReceipt(case["case_id"], case["record_id"],
                                       ReceivingUnit(case["unit"]), case["status"],
                                       case["notified"], utc_now_iso())

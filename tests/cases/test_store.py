@@ -138,3 +138,14 @@ def test_sweep_opens_missed_cases(db: Database) -> None:
     assert sweep(db, ROSTER) == 0
     (c,) = list_cases(db, "sup-1")
     assert c["unit"] == "POLICE_CHILD_GENDER_PROTECTION"
+
+
+def test_a_failing_hook_never_raises(db: Database, desk: CaseDesk,
+                                     caplog: pytest.LogCaptureFixture) -> None:
+    rec = referred()
+    db.store(rec)
+    db.commit()
+    assert desk.after_commit(db, [b"not json", json.dumps(rec).encode()]) == 0
+    assert "could not open referral cases: JSONDecodeError" in caplog.text
+    assert SURNAME not in caplog.text
+    assert desk.after_commit(db, []) == 1  # the next batch sweeps
