@@ -126,8 +126,11 @@ class Dispatcher:
                                       case["notified"], utc_now_iso())
             topic = f"{self.prefix}/{case['border_post']}/{case['terminal_id']}/referral-receipt"
             try:
-                self.publish(topic, encode(receipt))
+                result = self.publish(topic, encode(receipt))
             except Exception as err:  # not connected yet: owed, sent on the next round
                 log.debug("referral receipt not published: %s", err.__class__.__name__)
+                return
+            if rc := getattr(result, "rc", 0):  # paho refused it (no connection): owed
+                log.debug("referral receipt not published: paho rc %s", rc)
                 return
             notices.mark_receipt_sent(db, case["case_id"])

@@ -156,3 +156,22 @@ def test_doctor_line_when_all_is_well(db: Database, hook_server: HookServer, tmp
     assert result.status is Status.PASS, result
     assert hook_server.headers[0]["Content-Type"] == "application/json"
     assert hook_server.headers[0]["Authorization"] == "Bearer s3cret"
+
+
+def test_receipt_owed_until_published(db: Database, hook_server: HookServer) -> None:
+    class Refused:
+        rc = 4  # paho's MQTT_ERR_NO_CONN
+
+    cfg = _cases(hook=hook_server.url, email=False)
+    _open(db, cfg)
+    calls: list[str] = []
+
+    def publish(topic: str, payload: bytes) -> object:
+        calls.append(topic)
+        return Refused() if len(calls) == 1 else None
+
+    dispatcher = Dispatcher(cfg, db.url, "imdms/v1", publish)
+    dispatcher.run_once(db)
+    dispatcher.run_once(db)
+    dispatcher.run_once(db)
+    assert len(calls) == 2  # refused once, then published once
