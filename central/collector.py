@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from central.cases.desk import CaseDesk
 from central.dberrors import is_bad_value
 from central.unseal import open_payload
-from config.models import BrokerConfig, CollectorConfig
+from config.models import BrokerConfig, CasesConfig, CollectorConfig
 from imdms.errors import ConfigError, ImdmsError
 
 log = logging.getLogger(__name__)
@@ -114,6 +115,7 @@ class Collector:
         batch_wait_s: float = 0.05,
         retry_min_s: float = 0.5,
         retry_max_s: float = 30.0,
+        cases: CasesConfig | None = None,
     ) -> None:
         if collector.source == "mqtt" and not broker.host:
             raise ConfigError(
@@ -141,6 +143,9 @@ class Collector:
         self._was_connected = False
         self._db_failing = False
         self.receipted = 0  # ids sent in commit receipts (writer thread)
+        # referral cases (central/cases): opened after each commit, notified on their own thread
+        self.cases = CaseDesk(cases or CasesConfig(), self.database, self.prefix,
+                              lambda topic, payload: self._client.publish(topic, payload, qos=1))
 
     # -- topics ------------------------------------------------------------------------------
     def subscriptions(self) -> list[str]:
@@ -293,6 +298,7 @@ class Collector:
                 outcomes["rejected"] += 1
         db.commit()
         self.receipted += self._send_receipts(committed)
+        self.cases.after_commit(db, [m.payload for m in committed if m.topic.endswith("/crossing")])
         if self._client is not None:
             for msg in batch:
                 if msg.qos > 0:
@@ -417,6 +423,7 @@ class Collector:
         if self._writer is not None and self._writer.is_alive():
             self._queue.put(None)
             self._writer.join()
+        self.cases.stop()
         if self._client is not None:
             self._client.disconnect()
             self._client.loop_stop()

@@ -27,7 +27,9 @@ ALL_QUEUES = (*QUEUES, "imdms.audit", "imdms.referrals", "imdms.dead-letters")
 
 
 def central_checks(config: Config, timeout_s: float = 5.0) -> list[CheckResult]:
-    results = [check_database(config)]
+    from central.cases.health import check_cases
+
+    results = [check_database(config), check_cases(config)]
     if config.collector.source == "amqp":
         results += check_rabbitmq(config, timeout_s)
     else:

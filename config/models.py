@@ -381,6 +381,91 @@ class CollectorConfig(Strict):
     )
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
+
+
+class ShiftConfig(Strict):
+    days: list[Weekday] = Field(
+        default_factory=lambda: list(WEEKDAYS), description="Weekdays the shift starts on."
+    )
+    start: str = Field("00:00", pattern=HHMM, description="Local start time HH:MM.")
+    end: str = Field(
+        "24:00", pattern=HHMM, description="Local end time HH:MM (before start: past midnight)."
+    )
+    email: list[str] = Field(default_factory=list, description="Addresses mailed by SMTP.")
+    hook: str | None = Field(None, description="http(s) URL sent a JSON POST (SMS gateway).")
+
+    @field_validator("email")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for address in value:  # no header injection through the roster
+            if address.count("@") != 1 or any(c in address for c in " \t\r\n,;<>"):
+                raise ValueError("an email address is name@domain, one per list item")
+        return value
+
+    @field_validator("hook")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("the hook is an http:// or https:// URL")
+        return value
+
+
+class SmtpConfig(Strict):
+    host: str = Field("", description="SMTP server; empty: no email is sent.")
+    port: int = Field(587, ge=1, le=65535, description="SMTP port (587 submission, 25 relay).")
+    starttls: bool = Field(True, description="Upgrade to TLS with STARTTLS before sending.")
+    username: str | None = Field(None, description="SMTP login; unset: no AUTH.")
+    password_credential: str = Field(
+        "imdms-smtp-password", description="Credential name (or path) of the SMTP password."
+    )
+    sender: str = Field("imdms-cases@localhost", description="From: address of notices.")
+    timeout_s: float = Field(10.0, gt=0, description="Connect and command timeout.")
+
+
+class HookConfig(Strict):
+    timeout_s: float = Field(5.0, gt=0, description="HTTP hook connect and response timeout.")
+    token_credential: str = Field(
+        "imdms-hook-token",
+        description="Credential name (or path) of a bearer token sent to hooks (absent: none).",
+    )
+
+
+class CasesConfig(Strict):
+    roster: dict[str, list[ShiftConfig]] | None = Field(
+        None,
+        description="On-duty roster, per receiving unit: [[cases.roster.SOCIAL_WELFARE]] "
+        "tables with days, start, end, email, hook (docs/tracing.md, 'Case lifecycle'); "
+        "unset: no one is notified and every case shows it.",
+    )
+    utc_offset_minutes: int = Field(
+        120, ge=-720, le=840, description="The roster's local time (Lesotho: UTC+2)."
+    )
+    attempts: int = Field(8, ge=1, le=100, description="Sends of a notice before it fails.")
+    retry_min_s: float = Field(30.0, gt=0, description="First retry delay (then doubling).")
+    retry_max_s: float = Field(3600.0, gt=0, description="Longest retry delay.")
+    smtp: SmtpConfig = Field(default_factory=SmtpConfig, description="Email notices.")
+    hook: HookConfig = Field(default_factory=HookConfig, description="HTTP hook notices.")
+
+    @field_validator("roster", mode="before")
+    @classmethod
+    def _units(cls, value: Any) -> Any:
+        from records.codes import ReceivingUnit
+
+        if not isinstance(value, dict):
+            return value
+        known = {u.value for u in ReceivingUnit}
+        out = {}
+        for unit, shifts in value.items():
+            name = str(unit).strip().upper()
+            if name not in known:
+                raise ValueError(f"unknown unit {unit!r}; one of {', '.join(sorted(known))}")
+            out[name] = shifts
+        return out
+
+
 class Config(Strict):
     terminal: TerminalConfig = Field(default_factory=TerminalConfig, description="This booth.")
     reader: ReaderConfig = Field(
@@ -404,6 +489,9 @@ class Config(Strict):
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Logging.")
     collector: CollectorConfig = Field(
         default_factory=CollectorConfig, description="Central collector (imdms collect)."
+    )
+    cases: CasesConfig = Field(
+        default_factory=CasesConfig, description="Central referral cases and their notices."
     )
 
     def outbox_path(self) -> Path:

@@ -6,6 +6,8 @@
     <prefix>/<border_post>/<terminal_id>/heartbeat  QoS 0, retained: JSON health snapshot
     <prefix>/<border_post>/<terminal_id>/receipt    QoS 1, central -> terminal: committed ids
     <prefix>/<border_post>/<terminal_id>/watchlist-hit  QoS 1, not retained: one hit event
+    <prefix>/<border_post>/<terminal_id>/referral-receipt
+                                                    QoS 1, central -> terminal: case opened
     <prefix>/watchlist                              QoS 1, retained, central -> terminals
     <prefix>/watchlist/delta                        QoS 1, not retained: version N-1 -> N
 
@@ -62,6 +64,14 @@ class Topics:
     def receipt_for(self, border_post: str, terminal_id: str) -> str:
         """Receipt topic of any terminal (the collector publishes there, messaging/receipts.py)."""
         return f"{self.prefix}/{border_post}/{terminal_id}/receipt"
+
+    @property
+    def referral_receipt(self) -> str:
+        return f"{self.base}/referral-receipt"
+
+    def referral_receipt_for(self, border_post: str, terminal_id: str) -> str:
+        """Referral receipt topic of any terminal (messaging/referral_receipt.py)."""
+        return f"{self.prefix}/{border_post}/{terminal_id}/referral-receipt"
 
     @property
     def watchlist(self) -> str:

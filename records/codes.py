@@ -161,6 +161,25 @@ class TipReferral(StrEnum):
     SOCIAL_WELFARE = "SOCIAL_WELFARE"
 
 
+class ReceivingUnit(StrEnum):
+    """Who takes over a referral (central/cases). Not a record field: the three police and
+    welfare units are the record's TipReferral values; a second-line referral with indicators
+    but no TipReferral goes to immigration's second line (records/case_id.py)."""
+
+    POLICE_ANTI_TRAFFICKING = "POLICE_ANTI_TRAFFICKING"
+    POLICE_CHILD_GENDER_PROTECTION = "POLICE_CHILD_GENDER_PROTECTION"
+    SOCIAL_WELFARE = "SOCIAL_WELFARE"
+    IMMIGRATION_SECOND_LINE = "IMMIGRATION_SECOND_LINE"
+
+
+RECEIVING_UNIT_LABELS: dict[ReceivingUnit, str] = {
+    ReceivingUnit.POLICE_ANTI_TRAFFICKING: "Police anti-trafficking unit",
+    ReceivingUnit.POLICE_CHILD_GENDER_PROTECTION: "Police child and gender protection unit",
+    ReceivingUnit.SOCIAL_WELFARE: "Social welfare",
+    ReceivingUnit.IMMIGRATION_SECOND_LINE: "Immigration second line",
+}
+
+
 class WatchlistResult(StrEnum):
     HIT = "HIT"
     NO_HIT = "NO_HIT"

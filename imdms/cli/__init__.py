@@ -32,6 +32,7 @@ COMMANDS = (
     "report",
     "trace",
     "watchlist",
+    "cases",
 )
 DEFAULT_CONFIG = "/etc/imdms/terminal.toml"
 log = logging.getLogger(__name__)

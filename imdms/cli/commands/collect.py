@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     collector = Collector(
-        cfg.broker, collector_cfg, database=args.database, client_id=args.client_id
+        cfg.broker, collector_cfg, database=args.database, client_id=args.client_id,
+        cases=cfg.cases,
     )
     collector.run(stop)
     return 0
