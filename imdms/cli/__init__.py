@@ -31,6 +31,9 @@ COMMANDS = (
     "collect",
     "report",
     "trace",
+    "audit",
+    "purge",
+    "subject_access",
 )
 DEFAULT_CONFIG = "/etc/imdms/terminal.toml"
 log = logging.getLogger(__name__)
