@@ -4,6 +4,7 @@ audit_log: one row per event, `seq` its position in the chain (1, 2, ... with no
   = H(prev_hash || canonical row) (central/audit/chain.py). source "booth" (an audit-v1 event,
   `event_id` unique: redelivery stores nothing twice) or "central" (a view of personal data, a
   purge). A purge row's `covers_seq` names the last row of the prefix it removed.
+A store made by the first release has its trace_audit rows chained here once (then dropped).
 Guards: triggers refuse UPDATE and TRUNCATE always, and DELETE of any row no purge row covers,
   so only a chained, visible purge can shorten the log (and only from the front).
 """
@@ -88,8 +89,8 @@ def ensure_schema(db: Database) -> None:
 
 
 def _move_trace_audit(db: Database) -> None:
-    """Chain the rows of the first release's trace_audit, oldest first, once. The old table
-    stays (its guards refuse DELETE) but is written no more."""
+    """Chain the rows of the first release's trace_audit, oldest first, then drop it (in the
+    same transaction): its rows are personal data, and retention purges only the chain."""
     from central.audit.chain import Entry, append
 
     rows = db.query(
@@ -102,3 +103,6 @@ def _move_trace_audit(db: Database) -> None:
         entry = Entry("central", str(action), operator=str(operator), reason=str(reason),
                       detail=detail)
         append(db, entry, at=str(at))
+    db.execute("DROP TABLE trace_audit")  # its triggers go with it
+    if db.postgres:
+        db.execute("DROP FUNCTION IF EXISTS trace_audit_refuse()")
