@@ -23,7 +23,7 @@ MAX_TEXT = 500
 def _need(value: str | None, what: str, hint: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise ImdmsError(f"{what} is required for every trace", hint)
+        raise ImdmsError(f"{what} is required to see personal data (it is audited)", hint)
     return text[:MAX_TEXT]
 
 
