@@ -150,7 +150,8 @@ class Collector:
     # -- topics ------------------------------------------------------------------------------
     def subscriptions(self) -> list[str]:
         group = self.config.share_group
-        return [f"$share/{group}/{self.prefix}/+/+/{kind}" for kind in ("crossing", "heartbeat")]
+        kinds = ("crossing", "heartbeat", "audit")
+        return [f"$share/{group}/{self.prefix}/+/+/{kind}" for kind in kinds]
 
     def _split(self, topic: str) -> tuple[str, str, str] | None:
         if not topic.startswith(self.prefix + "/"):
@@ -194,6 +195,9 @@ class Collector:
 
         try:
             db = Database(self.database)
+            from central.audit.schema import ensure_schema
+
+            ensure_schema(db)  # the booth audit events' table, before the first batch
         except BaseException as err:  # surfaced by start()
             self._error = err
             self._db_ready.set()
@@ -335,6 +339,11 @@ class Collector:
         post, terminal, kind = parts
         if kind == "heartbeat":
             return str(db.ingest_heartbeat(msg.payload, topic=msg.topic, terminal=terminal).outcome)
+        if kind == "audit":  # booth audit events: into the hash-chained log (central/audit/)
+            from central.audit.booth import ingest_booth_event
+
+            return str(ingest_booth_event(db, msg.payload, topic=msg.topic, post=post,
+                                          terminal=terminal).outcome)
         if msg.unopened is not None:
             return str(db.reject(msg.topic, msg.payload, msg.unopened).outcome)
         return str(db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal).outcome)
@@ -358,7 +367,7 @@ class Collector:
             self._start_mqtt(connect_timeout_s)
 
     def _start_amqp(self, connect_timeout_s: float) -> None:
-        from central.amqp_source import PASSWORD_CREDENTIAL, AmqpSource, url_with_password
+        from central.amqp_source import PASSWORD_CREDENTIAL, QUEUES, AmqpSource, url_with_password
 
         def deliver(topic: str, payload: bytes, mid: int) -> None:
             # opened on the consumer thread, as the MQTT path does in _on_message
@@ -371,6 +380,7 @@ class Collector:
             url,
             deliver,
             prefetch=2 * self.batch_size,
+            queues=(*QUEUES, "imdms.audit"),  # booth audit events (deploy/central/definitions)
             backoff_min_s=self.retry_min_s,
             backoff_max_s=self.retry_max_s,
         )

@@ -466,6 +466,43 @@ class CasesConfig(Strict):
         return out
 
 
+class RetentionConfig(Strict):
+    """How long the centre keeps each kind of data (`imdms purge`, run daily by a timer).
+
+    Days from the crossing (or the audit row); the defaults follow the EU Entry/Exit System:
+    3 years, 5 with an overstay."""
+
+    crossings_days: int = Field(
+        1096, ge=1, description="Crossings (every version, their indicators and trace index "
+        "rows): 3 years after the crossing."
+    )
+    overstay_days: int = Field(
+        1827, ge=1, description="Crossings of a stay that exceeded its intended days (the "
+        "entry and its exit, trace flag OVERSTAY): 5 years."
+    )
+    cases_days: int = Field(
+        3653, ge=1, description="Crossings referred to a receiving unit or with trafficking "
+        "indicators (a case may go to court): 10 years."
+    )
+    photos_days: int = Field(
+        1096, ge=1, description="Photos kept at the centre (none are stored yet): 3 years."
+    )
+    audit_days: int = Field(
+        4018, ge=1, description="Audit log rows (booth events, central views, purges): 11 "
+        "years, longer than any data they account for."
+    )
+
+    @model_validator(mode="after")
+    def _audit_outlives_data(self) -> RetentionConfig:
+        longest = max(self.crossings_days, self.overstay_days, self.cases_days, self.photos_days)
+        if self.audit_days < longest:
+            raise ValueError(
+                f"audit_days ({self.audit_days}) is shorter than the data it accounts for "
+                f"({longest} days): who saw a record must stay known while the record exists"
+            )
+        return self
+
+
 class Config(Strict):
     terminal: TerminalConfig = Field(default_factory=TerminalConfig, description="This booth.")
     reader: ReaderConfig = Field(
@@ -492,6 +529,9 @@ class Config(Strict):
     )
     cases: CasesConfig = Field(
         default_factory=CasesConfig, description="Central referral cases and their notices."
+    )
+    retention: RetentionConfig = Field(
+        default_factory=RetentionConfig, description="Central retention (imdms purge)."
     )
 
     def outbox_path(self) -> Path:

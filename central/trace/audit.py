@@ -1,8 +1,9 @@
 """The trace access log: who looked up whom, why, with what parameters and how many results.
 
-Rows are only ever inserted; triggers refuse UPDATE, DELETE (and on PostgreSQL TRUNCATE), so
-the role that traces cannot rewrite its own history (docs/tracing.md: the role note). The
-parameters are personal data (a document number searched for): they live in this table, never
+Each trace query and link decision is a row of the central hash-chained audit log
+(central/audit/: append-only, guarded by triggers, checked by `imdms audit verify`), so the
+role that traces cannot rewrite its own history (docs/tracing.md: the role note). The
+parameters are personal data (a document number searched for): they live in that table, never
 in a log line.
 """
 
@@ -11,10 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from central.audit.chain import record_view
 from central.db import Database
 from central.trace.schema import ensure_schema
 from imdms.errors import ImdmsError
-from records.clock import utc_now_iso
 
 MAX_TEXT = 500
 
@@ -22,7 +23,7 @@ MAX_TEXT = 500
 def _need(value: str | None, what: str, hint: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise ImdmsError(f"{what} is required for every trace", hint)
+        raise ImdmsError(f"{what} is required to see personal data (it is audited)", hint)
     return text[:MAX_TEXT]
 
 
@@ -45,21 +46,25 @@ def record_access(
 ) -> None:
     """Append one audit row in the open transaction (the caller commits with its result)."""
     operator, reason = require(operator, reason)
-    at = utc_now_iso()
-    db.execute(
-        "INSERT INTO trace_audit (at, operator, reason, action, params, result_count)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (at, operator, reason, action, json.dumps(params, sort_keys=True), result_count),
+    record_view(
+        db,
+        operator=operator,
+        reason=reason,
+        action=action,
+        params=params,
+        result_count=result_count,
     )
 
 
 def audit_rows(db: Database) -> list[dict[str, Any]]:
-    """Every audit row, oldest first (for a supervisor's review and the tests)."""
+    """Every central view of personal data, oldest first (for a supervisor and the tests)."""
     ensure_schema(db)
     out = []
     for row in db.query(
-        "SELECT id, at, operator, reason, action, params, result_count FROM trace_audit ORDER BY id"
+        "SELECT seq, at, operator, reason, kind, detail FROM audit_log"
+        " WHERE source = 'central' AND kind <> 'purge' ORDER BY seq"
     ):
+        detail = json.loads(row[5])
         out.append(
             {
                 "id": int(row[0]),
@@ -67,8 +72,8 @@ def audit_rows(db: Database) -> list[dict[str, Any]]:
                 "operator": row[2],
                 "reason": row[3],
                 "action": row[4],
-                "params": json.loads(row[5]),
-                "result_count": int(row[6]),
+                "params": detail.get("params", {}),
+                "result_count": int(detail.get("result_count", 0)),
             }
         )
     return out

@@ -8,11 +8,13 @@ trace_entities: one row per document (ISSUER:NUMBER:DOB) or per undocumented cro
 trace_links: a fuzzy link between two entities with its evidence and confidence; status
   auto (joins persons), suggested (shown, joins nothing until confirmed), confirmed or split
   (a supervisor's decision, kept across re-indexing).
-trace_audit: every trace query and link decision; append-only (triggers refuse UPDATE/DELETE).
+Every trace query and link decision is a row of the central audit log (central/audit/schema.py:
+  hash-chained, append-only); the first release's trace_audit is moved there once.
 """
 
 from __future__ import annotations
 
+from central.audit.schema import ensure_schema as ensure_audit_schema
 from central.db import Database
 
 TABLES = (
@@ -76,46 +78,24 @@ TABLES = (
         name TEXT PRIMARY KEY,
         value TEXT NOT NULL
     )""",
-    """CREATE TABLE IF NOT EXISTS trace_audit (
-        id INTEGER PRIMARY KEY,
-        at TEXT NOT NULL,
-        operator TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        action TEXT NOT NULL,
-        params TEXT NOT NULL,
-        result_count INTEGER NOT NULL
-    )""",
     # incremental indexing reads the records received since the last run
     "CREATE INDEX IF NOT EXISTS trace_records_received ON records (received_at, root_id)",
-)
-SQLITE_GUARDS = (
-    "CREATE TRIGGER IF NOT EXISTS trace_audit_no_update BEFORE UPDATE ON trace_audit"
-    " BEGIN SELECT RAISE(ABORT, 'trace_audit is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS trace_audit_no_delete BEFORE DELETE ON trace_audit"
-    " BEGIN SELECT RAISE(ABORT, 'trace_audit is append-only'); END",
-)
-POSTGRES_GUARDS = (
-    "CREATE OR REPLACE FUNCTION trace_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS"
-    " $$ BEGIN RAISE EXCEPTION 'trace_audit is append-only'; END $$",
-    "CREATE OR REPLACE TRIGGER trace_audit_no_change BEFORE UPDATE OR DELETE ON trace_audit"
-    " FOR EACH ROW EXECUTE FUNCTION trace_audit_refuse()",
-    "CREATE OR REPLACE TRIGGER trace_audit_no_truncate BEFORE TRUNCATE ON trace_audit"
-    " FOR EACH STATEMENT EXECUTE FUNCTION trace_audit_refuse()",
 )
 
 
 def _exists(db: Database) -> bool:
     if db.postgres:
-        return db.query("SELECT to_regclass('trace_audit') IS NOT NULL")[0][0] is True
-    return bool(db.query("SELECT 1 FROM sqlite_master WHERE name = 'trace_audit'"))
+        return db.query("SELECT to_regclass('trace_entries') IS NOT NULL")[0][0] is True
+    return bool(db.query("SELECT 1 FROM sqlite_master WHERE name = 'trace_entries'"))
 
 
 def ensure_schema(db: Database) -> None:
-    """Create the trace tables and the audit guards if missing, and commit.
+    """Create the trace tables and the audit log if missing, and commit.
 
     Does nothing once they exist, so a tracing role that does not own them (and so cannot
-    replace the guards) runs without DDL rights.
+    replace the audit log's guards) runs without DDL rights.
     """
+    ensure_audit_schema(db)
     if _exists(db):
         return
     if db.postgres:
@@ -124,18 +104,16 @@ def ensure_schema(db: Database) -> None:
         if db.postgres:
             stmt = stmt.replace("id INTEGER PRIMARY KEY", "id BIGSERIAL PRIMARY KEY")
         db.execute(stmt)
-    for stmt in POSTGRES_GUARDS if db.postgres else SQLITE_GUARDS:
-        db.execute(stmt)
     db.commit()
 
 
 # PostgreSQL: what a tracing role (not the tables' owner) needs, and no more. Without UPDATE,
-# DELETE or TRUNCATE on trace_audit and without ownership (needed to drop or disable the
+# DELETE or TRUNCATE on audit_log and without ownership (needed to drop or disable the
 # triggers), it cannot rewrite the log; docs/tracing.md shows how to apply it.
 TRACER_GRANTS = (
     "GRANT SELECT ON records TO {role}",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON trace_entries, trace_entities, trace_links,"
     " trace_state TO {role}",
-    "GRANT SELECT, INSERT ON trace_audit TO {role}",
-    "GRANT USAGE ON SEQUENCE trace_audit_id_seq, trace_links_id_seq TO {role}",
+    "GRANT SELECT, INSERT ON audit_log TO {role}",
+    "GRANT USAGE ON SEQUENCE trace_links_id_seq TO {role}",
 )

@@ -33,6 +33,9 @@ COMMANDS = (
     "trace",
     "watchlist",
     "cases",
+    "audit",
+    "purge",
+    "subject_access",
 )
 DEFAULT_CONFIG = "/etc/imdms/terminal.toml"
 log = logging.getLogger(__name__)

@@ -147,9 +147,9 @@ def test_forwarder_publishes_audit_to_its_topic(tmp_path: Path, broker: Any) -> 
     audit = [(t, json.loads(p)) for t, p in got if t == topics.audit]
     assert [e["event_id"] for _t, e in audit] == [e["event_id"] for e in events]
     assert [t for t, _p in got if t == topics.crossing] == [topics.crossing]
-    # the central collector subscribes to crossings and heartbeats only: audit is not a crossing
+    # the central collector subscribes to audit too and chains the events (central/audit/)
     central = _central_collector(broker.port)
-    assert not any(mqtt.topic_matches_sub(s.split("/", 2)[2], topics.audit)
+    assert any(mqtt.topic_matches_sub(s.split("/", 2)[2], topics.audit)
                    for s in central.subscriptions())
 
 

@@ -14,11 +14,11 @@ from tests.stats.postgres import PASSWORD, PostgresServer
 from tests.trace.people import crossing, ingest
 
 SQL = (
-    "UPDATE trace_audit SET reason = 'x'",
-    "DELETE FROM trace_audit",
-    "TRUNCATE trace_audit",
-    "ALTER TABLE trace_audit DISABLE TRIGGER ALL",
-    "DROP TRIGGER trace_audit_no_change ON trace_audit",
+    "UPDATE audit_log SET reason = 'x'",
+    "DELETE FROM audit_log",
+    "TRUNCATE audit_log",
+    "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+    "DROP TRIGGER audit_log_no_change ON audit_log",
 )
 
 

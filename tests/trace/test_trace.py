@@ -158,7 +158,7 @@ def test_no_trace_without_operator_and_reason(
 
 
 @pytest.mark.parametrize(
-    "sql", ["UPDATE trace_audit SET reason = 'nothing to see'", "DELETE FROM trace_audit"]
+    "sql", ["UPDATE audit_log SET reason = 'nothing to see'", "DELETE FROM audit_log"]
 )
 def test_the_audit_table_refuses_update_and_delete(db: Database, sql: str) -> None:
     three_posts(db)

@@ -1,0 +1,21 @@
+"""The audit tests run on both central stores: the `store` fixture of tests/stats."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from central.audit.schema import ensure_schema
+from central.db import Database
+from tests.stats.conftest import Store, mosquitto, postgres_server, store
+
+__all__ = ["db", "mosquitto", "postgres_server", "store"]
+
+
+@pytest.fixture
+def db(store: Store) -> Iterator[Database]:
+    d = Database(store.url)
+    ensure_schema(d)
+    try:
+        yield d
+    finally:
+        d.close()

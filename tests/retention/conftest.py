@@ -1,0 +1,19 @@
+"""The retention tests run on both central stores: the `store` fixture of tests/stats."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from central.db import Database
+from tests.stats.conftest import Store, postgres_server, store
+
+__all__ = ["db", "postgres_server", "store"]
+
+
+@pytest.fixture
+def db(store: Store) -> Iterator[Database]:
+    d = Database(store.url)
+    try:
+        yield d
+    finally:
+        d.close()
