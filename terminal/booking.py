@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ocr.country_codes import is_known_code
 from records.clock import iso_z, parse_iso, utc_now
@@ -60,8 +60,12 @@ def local_hhmm(recorded_at: str) -> str:
     return moment.astimezone().strftime("%H:%M")
 
 
+@runtime_checkable
 class WatchlistLike(Protocol):
-    version: str
+    """messaging.watchlist.Watchlist, or a test's list (`version` None: no list loaded)."""
+
+    @property
+    def version(self) -> str | None: ...
 
     def check(
         self, document_number: str | None, nationality: str | None, date_of_birth: str | None

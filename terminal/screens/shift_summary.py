@@ -9,12 +9,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from records.codes import TIP_INDICATOR_LABELS, RefusalReason, TipIndicator
 from terminal.booking import local_hhmm
 from terminal.labels import label
+from terminal.screens.base import BoothScreen
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
@@ -68,15 +68,14 @@ def sensitive_text(summary: Any) -> Text:
     return text
 
 
-class ShiftSummaryScreen(Screen[None]):
+class ShiftSummaryScreen(BoothScreen[None]):
     BINDINGS = [Binding("escape,f6", "back", "Back")]
     AUTO_FOCUS = "#cells"
 
     def compose(self) -> ComposeResult:
-        app: Any = self.app
-        shift = app.shift
+        shift = self.app.shift
         records = [r.to_dict() for r in shift.records] if shift else []
-        self.summary = app.summarise(records)
+        self.summary = self.app.summarise(records)
         yield StatusBar()
         yield Static(headline(self.summary, shift.started_at if shift else ""), id="sum-head")
         with Horizontal(id="sum-body"):

@@ -129,7 +129,7 @@ def test_wedge_burst_is_a_document_and_never_typed() -> None:
     outcomes = burst(f, lines, 100.0)
     assert all(o.consumed and not o.replay for o in outcomes)  # type: ignore[attr-defined]
     last = outcomes[-1]
-    assert last.document is not None and last.document.lines == tuple(lines)  # type: ignore[attr-defined]
+    assert last.document is not None and last.document.raw_lines == tuple(lines)  # type: ignore[attr-defined]
 
 
 def test_wedge_gives_a_person_every_key_in_order() -> None:
