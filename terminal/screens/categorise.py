@@ -26,7 +26,7 @@ from records.codes import (
 )
 from records.record import CrossingRecord
 from records.rules import default_purpose
-from terminal.booking import Case, local_hhmm
+from terminal.booking import Case, Problem, local_hhmm
 from terminal.labels import SEX_SHORT, doc_tail, initials, label, options
 from terminal.saving import NotSaved, Saved
 from terminal.screens.base import BoothScreen
@@ -35,6 +35,13 @@ from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 from terminal.widgets.tick import TickBox
 from terminal.widgets.upper_input import UpperInput
+
+# Form / Case field named by a Problem -> the widget that edits it
+FIELD_WIDGETS = {
+    "decision": "#decision", "traveller_category": "#category",
+    "refusal_reason": "#refusal", "relationship_to_adult": "#relationship",
+    "purpose": "#purpose", "intended_stay_days": "#stay", "amend_reason": "#amend-reason",
+}  # fmt: skip
 
 
 def adult_label(record: CrossingRecord) -> str:
@@ -243,21 +250,19 @@ class CategoriseScreen(BoothScreen[None]):
         f.notes = self.query_one("#notes", Input).value.strip() or None
         self.case.amend_reason = self.query_one("#amend-reason", Input).value
 
-    def _show_problems(self, problems: list[str]) -> None:
+    def _show_problems(self, problems: list[Problem]) -> None:
         box = self.query_one("#problems", Static)
         if problems:
-            box.update(Text("To save: " + "; ".join(problems), style="bold red"))
+            box.update(Text("To save: " + "; ".join(p.text for p in problems),
+                            style="bold red"))
         else:
             box.update("")
 
-    def _first_problem_widget(self, problems: list[str]) -> Widget | None:
-        order = [
-            ("the decision", "#decision"), ("category", "#category"), ("refusal", "#refusal"),
-            ("related", "#relationship"),
-            ("purpose", "#purpose"), ("stay", "#stay"), ("corrected", "#amend-reason"),
-        ]
-        for word, selector in order:
-            if any(word in p for p in problems):
+    def _first_problem_widget(self, problems: list[Problem]) -> Widget | None:
+        """The field of the first problem (problems come in screen order)."""
+        for problem in problems:
+            selector = FIELD_WIDGETS.get(problem.field)
+            if selector is not None:
                 return self.query_one(selector)
         return None
 

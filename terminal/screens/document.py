@@ -19,14 +19,13 @@ from terminal.booking import (
     Case,
     Form,
     case_for_read,
-    chip_refers,
-    chip_status,
     local_hhmm,
 )
 from terminal.chip_checks import (
     CLONE_BANNER,
     possible_clone,
 )
+from terminal.chip_status import DG1_MISMATCH, PASSED, chip_refers, chip_status
 from terminal.labels import issue_text
 from terminal.screens.base import BoothScreen
 from terminal.widgets.chip_panel import CAN_KINDS, chip_text, merge_chip
@@ -325,12 +324,13 @@ class DocumentScreen(BoothScreen[None]):
         elif self.case.watchlist[0] is WatchlistResult.HIT and \
                 judgement is not WatchlistJudgement.NOT_THIS_PERSON:
             out.append((f"WATCHLIST HIT checked: {judgement_label(judgement)}", "alert"))
-        if chip_status(self.read.chip) == "FAILED:dg1_mismatch":
+        status = chip_status(self.read.chip)
+        if status == DG1_MISMATCH:
             out.append(("CHIP DATA DIFFERS FROM THE PRINTED PAGE: examine the document",
                         "alert"))
-        elif possible_clone(self.read) and chip_status(self.read.chip) == "PASSED":
+        elif possible_clone(self.read) and status == PASSED:
             out.append((CLONE_BANNER, "alert"))
-        elif self.read.chip is not None and chip_status(self.read.chip).startswith("FAILED"):
+        elif self.read.chip is not None and status.failed:
             out.append(("CHIP AUTHENTICATION FAILED: examine the document", "alert"))
         if not self.read.mrz.valid:
             out.append(("MRZ CHECK FAILED: compare every field with the printed page", "warn"))
