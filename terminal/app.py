@@ -18,9 +18,10 @@ from config.models import Config
 from drivers.base import DocumentReader
 from imdms import __version__
 from terminal.booking import Clock, WatchlistLike
-from terminal.booth import BoothApp, BoothSettings, Summarise
+from terminal.booth import BoothApp, Summarise
 from terminal.officers import OfficerStore
 from terminal.ports import OutboxLike
+from terminal.settings import BoothSettings
 
 log = logging.getLogger(__name__)
 DEMO_PIN = "1234"

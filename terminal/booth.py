@@ -1,11 +1,13 @@
 """The booth application: the life cycle, the officer's shift, and routing reads and results.
 
 Screens live in terminal/screens (one per file); `terminal.app.make_app` builds this with the
-real or fake reader, outbox and officer store. The rooms beside it: the reader pumps
-(terminal/pump.py: reader calls run in worker threads and reach the UI only through messages;
-errors reach an ErrorModal through `call_from_thread`, never as a traceback), the status text
-(terminal/status.py), the chip hand-off (terminal/chip_link.py), saving (terminal/saving.py)
-and the keyboard wedge (terminal/keyboard.py).
+real or fake reader, outbox and officer store (settings: terminal/settings.py). The rooms
+beside it: the reader pumps (terminal/pump.py: reader calls run in worker threads and reach the
+UI only through messages; errors reach an ErrorModal through `call_from_thread`, never as a
+traceback), where a read goes (terminal/routing.py), the status text (terminal/status.py), the
+chip hand-off (terminal/chip_link.py), saving (terminal/saving.py: the result comes back as a
+message) and the keyboard wedge (terminal/keyboard.py). Screens (screens/base.BoothScreen)
+see this app typed and navigate through it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -27,19 +27,20 @@ from textual.message_pump import MessagePump
 
 from drivers.base import DocumentRead as RawRead
 from drivers.base import DocumentReader, ReaderState, ReaderStatus
-from records.clock import utc_now
 from records.codes import Direction
-from records.record import CrossingRecord, new_record_id
+from records.record import CrossingRecord
 from terminal import saving
 from terminal.audit import AuditTrail, Detail
-from terminal.booking import Booth, Case, Clock, WatchlistLike
+from terminal.booking import Booth, Case, WatchlistLike
 from terminal.chip_link import ChipLink
-from terminal.drafts import restore_draft, take_open_case
+from terminal.drafts import idle_notice, restore_draft, take_open_case
 from terminal.key_order import KeyDone
 from terminal.keyboard import Keyboard
 from terminal.officers import OfficerStore
 from terminal.ports import OutboxLike
 from terminal.pump import ReaderPump
+from terminal.routing import route_read
+from terminal.settings import BoothSettings, Shift, os_term_is_linux_console, warm_up_imports
 from terminal.status import (
     LinkStatus,
     QueueStatus,
@@ -57,33 +58,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 RECENT = 12  # crossings listed on the scan screen
 Summarise = Callable[[Iterable[dict[str, Any]]], "Summary"]
-
-
-@dataclass(slots=True)
-class BoothSettings:
-    terminal_id: str = "demo-01"
-    border_post: str = "MSU-BRIDGE"
-    default_direction: Direction = Direction.ENTRY
-    home_country: str = "LSO"
-    software_version: str = ""
-    data_dir: Path | None = None
-    forwarding: bool = False  # a broker is configured: show online/offline
-    receipts: bool = False  # the forwarder waits for receipts: show what awaits one
-    demo_pin: str | None = None  # shown on the sign-in screen in --demo only
-    idle_signout_s: float = 15 * 60
-    repeat_scan_window_s: float = 30 * 60
-    status_interval_s: float = 2.0
-    photo_mode: str = "auto"  # "auto" | "halfcell" | "none"
-    clock: Clock = utc_now
-    new_id: Callable[[], str] = new_record_id
-    read_timeout_s: float = 0.25
-
-
-@dataclass(slots=True)
-class Shift:
-    officer_id: str
-    started_at: str
-    records: list[CrossingRecord] = field(default_factory=list)
 
 
 class BoothApp(App[None]):
@@ -211,7 +185,7 @@ class BoothApp(App[None]):
         """After the first paint, load what the first read and the first save need (screens,
         the outbox's compiled schema validator, the statistics) in a thread, so the officer's
         first traveller does not pay for it and start-up does not either."""
-        self.run_worker(_warm_up_imports, name="warm-up", group="warm-up", thread=True,
+        self.run_worker(warm_up_imports, name="warm-up", group="warm-up", thread=True,
                         exit_on_error=False)
 
     def on_unmount(self) -> None:
@@ -296,11 +270,9 @@ class BoothApp(App[None]):
         kept = None
         if reason == "idle" and officer is not None:
             kept = take_open_case(self)
-            minutes = max(1, round(self.settings.idle_signout_s / 60))
-            notice = f"Signed out after {minutes} min without a key press."
+            notice = idle_notice(officer, self.settings.idle_signout_s, kept=kept is not None)
             if kept is not None:
                 self._drafts[officer] = kept
-                notice += f" The open traveller is kept: sign in as {officer} to continue."
         if officer is not None:
             self.audit("sign_out", officer_id=officer,
                        detail={"reason": reason, "draft_kept": kept is not None})
@@ -407,51 +379,21 @@ class BoothApp(App[None]):
     # -- reads -----------------------------------------------------------------------------
 
     async def on_booth_app_document_read(self, message: DocumentRead) -> None:
-        from terminal.screens.document import DocumentScreen
-        from terminal.screens.scan import ScanScreen
-
-        read = message.read
         self._last_activity = time.monotonic()
-        if self.shift is None:
-            self.notify("Sign in first, then present the document again.", severity="warning")
-            return
-        if read.source == "chip":
-            open_doc = self.chip.open_document()
-            if open_doc is not None:  # the chip of the traveller on screen
-                await open_doc.chip_arrived(read)
-                return
-        if not isinstance(self.screen, ScanScreen):
-            self.notify(
-                "A document was read while a traveller is open: finish or Esc, then present "
-                "it again.",
-                severity="warning",
-            )
-            return
-        if not read.ok:
-            hint = read.failure.hint if read.failure is not None else ""
-            self.show_error("Document not read",
-                            read.error or "the reader could not read the document",
-                            hint or self._unread_hint(read))
-            return
-        pending = read.source != "chip" and read.mrz is not None and self.chip.hand_mrz(read)
+        await route_read(self, message.read)
+
+    async def open_document(self, read: RawRead, *, chip_pending: bool) -> None:
+        """Show `read` on the document screen (mounted once, then reused: a read refills it)."""
+        from terminal.screens.document import DocumentScreen
+
         screen = self._document_screen
-        if screen is None:  # mounted once, then reused: a read only refills it
-            screen = DocumentScreen(read, chip_pending=pending)
+        if screen is None:
+            screen = DocumentScreen(read, chip_pending=chip_pending)
             self.install_screen(screen, "document")
             self._document_screen = screen
         else:
-            await screen.load(read, chip_pending=pending)
+            await screen.load(read, chip_pending=chip_pending)
         self.push_screen(screen)
-
-    def _unread_hint(self, read: RawRead) -> str:
-        """What to do about a failed read: a reader that went away is not a dirty document."""
-        state = self.reader_states.get(read.reader_name)
-        gone = state is not None and state.status in (ReaderStatus.DISCONNECTED,
-                                                       ReaderStatus.ERROR)
-        if gone or "cut" in (read.error or ""):
-            return ("the reader stopped in the middle: check its cable and power, then present "
-                    "the document again; or type the MRZ (F3)")
-        return "present the document again, flat and still; or type the MRZ (F3)"
 
     def on_booth_app_chip_progress(self, message: ChipProgress) -> None:
         self.chip.progress(message.file, message.done, message.total)
@@ -506,25 +448,3 @@ class BoothApp(App[None]):
 
     async def _route_key(self, key: events.Key) -> None:
         await super().on_event(key)
-
-
-def _warm_up_imports() -> None:
-    import importlib
-
-    for name in ("terminal.screens.scan", "terminal.screens.document",
-                 "terminal.screens.categorise", "terminal.screens.indicators",
-                 "terminal.screens.manual_mrz", "records.stats"):
-        try:
-            importlib.import_module(name)
-        except Exception:  # only a head start: a real failure shows where it is used
-            log.info("warm-up import of %s failed", name)
-    try:  # by name: mypy takes records/schema/ (the JSON folder) for the module
-        importlib.import_module("records.schema")._fast_validator()
-    except Exception:
-        log.info("warm-up of the record validator failed")
-
-
-def os_term_is_linux_console() -> bool:
-    import os
-
-    return os.environ.get("TERM", "") == "linux"

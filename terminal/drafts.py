@@ -10,6 +10,15 @@ if TYPE_CHECKING:
     from terminal.booth import BoothApp
 
 
+def idle_notice(officer_id: str, idle_signout_s: float, *, kept: bool) -> str:
+    """What the sign-in screen says after an idle sign-out."""
+    minutes = max(1, round(idle_signout_s / 60))
+    notice = f"Signed out after {minutes} min without a key press."
+    if kept:
+        notice += f" The open traveller is kept: sign in as {officer_id} to continue."
+    return notice
+
+
 def take_open_case(app: BoothApp) -> Case | None:
     """The traveller being processed (its form as on screen), or None."""
     from terminal.screens.categorise import CategoriseScreen
