@@ -4,6 +4,7 @@ chip status with the chip-vs-print alert, the chip photo, and the watchlist aler
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -56,7 +57,7 @@ def _check_cell(ok: bool | None, corrected: list[Any]) -> Text:
     return Text("ok", style="green")
 
 
-def fields_table(read: DocumentRead, today: Any, age: int | None) -> Text:
+def fields_table(read: DocumentRead, today: date, age: int | None) -> Text:
     """Name, value and check status in three columns. Laid out as one Text (not a rich Table,
     which measures every cell on every paint: a third of the document screen's paint time)."""
     mrz = read.mrz
@@ -315,7 +316,7 @@ class DocumentScreen(BoothScreen[None]):
                 else "CHIP DATA DIFFERS FROM THE PRINTED PAGE")
         self.app.notify(f"{what}: decision set to REFERRED", severity="error")
 
-    def _banners(self, today: Any) -> list[tuple[str, str]]:
+    def _banners(self, today: date) -> list[tuple[str, str]]:
         assert self.case is not None and self.read.mrz is not None
         out = []
         judgement = self.case.judgement

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +10,7 @@ from textual.widgets import Input, Label, Static
 
 from drivers.base import DocumentRead
 from imdms.errors import MrzError
+from ocr.mrz import MrzRecord
 from terminal.labels import issue_text
 from terminal.screens.base import BoothScreen
 from terminal.widgets.keybar import KeyBar
@@ -29,7 +28,7 @@ CHECK_NAMES = {
 }
 
 
-def feedback(lines: list[str]) -> tuple[Text, Any]:
+def feedback(lines: list[str]) -> tuple[Text, MrzRecord | None]:
     """(what to show, the parsed MrzRecord or None)."""
     from ocr.mrz import parse_mrz
 
