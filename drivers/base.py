@@ -44,6 +44,25 @@ class ChipSummary:
     dg1_lines: tuple[str, ...] = field(default=(), repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class ReadFailure:
+    """Why a read failed, typed: `kind` is machine-readable (the chip reader's: wrong_keys,
+    card_removed, no_keys, ...), `hint` says what to do, `resumable`: reading the card again
+    resumes where it stopped. Never personal data."""
+
+    kind: str
+    hint: str = ""
+    resumable: bool = False
+
+    @classmethod
+    def from_extra(cls, extra: dict[str, Any]) -> ReadFailure | None:
+        """The failure a backend reported the untyped way (extra["kind"|"hint"|"resumable"])."""
+        if not extra.get("kind") and not extra.get("hint"):
+            return None
+        return cls(str(extra.get("kind") or ""), str(extra.get("hint") or ""),
+                   bool(extra.get("resumable")))
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -53,8 +72,9 @@ class DocumentRead:
     """One document presented to one reader.
 
     `ok` is False when the reader saw something but could not read it (garbled frame, wrong BCC,
-    unreadable characters); `error` then says why, without personal data. A read whose MRZ parsed
-    but failed a check digit is ok=True with `mrz.valid` False: the officer decides.
+    unreadable characters); `error` then says why, without personal data, and `failure` (when
+    the backend knows more) what kind of failure and what to do. A read whose MRZ parsed but
+    failed a check digit is ok=True with `mrz.valid` False: the officer decides.
     """
 
     source: str  # backend type, e.g. "serial_mrz", "simulator", "camera", "chip"
@@ -67,6 +87,11 @@ class DocumentRead:
     confidence: float | None = None  # camera OCR only, 0..1
     chip: ChipSummary | None = None
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
+    failure: ReadFailure | None = None
+
+    def __post_init__(self) -> None:
+        if self.failure is None and self.extra:  # a backend that still reports it in extra
+            object.__setattr__(self, "failure", ReadFailure.from_extra(self.extra))
 
     @property
     def ok(self) -> bool:

@@ -4,7 +4,9 @@ The terminal UI feeds every keystroke with its monotonic time into a `WedgeRecog
 answers with the document once it has seen MRZ lines (30, 36 or 44 characters of [A-Z0-9<],
 each ending with Enter) arrive as a machine-speed burst. A person typing is far slower (rarely
 under 60 ms between keys, never 30 keys in a row under 50 ms each), so the officer's own typing
-is never taken for a reader. `WedgeReader` wraps it as a DocumentReader for the terminal.
+is never taken for a reader. `WedgeReader` wraps it as a DocumentReader: the booth's keyboard
+(terminal/wedge_input.WedgeFilter) feeds it every MRZ-alphabet key and takes the DocumentRead it
+queues, so the booth and the reader contract tests run the same code.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -57,6 +57,31 @@ BREAKDOWNS: dict[str, str] = {
     "decision": "decision",
 }
 Period = Literal["day", "month"]
+
+
+@dataclass(frozen=True, slots=True)
+class CellKey:
+    """One key of a Summary table, typed: its parts in the order the table's dimensions name
+    them (`Summary.dimensions` for cells, `group_dimensions` for totals; breakdowns and
+    refusals are direction, value, then post and period as for groups). On the wire (JSON, the
+    central report) a key stays the parts joined with KEY_SEP: `str(key)`, `CellKey.parse`."""
+
+    parts: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, key: str) -> CellKey:
+        return cls(tuple(key.split(KEY_SEP)))
+
+    def __str__(self) -> str:
+        return KEY_SEP.join(self.parts)
+
+    @property
+    def direction(self) -> str:
+        return self.parts[0]
+
+    def named(self, dimensions: Sequence[str]) -> dict[str, str]:
+        """{dimension: part}; ValueError when the key has another number of parts."""
+        return dict(zip(dimensions, self.parts, strict=True))
 
 
 @dataclass(frozen=True)
@@ -109,7 +134,7 @@ class Summary:
         i = self.dimensions.index(dimension)
         out: Counter[str] = Counter()
         for key, n in self.cells.items():
-            out[key.split(KEY_SEP)[i]] += n
+            out[CellKey.parse(key).parts[i]] += n
         return dict(sorted(out.items()))
 
     def to_dict(self) -> dict[str, Any]:

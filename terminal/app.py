@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,10 @@ from config.models import Config
 from drivers.base import DocumentReader
 from imdms import __version__
 from terminal.booking import Clock, WatchlistLike
-from terminal.booth import BoothApp, BoothSettings
+from terminal.booth import BoothApp, Summarise
 from terminal.officers import OfficerStore
+from terminal.ports import OutboxLike
+from terminal.settings import BoothSettings
 
 log = logging.getLogger(__name__)
 DEMO_PIN = "1234"
@@ -45,20 +47,20 @@ class WatchlistFile:
         if stamp != self._stamp:
             self._stamp = stamp
             loaded = Watchlist.load(self.path)
-            self._list = loaded if loaded.version is not None else None  # type: ignore[assignment]
+            self._list = loaded if loaded.version is not None else None
         return self._list
 
 
 def make_app(
     config: Config,
     reader: DocumentReader | Sequence[DocumentReader] | None,
-    outbox: Any,
+    outbox: OutboxLike,
     *,
     officers: OfficerStore | None = None,
     watchlist: WatchlistLike | Callable[[], WatchlistLike | None] | None = None,
     clock: Clock | None = None,
     new_id: Callable[[], str] | None = None,
-    summarise: Callable[[Iterable[dict[str, Any]]], Any] | None = None,
+    summarise: Summarise | None = None,
     demo_pin: str | None = None,
     demo_trigger: Callable[[], None] | None = None,
     status_interval_s: float = 2.0,
@@ -79,6 +81,7 @@ def make_app(
         software_version=f"imdms {__version__}",
         data_dir=t.data_dir,
         forwarding=bool(config.broker.host),
+        receipts=bool(config.broker.host) and config.outbox.receipts,
         demo_pin=demo_pin,
         idle_signout_s=t.idle_signout_minutes * 60.0,
         repeat_scan_window_s=t.repeat_scan_window_minutes * 60.0,

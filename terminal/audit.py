@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+
+from terminal.ports import OutboxLike
 
 log = logging.getLogger("terminal.audit")
 KINDS = frozenset({
@@ -26,7 +27,7 @@ def detail_text(detail: Detail) -> str:
 
 
 class AuditTrail:
-    def __init__(self, outbox: Any, *, terminal_id: str, border_post: str) -> None:
+    def __init__(self, outbox: OutboxLike, *, terminal_id: str, border_post: str) -> None:
         self.outbox = outbox
         self.terminal_id = terminal_id
         self.border_post = border_post

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ocr.country_codes import is_known_code
 from records.clock import iso_z, parse_iso, utc_now
@@ -42,10 +42,11 @@ from records.rules import (
     mrz_age,
     partial_iso,
 )
-from terminal.chip_checks import possible_clone, record_fields
+from terminal.chip_checks import record_fields
+from terminal.chip_status import PASSED, chip_refers, read_chip_status
 
 if TYPE_CHECKING:
-    from drivers.base import ChipSummary, DocumentRead
+    from drivers.base import DocumentRead
 
 Clock = Callable[[], datetime]
 
@@ -60,8 +61,12 @@ def local_hhmm(recorded_at: str) -> str:
     return moment.astimezone().strftime("%H:%M")
 
 
+@runtime_checkable
 class WatchlistLike(Protocol):
-    version: str
+    """messaging.watchlist.Watchlist, or a test's list (`version` None: no list loaded)."""
+
+    @property
+    def version(self) -> str | None: ...
 
     def check(
         self, document_number: str | None, nationality: str | None, date_of_birth: str | None
@@ -80,6 +85,15 @@ class Booth:
     software_version: str = ""
     clock: Clock = utc_now
     new_id: Callable[[], str] = new_record_id
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What must be fixed before saving: `field` names the Form (or Case) field, `text` says it
+    in the officer's words."""
+
+    field: str
+    text: str
 
 
 @dataclass(slots=True)
@@ -104,60 +118,27 @@ class Form:
     tip_referral: TipReferral = TipReferral.NONE
     notes: str | None = None
 
-    def problems(self, *, minor: bool) -> list[str]:
-        """What must be fixed before saving, in the officer's words (empty: ready)."""
-        out: list[str] = []
+    def problems(self, *, minor: bool) -> list[Problem]:
+        """What must be fixed before saving, in screen order (empty: ready)."""
+        out: list[Problem] = []
         if self.traveller_category is None:
-            out.append("choose a traveller category")
+            out.append(Problem("traveller_category", "choose a traveller category"))
         if self.decision is Decision.REFUSED and self.refusal_reason is None:
-            out.append("a refusal needs a reason")
+            out.append(Problem("refusal_reason", "a refusal needs a reason"))
         if self.accompanying_adult_ref and self.relationship_to_adult is None:
-            out.append("say how the minor is related to the adult")
+            out.append(Problem("relationship_to_adult",
+                               "say how the minor is related to the adult"))
         if self.traveller_category in PURPOSE_REQUIRED and self.purpose is None:
-            out.append("choose the purpose of the visit")
+            out.append(Problem("purpose", "choose the purpose of the visit"))
         if self.intended_stay_days is not None and not 0 <= self.intended_stay_days <= 36500:
-            out.append("intended stay is a number of days")
+            out.append(Problem("intended_stay_days", "intended stay is a number of days"))
         return out
-
-
-def chip_status(chip: ChipSummary | None) -> str:
-    """"PASSED", "FAILED:<step>" (first failed step, or dg1_mismatch), or "NOT_READ"."""
-    if chip is None:
-        return "NOT_READ"
-    for step, result in chip.passive_authentication.items():
-        if result.lower().startswith("failed"):
-            return f"FAILED:{step}"[:64]
-    if chip.dg1_matches_print is False:
-        return "FAILED:dg1_mismatch"
-    if chip.passive_authentication and all(
-        r.lower() == "passed" for r in chip.passive_authentication.values()
-    ):
-        return "PASSED"
-    return "NOT_VERIFIED"
-
-
-# chip results that make the officer refer the traveller (the decision is preselected)
-REFER_CHIP_STATUSES = ("FAILED:dg1_mismatch", "FAILED:possible_clone")
-
-
-def read_chip_status(read: DocumentRead) -> str:
-    """chip_status, and "FAILED:possible_clone" when the data passed PA but the chip failed
-    Chip or Active Authentication (the reader reports it in extra)."""
-    status = chip_status(read.chip)
-    if status in ("PASSED", "NOT_VERIFIED") and possible_clone(read):
-        return "FAILED:possible_clone"
-    return status
-
-
-def chip_refers(read: DocumentRead) -> bool:
-    """The chip says: examine the document, refer to second line (DG1 mismatch, clone)."""
-    return read_chip_status(read) in REFER_CHIP_STATUSES
 
 
 def capture_method(read: DocumentRead) -> CaptureMethod:
     if read.source == "manual":
         return CaptureMethod.MANUAL
-    if read.chip is not None and read_chip_status(read) == "PASSED":
+    if read.chip is not None and read_chip_status(read) == PASSED:
         return CaptureMethod.CHIP_VERIFIED
     if read.source == "camera":
         return CaptureMethod.MRZ_CAMERA
@@ -256,7 +237,7 @@ def record_from_read(
         date_of_expiry=partial_iso(mrz.date_of_expiry),
         mrz_valid=bool(mrz.valid),
         mrz_corrections=len(mrz.corrections),
-        chip_status=read_chip_status(read),
+        chip_status=read_chip_status(read).wire,
         surname=mrz.surname or None,
         given_names=mrz.given_names or None,
         nationality=mrz.nationality or None,
@@ -385,12 +366,13 @@ class Case:
     def minor(self) -> bool:
         return self.age is not None and self.age < 18
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         out = self.form.problems(minor=self.minor)
         if self.alerts and not self.decision_chosen:
-            out.insert(0, f"the document is {' and '.join(self.alerts)}: choose the decision")
+            out.insert(0, Problem("decision", f"the document is {' and '.join(self.alerts)}: "
+                                  "choose the decision"))
         if self.original is not None and not self.amend_reason.strip():
-            out.append("say why the record is corrected")
+            out.append(Problem("amend_reason", "say why the record is corrected"))
         return out
 
     def build(self, booth: Booth) -> CrossingRecord:

@@ -1,9 +1,13 @@
-"""The booth application: state of the shift, the reader pumps, saving, and message routing.
+"""The booth application: the life cycle, the officer's shift, and routing reads and results.
 
 Screens live in terminal/screens (one per file); `terminal.app.make_app` builds this with the
-real or fake reader, outbox and officer store. Reader calls run in worker threads and reach the
+real or fake reader, outbox and officer store (settings: terminal/settings.py). The rooms
+beside it: the reader pumps (terminal/pump.py: reader calls run in worker threads and reach the
 UI only through messages; errors reach an ErrorModal through `call_from_thread`, never as a
-traceback.
+traceback), where a read goes (terminal/routing.py), the status text (terminal/status.py), the
+chip hand-off (terminal/chip_link.py), saving (terminal/saving.py: the result comes back as a
+message) and the keyboard wedge (terminal/keyboard.py). Screens (screens/base.BoothScreen)
+see this app typed and navigate through it.
 """
 
 from __future__ import annotations
@@ -12,59 +16,48 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.message_pump import MessagePump
 
 from drivers.base import DocumentRead as RawRead
 from drivers.base import DocumentReader, ReaderState, ReaderStatus
-from imdms.errors import DiskFullError, ImdmsError, ReaderError
-from records.clock import utc_now
 from records.codes import Direction
-from records.record import CrossingRecord, new_record_id
-from terminal import chip_link
+from records.record import CrossingRecord
+from terminal import saving
 from terminal.audit import AuditTrail, Detail
-from terminal.booking import Booth, Clock, WatchlistLike
-from terminal.drafts import restore_draft, take_open_case
+from terminal.booking import Booth, Case, WatchlistLike
+from terminal.chip_link import ChipLink
+from terminal.drafts import idle_notice, restore_draft, take_open_case
 from terminal.key_order import KeyDone
 from terminal.keyboard import Keyboard
 from terminal.officers import OfficerStore
-from terminal.status import LinkStatus, QueueStatus, read_link, read_queue
+from terminal.ports import OutboxLike
+from terminal.pump import ReaderPump
+from terminal.routing import route_read
+from terminal.settings import BoothSettings, Shift, os_term_is_linux_console, warm_up_imports
+from terminal.status import (
+    LinkStatus,
+    QueueStatus,
+    read_link,
+    read_queue,
+    reader_summary,
+    status_line,
+    write_reader_state,
+)
+
+if TYPE_CHECKING:
+    from records.stats import Summary
+    from terminal.screens.document import DocumentScreen
 
 log = logging.getLogger(__name__)
 RECENT = 12  # crossings listed on the scan screen
-
-
-@dataclass(slots=True)
-class BoothSettings:
-    terminal_id: str = "demo-01"
-    border_post: str = "MSU-BRIDGE"
-    default_direction: Direction = Direction.ENTRY
-    home_country: str = "LSO"
-    software_version: str = ""
-    data_dir: Path | None = None
-    forwarding: bool = False  # a broker is configured: show online/offline
-    demo_pin: str | None = None  # shown on the sign-in screen in --demo only
-    idle_signout_s: float = 15 * 60
-    repeat_scan_window_s: float = 30 * 60
-    status_interval_s: float = 2.0
-    photo_mode: str = "auto"  # "auto" | "halfcell" | "none"
-    clock: Clock = utc_now
-    new_id: Callable[[], str] = new_record_id
-    read_timeout_s: float = 0.25
-
-
-@dataclass(slots=True)
-class Shift:
-    officer_id: str
-    started_at: str
-    records: list[CrossingRecord] = field(default_factory=list)
+Summarise = Callable[[Iterable[dict[str, Any]]], "Summary"]
 
 
 class BoothApp(App[None]):
@@ -99,25 +92,27 @@ class BoothApp(App[None]):
     class CrossingConfirmed(Message):
         """The outbox accepted a record: only now may the screen say "saved"."""
 
-        def __init__(self, record: CrossingRecord) -> None:
+        def __init__(self, record: CrossingRecord, requester: MessagePump) -> None:
             super().__init__()
             self.record = record
+            self.requester = requester  # the screen that asked: it gets saving.Saved
 
     class SaveFailed(Message):
-        def __init__(self, message: str, hint: str) -> None:
+        def __init__(self, message: str, hint: str, requester: MessagePump) -> None:
             super().__init__()
             self.message_text = message
             self.hint = hint
+            self.requester = requester  # it gets saving.NotSaved
 
     def __init__(
         self,
         settings: BoothSettings,
         readers: Sequence[DocumentReader],
-        outbox: Any,
+        outbox: OutboxLike,
         officers: OfficerStore,
         *,
         watchlist: WatchlistLike | Callable[[], WatchlistLike | None] | None = None,
-        summarise: Callable[[Iterable[dict[str, Any]]], Any] | None = None,
+        summarise: Summarise | None = None,
         demo_trigger: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
@@ -137,14 +132,15 @@ class BoothApp(App[None]):
         self._stop = threading.Event()
         self._keyboard = Keyboard(self, self._route_key)
         self._last_activity = time.monotonic()
-        self._pump_errors: dict[str, ReaderState] = {}  # set by a pump while read() raises
+        self._pumps: dict[str, ReaderPump] = {}
         self._failed_readers: dict[str, ReaderState] = {}  # could not be opened at start
         self._startup_errors: list[tuple[str, str, str]] = []
-        self._on_saved: Callable[[CrossingRecord], None] | None = None
-        self._document_screen: Any = None  # the reused DocumentScreen, once a read opened it
+        self._written_states: dict[str, str] | None = None  # last reader-state.json
+        self.chip = ChipLink(self, self.readers, self._failed_readers)
+        self._document_screen: DocumentScreen | None = None  # reused once a read opened it
         self._configured_direction = settings.default_direction
-        self._saved_docs: dict[str, tuple[float, CrossingRecord]] = {}  # see repeat_of()
-        self._drafts: dict[str, Any] = {}  # officer id -> open case kept over an idle sign-out
+        self._saved_docs = saving.SavedDocuments(lambda: self.settings.repeat_scan_window_s)
+        self._drafts: dict[str, Case] = {}  # officer id -> open case kept over an idle sign-out
         self._audit = AuditTrail(outbox, terminal_id=settings.terminal_id,
                                  border_post=settings.border_post)
         if os_term_is_linux_console():
@@ -167,16 +163,19 @@ class BoothApp(App[None]):
         self.refresh_status()
         self.set_interval(self.settings.status_interval_s, self.refresh_status)
         self.set_interval(30, self._check_idle)
-        chip_link.report_progress(self)
+        self.chip.report_progress()
         for reader in self.readers:
-            self.run_worker(
-                lambda r=reader: self._pump(r),
-                name=f"reader:{reader.name}",
-                group=f"reader:{reader.name}",
-                thread=True,
-                exclusive=True,
-                exit_on_error=False,
+            pump = ReaderPump(
+                reader, timeout_s=self.settings.read_timeout_s, stop=self._stop,
+                on_state=lambda name, state: self.post_message(
+                    self.ReaderStateChanged(name, state)),
+                on_read=lambda read: self.post_message(self.DocumentRead(read)),
+                on_failure=lambda *error: self.call_from_thread(self.show_error, *error),
             )
+            self._pumps[reader.name] = pump
+            self.run_worker(pump.run, name=f"reader:{reader.name}",
+                            group=f"reader:{reader.name}", thread=True, exclusive=True,
+                            exit_on_error=False)
         self.push_screen(SignInScreen())
         for title, message, hint in self._startup_errors:
             self.show_error(title, message, hint)
@@ -186,62 +185,66 @@ class BoothApp(App[None]):
         """After the first paint, load what the first read and the first save need (screens,
         the outbox's compiled schema validator, the statistics) in a thread, so the officer's
         first traveller does not pay for it and start-up does not either."""
-        self.run_worker(_warm_up_imports, name="warm-up", group="warm-up", thread=True,
+        self.run_worker(warm_up_imports, name="warm-up", group="warm-up", thread=True,
                         exit_on_error=False)
 
     def on_unmount(self) -> None:
         self._stop.set()
+        self._keyboard.close()
         for reader in self.readers:
             try:
                 reader.close()
             except Exception:  # closing must never raise at exit
                 log.warning("reader %s did not close cleanly", reader.name)
 
-    # -- status ----------------------------------------------------------------------------
+    # -- status (terminal/status.py) -------------------------------------------------------
 
     def refresh_status(self) -> None:
         self.link = read_link(self.settings.data_dir, forwarding=self.settings.forwarding)
-        self.queue = read_queue(self.outbox)
+        self.queue = read_queue(self.outbox, receipts=self.settings.receipts)
         for reader in self.readers:
-            self.reader_states[reader.name] = self._pump_errors.get(reader.name) or reader.state
+            pump = self._pumps.get(reader.name)
+            self.reader_states[reader.name] = pump.state if pump else reader.state
         self._refresh_bars()
 
     def _refresh_bars(self) -> None:
         from terminal.widgets.status_bar import StatusBar
 
+        self._write_reader_states()
         if not self.screen_stack:
             return  # a reader's first state can come before the sign-in screen is pushed
         for screen in self.screen_stack:
             for bar in screen.query(StatusBar):
                 bar.refresh()
-        refresh = getattr(self.screen, "status_changed", None)
+        refresh = getattr(self.screen, "status_changed", None)  # the scan screen's panels
         if refresh is not None:
             refresh()
 
+    def _write_reader_states(self) -> None:
+        """reader-state.json for the heartbeat, when a state changed (not every refresh)."""
+        states = {name: state.status.value for name, state in self.reader_states.items()}
+        data_dir = self.settings.data_dir
+        if data_dir is None or states == self._written_states:
+            return
+        self._written_states = states
+        try:
+            write_reader_state(data_dir, states)
+        except OSError as err:  # the heartbeat then says nothing about the readers
+            log.warning("reader states not written: %s", err.__class__.__name__)
+
     def reader_summary(self) -> tuple[str, str]:
         """(text, style class) for the worst reader state."""
-        if not self.reader_states:
-            return "no reader", "bad"
-        order = [ReaderStatus.ERROR, ReaderStatus.DISCONNECTED, ReaderStatus.WAITING,
-                 ReaderStatus.CONNECTED]
-        worst = min(self.reader_states.values(), key=lambda s: order.index(s.status))
-        good = worst.status in (ReaderStatus.CONNECTED, ReaderStatus.WAITING)
-        # "ok" keeps the bar within 80 columns; the scan screen shows each reader's state
-        return ("reader ok" if good else f"reader {worst.status.value}"), "ok" if good else "bad"
+        return reader_summary(self.reader_states)
 
     def status_line(self) -> Text:
         s = self.settings
         who = self.shift.officer_id if self.shift else "signed out"
-        reader, rstyle = self.reader_summary()
-        link_style = {True: "bold green", False: "bold yellow", None: ""}[self.link.online]
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f" {s.border_post}/{s.terminal_id} ", style="bold")
-        text.append(f"| {who} | {s.default_direction.value} | ")
-        text.append(reader, style="bold green" if rstyle == "ok" else "bold red reverse")
-        text.append(" | ")
-        text.append(self.link.short, style=link_style)
-        text.append(f" | {self.queue.text}")
-        return text
+        return status_line(f"{s.border_post}/{s.terminal_id}", who, s.default_direction.value,
+                           self.reader_states, self.link, self.queue)
+
+    def on_booth_app_reader_state_changed(self, message: ReaderStateChanged) -> None:
+        self.reader_states[message.name] = message.state
+        self._refresh_bars()
 
     # -- officer ---------------------------------------------------------------------------
 
@@ -255,7 +258,7 @@ class BoothApp(App[None]):
         self.switch_screen(ScanScreen())
         draft = self._drafts.pop(officer_id, None)
         if draft is not None:
-            self.call_after_refresh(self._restore_draft, draft)
+            self.call_after_refresh(restore_draft, self, draft)
 
     def sign_out(self, reason: str = "officer") -> None:
         """End the shift. `reason`: "officer" (F10) or "idle". After an idle sign-out the open
@@ -266,12 +269,10 @@ class BoothApp(App[None]):
         notice = ""
         kept = None
         if reason == "idle" and officer is not None:
-            kept = self._take_open_case()
-            minutes = max(1, round(self.settings.idle_signout_s / 60))
-            notice = f"Signed out after {minutes} min without a key press."
+            kept = take_open_case(self)
+            notice = idle_notice(officer, self.settings.idle_signout_s, kept=kept is not None)
             if kept is not None:
                 self._drafts[officer] = kept
-                notice += f" The open traveller is kept: sign in as {officer} to continue."
         if officer is not None:
             self.audit("sign_out", officer_id=officer,
                        detail={"reason": reason, "draft_kept": kept is not None})
@@ -292,12 +293,6 @@ class BoothApp(App[None]):
             self.audit("sign_out", detail={"reason": "shutdown", "draft_kept": False})
             self.shift = None
         await super().action_quit()
-
-    def _take_open_case(self) -> Any:
-        return take_open_case(self)
-
-    def _restore_draft(self, case: Any) -> None:
-        restore_draft(self, case)
 
     def _check_idle(self) -> None:
         idle = time.monotonic() - self._last_activity
@@ -327,13 +322,11 @@ class BoothApp(App[None]):
 
     def watchlist(self) -> WatchlistLike | None:
         wl = self._watchlist
-        if wl is None:
-            return None
-        if callable(wl) and not hasattr(wl, "check"):
-            return wl()
-        return wl  # type: ignore[return-value]
+        if wl is None or isinstance(wl, WatchlistLike):
+            return wl
+        return wl()
 
-    def summarise(self, records: Iterable[dict[str, Any]]) -> Any:
+    def summarise(self, records: Iterable[dict[str, Any]]) -> Summary:
         if self._summarise is None:
             from records.stats import summarise
 
@@ -348,220 +341,18 @@ class BoothApp(App[None]):
             officer_id = self.shift.officer_id
         stored = self._audit(kind, officer_id=officer_id, detail=detail)
         if stored:
-            self.queue = read_queue(self.outbox)  # the bar counts it among those to send
-            self._refresh_bars()
+            self.queue = read_queue(self.outbox, receipts=self.settings.receipts)
+            self._refresh_bars()  # the bar counts it among those to send
         elif stored is False:
             self.notify("An audit entry could not be stored. Carry on, and tell the technician "
                         "(imdms doctor).", severity="warning", timeout=10)
-
-    # -- errors ----------------------------------------------------------------------------
 
     def show_error(self, title: str, message: str, hint: str) -> None:
         from terminal.screens.error_modal import ErrorModal
 
         self.push_screen(ErrorModal(title, message, hint))
 
-    # -- readers ---------------------------------------------------------------------------
-
-    def _pump(self, reader: DocumentReader) -> None:
-        """Worker thread: block on the reader, hand reads and state changes to the UI."""
-        last: ReaderState | None = None
-        failing = False
-        while not self._stop.is_set() and not reader.closed:
-            try:
-                read = reader.read(self.settings.read_timeout_s)
-            except ReaderError as err:
-                state = ReaderState(ReaderStatus.ERROR, err.message)
-                self._pump_errors[reader.name] = state
-                if state != last:
-                    self.post_message(self.ReaderStateChanged(reader.name, state))
-                    last = state
-                if not failing:  # one modal per outage, the status bar shows the rest
-                    self.call_from_thread(
-                        self.show_error,
-                        f"Reader '{reader.name}' failed",
-                        err.message,
-                        err.hint or "check the reader's cable and power, then present the "
-                        "document again; meanwhile type the MRZ with F3",
-                    )
-                failing = True
-                self._stop.wait(1.0)
-                continue
-            except Exception as err:  # a driver bug must not end the booth
-                log.warning("reader %s raised %s", reader.name, err.__class__.__name__)
-                self._pump_errors[reader.name] = ReaderState(
-                    ReaderStatus.ERROR, f"reader fault ({err.__class__.__name__})"
-                )
-                if not failing:
-                    self.call_from_thread(
-                        self.show_error,
-                        f"Reader '{reader.name}' failed",
-                        f"unexpected reader fault ({err.__class__.__name__})",
-                        "type the MRZ with F3 and call the technician (imdms doctor)",
-                    )
-                failing = True
-                self._stop.wait(1.0)
-                continue
-            self._pump_errors.pop(reader.name, None)
-            state = reader.state
-            if state.status in (ReaderStatus.CONNECTED, ReaderStatus.WAITING):
-                failing = False
-            if state != last:
-                self.post_message(self.ReaderStateChanged(reader.name, state))
-                last = state
-            if read is not None:
-                self.post_message(self.DocumentRead(read))
-
-    def on_booth_app_reader_state_changed(self, message: ReaderStateChanged) -> None:
-        self.reader_states[message.name] = message.state
-        self._refresh_bars()
-
-    async def on_booth_app_document_read(self, message: DocumentRead) -> None:
-        from terminal.screens.document import DocumentScreen
-        from terminal.screens.scan import ScanScreen
-
-        read = message.read
-        self._last_activity = time.monotonic()
-        if self.shift is None:
-            self.notify("Sign in first, then present the document again.", severity="warning")
-            return
-        if read.source == "chip":
-            open_doc = self._open_document()
-            if open_doc is not None:  # the chip of the traveller on screen
-                await open_doc.chip_arrived(read)
-                return
-        if not isinstance(self.screen, ScanScreen):
-            self.notify(
-                "A document was read while a traveller is open: finish or Esc, then present "
-                "it again.",
-                severity="warning",
-            )
-            return
-        if not read.ok:
-            self.show_error(
-                "Document not read",
-                read.error or "the reader could not read the document",
-                str(read.extra.get("hint") or self._unread_hint(read)),
-            )
-            return
-        pending = read.source != "chip" and read.mrz is not None and self.hand_mrz_to_chip(read)
-        screen = self._document_screen
-        if screen is None:  # mounted once, then reused: a read only refills it
-            screen = DocumentScreen(read, chip_pending=pending)
-            self.install_screen(screen, "document")
-            self._document_screen = screen
-        else:
-            await screen.load(read, chip_pending=pending)
-        self.push_screen(screen)
-
-    def _unread_hint(self, read: RawRead) -> str:
-        """What to do about a failed read: a reader that went away is not a dirty document."""
-        state = self.reader_states.get(read.reader_name)
-        gone = state is not None and state.status in (ReaderStatus.DISCONNECTED,
-                                                       ReaderStatus.ERROR)
-        if gone or "cut" in (read.error or ""):
-            return ("the reader stopped in the middle: check its cable and power, then present "
-                    "the document again; or type the MRZ (F3)")
-        return "present the document again, flat and still; or type the MRZ (F3)"
-
-    def _open_document(self) -> Any:
-        """The DocumentScreen of the traveller being processed from an optical read, if any."""
-        from terminal.screens.document import DocumentScreen
-
-        for screen in reversed(self.screen_stack):
-            if isinstance(screen, DocumentScreen) and screen.read.source != "chip":
-                return screen
-        return None
-
-    def chip_readers(self) -> list[DocumentReader]:
-        return chip_link.chip_readers(self)
-
-    def on_booth_app_chip_progress(self, message: ChipProgress) -> None:
-        open_doc = self._open_document()
-        if open_doc is not None:
-            open_doc.show_chip_progress(message.file, message.done, message.total)
-
-    def hand_can_to_chip(self, can: str) -> bool:
-        return chip_link.hand_can_to_chip(self, can)
-
-    def hand_mrz_to_chip(self, read: RawRead) -> bool:
-        return chip_link.hand_mrz_to_chip(self, read)
-
-    # -- saving ----------------------------------------------------------------------------
-
-    def save(self, record: CrossingRecord, on_saved: Callable[[CrossingRecord], None]) -> None:
-        """Write to the outbox in a worker; `on_saved` runs (UI thread) only after add()."""
-        self._on_saved = on_saved
-        self._save_worker(record)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def _save_worker(self, record: CrossingRecord) -> None:
-        try:
-            self.outbox.add(record)
-        except DiskFullError as err:
-            self.post_message(
-                self.SaveFailed(
-                    f"NOT SAVED: the disk is full. {err.message}",
-                    "nothing saved before is lost and this traveller stays on screen: call the "
-                    "technician to free space (imdms doctor), then press F2 again",
-                )
-            )
-            return
-        except ImdmsError as err:
-            self.post_message(
-                self.SaveFailed(
-                    f"NOT SAVED: {err.message}",
-                    (err.hint or "check the entries and press F2 again")
-                    + "; the traveller stays on screen",
-                )
-            )
-            return
-        except Exception as err:
-            log.warning("outbox add failed: %s", err.__class__.__name__)
-            self.post_message(
-                self.SaveFailed(
-                    f"NOT SAVED: storage fault ({err.__class__.__name__})",
-                    "the traveller stays on screen; press F2 to retry, call the technician if "
-                    "it fails again",
-                )
-            )
-            return
-        self.post_message(self.CrossingConfirmed(record))
-
-    def repeat_of(self, read: RawRead) -> CrossingRecord | None:
-        """The crossing saved at this booth (any officer) for the same document within the
-        repeat-scan window, if any: a second scan is often the same person saved twice."""
-        key = document_key(read.mrz)
-        window = self.settings.repeat_scan_window_s
-        if key is None or window <= 0 or key not in self._saved_docs:
-            return None
-        when, record = self._saved_docs[key]
-        if time.monotonic() - when > window:
-            return None
-        return record
-
-    def _remember(self, record: CrossingRecord) -> None:
-        key = document_key(record)
-        if key is None:
-            return
-        if record.void is not None:
-            self._saved_docs.pop(key, None)  # a voided duplicate leaves the other one
-        elif record.amends is None:
-            self._saved_docs[key] = (time.monotonic(), record)
-
-    def on_booth_app_crossing_confirmed(self, message: CrossingConfirmed) -> None:
-        record = message.record
-        self._remember(record)
-        if self.shift is not None:
-            self.shift.records.append(record)
-        self.refresh_status()
-        callback, self._on_saved = self._on_saved, None
-        if callback is not None:
-            callback(record)
-
-    def on_booth_app_save_failed(self, message: SaveFailed) -> None:
-        self._on_saved = None
-        self.show_error("Not saved", message.message_text, message.hint)
+    # -- navigation ------------------------------------------------------------------------
 
     def back_to_scan(self, note: str | None = None) -> None:
         from terminal.screens.scan import ScanScreen
@@ -571,12 +362,75 @@ class BoothApp(App[None]):
         if note and isinstance(self.screen, ScanScreen):
             self.screen.flash(note)
 
+    def open_correction(self) -> None:
+        """The list of this shift's crossings, to correct or void one."""
+        from terminal.screens.correction import CorrectionScreen
+
+        if not self.recent_records():
+            self.notify("Nothing saved in this shift yet: nothing to correct.")
+            return
+        self.push_screen(CorrectionScreen())
+
     def recent_records(self) -> list[CrossingRecord]:
         if self.shift is None:
             return []
         return list(reversed(self.shift.records[-RECENT:]))
 
-    # -- keyboard wedge --------------------------------------------------------------------
+    # -- reads -----------------------------------------------------------------------------
+
+    async def on_booth_app_document_read(self, message: DocumentRead) -> None:
+        self._last_activity = time.monotonic()
+        await route_read(self, message.read)
+
+    async def open_document(self, read: RawRead, *, chip_pending: bool) -> None:
+        """Show `read` on the document screen (mounted once, then reused: a read refills it)."""
+        from terminal.screens.document import DocumentScreen
+
+        screen = self._document_screen
+        if screen is None:
+            screen = DocumentScreen(read, chip_pending=chip_pending)
+            self.install_screen(screen, "document")
+            self._document_screen = screen
+        else:
+            await screen.load(read, chip_pending=chip_pending)
+        self.push_screen(screen)
+
+    def on_booth_app_chip_progress(self, message: ChipProgress) -> None:
+        self.chip.progress(message.file, message.done, message.total)
+
+    def repeat_of(self, read: RawRead) -> CrossingRecord | None:
+        """The crossing saved at this booth (any officer) for the same document within the
+        repeat-scan window, if any."""
+        return self._saved_docs.repeat_of(read.mrz)
+
+    # -- saving (terminal/saving.py) -------------------------------------------------------
+
+    def save(self, record: CrossingRecord, requester: MessagePump) -> None:
+        """Write to the outbox in a worker; `requester` (the screen) then gets saving.Saved,
+        only after add() returned, or saving.NotSaved (the error is shown here)."""
+        self._save_worker(record, requester)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def _save_worker(self, record: CrossingRecord, requester: MessagePump) -> None:
+        problem = saving.write(self.outbox, record)
+        if problem is None:
+            self.post_message(self.CrossingConfirmed(record, requester))
+        else:
+            self.post_message(self.SaveFailed(*problem, requester))
+
+    def on_booth_app_crossing_confirmed(self, message: CrossingConfirmed) -> None:
+        record = message.record
+        self._saved_docs.remember(record)
+        if self.shift is not None:
+            self.shift.records.append(record)
+        self.refresh_status()
+        message.requester.post_message(saving.Saved(record))
+
+    def on_booth_app_save_failed(self, message: SaveFailed) -> None:
+        self.show_error("Not saved", message.message_text, message.hint)
+        message.requester.post_message(saving.NotSaved())
+
+    # -- keyboard (terminal/keyboard.py) ---------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and event.is_forwarded:  # back from the widgets
@@ -594,40 +448,3 @@ class BoothApp(App[None]):
 
     async def _route_key(self, key: events.Key) -> None:
         await super().on_event(key)
-
-
-def document_key(doc: Any) -> str | None:
-    """A digest of (document code, issuing state, number) of an MrzRecord or CrossingRecord:
-    the booth remembers which documents it saved without keeping the numbers themselves."""
-    import hashlib
-
-    number = getattr(doc, "document_number", None) if doc is not None else None
-    if not number:
-        return None
-    code = (getattr(doc, "document_code", None) or "")[:1]
-    state = getattr(doc, "issuing_state", None) or ""
-    return hashlib.sha256(f"{code}|{state}|{number}".encode()).hexdigest()
-
-
-def _warm_up_imports() -> None:
-    import importlib
-
-    for name in ("terminal.screens.scan", "terminal.screens.document",
-                 "terminal.screens.categorise", "terminal.screens.indicators",
-                 "terminal.screens.manual_mrz", "records.stats"):
-        try:
-            importlib.import_module(name)
-        except Exception:  # only a head start: a real failure shows where it is used
-            log.info("warm-up import of %s failed", name)
-    try:
-        from records.schema import _fast_validator
-
-        _fast_validator()
-    except Exception:
-        log.info("warm-up of the record validator failed")
-
-
-def os_term_is_linux_console() -> bool:
-    import os
-
-    return os.environ.get("TERM", "") == "linux"

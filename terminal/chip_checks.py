@@ -10,9 +10,12 @@ extra under "chip", so the record and the screen see the same thing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from records.codes import ChipCheck
+
+if TYPE_CHECKING:
+    from drivers.base import DocumentRead
 
 # the keys of the chip reader's extra the booth keeps (none holds personal data)
 CHIP_EXTRA_KEYS = (
@@ -46,7 +49,7 @@ def _reason(result: str) -> str:
     return why.strip()
 
 
-def chip_extra(read: Any) -> dict[str, Any]:
+def chip_extra(read: DocumentRead) -> dict[str, Any]:
     """The chip checks kept with an open read ({} when no chip was read)."""
     extra = read.extra if isinstance(read.extra, Mapping) else {}
     found = extra.get("chip")
@@ -60,11 +63,11 @@ def keep_extra(extra: Mapping[str, Any]) -> dict[str, Any]:
     return {k: extra[k] for k in CHIP_EXTRA_KEYS if k in extra}
 
 
-def possible_clone(read: Any) -> bool:
+def possible_clone(read: DocumentRead) -> bool:
     return bool(chip_extra(read).get("possible_clone"))
 
 
-def check_lines(read: Any) -> list[tuple[str, ChipCheck, str]]:
+def check_lines(read: DocumentRead) -> list[tuple[str, ChipCheck, str]]:
     """(label, outcome, reason) per check the chip reader reported; [] for an older reader
     that reports no CA/AA."""
     extra = chip_extra(read)
@@ -76,7 +79,7 @@ def check_lines(read: Any) -> list[tuple[str, ChipCheck, str]]:
     return out
 
 
-def record_fields(read: Any) -> dict[str, Any]:
+def record_fields(read: DocumentRead) -> dict[str, Any]:
     """The crossing record's chip-check fields for a read (all None when no chip was read)."""
     extra = chip_extra(read)
     if read.chip is None or not extra:
@@ -89,7 +92,7 @@ def record_fields(read: Any) -> dict[str, Any]:
     }
 
 
-def access_note(read: Any) -> str:
+def access_note(read: DocumentRead) -> str:
     """How the chip was read, for the technician's eye: "PACE-CAM, select by file id, Le 192"."""
     extra = chip_extra(read)
     parts = []

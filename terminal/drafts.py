@@ -3,10 +3,23 @@ back at the same officer's next sign-in (in memory only)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from terminal.booking import Case
+    from terminal.booth import BoothApp
 
 
-def take_open_case(app: Any) -> Any:
+def idle_notice(officer_id: str, idle_signout_s: float, *, kept: bool) -> str:
+    """What the sign-in screen says after an idle sign-out."""
+    minutes = max(1, round(idle_signout_s / 60))
+    notice = f"Signed out after {minutes} min without a key press."
+    if kept:
+        notice += f" The open traveller is kept: sign in as {officer_id} to continue."
+    return notice
+
+
+def take_open_case(app: BoothApp) -> Case | None:
     """The traveller being processed (its form as on screen), or None."""
     from terminal.screens.categorise import CategoriseScreen
     from terminal.screens.document import DocumentScreen
@@ -23,7 +36,7 @@ def take_open_case(app: Any) -> Any:
     return None
 
 
-def restore_draft(app: Any, case: Any) -> None:
+def restore_draft(app: BoothApp, case: Case) -> None:
     """Open the kept traveller again where the officer left it."""
     from terminal.screens.categorise import CategoriseScreen
     from terminal.screens.document import DocumentScreen

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual import events
+from textual.app import App
 from textual.message import Message
 
 MAX_WAIT_S = 0.5
@@ -32,7 +33,7 @@ class KeyDone(Message):
 
 
 class KeyOrder:
-    def __init__(self, app: Any, route: Callable[[events.Key], Awaitable[None]]) -> None:
+    def __init__(self, app: App[Any], route: Callable[[events.Key], Awaitable[None]]) -> None:
         self.app = app
         self.route = route  # App.on_event of the base class: priority bindings or forward
         self.in_flight: events.Key | None = None
@@ -67,7 +68,7 @@ class KeyOrder:
             asyncio.get_running_loop().call_later(MAX_WAIT_S, self._give_up, key)
 
     def _chain(self) -> list[Any]:
-        node = self.app.focused or (self.app.screen if self.app.screen_stack else None)
+        node: Any = self.app.focused or (self.app.screen if self.app.screen_stack else None)
         chain = []
         while node is not None and node is not self.app:
             chain.append(node)

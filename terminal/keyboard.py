@@ -6,21 +6,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.timer import Timer
 
-from drivers.base import DocumentRead
 from terminal.key_order import KeyDone, KeyOrder
-from terminal.wedge_input import WedgeFilter
+from terminal.wedge_input import WedgeFilter, WedgeOutcome
+
+if TYPE_CHECKING:
+    from terminal.booth import BoothApp
 
 
 class Keyboard:
     """`app` is the BoothApp; `route` hands one key to the base App.on_event (bindings, then
     the focused widget)."""
 
-    def __init__(self, app: Any, route: Callable[[events.Key], Awaitable[None]]) -> None:
+    def __init__(self, app: BoothApp, route: Callable[[events.Key], Awaitable[None]]) -> None:
         self.app = app
         self._wedge: WedgeFilter[events.Key] = WedgeFilter()
         self._timer: Timer | None = None
@@ -36,6 +38,9 @@ class Keyboard:
             self._arm_timer()
             return
         await self._order.send(event)
+
+    def close(self) -> None:
+        self._wedge.reader.close()
 
     async def came_back(self, event: events.Key) -> None:
         """A key forwarded back from the widgets (after the base App handled it)."""
@@ -59,20 +64,11 @@ class Keyboard:
         if self._wedge.pending:
             self._arm_timer()
 
-    def _after_wedge(self, result: Any) -> None:
+    def _after_wedge(self, result: WedgeOutcome[events.Key]) -> None:
         if result.partial:
             self.app.notify(
                 "The keyboard reader sent an incomplete document: present it again.",
                 severity="warning",
             )
         if result.document is not None:
-            self.app.post_message(self.app.DocumentRead(wedge_read(result.document)))
-
-
-def wedge_read(typed: Any) -> DocumentRead:
-    """The DocumentRead for an MRZ typed by a keyboard-wedge reader."""
-    from drivers.framing import Frame
-    from drivers.serial_mrz import document_read
-
-    frame = Frame(typed.lines, typed.error, typed.started)
-    return document_read("wedge", "keyboard reader", frame, now=typed.finished)
+            self.app.post_message(self.app.DocumentRead(result.document))

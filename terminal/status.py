@@ -1,11 +1,23 @@
-"""What the status bar shows: link state (forwarder-status.json) and outbox depth. No textual."""
+"""What the status bar shows: where and who, the readers, the link (forwarder-status.json), the
+outbox depth and, with receipts on, what awaits a receipt; and the reader states the booth writes
+for the forwarder's heartbeat (<data_dir>/reader-state.json). No textual import."""
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from rich.text import Text
+
+from drivers.base import ReaderState, ReaderStatus
+from terminal.ports import CountsOutbox
+
+READER_STATE_FILE = "reader-state.json"  # messaging.health.READER_STATE_FILE reads it
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +36,9 @@ class QueueStatus:
     pending: int | None
     quarantined: int = 0
     error: str | None = None
+    receipts: bool = False  # the forwarder keeps records until the collector's receipt
+    awaiting_receipt: int = 0  # of `pending`: sent, no receipt yet
+    oldest_unreceipted_age_s: float | None = None
 
     @property
     def text(self) -> str:
@@ -31,7 +46,24 @@ class QueueStatus:
             return "outbox ?"
         # "held": records the forwarder set aside (it cannot send them): the technician acts
         extra = f", {self.quarantined} held: call technician" if self.quarantined else ""
-        return f"{self.pending} to send{extra}"
+        return f"{self.pending} to send{extra}{self.receipt_text}"
+
+    @property
+    def receipt_text(self) -> str:
+        """", 3 await receipt (oldest 12m)" with receipts on and records awaiting, else ""."""
+        if not self.receipts or not self.awaiting_receipt:
+            return ""
+        age = self.oldest_unreceipted_age_s
+        oldest = f" (oldest {_age(age)})" if age is not None else ""
+        return f", {self.awaiting_receipt} await receipt{oldest}"
+
+
+def _age(seconds: float) -> str:
+    if seconds < 120:
+        return f"{int(seconds)}s"
+    if seconds < 2 * 3600:
+        return f"{int(seconds // 60)}m"
+    return f"{int(seconds // 3600)}h"
 
 
 def read_link(data_dir: Path | None, *, forwarding: bool) -> LinkStatus:
@@ -52,13 +84,62 @@ def read_link(data_dir: Path | None, *, forwarding: bool) -> LinkStatus:
     return LinkStatus(False, "offline")
 
 
-def read_queue(outbox: Any) -> QueueStatus:
+def read_queue(outbox: CountsOutbox, *, receipts: bool = False) -> QueueStatus:
     try:
         st = outbox.status()
     except Exception:  # the status bar must never take the booth down
         return QueueStatus(None, 0, "outbox status unavailable")
+    age = getattr(st, "oldest_unreceipted_age_s", None)  # a test's fake may not have them
     return QueueStatus(
         int(getattr(st, "pending", 0)),
         int(getattr(st, "quarantined", 0) or 0),
         getattr(st, "last_error", None),
+        receipts=receipts,
+        awaiting_receipt=int(getattr(st, "awaiting_receipt", 0) or 0),
+        oldest_unreceipted_age_s=None if age is None else float(age),
     )
+
+
+SEVERITY = [ReaderStatus.ERROR, ReaderStatus.DISCONNECTED, ReaderStatus.WAITING,
+            ReaderStatus.CONNECTED]
+
+
+def reader_summary(states: Mapping[str, ReaderState]) -> tuple[str, str]:
+    """(text, style class "ok" | "bad") for the worst reader state."""
+    if not states:
+        return "no reader", "bad"
+    worst = min(states.values(), key=lambda s: SEVERITY.index(s.status))
+    good = worst.status in (ReaderStatus.CONNECTED, ReaderStatus.WAITING)
+    # "ok" keeps the bar within 80 columns; the scan screen shows each reader's state
+    return ("reader ok" if good else f"reader {worst.status.value}"), "ok" if good else "bad"
+
+
+def status_line(where: str, who: str, direction: str, states: Mapping[str, ReaderState],
+                link: LinkStatus, queue: QueueStatus) -> Text:
+    """The one-line bar: " POST/TERMINAL | officer | ENTRY | reader ok | online | 0 to send"."""
+    reader, rstyle = reader_summary(states)
+    link_style = {True: "bold green", False: "bold yellow", None: ""}[link.online]
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f" {where} ", style="bold")
+    text.append(f"| {who} | {direction} | ")
+    text.append(reader, style="bold green" if rstyle == "ok" else "bold red reverse")
+    text.append(" | ")
+    text.append(link.short, style=link_style)
+    text.append(f" | {queue.text}")
+    return text
+
+
+def write_reader_state(data_dir: Path, states: dict[str, str]) -> None:
+    """Write <data_dir>/reader-state.json (reader name -> state) atomically, mode 0600, for
+    the forwarder's heartbeat. Same signature as messaging.health.write_reader_state, which
+    replaces this once it lands. Raises OSError."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = data_dir / READER_STATE_FILE
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{path.name}-")  # created 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(states, out, sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,6 +1,7 @@
-"""Keyboard-wedge input for the UI: every key goes to `drivers.wedge.WedgeRecogniser`; keys
-that may belong to a reader's burst are held back, and given back to the screen, in order, as
-soon as it is clear a person typed them. No textual import.
+"""Keyboard-wedge input for the UI: every MRZ-alphabet key goes to a `drivers.wedge.WedgeReader`
+(the reader the contract tests run on), which recognises a reader's burst and makes the
+DocumentRead; keys that may belong to a burst are held back, and given back to the screen, in
+order, as soon as it is clear a person typed them. No textual import.
 
 A USB "keyboard wedge" reader types a line in well under a second (a few ms per key); a person
 types a key every 100+ ms. MRZ-alphabet keys are held for at most `max_key_gap_s` (50 ms)
@@ -12,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from drivers.wedge import LINE_CHARS, WedgeRecogniser
-from drivers.wedge import WedgeResult as TypedMrz
+from drivers.base import DocumentRead
+from drivers.wedge import LINE_CHARS, WedgeReader
 
 E = TypeVar("E")
 
@@ -22,15 +23,16 @@ E = TypeVar("E")
 class WedgeOutcome(Generic[E]):
     replay: list[E] = field(default_factory=list)  # events to hand back to the screen, in order
     consumed: bool = False  # the current event belongs to a burst: do not forward it
-    document: TypedMrz | None = None  # a complete MRZ typed by a reader
+    document: DocumentRead | None = None  # a complete MRZ typed by a reader
     partial: bool = False  # a burst of whole lines stopped before the document was complete
 
 
 class WedgeFilter(Generic[E]):
     """Feed every key with its arrival time (monotonic seconds) and act on the outcome."""
 
-    def __init__(self, recogniser: WedgeRecogniser | None = None) -> None:
-        self.recogniser = recogniser or WedgeRecogniser()
+    def __init__(self, reader: WedgeReader | None = None) -> None:
+        self.reader = reader or WedgeReader(name="keyboard reader")
+        self.recogniser = self.reader.recogniser
         self._held: list[E] = []
         self._lines = 0  # whole lines accepted in the current burst
         self._last_t = 0.0
@@ -50,17 +52,16 @@ class WedgeFilter(Generic[E]):
             self._give_back(out)
         char = character if character and len(character) == 1 else ""
         if char and char in LINE_CHARS:
-            self.recogniser.feed(char, t)
+            self.reader.feed_key(char, t)
             self._held.append(event)
             self._last_t = t
             out.consumed = True
             return out
         if key == "enter" and self._held:
-            result = self.recogniser.feed("enter", t)
-            if result is not None:
+            if self.reader.feed_key("enter", t) is not None:
                 self._held.clear()
                 self._lines = 0
-                out.document = result
+                out.document = self.reader.read(0)  # queued by feed_key
                 out.consumed = True
                 return out
             if self.recogniser.in_burst(t):  # a whole line: wait for the next one

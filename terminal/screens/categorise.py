@@ -10,7 +10,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Static
 
@@ -27,13 +26,22 @@ from records.codes import (
 )
 from records.record import CrossingRecord
 from records.rules import default_purpose
-from terminal.booking import Case, local_hhmm
+from terminal.booking import Case, Problem, local_hhmm
 from terminal.labels import SEX_SHORT, doc_tail, initials, label, options
+from terminal.saving import NotSaved, Saved
+from terminal.screens.base import BoothScreen
 from terminal.widgets.choice import Choice
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 from terminal.widgets.tick import TickBox
 from terminal.widgets.upper_input import UpperInput
+
+# Form / Case field named by a Problem -> the widget that edits it
+FIELD_WIDGETS = {
+    "decision": "#decision", "traveller_category": "#category",
+    "refusal_reason": "#refusal", "relationship_to_adult": "#relationship",
+    "purpose": "#purpose", "intended_stay_days": "#stay", "amend_reason": "#amend-reason",
+}  # fmt: skip
 
 
 def adult_label(record: CrossingRecord) -> str:
@@ -88,7 +96,7 @@ def indicator_text(case: Case) -> Text:
     return text
 
 
-class CategoriseScreen(Screen[None]):
+class CategoriseScreen(BoothScreen[None]):
     BINDINGS = [
         Binding("f2", "save", "Save"),
         Binding("f7", "indicators", "Indicators"),
@@ -105,8 +113,7 @@ class CategoriseScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         f = self.case.form
-        app: Any = self.app
-        adults = adults_for(app.recent_records(), f.direction)
+        adults = adults_for(self.app.recent_records(), f.direction)
         yield StatusBar()
         yield Static(case_heading(self.case), id="case-heading")
         with Grid(id="form"):
@@ -185,8 +192,7 @@ class CategoriseScreen(Screen[None]):
             self._follow_defaults()
         if event.choice.id == "direction":  # adults going the other way are not offered
             adult = self.query_one("#adult", Choice)
-            app: Any = self.app
-            adult.set_options(adults_for(app.recent_records(), event.value), adult.value)
+            adult.set_options(adults_for(self.app.recent_records(), event.value), adult.value)
         if event.choice.id == "adult":
             self.case.form.accompanying_adult_ref = event.value
             self.query_one("#indicator-line", Static).update(indicator_text(self.case))
@@ -237,29 +243,26 @@ class CategoriseScreen(Screen[None]):
         f.relationship_to_adult = self.query_one("#relationship", Choice).value if adult else None
         f.consent_letter_seen = self.query_one("#consent", Checkbox).value if adult else None
         if adult:
-            app: Any = self.app
-            parent = next((r for r in app.recent_records() if r.record_id == adult), None)
+            parent = next((r for r in self.app.recent_records() if r.record_id == adult), None)
             f.group_id = (parent.group_id or parent.record_id) if parent else adult
         elif self.case.original is None:
             f.group_id = None
         f.notes = self.query_one("#notes", Input).value.strip() or None
         self.case.amend_reason = self.query_one("#amend-reason", Input).value
 
-    def _show_problems(self, problems: list[str]) -> None:
+    def _show_problems(self, problems: list[Problem]) -> None:
         box = self.query_one("#problems", Static)
         if problems:
-            box.update(Text("To save: " + "; ".join(problems), style="bold red"))
+            box.update(Text("To save: " + "; ".join(p.text for p in problems),
+                            style="bold red"))
         else:
             box.update("")
 
-    def _first_problem_widget(self, problems: list[str]) -> Widget | None:
-        order = [
-            ("the decision", "#decision"), ("category", "#category"), ("refusal", "#refusal"),
-            ("related", "#relationship"),
-            ("purpose", "#purpose"), ("stay", "#stay"), ("corrected", "#amend-reason"),
-        ]
-        for word, selector in order:
-            if any(word in p for p in problems):
+    def _first_problem_widget(self, problems: list[Problem]) -> Widget | None:
+        """The field of the first problem (problems come in screen order)."""
+        for problem in problems:
+            selector = FIELD_WIDGETS.get(problem.field)
+            if selector is not None:
                 return self.query_one(selector)
         return None
 
@@ -284,11 +287,10 @@ class CategoriseScreen(Screen[None]):
             if target is not None:
                 target.focus()
             return
-        app: Any = self.app
         try:
-            record = self.case.build(app.booth())
+            record = self.case.build(self.app.booth())
         except Exception as err:  # never a traceback: say what to do
-            app.show_error("Cannot build the record", err.__class__.__name__,
+            self.app.show_error("Cannot build the record", err.__class__.__name__,
                            "check the entries; if it persists, call the technician")
             return
         f = self.case.form
@@ -298,8 +300,7 @@ class CategoriseScreen(Screen[None]):
             return
         self._saving = True
         self.query_one("#problems", Static).update(Text("Saving...", style="bold"))
-        app.save(record, self._saved)
-        self.set_timer(5.0, self._unlock)
+        self.app.save(record, self)
 
     def _ask_minor_alone(self) -> None:
         from terminal.screens.confirm import ConfirmModal
@@ -317,16 +318,17 @@ class CategoriseScreen(Screen[None]):
             "adult) or flag indicators (F7); save anyway only if that is right.",
             "save anyway", "go back"), callback=answered)
 
-    def _unlock(self) -> None:
+    def on_saved(self, message: Saved) -> None:
         self._saving = False
-
-    def _saved(self, record: CrossingRecord) -> None:
-        self._saving = False
-        app: Any = self.app
+        record = message.record
         what = "Correction saved" if record.amends else "Saved"
         if record.amends:
-            app.audit("correction", detail={"amends": record.amends})
-        app.back_to_scan(f"{what}: ..{record.record_id[-6:]} ({record.decision.value.lower()})")
+            self.app.audit("correction", detail={"amends": record.amends})
+        self.app.back_to_scan(
+            f"{what}: ..{record.record_id[-6:]} ({record.decision.value.lower()})")
+
+    def on_not_saved(self, message: NotSaved) -> None:
+        self._saving = False  # the booth shows why; F2 tries again
 
     def on_screen_resume(self) -> None:
         self._saving = False

@@ -4,32 +4,33 @@ chip status with the chip-vs-print alert, the chip photo, and the watchlist aler
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Static
 
-from drivers.base import DocumentRead
+from drivers.base import DocumentRead, ReadFailure
 from records.codes import Decision, RefusalReason, WatchlistJudgement, WatchlistResult
 from records.rules import is_expired, partial_iso
 from terminal.booking import (
     Case,
     Form,
     case_for_read,
-    chip_refers,
-    chip_status,
     local_hhmm,
 )
 from terminal.chip_checks import (
     CLONE_BANNER,
     possible_clone,
 )
+from terminal.chip_status import DG1_MISMATCH, PASSED, chip_refers, chip_status
 from terminal.labels import issue_text
+from terminal.screens.base import BoothScreen
 from terminal.widgets.chip_panel import CAN_KINDS, chip_text, merge_chip
+from terminal.widgets.choice import Choice
 from terminal.widgets.face import face_widget
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
@@ -56,7 +57,7 @@ def _check_cell(ok: bool | None, corrected: list[Any]) -> Text:
     return Text("ok", style="green")
 
 
-def fields_table(read: DocumentRead, today: Any, age: int | None) -> Text:
+def fields_table(read: DocumentRead, today: date, age: int | None) -> Text:
     """Name, value and check status in three columns. Laid out as one Text (not a rich Table,
     which measures every cell on every paint: a third of the document screen's paint time)."""
     mrz = read.mrz
@@ -123,7 +124,7 @@ def judgement_label(judgement: WatchlistJudgement | None) -> str:
 BANNER_SLOTS = 6  # watchlist, chip, MRZ check, expired, minor, repeat scan
 
 
-class DocumentScreen(Screen[None]):
+class DocumentScreen(BoothScreen[None]):
     BINDINGS = [
         Binding("enter", "continue", "Continue"),
         Binding("f7", "indicators", "Indicators"),
@@ -169,14 +170,13 @@ class DocumentScreen(Screen[None]):
         yield KeyBar()
 
     def _new_case(self) -> None:
-        app: Any = self.app
         if self.case is not None and self._pristine is None:  # a restored draft
             self._pristine = dataclasses.replace(
-                case_for_read(app.booth(), self.read, None).form)
+                case_for_read(self.app.booth(), self.read, None).form)
             self._alert_due = self.case.watchlist[0] is WatchlistResult.HIT and \
                 self.case.judgement is None
             return
-        self.case = case_for_read(app.booth(), self.read, app.watchlist())
+        self.case = case_for_read(self.app.booth(), self.read, self.app.watchlist())
         self._pristine = dataclasses.replace(self.case.form)
         self._alert_due = True
 
@@ -184,7 +184,7 @@ class DocumentScreen(Screen[None]):
         assert self.case is not None
         mrz = self.read.mrz
         assert mrz is not None
-        today = self.app.booth().clock().date()  # type: ignore[attr-defined]
+        today = self.app.booth().clock().date()
         issues = Text("\n".join(issue_text(e.field, e.message) for e in mrz.errors),
                       style="bold red")
         for warning in mrz.warnings:  # shown, never a failure (a non-ICAO code as printed)
@@ -248,23 +248,20 @@ class DocumentScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "can":  # only where a chip reader can take it (and in F1 help then)
-            chip_readers = getattr(self.app, "chip_readers", None)
-            return bool(chip_readers and chip_readers())
+            return bool(self.app.chip.readers())
         return True
 
     def action_can(self) -> None:
         """Type the ID card's card access number: the chip reader retries with it."""
         from terminal.screens.can_entry import CanEntryModal
 
-        app: Any = self.app
-        if not app.chip_readers():
+        if not self.app.chip.readers():
             self.app.notify("No chip reader at this booth.", severity="warning")
             return
         self.app.push_screen(CanEntryModal(), callback=self._can_typed)
 
     def _can_typed(self, can: str | None) -> None:
-        app: Any = self.app
-        if not can or not app.hand_can_to_chip(can):
+        if not can or not self.app.chip.hand_can(can):
             return
         self.chip_problem = ""
         self.chip_progress = ""
@@ -277,14 +274,14 @@ class DocumentScreen(Screen[None]):
         if self.case is None or self.read.mrz is None:
             return
         if not chip_read.ok or chip_read.chip is None:
-            if chip_read.extra.get("kind") == "no_keys" and self.chip_pending:
+            failure = chip_read.failure or ReadFailure("")
+            if failure.kind == "no_keys" and self.chip_pending:
                 return  # the card was there before the keys: the reader reads it again
-            hint = str(chip_read.extra.get("hint") or "")
             error = chip_read.error or "the chip could not be read"
-            self.chip_problem = f"{error}: {hint}" if hint else error
-            if chip_read.extra.get("kind") in CAN_KINDS:
+            self.chip_problem = f"{error}: {failure.hint}" if failure.hint else error
+            if failure.kind in CAN_KINDS:
                 self.chip_problem += ". An ID card? F6: type its card access number (CAN)"
-            self.chip_pending = bool(chip_read.extra.get("resumable"))
+            self.chip_pending = failure.resumable
             self.query_one("#chip", Static).update(self._chip_text())
             return
         self.chip_pending = False
@@ -306,7 +303,7 @@ class DocumentScreen(Screen[None]):
         )
 
     async def _show_banners(self) -> None:
-        self._fill_banners(self._banners(self.app.booth().clock().date()))  # type: ignore[attr-defined]
+        self._fill_banners(self._banners(self.app.booth().clock().date()))
 
     def _preselect_referred(self) -> None:
         """The officer may already be on the categorisation form: preselect there too."""
@@ -314,12 +311,12 @@ class DocumentScreen(Screen[None]):
 
         for screen in self.app.screen_stack:
             if isinstance(screen, CategoriseScreen) and screen.case is self.case:
-                screen.query_one("#decision").value = Decision.REFERRED  # type: ignore[attr-defined]
+                screen.query_one("#decision", Choice).value = Decision.REFERRED
         what = ("POSSIBLE CLONED CHIP" if possible_clone(self.read)
                 else "CHIP DATA DIFFERS FROM THE PRINTED PAGE")
         self.app.notify(f"{what}: decision set to REFERRED", severity="error")
 
-    def _banners(self, today: Any) -> list[tuple[str, str]]:
+    def _banners(self, today: date) -> list[tuple[str, str]]:
         assert self.case is not None and self.read.mrz is not None
         out = []
         judgement = self.case.judgement
@@ -328,12 +325,13 @@ class DocumentScreen(Screen[None]):
         elif self.case.watchlist[0] is WatchlistResult.HIT and \
                 judgement is not WatchlistJudgement.NOT_THIS_PERSON:
             out.append((f"WATCHLIST HIT checked: {judgement_label(judgement)}", "alert"))
-        if chip_status(self.read.chip) == "FAILED:dg1_mismatch":
+        status = chip_status(self.read.chip)
+        if status == DG1_MISMATCH:
             out.append(("CHIP DATA DIFFERS FROM THE PRINTED PAGE: examine the document",
                         "alert"))
-        elif possible_clone(self.read) and chip_status(self.read.chip) == "PASSED":
+        elif possible_clone(self.read) and status == PASSED:
             out.append((CLONE_BANNER, "alert"))
-        elif self.read.chip is not None and chip_status(self.read.chip).startswith("FAILED"):
+        elif self.read.chip is not None and status.failed:
             out.append(("CHIP AUTHENTICATION FAILED: examine the document", "alert"))
         if not self.read.mrz.valid:
             out.append(("MRZ CHECK FAILED: compare every field with the printed page", "warn"))
@@ -341,7 +339,7 @@ class DocumentScreen(Screen[None]):
             out.append(("DOCUMENT EXPIRED", "alert"))
         if self.case.minor:
             out.append((f"MINOR  -  {self.case.age} years old", "minor"))
-        repeat = self.app.repeat_of(self.read)  # type: ignore[attr-defined]
+        repeat = self.app.repeat_of(self.read)
         if repeat is not None:
             out.append((f"SCANNED BEFORE at {local_hhmm(repeat.recorded_at)} (ref "
                         f"{repeat.record_id[-6:]}): same person? Esc, do not save twice", "warn"))
@@ -375,10 +373,9 @@ class DocumentScreen(Screen[None]):
         form.decision = DECISION_OF[judgement]
         if form.decision is Decision.REFUSED and form.refusal_reason is None:
             form.refusal_reason = RefusalReason.G_ENTRY_BAN
-        app: Any = self.app
-        app.audit("alert_decision", detail={
+        self.app.audit("alert_decision", detail={
             "judgement": judgement.value, "watchlist_version": self.case.watchlist[1]})
-        self._fill_banners(self._banners(app.booth().clock().date()))
+        self._fill_banners(self._banners(self.app.booth().clock().date()))
 
     def action_continue(self) -> None:
         from terminal.screens.categorise import CategoriseScreen
@@ -431,13 +428,12 @@ class DocumentScreen(Screen[None]):
         )
 
     def _discard(self, hit: bool) -> None:
-        app: Any = self.app
         assert self.case is not None
-        app.audit("discard", detail={
+        self.app.audit("discard", detail={
             "watchlist_hit": hit,
             "judgement": self.case.judgement.value if self.case.judgement else None,
             "indicators": len(self.case.form.tip_indicators),
         })
         note = ("Closed: no crossing saved; the watchlist alert and decision are recorded."
                 if hit else "Discarded: nothing was saved for that document.")
-        app.back_to_scan(note)
+        self.app.back_to_scan(note)

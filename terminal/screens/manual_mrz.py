@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from drivers.base import DocumentRead
 from imdms.errors import MrzError
+from ocr.mrz import MrzRecord
 from terminal.labels import issue_text
+from terminal.screens.base import BoothScreen
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 from terminal.widgets.upper_input import UpperInput
@@ -29,7 +28,7 @@ CHECK_NAMES = {
 }
 
 
-def feedback(lines: list[str]) -> tuple[Text, Any]:
+def feedback(lines: list[str]) -> tuple[Text, MrzRecord | None]:
     """(what to show, the parsed MrzRecord or None)."""
     from ocr.mrz import parse_mrz
 
@@ -66,7 +65,7 @@ def feedback(lines: list[str]) -> tuple[Text, Any]:
     return text, mrz
 
 
-class ManualMrzScreen(Screen[None]):
+class ManualMrzScreen(BoothScreen[None]):
     BINDINGS = [
         Binding("f2", "accept", "Continue"),
         Binding("escape", "back", "Back"),
@@ -110,7 +109,7 @@ class ManualMrzScreen(Screen[None]):
             self.notify("The MRZ is not complete yet.", severity="warning")
             return
         read = DocumentRead("manual", "typed by officer", tuple(x for x in lines if x), mrz)
-        pending = self.app.hand_mrz_to_chip(read)  # type: ignore[attr-defined]
+        pending = self.app.chip.hand_mrz(read)
         self.app.switch_screen(DocumentScreen(read, chip_pending=pending))
 
     def action_back(self) -> None:

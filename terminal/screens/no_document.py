@@ -8,19 +8,19 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
-from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from records.codes import Sex
 from terminal.booking import Case, PersonWithoutDocument, default_form
 from terminal.labels import options
+from terminal.screens.base import BoothScreen
 from terminal.widgets.choice import Choice
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 from terminal.widgets.upper_input import UpperInput
 
 
-class NoDocumentScreen(Screen[None]):
+class NoDocumentScreen(BoothScreen[None]):
     BINDINGS = [
         Binding("f2", "next", "Continue"),
         Binding("escape", "back", "Back"),
@@ -65,8 +65,7 @@ class NoDocumentScreen(Screen[None]):
     def action_next(self) -> None:
         from terminal.screens.categorise import CategoriseScreen
 
-        app: Any = self.app
-        booth = app.booth()
+        booth = self.app.booth()
         year_text = self.query_one("#nd-year", Input).value.strip()
         age_text = self.query_one("#nd-age", Input).value.strip()
         nat = self.query_one("#nd-nat", Input).value.strip().upper() or "XXX"
@@ -92,7 +91,7 @@ class NoDocumentScreen(Screen[None]):
         form.traveller_category = None  # no document: the officer must say who this is
         form.purpose = None
         case = Case(form=form, person=person, age=age, nationality=nat)
-        app.push_screen(CategoriseScreen(case))
+        self.app.push_screen(CategoriseScreen(case))
 
     def action_back(self) -> None:
         self.app.pop_screen()

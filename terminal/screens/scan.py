@@ -6,13 +6,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from drivers.base import ReaderStatus
-from records.record import CrossingRecord
-from terminal.booking import local_hhmm
-from terminal.labels import SEX_SHORT, doc_tail, initials
+from terminal.screens.base import BoothScreen
+from terminal.widgets.crossing_table import CrossingTable
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
@@ -24,37 +22,7 @@ STATE_STYLE = {
 }
 
 
-def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
-    flags = []
-    if record.minor:
-        flags.append("MINOR")
-    if record.tip_indicators:
-        flags.append("TIP")
-    if record.void is not None:
-        flags.append("VOID")
-    elif record.amends:
-        flags.append("AMEND")
-    if record.capture_method.value == "NO_DOCUMENT":
-        flags.append("NO DOC")
-    return (
-        local_hhmm(record.recorded_at),
-        record.direction.value[:5],
-        doc_tail(record.document_number),
-        initials(record.surname, record.given_names) or "-",
-        record.nationality or "-",
-        SEX_SHORT.get(record.sex, "?"),
-        record.age_band or "?",
-        record.decision.value.lower(),
-        " ".join(flags),
-        record.record_id[-6:],
-    )
-
-
-CROSSING_COLUMNS = ("time", "dir", "doc", "name", "nat", "sex", "age", "decision", "flags",
-                    "ref")
-
-
-class ScanScreen(Screen[None]):
+class ScanScreen(BoothScreen[None]):
     BINDINGS = [
         Binding("f2", "demo_read", "Demo"),
         Binding("f3", "manual", "Type MRZ"),
@@ -72,18 +40,16 @@ class ScanScreen(Screen[None]):
             yield Static(id="link", classes="panel")
         yield Static(id="prompt")
         yield Static("", id="flash")
-        yield DataTable(id="recent", cursor_type="row", zebra_stripes=False)
+        yield CrossingTable(id="recent")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one("#recent", DataTable)
-        table.add_columns(*CROSSING_COLUMNS)
         self.status_changed()
         self.refresh_recent()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo_read":
-            return getattr(self.app, "demo_trigger", None) is not None
+            return self.app.demo_trigger is not None
         return True
 
     def status_changed(self) -> None:
@@ -91,7 +57,7 @@ class ScanScreen(Screen[None]):
             return  # not composed yet
         app = self.app
         readers = Text("Readers\n", style="bold")
-        states = getattr(app, "reader_states", {})
+        states = app.reader_states
         if not states:
             readers.append("none configured: type the MRZ (F3)", style="bold red")
         for name, state in states.items():
@@ -101,26 +67,22 @@ class ScanScreen(Screen[None]):
                 readers.append(f"\n  {state.reason}")
             readers.append("\n")
         self.query_one("#readers", Static).update(readers)
-        link = getattr(app, "link", None)
-        queue = getattr(app, "queue", None)
+        link, queue = app.link, app.queue
         text = Text("Central link\n", style="bold")
-        if link is not None:
-            text.append(link.text, style={True: "bold green", False: "bold yellow"}.get(
-                link.online, ""))
-        if queue is not None:
-            text.append(f"\n{queue.text}")
-            if queue.quarantined:
-                text.append("\nheld: records the forwarder cannot send; the technician runs "
-                            "imdms outbox status", style="yellow")
-            if queue.error:
-                text.append(f"\n{queue.error}"[:70], style="yellow")
+        text.append(link.text, style={True: "bold green", False: "bold yellow", None: ""}[
+            link.online])
+        text.append(f"\n{queue.text}")
+        if queue.quarantined:
+            text.append("\nheld: records the forwarder cannot send; the technician runs "
+                        "imdms outbox status", style="yellow")
+        if queue.error:
+            text.append(f"\n{queue.error}"[:70], style="yellow")
         self.query_one("#link", Static).update(text)
-        settings = getattr(app, "settings", None)
-        direction = settings.default_direction.value if settings else "ENTRY"
+        direction = app.settings.default_direction.value
         self.query_one("#prompt", Static).update(
             Text.assemble(
                 ("Present the next document", "bold"),
-                (" (F2: demo document)  " if getattr(app, "demo_trigger", None) else ".  ", ""),
+                (" (F2: demo document)  " if app.demo_trigger else ".  ", ""),
                 (f"Direction: {direction} (F8)", "bold reverse"),
             )
         )
@@ -128,10 +90,7 @@ class ScanScreen(Screen[None]):
     def refresh_recent(self) -> None:
         if not self.query("#recent"):
             return  # not composed yet
-        table = self.query_one("#recent", DataTable)
-        table.clear()
-        for record in self.app.recent_records():  # type: ignore[attr-defined]
-            table.add_row(*crossing_row(record), key=record.record_id)
+        self.query_one("#recent", CrossingTable).show(self.app.recent_records())
 
     def flash(self, note: str) -> None:
         if self.query("#flash"):
@@ -143,7 +102,7 @@ class ScanScreen(Screen[None]):
         self.refresh_recent()
 
     def action_demo_read(self) -> None:
-        trigger = getattr(self.app, "demo_trigger", None)
+        trigger = self.app.demo_trigger
         if trigger is not None:
             trigger()
 
@@ -158,12 +117,7 @@ class ScanScreen(Screen[None]):
         self.app.push_screen(NoDocumentScreen())
 
     def action_correct(self) -> None:
-        from terminal.screens.correction import CorrectionScreen
-
-        if not self.app.recent_records():  # type: ignore[attr-defined]
-            self.notify("Nothing saved in this shift yet: nothing to correct.")
-            return
-        self.app.push_screen(CorrectionScreen())
+        self.app.open_correction()
 
     def action_summary(self) -> None:
         from terminal.screens.shift_summary import ShiftSummaryScreen
@@ -171,7 +125,7 @@ class ScanScreen(Screen[None]):
         self.app.push_screen(ShiftSummaryScreen())
 
     def action_direction(self) -> None:
-        self.app.toggle_direction()  # type: ignore[attr-defined]
+        self.app.toggle_direction()
         self.status_changed()
 
     def action_sign_out(self) -> None:
@@ -179,7 +133,7 @@ class ScanScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.sign_out("officer")  # type: ignore[attr-defined]
+                self.app.sign_out("officer")
 
         self.app.push_screen(
             ConfirmModal("Sign out?", "End your shift at this booth? The next officer signs "

@@ -3,23 +3,22 @@ sign-in (the same function the central report uses, so the two agree)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from records.codes import TIP_INDICATOR_LABELS, RefusalReason, TipIndicator
+from records.stats import CellKey, Summary
 from terminal.booking import local_hhmm
 from terminal.labels import label
+from terminal.screens.base import BoothScreen
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
 
 
-def headline(summary: Any, started: str) -> Text:
+def headline(summary: Summary, started: str) -> Text:
     undocumented = sum(summary.undocumented.values())
     minors = sum(summary.minors.values())
     text = Text(f"Shift since {local_hhmm(started) if started else '?'}: ", style="bold")
@@ -30,13 +29,14 @@ def headline(summary: Any, started: str) -> Text:
     return text
 
 
-def refusals_line(summary: Any) -> Text:
+def refusals_line(summary: Summary) -> Text:
     """Refusals on their own line: the figures above count only those who crossed."""
-    refused = int(getattr(summary, "refused", 0))
+    refused = summary.refused
     text = Text(f"Refused {refused}", style="bold red" if refused else "")
     by_reason: dict[str, int] = {}
-    for key, n in getattr(summary, "refusals", {}).items():
-        reason = key.split("|")[1] if "|" in key else key
+    for key, n in summary.refusals.items():
+        parts = CellKey.parse(key).parts  # direction, reason[, post][, period]
+        reason = parts[1] if len(parts) > 1 else parts[0]
         by_reason[reason] = by_reason.get(reason, 0) + n
     if by_reason:
         text.append(": " + "; ".join(f"{_reason_label(r)} {n}"
@@ -51,7 +51,7 @@ def _reason_label(code: str) -> str:
         return code.replace("_", " ").lower()
 
 
-def sensitive_text(summary: Any) -> Text:
+def sensitive_text(summary: Summary) -> Text:
     s = summary.sensitive
     text = Text("Indicators (restricted)\n", style="bold")
     text.append(f"persons flagged: {s.persons_flagged}\n")
@@ -68,15 +68,14 @@ def sensitive_text(summary: Any) -> Text:
     return text
 
 
-class ShiftSummaryScreen(Screen[None]):
+class ShiftSummaryScreen(BoothScreen[None]):
     BINDINGS = [Binding("escape,f6", "back", "Back")]
     AUTO_FOCUS = "#cells"
 
     def compose(self) -> ComposeResult:
-        app: Any = self.app
-        shift = app.shift
+        shift = self.app.shift
         records = [r.to_dict() for r in shift.records] if shift else []
-        self.summary = app.summarise(records)
+        self.summary = self.app.summarise(records)
         yield StatusBar()
         yield Static(headline(self.summary, shift.started_at if shift else ""), id="sum-head")
         with Horizontal(id="sum-body"):
@@ -89,8 +88,9 @@ class ShiftSummaryScreen(Screen[None]):
         table = self.query_one("#cells", DataTable)
         table.add_columns("dir", "sex", "age", "nat", "n")
         for key, n in self.summary.cells.items():
-            direction, sex, band, nat, *_ = key.split("|")
-            table.add_row(direction, sex.lower(), band, nat, str(n))
+            cell = CellKey.parse(key).named(self.summary.dimensions)
+            table.add_row(cell["direction"], cell["sex"].lower(), cell["age_band"],
+                          cell["nationality"], str(n))
 
     def action_back(self) -> None:
         self.app.pop_screen()

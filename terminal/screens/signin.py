@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
 from imdms.errors import ImdmsError
+from terminal.screens.base import BoothScreen
 from terminal.widgets.status_bar import StatusBar
 
 MAX_TRIES = 5
 LOCKOUT_S = 30.0
 
 
-class SignInScreen(Screen[None]):
+class SignInScreen(BoothScreen[None]):
     AUTO_FOCUS = "#officer-id"
 
     def __init__(self, notice: str = "") -> None:
@@ -71,13 +70,13 @@ class SignInScreen(Screen[None]):
             self._message("Type your officer id and your PIN.")
             return
         try:
-            ok = self.app.officers.verify(officer_id, pin)  # type: ignore[attr-defined]
+            ok = self.app.officers.verify(officer_id, pin)
         except ImdmsError as err:
             self._message(f"{err.message}. {err.hint}")
             return
         if not ok:
             self._failures += 1
-            audit: Any = getattr(self.app, "audit", None)
+            audit = self.app.audit
             known = self._known_id(officer_id)  # never log what was typed: it may be a PIN
             who = {"officer_id": officer_id if known else None}
             if audit is not None:
@@ -95,11 +94,11 @@ class SignInScreen(Screen[None]):
                 self._message("Wrong officer id or PIN. Try again.")
             pin_input.focus()
             return
-        self.app.sign_in(officer_id)  # type: ignore[attr-defined]
+        self.app.sign_in(officer_id)
 
     def _known_id(self, officer_id: str) -> bool:
         try:
-            return officer_id in self.app.officers.ids()  # type: ignore[attr-defined]
+            return officer_id in self.app.officers.ids()
         except ImdmsError:
             return False
 

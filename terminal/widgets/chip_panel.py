@@ -10,8 +10,8 @@ from typing import Any
 from rich.text import Text
 
 from drivers.base import DocumentRead
-from terminal.booking import read_chip_status
 from terminal.chip_checks import access_note, check_lines, keep_extra
+from terminal.chip_status import PASSED, POSSIBLE_CLONE, read_chip_status
 
 # chip read failures the card access number may cure (an ID card that opens only with it)
 CAN_KINDS = frozenset({"wrong_keys", "can_not_usable", "pace_required", "can_needed"})
@@ -34,8 +34,8 @@ def chip_text(
     status = read_chip_status(read)  # a possible clone is not PASSED, whatever PA says
     text = Text("Chip: ", style="bold")
     text.append(f"{chip.protocol}  ")
-    style = "bold green" if status == "PASSED" else "bold red"
-    shown = "POSSIBLE CLONE" if status == "FAILED:possible_clone" else status
+    style = "bold green" if status == PASSED else "bold red"
+    shown = "POSSIBLE CLONE" if status == POSSIBLE_CLONE else status.wire
     text.append(shown.replace("_", " "), style=style)
     text.append("\nPassive auth: ")
     for step, result in chip.passive_authentication.items():

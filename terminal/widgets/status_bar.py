@@ -12,9 +12,7 @@ class StatusBar(Widget):
     """
 
     def render(self) -> Text:
+        from terminal.booth import BoothApp
+
         app = self.app
-        info = getattr(app, "status_line", None)
-        if info is None:
-            return Text("IMDMS")
-        line: Text = info()
-        return line
+        return app.status_line() if isinstance(app, BoothApp) else Text("IMDMS")

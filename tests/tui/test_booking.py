@@ -3,6 +3,8 @@ people without documents, and the keyboard-wedge filter."""
 
 from __future__ import annotations
 
+import pytest
+
 from drivers.base import ChipSummary, DocumentRead
 from drivers.framing import Frame
 from drivers.serial_mrz import document_read
@@ -22,13 +24,22 @@ from terminal.booking import (
     Booth,
     Form,
     PersonWithoutDocument,
+    Problem,
     amendment,
     capture_method,
     case_for_read,
-    chip_status,
     default_form,
     record_from_read,
     record_without_document,
+)
+from terminal.chip_status import (
+    DG1_MISMATCH,
+    NOT_READ,
+    NOT_VERIFIED,
+    PASSED,
+    ChipOutcome,
+    ChipStatus,
+    chip_status,
 )
 from terminal.wedge_input import WedgeFilter
 from tests.tui.conftest import NOW, fixed_clock, id_counter
@@ -50,19 +61,30 @@ def test_defaults_citizen_and_visitor() -> None:
     visitor = default_form(BOOTH, nationality="ZAF", age=40)
     assert visitor.traveller_category is TravellerCategory.VISITOR
     assert visitor.country_of_residence == "ZAF"
-    assert visitor.problems(minor=False) == ["choose the purpose of the visit"]
+    assert visitor.problems(minor=False) == [Problem("purpose", "choose the purpose of the visit")]
     refused = Form(traveller_category=TravellerCategory.CITIZEN, decision=Decision.REFUSED)
-    assert refused.problems(minor=False) == ["a refusal needs a reason"]
+    assert refused.problems(minor=False) == [Problem("refusal_reason", "a refusal needs a reason")]
+
+
+def test_chip_status_wire_form_round_trips() -> None:
+    wires = ["PASSED", "NOT_VERIFIED", "NOT_READ", "FAILED:dg1_mismatch", "FAILED:possible_clone"]
+    assert [ChipStatus.parse(w).wire for w in wires] == wires
+    assert DG1_MISMATCH.refers and str(DG1_MISMATCH) == "FAILED:dg1_mismatch"
+    for bad in ("FAILED", "PASSED:x", "OK"):
+        with pytest.raises(ValueError):
+            ChipStatus.parse(bad)
 
 
 def test_chip_status_and_capture_method() -> None:
     ok = {"sod_signature": "passed", "dg_hashes": "passed"}
-    assert chip_status(None) == "NOT_READ"
-    assert chip_status(ChipSummary("BAC", (), ok, True)) == "PASSED"
-    assert chip_status(ChipSummary("BAC", (), ok, False)) == "FAILED:dg1_mismatch"
+    assert chip_status(None) == NOT_READ
+    assert chip_status(ChipSummary("BAC", (), ok, True)) == PASSED
+    assert chip_status(ChipSummary("BAC", (), ok, False)) == DG1_MISMATCH
     bad = {**ok, "dg_hashes": "failed: DG2"}
-    assert chip_status(ChipSummary("BAC", (), bad, True)) == "FAILED:dg_hashes"
-    assert chip_status(ChipSummary("BAC", (), {"sod": "not checked"}, None)) == "NOT_VERIFIED"
+    failed = chip_status(ChipSummary("BAC", (), bad, True))
+    assert failed == ChipStatus(ChipOutcome.FAILED, "dg_hashes") and failed.failed
+    assert failed.wire == "FAILED:dg_hashes" and not failed.refers
+    assert chip_status(ChipSummary("BAC", (), {"sod": "not checked"}, None)) == NOT_VERIFIED
     r = read("lso_passport")
     assert capture_method(r) is CaptureMethod.MRZ_READER
     chip = ChipSummary("PACE", (), ok, True)
@@ -129,7 +151,7 @@ def test_wedge_burst_is_a_document_and_never_typed() -> None:
     outcomes = burst(f, lines, 100.0)
     assert all(o.consumed and not o.replay for o in outcomes)  # type: ignore[attr-defined]
     last = outcomes[-1]
-    assert last.document is not None and last.document.lines == tuple(lines)  # type: ignore[attr-defined]
+    assert last.document is not None and last.document.raw_lines == tuple(lines)  # type: ignore[attr-defined]
 
 
 def test_wedge_gives_a_person_every_key_in_order() -> None:

@@ -13,8 +13,8 @@ from imdms.errors import SchemaError
 from records.codes import CaptureMethod, ChipCheck, Direction, DocumentType
 from records.record import CrossingRecord
 from records.schema import validate_record
-from terminal.booking import chip_refers, read_chip_status
 from terminal.chip_checks import record_fields, verdict
+from terminal.chip_status import PASSED, POSSIBLE_CLONE, chip_refers, read_chip_status
 from tests.chip.helpers import td3
 
 
@@ -50,12 +50,12 @@ def _chip_read(extra: dict[str, object]) -> DocumentRead:
 def test_a_chip_read_on_its_own_carries_its_checks() -> None:
     clone = _chip_read({"possible_clone": True, "chip_authentication": {"chip_proof": "failed: x"},
                         "active_authentication": {}})
-    assert read_chip_status(clone) == "FAILED:possible_clone" and chip_refers(clone)
+    assert read_chip_status(clone) == POSSIBLE_CLONE and chip_refers(clone)
     assert record_fields(clone) == {"chip_authentication": ChipCheck.FAILED,
                                     "active_authentication": ChipCheck.NOT_CHECKED,
                                     "chip_clone_suspected": True}
     older = _chip_read({})  # a reader that reports no CA/AA: nothing claimed
-    assert read_chip_status(older) == "PASSED" and not chip_refers(older)
+    assert read_chip_status(older) == PASSED and not chip_refers(older)
     assert set(record_fields(older).values()) == {None}
 
 
