@@ -136,8 +136,36 @@ def stored(url: str) -> tuple[int, int]:
 
     with psycopg.connect(url) as conn:
         row = conn.execute("SELECT COUNT(*), COUNT(DISTINCT record_id) FROM records").fetchone()
-    assert row is not None
+        bad = conn.execute("SELECT COUNT(*) FROM rejected").fetchone()
+    assert row is not None and bad is not None
+    if bad[0]:
+        raise SystemExit(f"central_bench: {bad[0]} messages rejected (see the collector logs)")
     return int(row[0]), int(row[1])
+
+
+def stored_delays(url: str, added_at: dict[str, float]) -> list[float]:
+    """Seconds from add() (wall clock) to the collector's received_at, per record."""
+    import psycopg
+
+    from records.clock import parse_iso
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute("SELECT record_id, received_at FROM records WHERE record_id = ANY(%s)",
+                            (list(added_at),)).fetchall()
+    return [parse_iso(at).timestamp() - added_at[rid] for rid, at in rows]
+
+
+def stored_span(url: str, ids: set[str]) -> float:
+    """Seconds between the first and the last of `ids` stored (collector received_at)."""
+    import psycopg
+
+    from records.clock import parse_iso
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT MIN(received_at), MAX(received_at) FROM records"
+                           " WHERE record_id = ANY(%s)", (list(ids),)).fetchone()
+    assert row is not None
+    return max(1e-3, parse_iso(row[1]).timestamp() - parse_iso(row[0]).timestamp())
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -278,6 +306,9 @@ def main() -> int:
               f"{len(want) / e2e_s:.0f} msg/s ({len(want)} records in {e2e_s:.1f} s; "
               f"{failed} forwarders failed; kills: {kills or 'none'}); "
               f"ratio to the peer {len(want) / e2e_s / peer_rate:.2f}")
+        span = stored_span(url, want)
+        print(f"  ingest rate once the forwarders are up (first to last stored): "
+              f"{len(want) / span:.0f} msg/s over {span:.1f} s")
 
         # 3. latency at an offered rate, forwarders as services
         clock = ReceiptClock(nodes[0].mqtt_port)
@@ -285,6 +316,7 @@ def main() -> int:
         procs += services
         time.sleep(3)  # let every service connect before the clock starts
         added = 0
+        walls: dict[str, float] = {}
         t_start = time.monotonic()
         while time.monotonic() - t_start < args.latency_s:
             due = t_start + added / args.rate
@@ -295,6 +327,7 @@ def main() -> int:
             data = booth.record()
             at = time.monotonic()
             clock.started(data["record_id"], at)
+            walls[data["record_id"]] = time.time()
             booth.outbox.add_dict(data)
             want.add(data["record_id"])
             added += 1
@@ -303,10 +336,12 @@ def main() -> int:
             time.sleep(0.2)  # receipts arrive on the paho thread
         lat = list(clock.latency.values())
         clock.close()
+        stored_lat = stored_delays(url, walls)
         print(f"latency add() -> receipt at {args.rate:.0f} msg/s offered for "
               f"{args.latency_s:.0f} s: p50 {pct(lat, 0.5) * 1000:.0f} ms, "
               f"p99 {pct(lat, 0.99) * 1000:.0f} ms, median {statistics.median(lat) * 1000:.0f} ms"
-              f" ({len(lat)}/{added} receipted)")
+              f" ({len(lat)}/{added} receipted); add() -> stored: p50 "
+              f"{pct(stored_lat, 0.5) * 1000:.0f} ms, p99 {pct(stored_lat, 0.99) * 1000:.0f} ms")
 
         deadline = time.monotonic() + 120
         while stored(url)[0] < base + len(want) and time.monotonic() < deadline:
