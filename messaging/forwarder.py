@@ -1,30 +1,22 @@
 """The forwarder: drains the outbox to the central broker over MQTT (QoS 1), never losing a row.
 
-This module is the event loop and the link's life cycle; the jobs it runs live beside it:
-- messaging/mqtt_client.py makes the paho client (shared with the collector), messaging/link.py
-  drives it through paho's external-loop API and reconnects with capped, jittered backoff;
-- messaging/drain.py decides what to publish, retry, quarantine and delete (pure over the
-  Outbox: its rules, the window, the lanes and the suspects, are stated there);
-- messaging/committer.py deletes acknowledged rows on its own thread;
-- messaging/heartbeat.py is the heartbeat's wire format (the centre parses it with the same
-  module), messaging/status_file.py the booth's forwarder-status.json, and
-  messaging/watchlist_sub.py the watchlist subscription.
+This module is the event loop and the link's life cycle; its jobs live beside it, each module
+stating its own rules: messaging/mqtt_client.py (the paho client, shared with the collector),
+messaging/link.py (paho's external loop, reconnect backoff), messaging/drain.py (what to
+publish, redeliver, retry, quarantine: pure over the Outbox), messaging/publisher.py (onto the
+wire), messaging/deletes.py + committer.py (acknowledged rows), messaging/link_watch.py (outage
+state and its log lines), messaging/reports.py (heartbeat, forwarder-status.json),
+messaging/watchlist_sub.py (the watchlist subscription).
 
 Threads: one pump thread (`run()`) owns the paho client, all outbox reads and every publish;
 paho's callbacks run inside it (in link.step()) and only note events and acks. The committer
 thread deletes acknowledged rows (an fsync never stalls publishing).
 
-Rules (see docs/messaging.md):
-- paho is never the queue: we publish only after a successful CONNACK and drop paho's copy of
-  unacknowledged messages on reconnect; the outbox re-sends them (same record_id: harmless).
-- A row is deleted only after its PUBACK (deletes batched, one transaction per batch).
-- Receipts (`receipts=ReceiptPolicy`, messaging/receipts.py): a PUBACK then only makes a crossing
-  "awaiting receipt" (payload kept); the collector's receipt, after its database commit, makes
-  it a tombstone. Overdue ones are re-sent, and after the policy's attempts quarantined as
-  'never receipted' (counted only while other receipts come: a silent central quarantines
-  nothing).
-- `run(exit_when_empty=True)` returns once nothing is pending; at once when the outbox is empty
-  at start (no connection attempt: an unreachable broker does not keep a one-shot sync up).
+Rules (see docs/messaging.md): paho is never the queue (publish only after a CONNACK; paho's
+copies live at most across one reconnect, for the redelivery MQTT requires); a row is deleted
+only after its PUBACK, or with receipts (messaging/receipts.py) after the collector's receipt.
+`run(exit_when_empty=True)` returns once nothing is pending; at once when the outbox is empty at
+start (no connection attempt: an unreachable broker does not keep a one-shot sync up).
 """
 
 from __future__ import annotations
@@ -38,13 +30,14 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from messaging import health, reports, sdnotify
+from messaging import reports, sdnotify
 from messaging.deletes import Deletes
-from messaging.drain import RECEIPTED_KINDS, DrainScheduler
+from messaging.drain import DrainScheduler
 from messaging.link import Link, LinkSettings, settings_from_config
 from messaging.link_watch import LinkWatch, refusal
 from messaging.mqtt_client import connect_properties
-from messaging.outbox import Outbox, Row
+from messaging.outbox import Outbox
+from messaging.publisher import Publisher
 from messaging.receipts import ReceiptPolicy
 from messaging.topics import OFFLINE, ONLINE, Topics
 from messaging.watchlist import Watchlist
@@ -97,10 +90,9 @@ class Forwarder:
             retry_base_s=retry_base_s, backoff_max_s=settings.backoff_max_s, receipts=receipts,
         )
         self.deletes = Deletes(outbox, self.drain, receipts)
-        self._receipt_subs: set[tuple[str, str]] = set()
         self.events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self.watch = WatchlistSubscription(self.data_dir, topics.watchlist)
-        self.link_watch = LinkWatch(settings.host, settings.port)  # pump thread only
+        self.link_watch = LinkWatch(settings)  # pump thread only
         self.link = Link(settings, self.topics.status, OFFLINE)
         self.client = client = self.link.client
         client.on_connect = self._on_connect
@@ -109,14 +101,12 @@ class Forwarder:
         client.on_message = self._on_message
         self.link.on_connect_fail = self._on_connect_fail
         self._ack_buf: list[tuple[int, int, str]] = []
+        self.publisher = Publisher(client, topics, self.drain, self.deletes, self.link_watch,
+                                   receipts)
 
     @property
     def connected(self) -> bool:
         return self.link_watch.online
-
-    @connected.setter
-    def connected(self, value: bool) -> None:
-        self.link_watch.online = value
 
     @property
     def last_error(self) -> str | None:
@@ -197,7 +187,7 @@ class Forwarder:
                 if self.drain.deletes_due(now):
                     self.deletes.flush(wait=False)
                 if self.connected:
-                    self._fill()
+                    self.publisher.fill()
                     if now >= next_heartbeat:
                         self._heartbeat()
                         next_heartbeat = now + self.s.heartbeat_s
@@ -260,10 +250,7 @@ class Forwarder:
         self.outbox.set_last_error(None)
         self.drain.link_up(recv_max, max_packet, resumed=resumed)
         self.client.publish(self.topics.status, ONLINE, qos=1, retain=True)
-        self.client.subscribe(self.topics.watchlist, qos=1)
-        self._receipt_subs = set()
-        if self.receipts is not None:
-            self._subscribe_receipts(self.topics.border_post, self.topics.terminal_id)
+        self.publisher.link_up()
         self._write_status()
 
     def _handle_link_lost(self, reason: str, *, known: bool = False) -> None:
@@ -271,16 +258,10 @@ class Forwarder:
         self.deletes.flush()
         if not self.drain.link_lost(reason):
             self.client.drop_out_messages()
-        detail = self.link_watch.down(reason, known=known, diagnose=self._diagnose)
+        detail = self.link_watch.down(reason, known=known)
         if detail is not None:  # an outage starts
             self.outbox.set_last_error(f"broker link: {detail}")
             self._write_status()
-
-    def _diagnose(self) -> str:
-        return health.diagnose(
-            self.s.host, self.s.port, ca_file=self.s.ca_file, cert_file=self.s.cert_file,
-            key_file=self.s.key_file, timeout_s=3.0,
-        )
 
     def _take_acks(self) -> None:
         acks, self._ack_buf = self._ack_buf, []
@@ -291,63 +272,6 @@ class Forwarder:
                 self.link_watch.last_error = refused
             elif len(drain.acked) >= self.ack_batch:
                 self.deletes.flush(wait=False)
-
-    # -- publishing -----------------------------------------------------------------------------
-
-    def _fill(self) -> None:
-        drain = self.drain
-        if drain.probe:
-            return
-        now = time.time()
-        if drain.probe_due(now):
-            # a suspect goes alone: wait for the window to empty, then publish it by itself
-            if drain.inflight:
-                return
-            if not drain.suspects_queued:
-                self.deletes.flush()  # acknowledged probes must not be picked again
-            row = drain.next_probe(now)
-            if row is not None:
-                self._publish(row, probe=True)
-                return
-        room = drain.room(self.deletes.undeleted())
-        if room <= 0:
-            return  # window full, or the disk is slower than the link
-        for row in drain.resends(now, time.monotonic(), room):
-            if not self.connected:
-                return
-            self._publish(row, probe=False)
-            drain.resent += 1
-            room -= 1
-        if room <= 0:
-            return
-        for row in drain.next_rows(time.monotonic(), room):
-            if not self.connected:
-                return
-            self._publish(row, probe=False)
-
-    def _subscribe_receipts(self, border_post: str, terminal_id: str) -> None:
-        """Receipts go to the topic of the record's own terminal: an imported record (another
-        terminal's export) is receipted there, so that topic is subscribed before its first
-        publish (the broker handles the SUBSCRIBE first: same connection)."""
-        self._receipt_subs.add((border_post, terminal_id))
-        self.client.subscribe(self.topics.receipt_for(border_post, terminal_id), qos=1)
-
-    def _publish(self, row: Row, *, probe: bool) -> None:
-        topic = (self.topics.audit_for if row.kind == "audit" else self.topics.crossing_for)(
-            row.border_post, row.terminal_id)
-        if self.drain.oversize(row, topic):
-            return
-        if self.receipts is not None and row.kind in RECEIPTED_KINDS \
-                and (row.border_post, row.terminal_id) not in self._receipt_subs:
-            self._subscribe_receipts(row.border_post, row.terminal_id)
-        info = self.client.publish(topic, row.payload, qos=1)
-        if info.rc != mqtt.MQTT_ERR_SUCCESS:
-            # link dropped under us: paho keeps the copy, so it is in flight as any other (not
-            # as a probe: it never reached the broker, so it cannot have caused the drop)
-            self.connected = False
-            self.drain.sent(info.mid, row, probe=False)
-            return
-        self.drain.sent(info.mid, row, probe=probe)
 
     # -- reports --------------------------------------------------------------------------------
 
@@ -376,6 +300,6 @@ class Forwarder:
             self.link.pump_until(info.is_published, max(deadline, time.monotonic() + 0.1))
         self.link.close()
         self.deletes.close()
-        self.connected = False
+        self.link_watch.online = False
         self.link_watch.last_error = "forwarder stopped"
         self._write_status()

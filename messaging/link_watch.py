@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from messaging import health
+from messaging.link import LinkSettings
 
 log = logging.getLogger("messaging.forwarder")  # the forwarder's log lines, as before the split
 
@@ -37,8 +39,7 @@ class LinkWatch:
     clears it when a publish finds the link gone). `since`: time.time() of the last change.
     `failures`: attempts that failed in the current outage."""
 
-    host: str
-    port: int
+    settings: LinkSettings
     online: bool = False
     since: float = field(default_factory=time.time)
     last_error: str | None = None
@@ -54,13 +55,13 @@ class LinkWatch:
             log.info("broker link recovered after %.0f s (%d failed attempts)",
                      time.time() - (self.outage_started or time.time()), self.failures)
         else:
-            log.info("connected to the broker %s:%d", self.host, self.port)
+            log.info("connected to the broker %s:%d", self.settings.host, self.settings.port)
         self.outage_started = None
         self.outage_logged = False
         self.failures = 0
         self.last_error = None
 
-    def down(self, reason: str, *, known: bool, diagnose: Callable[[], str]) -> str | None:
+    def down(self, reason: str, *, known: bool) -> str | None:
         """The link dropped or an attempt failed. Returns the one-line reason when this starts
         an outage (logged once; the caller records it), None while the outage goes on.
 
@@ -75,8 +76,14 @@ class LinkWatch:
             log.debug("broker link still down: %s", reason)
             return None
         self.outage_logged = True
-        detail = reason if was_online or known else diagnose()
+        detail = reason if was_online or known else self.diagnose()
         self.last_error = detail
         log.warning("broker link down: %s; retrying with backoff (logged again on recovery)",
                     detail)
         return detail
+
+    def diagnose(self) -> str:
+        """One line on why the link fails (TCP, TLS server check, client certificate)."""
+        s = self.settings
+        return health.diagnose(s.host, s.port, ca_file=s.ca_file, cert_file=s.cert_file,
+                               key_file=s.key_file, timeout_s=3.0)
