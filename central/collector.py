@@ -66,34 +66,24 @@ def read_credential(name: str) -> str | None:
 
 
 def make_client(broker: BrokerConfig, client_id: str, *, manual_ack: bool = True) -> Any:
-    """A paho 2.x client configured from [broker] (TLS, credentials, protocol)."""
-    import paho.mqtt.client as mqtt
-    from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+    """A paho 2.x client configured from [broker] (TLS, credentials, protocol): the factory the
+    forwarder uses too (messaging/mqtt_client.py), with the collector's credentials."""
+    from messaging.mqtt_client import ClientSpec, Tls
+    from messaging.mqtt_client import make_client as make_mqtt_client
 
-    v5 = broker.protocol == "5"
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2,
-        client_id=client_id,
-        protocol=MQTTProtocolVersion.MQTTv5 if v5 else MQTTProtocolVersion.MQTTv311,
-        clean_session=None if v5 else False,
-        manual_ack=manual_ack,
-    )
-    if broker.username:
-        password = read_credential(broker.password_credential)
-        client.username_pw_set(broker.username, password)
+    password = read_credential(broker.password_credential) if broker.username else None
+    tls = None
     if broker.tls is not None:
         key = broker.tls.key_credential
         key_path = None
         if broker.tls.cert_file:
             base = os.environ.get("CREDENTIALS_DIRECTORY")
             key_path = str(Path(base) / key) if base and "/" not in key else key
-        client.tls_set(
-            ca_certs=str(broker.tls.ca_file) if broker.tls.ca_file else None,
-            certfile=str(broker.tls.cert_file) if broker.tls.cert_file else None,
-            keyfile=key_path,
-        )
-    client.max_inflight_messages_set(broker.inflight)
-    return client
+        tls = Tls(broker.tls.ca_file, broker.tls.cert_file, Path(key_path) if key_path else None)
+    return make_mqtt_client(ClientSpec(
+        client_id=client_id, protocol=broker.protocol, tls=tls, username=broker.username,
+        password=password, manual_ack=manual_ack, max_inflight=broker.inflight,
+    ))
 
 
 class Collector:
@@ -393,8 +383,7 @@ class Collector:
             raise
 
     def _start_mqtt(self, connect_timeout_s: float) -> None:
-        from paho.mqtt.packettypes import PacketTypes
-        from paho.mqtt.properties import Properties
+        from messaging.mqtt_client import connect_properties
 
         client = make_client(self.broker, self.client_id)
         client.on_connect = self._on_connect
@@ -405,10 +394,9 @@ class Collector:
             max(1, int(self.broker.backoff_min_s)), int(self.broker.backoff_max_s)
         )
         kwargs: dict[str, Any] = {}
-        if self.broker.protocol == "5":
-            props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-            props.SessionExpiryInterval = SESSION_EXPIRY_S
-            props.ReceiveMaximum = RECEIVE_MAXIMUM
+        props = connect_properties(self.broker.protocol, session_expiry_s=SESSION_EXPIRY_S,
+                                   receive_maximum=RECEIVE_MAXIMUM)
+        if props is not None:
             kwargs = {"clean_start": False, "properties": props}
         self._client = client
         client.connect_async(self.broker.host, self.broker.port, self.broker.keepalive_s, **kwargs)

@@ -107,10 +107,6 @@ def day_number(ms: int, utc_offset_minutes: int = DAY_OFFSET_MINUTES) -> int:
     return (ms // 1000 + utc_offset_minutes * 60) // 86_400
 
 
-# Wall-clock fields a heartbeat may carry (the forwarder's name first).
-HEARTBEAT_WALL_KEYS = ("sent_at", "wall_time", "at", "time", "now", "updated_at")
-
-
 @dataclass(frozen=True)
 class Ingested:
     """What ingest did: "stored", "duplicate" or "rejected" (with the reason)."""
@@ -464,18 +460,18 @@ class Database:
         """Learn a terminal's clock offset from a synchronised heartbeat and correct the times
         of records it made earlier in the same boot with an unsynchronised clock.
 
-        Needs boot_id, monotonic_ns, clock_synced and a wall time (sent_at) sampled together.
+        Needs boot_id, monotonic_ns, clock_synced and the wall time sent_at sampled together (the
+        schema shared with the forwarder: messaging/heartbeat.py).
         Returns True when it corrected or learnt something. Bad heartbeats are ignored (logged).
         """
+        from messaging.heartbeat import parse as parse_heartbeat
+
         try:
-            hb = json.loads(payload)
-            terminal_id = str(hb.get("terminal_id") or terminal)
-            boot = str(hb["boot_id"])
-            mono = int(hb["monotonic_ns"])
-            synced = hb.get("clock_synced")
-            wall = next(hb[k] for k in HEARTBEAT_WALL_KEYS if isinstance(hb.get(k), str))
+            hb = parse_heartbeat(payload)  # the time is the schema's one key, sent_at
+            terminal_id = str(hb.terminal_id or terminal)
+            boot, mono, synced, wall = hb.boot_id, hb.monotonic_ns, hb.clock_synced, hb.sent_at
             wall_ns = instant_ms(wall) * 1_000_000
-        except (ValueError, KeyError, TypeError, StopIteration, AttributeError):
+        except (ValueError, TypeError):
             if topic not in self._heartbeat_warned:  # once per terminal, not every minute
                 self._heartbeat_warned.add(topic)
                 log.warning(

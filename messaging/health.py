@@ -1,5 +1,10 @@
-"""What the forwarder reports: the heartbeat payload, clock sync, the link diagnosis, and the
-forwarder-status.json file the terminal UI reads."""
+"""What the forwarder knows about its host: clock sync, the link diagnosis, and the two small
+files it shares with the booth: forwarder-status.json (the forwarder writes, the booth's status
+bar reads: messaging/reports.py) and reader-state.json (the booth writes with
+write_reader_state, the heartbeat reads).
+
+No threads of its own: every function runs in its caller's thread. Files are written by temp
+file + rename, so a reader never sees half a file."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import socket
 import ssl
 import tempfile
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +57,19 @@ def write_json_atomic(path: Path, data: dict[str, Any], mode: int = 0o644) -> No
         raise
 
 
+def write_reader_state(data_dir: Path, states: Mapping[str, str]) -> None:
+    """The booth's side of the heartbeat's `readers` field: write reader name -> state (e.g.
+    {"mrz": "READY", "chip": "FAILED"}) to <data_dir>/reader-state.json, atomically, mode 0600.
+
+    Call it when a reader's state changes (not per read); the forwarder reads the file at each
+    heartbeat (reader_states). Names and states only: never document data. Raises OSError."""
+    clean = {str(name): str(state) for name, state in states.items()}
+    write_json_atomic(Path(data_dir) / READER_STATE_FILE, clean, mode=0o600)
+
+
 def reader_states(data_dir: Path) -> dict[str, Any] | None:
-    """Reader states the terminal writes to <data_dir>/reader-state.json, if it does."""
+    """Reader states the booth writes to <data_dir>/reader-state.json (write_reader_state);
+    None when the file is missing or unreadable."""
     try:
         data = json.loads((data_dir / READER_STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):

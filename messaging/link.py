@@ -1,13 +1,12 @@
 """How the forwarder reaches the broker: settings from the config (credentials included), the
-paho client driven from the forwarder's own thread (`Link`), and the filter that keeps paho's
-per-retry link errors out of the journal."""
+paho client (made by messaging/mqtt_client.py) driven from the forwarder's own thread (`Link`),
+and the filter that keeps paho's per-retry link errors out of the journal."""
 
 from __future__ import annotations
 
 import logging
 import random
 import select
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import MQTTErrorCode
 
 from imdms.errors import ConfigError
 from messaging.buffered_socket import BufferedSocket
+from messaging.mqtt_client import ClientSpec, Tls, Will, make_client
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,31 +102,21 @@ class Link:
 
     def __init__(self, settings: LinkSettings, will_topic: str, will_payload: bytes) -> None:
         self.s = settings
-        v5 = settings.protocol == "5"
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=settings.client_id,
-            protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
-            clean_session=None if v5 else False,
-        )
-        client.max_inflight_messages_set(0)  # the forwarder's window, not paho's, bounds flight
-        client.max_queued_messages_set(0)
+        tls = None
+        if settings.ca_file is not None:
+            tls = Tls(settings.ca_file, settings.cert_file, settings.key_file)
+        # max_inflight 0: the forwarder's window, not paho's, bounds the flight
+        client = make_client(ClientSpec(
+            client_id=settings.client_id, protocol=settings.protocol, tls=tls,
+            username=settings.username, password=settings.password,
+            will=Will(will_topic, will_payload), max_inflight=0, max_queued=0,
+        ))
         paho_log = logging.getLogger("messaging.paho")
         if paho_log.level == logging.NOTSET:  # a line per packet: opt in with DEBUG in config
             paho_log.setLevel(logging.WARNING)
         if not any(isinstance(f, LinkNoise) for f in paho_log.filters):
             paho_log.addFilter(LinkNoise())
         client.enable_logger(paho_log)
-        if settings.ca_file is not None:
-            client.tls_set(
-                ca_certs=str(settings.ca_file),
-                certfile=str(settings.cert_file) if settings.cert_file else None,
-                keyfile=str(settings.key_file) if settings.key_file else None,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
-        if settings.username:
-            client.username_pw_set(settings.username, settings.password)
-        client.will_set(will_topic, will_payload, qos=1, retain=True)
         self.client = client
         self.on_connect_fail: Callable[[], None] = lambda: None
         self._open = False  # a socket paho is using (connecting or connected)

@@ -352,6 +352,8 @@ class Outbox(ForwardingStore):
         The oldest age is measured from the oldest pending record's recorded_at (an imported
         record made weeks ago is weeks old, however recently it was queued)."""
         pending = self._query("SELECT COUNT(*) FROM outbox")[0][0]
+        # audit events counted apart: the booth's "to send" means crossings (a partial index)
+        audit = self._query("SELECT COUNT(*) FROM outbox WHERE kind = 'audit'")[0][0]
         first = self._query("SELECT MIN(recorded_at) FROM outbox")[0][0]
         quarantined = self._query("SELECT COUNT(*) FROM quarantine")[0][0]
         rejected = self._query("SELECT COUNT(*) FROM quarantine WHERE seq = -1")[0][0]
@@ -367,6 +369,7 @@ class Outbox(ForwardingStore):
             rejected_imports=rejected,
             awaiting_receipt=awaiting,
             oldest_unreceipted_age_s=None if first_sent is None else max(0.0, now - first_sent),
+            pending_audit=audit,
         )
 
     def quarantine_reasons(self) -> dict[str, int]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-SCHEMA_VERSION = 3  # PRAGMA user_version; 0 = files made before kinds and id-only tombstones
-# (2 = before receipts: receipt_due and sends)
+SCHEMA_VERSION = 4  # PRAGMA user_version; 0 = files made before kinds and id-only tombstones
+# (2 = before receipts: receipt_due and sends; 3 = before the audit-event index)
 
 # `kind` is "crossing" or "audit" (the topic the forwarder publishes to).
 # `receipt_due` is set once the broker acknowledged the row while receipts are on: the row then
@@ -58,6 +58,7 @@ INDEXES_SQL = """
 CREATE INDEX IF NOT EXISTS outbox_suspect ON outbox(retry_at) WHERE suspect = 1;
 CREATE INDEX IF NOT EXISTS outbox_recorded ON outbox(recorded_at);
 CREATE INDEX IF NOT EXISTS quarantine_seq ON quarantine(seq);
+CREATE INDEX IF NOT EXISTS outbox_audit ON outbox(seq) WHERE kind = 'audit';
 CREATE INDEX IF NOT EXISTS outbox_receipt ON outbox(receipt_due) WHERE receipt_due IS NOT NULL
 """
 
@@ -68,8 +69,10 @@ def statements(sql: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class OutboxStatus:
-    """`quarantined` counts every quarantined record; `rejected_imports` those of them that an
-    import refused (invalid records, kept for inspection): not the broker's doing."""
+    """`pending` counts every row still to send: crossings and audit events (`pending_audit` of
+    them; `crossings_pending` the rest). `quarantined` counts every quarantined record;
+    `rejected_imports` those of them that an import refused (invalid records, kept for
+    inspection): not the broker's doing."""
 
     pending: int
     quarantined: int
@@ -78,11 +81,19 @@ class OutboxStatus:
     rejected_imports: int = 0
     awaiting_receipt: int = 0  # of `pending`: acknowledged by the broker, no receipt yet
     oldest_unreceipted_age_s: float | None = None  # since the first send of the oldest of them
+    pending_audit: int = 0  # of `pending`: audit events (not crossings)
+
+    @property
+    def crossings_pending(self) -> int:
+        """Crossing records still to send (or awaiting receipt): `pending` minus audit events."""
+        return self.pending - self.pending_audit
 
     def to_dict(self) -> dict[str, Any]:
         age = self.oldest_unreceipted_age_s
         return {
             "pending": self.pending,
+            "pending_crossings": self.crossings_pending,
+            "pending_audit": self.pending_audit,
             "awaiting_receipt": self.awaiting_receipt,
             "oldest_unreceipted_age_s": None if age is None else round(age, 1),
             "quarantined": self.quarantined,

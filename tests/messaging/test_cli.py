@@ -93,6 +93,21 @@ def test_forward_without_broker_is_clear(tmp_path: Path,
     assert "forwarding is disabled" in capsys.readouterr().err
 
 
+def test_forward_exit_when_empty_with_the_broker_unreachable(tmp_path: Path) -> None:
+    """Nothing to send: a one-shot sync exits 0 at once, without waiting for a broker that
+    cannot be reached (192.0.2.1 is TEST-NET-1: a connect would hang for paho's timeout)."""
+    import time
+
+    config = write_config(tmp_path, 1883)
+    config.write_text(config.read_text().replace('host = "127.0.0.1"', 'host = "192.0.2.1"'))
+    Outbox(tmp_path / "outbox.sqlite3").close()
+    started = time.monotonic()
+    assert main(["forward", "--exit-when-empty", "--config", str(config)]) == 0
+    assert time.monotonic() - started < 3.0
+    status = json.loads((tmp_path / "forwarder-status.json").read_text())
+    assert status["online"] is False and status["last_error"] == "forwarder stopped"
+
+
 @pytest.mark.peer
 def test_forward_notifies_systemd_and_stops_on_sigterm(tmp_path: Path, broker: Any) -> None:
     box = Outbox(tmp_path / "outbox.sqlite3")

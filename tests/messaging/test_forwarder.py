@@ -67,7 +67,7 @@ def test_broker_down_at_start(tmp_path: Path, broker_factory: Any, collector_fac
         st = read_status(tmp_path)
         assert st["online"] is False and "cannot reach the broker" in st["last_error"]
         assert box.status().pending == 100
-        assert wait_until(lambda: run.forwarder._failures >= 3)  # several retries...
+        assert wait_until(lambda: run.forwarder.link_watch.failures >= 3)  # several retries...
         b.start()
         col = collector_factory(b.port)
         col.start()
@@ -98,7 +98,7 @@ def test_broker_dies_mid_drain(tmp_path: Path, broker: Any, collector_factory: A
         assert wait_until(lambda: len(col.ids()) >= 300, step=0.002)
         broker.stop() if how == "sigterm" else broker.kill()
         # once the forwarder has handled the drop, what is still queued was never acknowledged
-        assert wait_until(lambda: run.forwarder._outage_logged)
+        assert wait_until(lambda: run.forwarder.link_watch.outage_logged)
         unacked = {d["record_id"] for _s, d in box.iter_all()}
         assert unacked
         broker.start()

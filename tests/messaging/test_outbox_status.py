@@ -109,3 +109,22 @@ def test_oldest_age_is_from_recorded_at(tmp_path: Path) -> None:
         assert age is not None and abs(age - 21 * 86400) < 120
     result = check_outbox(_ctx(tmp_path))
     assert result.status is Status.WARN and "recorded 504.0 h ago" in result.message
+
+
+def test_audit_events_are_counted_apart(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Audit events are pending rows, but not crossings to send (issue 14, forwarder gaps)."""
+    from messaging.audit import make_audit_event
+
+    cfg = _config(tmp_path)
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        box.add(make_record())
+        box.add_audit(make_audit_event("sign_out", terminal_id="t1", border_post="MAPUTSOE",
+                                       officer_id="off7", detail={"reason": "idle"}))
+        st = box.status()
+        assert (st.pending, st.pending_audit, st.crossings_pending) == (2, 1, 1)
+    assert main(["outbox", "status", "--json", "--config", str(cfg)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["pending"], data["pending_crossings"], data["pending_audit"]) == (2, 1, 1)
+    assert main(["outbox", "status", "--config", str(cfg)]) == 0
+    assert capsys.readouterr().out.startswith("pending:      2 (1 crossings, 1 audit events)")

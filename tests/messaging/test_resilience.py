@@ -193,7 +193,7 @@ def test_username_password(tmp_path: Path, broker_factory: Any) -> None:
     fill(box, 20)
     wrong = start_forwarder(box, tmp_path, b.port, username="t1", password="wrong-pass")
     try:
-        assert wait_until(lambda: wrong.forwarder._outage_logged)
+        assert wait_until(lambda: wrong.forwarder.link_watch.outage_logged)
         assert "refused the connection" in (wrong.forwarder.last_error or "")
         assert box.status().pending == 20
     finally:

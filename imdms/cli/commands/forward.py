@@ -2,6 +2,7 @@
 
 Runs until SIGTERM/SIGINT; on stop it waits briefly for in-flight acknowledgements, publishes
 "offline" and exits 0. Rows not acknowledged stay in the outbox for the next start.
+`--exit-when-empty` drains once and exits 0; with an empty outbox at once, without connecting.
 """
 
 from __future__ import annotations
@@ -27,15 +28,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from config.loader import load_config
-    from imdms.cli import setup_logging
-    from messaging.forwarder import Forwarder, settings_from_config
-    from messaging.outbox import Outbox
-    from messaging.receipts import ReceiptPolicy
-    from messaging.topics import Topics
-
-    config = load_config(args.config, required=True)
-    setup_logging(config.logging.level, dict(config.logging.levels))
+    # signals first: a SIGTERM during the imports below must still stop cleanly (exit 0)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: Any) -> None:
@@ -43,8 +36,20 @@ def run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+
+    from config.loader import load_config
+    from imdms.cli import setup_logging
+
+    config = load_config(args.config, required=True)
+    setup_logging(config.logging.level, dict(config.logging.levels))
     if not config.broker.host and not args.exit_when_empty:
         return _idle(stop)
+
+    from messaging.forwarder import Forwarder, settings_from_config
+    from messaging.outbox import Outbox
+    from messaging.receipts import ReceiptPolicy
+    from messaging.topics import Topics
+
     settings = settings_from_config(config)
     o = config.outbox
     with Outbox(

@@ -83,7 +83,10 @@ def status(args: argparse.Namespace) -> int:
         print(json.dumps(data, sort_keys=True))
         return 0
     age = data["oldest_age_s"]
+    # crossings and audit events apart: audit events are not records an officer waits on
+    audit = data["pending_audit"]
     print(f"pending:      {data['pending']}"
+          + (f" ({data['pending_crossings']} crossings, {audit} audit events)" if audit else "")
           + (f" (oldest recorded {_age(age)} ago)" if age is not None else ""))
     awaiting, sent_age = data["awaiting_receipt"], data["oldest_unreceipted_age_s"]
     if awaiting or _config.outbox.receipts:
