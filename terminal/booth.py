@@ -27,6 +27,7 @@ from textual.message_pump import MessagePump
 
 from drivers.base import DocumentRead as RawRead
 from drivers.base import DocumentReader, ReaderState, ReaderStatus
+from messaging.health import write_reader_state
 from records.codes import Direction
 from records.record import CrossingRecord
 from terminal import saving
@@ -48,7 +49,6 @@ from terminal.status import (
     read_queue,
     reader_summary,
     status_line,
-    write_reader_state,
 )
 
 if TYPE_CHECKING:

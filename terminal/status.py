@@ -5,8 +5,6 @@ for the forwarder's heartbeat (<data_dir>/reader-state.json). No textual import.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +89,8 @@ def read_queue(outbox: CountsOutbox, *, receipts: bool = False) -> QueueStatus:
         return QueueStatus(None, 0, "outbox status unavailable")
     age = getattr(st, "oldest_unreceipted_age_s", None)  # a test's fake may not have them
     return QueueStatus(
-        int(getattr(st, "pending", 0)),
+        # crossings only: audit events are not travellers the officer has to wait for
+        int(getattr(st, "crossings_pending", getattr(st, "pending", 0))),
         int(getattr(st, "quarantined", 0) or 0),
         getattr(st, "last_error", None),
         receipts=receipts,
@@ -127,19 +126,3 @@ def status_line(where: str, who: str, direction: str, states: Mapping[str, Reade
     text.append(link.short, style=link_style)
     text.append(f" | {queue.text}")
     return text
-
-
-def write_reader_state(data_dir: Path, states: dict[str, str]) -> None:
-    """Write <data_dir>/reader-state.json (reader name -> state) atomically, mode 0600, for
-    the forwarder's heartbeat. Same signature as messaging.health.write_reader_state, which
-    replaces this once it lands. Raises OSError."""
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = data_dir / READER_STATE_FILE
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{path.name}-")  # created 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(states, out, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,9 +15,10 @@ import pytest
 from drivers.base import DocumentRead, ReaderState, ReaderStatus, ReadFailure
 from drivers.fake import FakeReader
 from imdms.errors import ReaderIOError
+from messaging.health import write_reader_state
 from records.stats import CellKey
 from terminal.pump import ReaderPump
-from terminal.status import QueueStatus, read_queue, write_reader_state
+from terminal.status import QueueStatus, read_queue
 from tests.tui.conftest import BoothFactory, sign_in, wait_for
 
 
