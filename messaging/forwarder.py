@@ -30,7 +30,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from messaging import reports, sdnotify
+from messaging import referral_inbox, reports, sdnotify
 from messaging.deletes import Deletes
 from messaging.drain import DrainScheduler
 from messaging.link import Link, LinkSettings, settings_from_config
@@ -56,7 +56,8 @@ class Forwarder:
         settings: the link.
         outbox: an open Outbox (the forwarder's own instance: not shared with the UI).
         topics: topic names of this terminal.
-        data_dir: where forwarder-status.json and watchlist.json are written.
+        data_dir: where forwarder-status.json, watchlist.json and referral receipts are written.
+        watchlist_key: the centre's Ed25519 watchlist key (PEM); None: <data_dir>/watchlist.pub.
         retry_base_s: first wait before re-publishing a refused suspect (doubles per attempt).
         ack_batch, ack_flush_s: delete acknowledged rows every N acks or after this long.
         drain_timeout_s: on stop, how long to wait for in-flight PUBACKs.
@@ -76,6 +77,7 @@ class Forwarder:
         ack_flush_s: float = 0.05,
         drain_timeout_s: float = 5.0,
         receipts: ReceiptPolicy | None = None,
+        watchlist_key: Path | None = None,
     ) -> None:
         self.s = settings
         self.outbox = outbox
@@ -91,7 +93,7 @@ class Forwarder:
         )
         self.deletes = Deletes(outbox, self.drain, receipts)
         self.events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
-        self.watch = WatchlistSubscription(self.data_dir, topics.watchlist)
+        self.watch = WatchlistSubscription(self.data_dir, topics.watchlist, watchlist_key)
         self.link_watch = LinkWatch(settings)  # pump thread only
         self.link = Link(settings, self.topics.status, OFFLINE)
         self.client = client = self.link.client
@@ -151,8 +153,10 @@ class Forwarder:
         self._ack_buf.append((mid, code, str(rc) if code >= 0x80 else ""))
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
-        if msg.topic == self.topics.watchlist:
+        if msg.topic in (self.topics.watchlist, self.topics.watchlist_delta):
             self.events.put(("watchlist", bytes(msg.payload)))
+        elif msg.topic == self.topics.referral_receipt:
+            self.events.put(("referral", bytes(msg.payload)))
         elif msg.topic.endswith("/receipt"):
             self.events.put(("receipt", bytes(msg.payload)))
 
@@ -238,6 +242,8 @@ class Forwarder:
             self._handle_link_lost(refusal(event[1]), known=True)
         elif kind == "watchlist":
             self.watch.handle(event[1])
+        elif kind == "referral":
+            referral_inbox.append(self.data_dir, event[1])
         elif kind == "receipt":
             self.deletes.receipt(event[1], time.time())
 

@@ -47,6 +47,8 @@ class Publisher:
         """After a CONNACK: subscriptions are the broker session's; receipts of this terminal
         are subscribed at once, other terminals' before their first record."""
         self.client.subscribe(self.topics.watchlist, qos=1)
+        self.client.subscribe(self.topics.watchlist_delta, qos=1)
+        self.client.subscribe(self.topics.referral_receipt, qos=1)
         self._receipt_subs = set()
         if self.receipts is not None:
             self._subscribe_receipts(self.topics.border_post, self.topics.terminal_id)

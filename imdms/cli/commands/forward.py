@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         policy = (ReceiptPolicy(timeout_s=o.receipt_timeout_s, attempts=o.receipt_attempts)
                   if o.receipts else None)
         forwarder = Forwarder(settings, outbox, topics, config.terminal.data_dir,
-                              receipts=policy)
+                              receipts=policy, watchlist_key=config.watchlist.public_key)
         try:
             forwarder.run(stop, exit_when_empty=args.exit_when_empty)
         except sqlite3.Error as err:
