@@ -36,6 +36,7 @@ from central.unseal import open_payload
 from config.models import BrokerConfig, CasesConfig, CollectorConfig
 from imdms.errors import ConfigError, ImdmsError
 
+RECORD_KINDS = ("crossing", "referral")  # topics whose messages are crossing records
 log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_S = 7 * 86_400
@@ -140,7 +141,8 @@ class Collector:
     # -- topics ------------------------------------------------------------------------------
     def subscriptions(self) -> list[str]:
         group = self.config.share_group
-        kinds = ("crossing", "heartbeat", "audit")
+        # referral: a crossing with a referral, sent ahead of the queue on its own topic
+        kinds = ("crossing", "referral", "heartbeat", "audit", "watchlist-hit")
         return [f"$share/{group}/{self.prefix}/+/+/{kind}" for kind in kinds]
 
     def _split(self, topic: str) -> tuple[str, str, str] | None:
@@ -188,6 +190,9 @@ class Collector:
             from central.audit.schema import ensure_schema
 
             ensure_schema(db)  # the booth audit events' table, before the first batch
+            from central.watchlist.hits import ensure_schema as ensure_hits
+
+            ensure_hits(db)
         except BaseException as err:  # surfaced by start()
             self._error = err
             self._db_ready.set()
@@ -292,7 +297,8 @@ class Collector:
                 outcomes["rejected"] += 1
         db.commit()
         self.receipted += self._send_receipts(committed)
-        self.cases.after_commit(db, [m.payload for m in committed if m.topic.endswith("/crossing")])
+        self.cases.after_commit(db, [m.payload for m in committed
+                                     if m.topic.rsplit("/", 1)[-1] in RECORD_KINDS])
         if self._client is not None:
             for msg in batch:
                 if msg.qos > 0:
@@ -309,7 +315,7 @@ class Collector:
         by_topic: dict[str, list[str]] = {}
         for msg in committed:
             parts = self._split(msg.topic)
-            if parts is None or parts[2] != "crossing":
+            if parts is None or parts[2] not in RECORD_KINDS:
                 continue
             rid = json.loads(msg.payload).get("record_id")  # stored, hence valid JSON
             by_topic.setdefault(f"{self.prefix}/{parts[0]}/{parts[1]}/receipt", []).append(rid)
@@ -334,6 +340,12 @@ class Collector:
 
             return str(ingest_booth_event(db, msg.payload, topic=msg.topic, post=post,
                                           terminal=terminal).outcome)
+        if kind == "watchlist-hit":  # reported at once by the booth (central/watchlist/hits)
+            from central.watchlist import hits
+
+            return hits.ingest(db, msg.topic, msg.payload)
+        if kind not in RECORD_KINDS:
+            return str(db.reject(msg.topic, msg.payload, "unexpected topic").outcome)
         if msg.unopened is not None:
             return str(db.reject(msg.topic, msg.payload, msg.unopened).outcome)
         return str(db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal).outcome)
@@ -370,7 +382,8 @@ class Collector:
             url,
             deliver,
             prefetch=2 * self.batch_size,
-            queues=(*QUEUES, "imdms.audit"),  # booth audit events (deploy/central/definitions)
+            # booth audit events; referrals and watchlist hits (deploy/central/definitions)
+            queues=(*QUEUES, "imdms.audit", "imdms.referrals"),
             backoff_min_s=self.retry_min_s,
             backoff_max_s=self.retry_max_s,
         )

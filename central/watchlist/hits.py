@@ -61,12 +61,32 @@ def receive(db: Database, topic: str, payload: bytes) -> bool:
 def store_hit(db: Database, hit: dict[str, Any]) -> bool:
     """Insert a checked hit (parse_hit) and commit; False when its event_id is stored."""
     ensure_schema(db)
+    new = _insert(db, hit)
+    db.commit()
+    return new
+
+
+def ingest(db: Database, topic: str, payload: bytes) -> str:
+    """The collector's path, inside its batch transaction (no commit here; the schema is made
+    at the writer's start): "stored", "duplicate", or "rejected" (kept in `rejected`)."""
+    try:
+        hit = parse_hit(payload)
+    except ValueError as err:
+        db.reject(topic, payload, f"watchlist hit refused: {err}")
+        return "rejected"
+    parts = topic.split("/")
+    if len(parts) < 3 or parts[-3:-1] != [hit["border_post"], hit["terminal_id"]]:
+        db.reject(topic, payload, "watchlist hit refused: post/terminal differ from the topic")
+        return "rejected"
+    return "stored" if _insert(db, hit) else "duplicate"
+
+
+def _insert(db: Database, hit: dict[str, Any]) -> bool:
     if db.query("SELECT 1 FROM watchlist_hits WHERE event_id = ?", (hit["event_id"],)):
         return False
     row = [hit[c] for c in COLUMNS[:-1]] + [utc_now_iso()]
-    db.execute(f"INSERT INTO watchlist_hits ({', '.join(COLUMNS)})"
+    db.execute(f"INSERT INTO watchlist_hits ({', '.join(COLUMNS)})"  # noqa: S608
                f" VALUES ({', '.join('?' for _ in COLUMNS)})", row)
-    db.commit()
     log.info("watchlist hit %s stored (%s, %s/%s)", hit["event_id"], hit["category"],
              hit["border_post"], hit["terminal_id"])
     return True

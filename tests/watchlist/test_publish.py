@@ -207,3 +207,41 @@ def test_hit_report_reaches_the_centre(tmp_path: Path, broker: Any) -> None:
             c.disconnect()
             c.loop_stop()
         db.close()
+
+
+def test_the_collector_stores_hits_from_the_broker(tmp_path: Path, broker: Any) -> None:
+    """The real ingest path: `imdms collect`'s Collector subscribes to every booth's hit topic
+    and stores each hit once (a redelivery is a duplicate), beside the crossings."""
+    from central.collector import Collector
+    from config.models import CollectorConfig
+
+    database = str(tmp_path / "central.sqlite3")
+    collector = Collector(BrokerConfig(host="127.0.0.1", port=broker.port),
+                          CollectorConfig(database=database))
+    booth = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="booth-hits-2")
+    booth.connect("127.0.0.1", broker.port)
+    booth.loop_start()
+    collector.start()
+    try:
+        wl = Watchlist.of("4", [DOC], 4)
+        event = hit_event(wl.lookup(document_number="QX1234567"), record_id="rec-10",
+                          border_post="MSU-BRIDGE", terminal_id="t1")
+        topic = "imdms/v1/MSU-BRIDGE/t1/watchlist-hit"
+        for _ in range(2):
+            booth.publish(topic, encode(event), qos=1).wait_for_publish(5)
+        booth.publish("imdms/v1/MSU-BRIDGE/t2/watchlist-hit", encode(event),
+                      qos=1).wait_for_publish(5)  # another terminal's topic: refused
+        assert collector.wait_for(
+            lambda c: c["stored"] + c["duplicate"] + c["rejected"] >= 3, 15), collector.counts
+    finally:
+        collector.stop()
+        booth.disconnect()
+        booth.loop_stop()
+    assert (collector.counts["stored"], collector.counts["duplicate"],
+            collector.counts["rejected"]) == (1, 1, 1)
+    db = Database(database)
+    try:
+        (stored,) = list_hits(db, record_id="rec-10")
+    finally:
+        db.close()
+    assert stored["terminal_id"] == "t1"
