@@ -6,6 +6,8 @@
     <prefix>/<border_post>/<terminal_id>/heartbeat  QoS 0, retained: JSON health snapshot
     <prefix>/<border_post>/<terminal_id>/receipt    QoS 1, central -> terminal: committed ids
     <prefix>/watchlist                              QoS 1, retained, central -> terminals
+    <prefix>/officers                               QoS 1, retained, central -> terminals:
+                                                    the signed officer directory
 
 The default prefix is "imdms/v1"; a breaking change to any payload bumps the version segment.
 """
@@ -64,6 +66,11 @@ class Topics:
     @property
     def watchlist(self) -> str:
         return f"{self.prefix}/watchlist"
+
+    @property
+    def officers(self) -> str:
+        """The signed officer directory (messaging/officer_directory.py)."""
+        return f"{self.prefix}/officers"
 
     @property
     def all_crossings(self) -> str:
