@@ -4,7 +4,8 @@ signed with the centre's Ed25519 key and published retained on `<prefix>/officer
     {"version": 4, "officers": {"msu-017": {"pin_hash": "...", "roles": ["officer"],
      "added_at": "..."}}, "revoked": {"msu-009": "<revoked_at>"}, "published": "<payload>"}
 
-`publish` makes version N+1 only when the content changed since the last published one, and
+`publish` makes version N+1 only when the content (or the signing key) changed since the last
+published one, and
 saves it before sending, so a failed send is simply repeated (same version, same bytes).
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 from nacl.signing import SigningKey
 
 from imdms.errors import ConfigError
-from messaging.officer_directory import ROLES, DirectoryOfficer, document, sign
+from messaging.officer_directory import ROLES, DirectoryOfficer, document, key_id, sign
 from records.clock import utc_now_iso
 
 
@@ -93,12 +94,14 @@ class DirectoryStore:
         return True
 
     def publish(self, key: SigningKey, *, now: str | None = None) -> tuple[int, bytes]:
-        """(version, signed payload) to send: a new version when the content changed since the
-        last published one, else the last one again."""
+        """(version, signed payload) to send: a new version when the content or the signing key
+        (a rotation) changed since the last published one, else the last one again."""
         state = self.load()
         if state.published:
             last = json.loads(state.published)
-            if _content_of(last) == _content_of(self._doc(state, state.version, "")):
+            same_key = last.get("signature", {}).get("key_id") == key_id(key.verify_key)
+            if same_key and _content_of(last) == _content_of(self._doc(state, state.version,
+                                                                       "")):
                 return state.version, state.published.encode("ascii")
         version = state.version + 1
         payload = sign(self._doc(state, version, now or utc_now_iso()), key)

@@ -128,3 +128,6 @@ def test_centre_store_versions(tmp_path: Path, centre_key: SigningKey,
     store.add("msu-1", hash_pin("4321"))  # reinstated
     d3 = verify(store.publish(centre_key)[1], keys)
     assert d3.version == 3 and "msu-1" in d3.officers and not d3.revoked
+    rotated = SigningKey.generate()  # a new key alone makes a new version
+    v4, p4 = store.publish(rotated)
+    assert v4 == 4 and verify(p4, [rotated.verify_key]).version == 4
