@@ -3,9 +3,13 @@ terminal client certificates (MSU-BRIDGE.t1, MSU-BRIDGE.t2)."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
+import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives import serialization
+from paho.mqtt.enums import CallbackAPIVersion
 
 from tests.messaging.certs import _cert, _key, _name, _write_key
 
@@ -28,3 +32,32 @@ def make_terminal_pki(folder: Path) -> dict[str, Path]:
         out[f"{prefix}cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         _write_key(out[f"{prefix}key"], key)
     return out
+
+
+def connects(port: int, pki: dict[str, Path], who: str, timeout: float = 3.0) -> bool:
+    """True when the broker answers this terminal's CONNECT with success (a TLS 1.3 socket
+    that opened is not enough: the client certificate is checked after the handshake)."""
+    accepted = threading.Event()
+    done = threading.Event()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"probe-{who}")
+    client.tls_set(ca_certs=str(pki["ca"]), certfile=str(pki[f"{who}_cert"]),
+                   keyfile=str(pki[f"{who}_key"]))
+
+    def on_connect(_c: Any, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
+        if not rc.is_failure:
+            accepted.set()
+        done.set()
+
+    client.on_connect = on_connect
+    client.on_disconnect = lambda *_: done.set()
+    try:
+        client.connect("127.0.0.1", port)
+    except OSError:
+        return False
+    client.loop_start()
+    try:
+        done.wait(timeout)
+        return accepted.is_set()
+    finally:
+        client.disconnect()
+        client.loop_stop()

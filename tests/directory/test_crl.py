@@ -6,49 +6,17 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as mqtt
 import pytest
 from cryptography import x509
-from paho.mqtt.enums import CallbackAPIVersion
 
 from imdms.cli import main
-from tests.directory.pki import make_terminal_pki
+from tests.directory.pki import connects, make_terminal_pki
 
 pytestmark = pytest.mark.peer
-
-
-def connects(port: int, pki: dict[str, Path], who: str, timeout: float = 3.0) -> bool:
-    """True when the broker answers this terminal's CONNECT with success (a TLS 1.3 socket
-    that opened is not enough: the client certificate is checked after the handshake)."""
-    accepted = threading.Event()
-    done = threading.Event()
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"probe-{who}")
-    client.tls_set(ca_certs=str(pki["ca"]), certfile=str(pki[f"{who}_cert"]),
-                   keyfile=str(pki[f"{who}_key"]))
-
-    def on_connect(_c: Any, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
-        if not rc.is_failure:
-            accepted.set()
-        done.set()
-
-    client.on_connect = on_connect
-    client.on_disconnect = lambda *_: done.set()
-    try:
-        client.connect("127.0.0.1", port)
-    except OSError:
-        return False
-    client.loop_start()
-    try:
-        done.wait(timeout)
-        return accepted.is_set()
-    finally:
-        client.disconnect()
-        client.loop_stop()
 
 
 def test_revoked_terminal_refused_by_the_broker(tmp_path: Path, broker_factory: Any) -> None:
