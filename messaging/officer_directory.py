@@ -20,6 +20,7 @@ import base64
 import binascii
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -30,7 +31,10 @@ from typing import Any
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
+from config.models import Config
 from messaging.seal import ED25519_PUBLIC, SealError, pem_keys, read_key_file
+
+log = logging.getLogger(__name__)
 
 FORMAT = "imdms-officers/1"
 CONTEXT = b"imdms-officer-directory-v1\x00"
@@ -195,6 +199,38 @@ def apply_payload(path: Path, payload: bytes, keys: Sequence[VerifyKey]) -> Dire
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return new
+
+
+def booth_directory(config: Config) -> tuple[Path, list[VerifyKey]] | None:
+    """(applied file, centre keys) of this booth; None when [directory] public_key is unset
+    (no directory is applied). Raises DirectoryRefused (no_key) when the key file is unusable."""
+    if config.directory.public_key is None:
+        return None
+    return config.directory_path(), load_verify_keys(config.directory.public_key)
+
+
+def handle_update(config: Config, payload: bytes) -> Directory | None:
+    """What the forwarder runs for each message on `<prefix>/officers`: apply it, log the
+    outcome (versions and reasons only), never raise. Returns the directory applied, if any."""
+    if not payload:
+        return None
+    try:
+        found = booth_directory(config)
+        if found is None:
+            log.warning("officer directory received but [directory] public_key is unset: "
+                        "not applied")
+            return None
+        new = apply_payload(found[0], payload, found[1])
+    except DirectoryRefused as err:
+        log.warning("%s; keeping the held directory", err)
+        return None
+    except OSError as err:
+        log.warning("officer directory not stored (%s)", err.__class__.__name__)
+        return None
+    if new is not None:
+        log.info("officer directory version %d applied (%d officers, %d revoked)",
+                 new.version, len(new.officers), len(new.revoked))
     return new
 
 

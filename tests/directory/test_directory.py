@@ -131,3 +131,22 @@ def test_centre_store_versions(tmp_path: Path, centre_key: SigningKey,
     rotated = SigningKey.generate()  # a new key alone makes a new version
     v4, p4 = store.publish(rotated)
     assert v4 == 4 and verify(p4, [rotated.verify_key]).version == 4
+
+
+def test_forwarder_handle_update(tmp_path: Path, centre_key: SigningKey, public_key_file: Path,
+                                 caplog: pytest.LogCaptureFixture) -> None:
+    from config.models import Config
+    from messaging.officer_directory import booth_directory, handle_update
+
+    cfg = Config.model_validate({"terminal": {"data_dir": str(tmp_path / "lib")}})
+    assert booth_directory(cfg) is None
+    assert handle_update(cfg, _signed(centre_key, 1, {})) is None  # no key: not applied
+    cfg = Config.model_validate({"terminal": {"data_dir": str(tmp_path / "lib")},
+                                 "directory": {"public_key": str(public_key_file)}})
+    found = handle_update(cfg, _signed(centre_key, 2, {"msu-1": "1234"}))
+    assert found is not None and found.version == 2
+    assert (tmp_path / "lib" / "officer-directory.json").exists()
+    assert handle_update(cfg, _signed(centre_key, 1, {})) is None  # stale: logged, kept
+    assert handle_update(cfg, b"") is None
+    assert "not newer than the held version 2" in caplog.text
+    assert "scrypt" not in caplog.text

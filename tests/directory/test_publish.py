@@ -15,18 +15,20 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from config.models import Config
 from imdms.cli import main
-from messaging.officer_directory import RevocationWatch, apply_payload, load_verify_keys
+from messaging.officer_directory import RevocationWatch, handle_update, load_verify_keys
 from terminal.officers import OfficerStore
 
 pytestmark = pytest.mark.peer
 
 
 class Booth:
-    """The booth's subscription: applies every directory message like the forwarder does."""
+    """The booth's subscription: hands every directory message to handle_update, the call the
+    forwarder makes for `<prefix>/officers`."""
 
-    def __init__(self, port: int, applied: Path, keys: Any) -> None:
-        self.applied, self.keys = applied, keys
+    def __init__(self, port: int, config: Config) -> None:
+        self.config = config
         self.versions: queue.SimpleQueue[int | None] = queue.SimpleQueue()
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="booth-t1")
         self.client.on_connect = lambda c, *_: c.subscribe("imdms/v1/officers", qos=1)
@@ -35,7 +37,7 @@ class Booth:
         self.client.loop_start()
 
     def _on_message(self, _c: Any, _u: Any, msg: mqtt.MQTTMessage) -> None:
-        found = apply_payload(self.applied, bytes(msg.payload), self.keys)
+        found = handle_update(self.config, bytes(msg.payload))
         self.versions.put(found.version if found else None)
 
     def next_version(self) -> int | None:
@@ -72,12 +74,14 @@ def test_revoked_officer_refused_within_one_update(
     assert "version 1 published on imdms/v1/officers" in capsys.readouterr().out
 
     keys = load_verify_keys(public_key_file)
-    applied = tmp_path / "booth" / "officer-directory.json"
+    booth_cfg = Config.model_validate({"terminal": {"data_dir": str(tmp_path / "booth")},
+                                       "directory": {"public_key": str(public_key_file)}})
+    applied = booth_cfg.directory_path()
     store = OfficerStore(tmp_path / "booth" / "officers.toml", directory_file=applied,
                          directory_keys=keys)
     signed_out: list[str] = []
     watch = RevocationWatch(applied, keys, signed_out.append)
-    booth = Booth(broker.port, applied, keys)  # joins after the publish: gets the retained copy
+    booth = Booth(broker.port, booth_cfg)  # joins after the publish: gets the retained copy
     try:
         assert booth.next_version() == 1
         assert store.verify("msu-1", "1234") and store.verify("msu-2", "5678")
@@ -93,7 +97,7 @@ def test_revoked_officer_refused_within_one_update(
     finally:
         booth.close()
     # a booth that reconnects gets version 2 retained; the same bytes again change nothing
-    again = Booth(broker.port, applied, keys)
+    again = Booth(broker.port, booth_cfg)
     try:
         assert again.next_version() is None
     finally:
