@@ -4,7 +4,9 @@ the others still connect."""
 
 from __future__ import annotations
 
+import getpass
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -58,3 +60,40 @@ crl_file = "{crl}"
     assert not connects(broker.port, pki, "t1")  # and after a restart
     assert connects(broker.port, pki, "t2")
     assert "certificate verify failed" in (broker.workdir / "mosquitto.log").read_text()
+
+
+def test_the_shipped_mosquitto_example_checks_the_crl(tmp_path: Path,
+                                                      broker_factory: Any) -> None:
+    """deploy/central/mosquitto.conf with its paths and port replaced boots and refuses a
+    revoked terminal."""
+    from central.directory.terminals import TerminalRegistry, build_crl, load_ca, write_crl
+    from tests.messaging.conftest import Broker
+
+    pki = make_terminal_pki(tmp_path / "pki")
+    ca = load_ca(pki["ca"].read_bytes(), pki["ca_key"].read_bytes())
+    reg = TerminalRegistry(tmp_path / "terminals.json")
+    for tid in ("t1", "t2"):
+        reg.register(f"MSU-BRIDGE.{tid}", pki[f"{tid}_cert"].read_bytes(), ca)
+    reg.revoke("MSU-BRIDGE.t1")
+    crl = tmp_path / "terminals.crl"
+    write_crl(crl, build_crl(ca, reg.revoked_serials(), days=1))
+    shipped = (Path(__file__).parents[2] / "deploy" / "central" / "mosquitto.conf").read_text()
+    b: Broker = broker_factory(start=False)
+    subs = {r"(?m)^listener 8883$": f"listener {b.port} 127.0.0.1",
+            r"(?m)^cafile .*$": f"cafile {pki['ca']}",
+            r"(?m)^certfile .*$": f"certfile {pki['cert']}",
+            r"(?m)^keyfile .*$": f"keyfile {pki['key']}",
+            r"(?m)^crlfile .*$": f"crlfile {crl}"}
+    for pattern, value in subs.items():
+        shipped, n = re.subn(pattern, value, shipped)
+        assert n == 1, f"deploy/central/mosquitto.conf has no line matching {pattern}"
+    # as root mosquitto would switch to user "mosquitto", who cannot read tmp_path
+    text = shipped + f"persistence_location {b.workdir}/\nuser {getpass.getuser()}\n"
+
+    def write_conf() -> None:
+        b.conf_path.write_text(text)
+
+    b.write_conf = write_conf  # type: ignore[method-assign]
+    b.start()
+    assert connects(b.port, pki, "t2")
+    assert not connects(b.port, pki, "t1")
