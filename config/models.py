@@ -346,6 +346,53 @@ class WatchlistConfig(Strict):
     )
 
 
+class DirectoryConfig(Strict):
+    public_key: Path | None = Field(
+        None,
+        description="Booth: the centre's Ed25519 public key(s) (PEM; several during a rotation) "
+        "that sign the officer directory. Unset: the directory is not applied, only "
+        "[terminal] officers_file counts.",
+    )
+    file: Path | None = Field(
+        None,
+        description="Booth: the applied officer directory (mode 0600); default "
+        "<terminal.data_dir>/officer-directory.json.",
+    )
+    signing_key_credential: str = Field(
+        "imdms-directory.key",
+        description="Centre: credential name (or path) of the Ed25519 private key (PEM) that "
+        "signs the officer directory (`imdms officer publish`).",
+    )
+    store_file: Path = Field(
+        Path("/var/lib/imdms-central/officers.json"),
+        description="Centre: the officer directory being managed (ids, PIN verifiers, roles, "
+        "revocations, version; mode 0600).",
+    )
+    terminals_file: Path = Field(
+        Path("/var/lib/imdms-central/terminals.json"),
+        description="Centre: the terminal registry (certificate serials, revocations).",
+    )
+    ca_cert: Path | None = Field(
+        None,
+        description="Centre: the CA certificate (PEM) that issues terminals' client "
+        "certificates; the CRL is signed for it.",
+    )
+    ca_key_credential: str = Field(
+        "imdms-terminal-ca.key",
+        description="Centre: credential name (or path) of that CA's private key (PEM).",
+    )
+    crl_file: Path = Field(
+        Path("/etc/imdms-central/terminals.crl"),
+        description="Centre: where `imdms terminal revoke` writes the CRL (PEM) the broker "
+        "checks (mosquitto crlfile; RabbitMQ: a CRL folder).",
+    )
+    crl_days: int = Field(
+        30, ge=1, le=365,
+        description="Centre: days a CRL stays valid; regenerate before (`imdms terminal crl`, "
+        "a timer), or the broker refuses every terminal.",
+    )
+
+
 class LoggingConfig(Strict):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Root log level."
@@ -523,6 +570,10 @@ class Config(Strict):
     watchlist: WatchlistConfig = Field(
         default_factory=WatchlistConfig, description="The signed national watchlist."
     )
+    directory: DirectoryConfig = Field(
+        default_factory=DirectoryConfig,
+        description="Officers and terminals managed centrally (signed directory, CRL).",
+    )
     logging: LoggingConfig = Field(default_factory=LoggingConfig, description="Logging.")
     collector: CollectorConfig = Field(
         default_factory=CollectorConfig, description="Central collector (imdms collect)."
@@ -533,6 +584,9 @@ class Config(Strict):
     retention: RetentionConfig = Field(
         default_factory=RetentionConfig, description="Central retention (imdms purge)."
     )
+
+    def directory_path(self) -> Path:
+        return self.directory.file or self.terminal.data_dir / "officer-directory.json"
 
     def outbox_path(self) -> Path:
         return self.outbox.path or self.terminal.data_dir / "outbox.sqlite3"

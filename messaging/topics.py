@@ -10,6 +10,8 @@
                                                     QoS 1, central -> terminal: case opened
     <prefix>/watchlist                              QoS 1, retained, central -> terminals
     <prefix>/watchlist/delta                        QoS 1, not retained: version N-1 -> N
+    <prefix>/officers                               QoS 1, retained, central -> terminals:
+                                                    the signed officer directory
 
 The default prefix is "imdms/v1"; a breaking change to any payload bumps the version segment.
 """
@@ -91,6 +93,11 @@ class Topics:
     def all_watchlist_hits(self) -> str:
         """Subscription filter of the centre's hit store (central/watchlist/hits.py)."""
         return f"{self.prefix}/+/+/watchlist-hit"
+
+    @property
+    def officers(self) -> str:
+        """The signed officer directory (messaging/officer_directory.py)."""
+        return f"{self.prefix}/officers"
 
     @property
     def all_crossings(self) -> str:

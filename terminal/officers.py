@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
@@ -18,8 +19,17 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from nacl.signing import VerifyKey
 
 from imdms.errors import ConfigError
+from messaging.officer_directory import Directory, DirectoryRefused, load_applied
+
+log = logging.getLogger(__name__)
 
 OFFICER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 PIN = re.compile(r"^[0-9]{4,12}$")
@@ -88,13 +98,40 @@ def _unb64(text: str) -> bytes:
 
 
 class OfficerStore:
-    """The officers file. Reads are fresh on every call (an `imdms officer add` while the booth
-    runs takes effect at the next sign-in)."""
+    """The officers file, and the centre's signed directory when one is given
+    (messaging/officer_directory.py). Reads are fresh on every call (an `imdms officer add`
+    or a directory update while the booth runs takes effect at the next sign-in). Directory
+    officers override local ones of the same id; a revoked id is refused even if local."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, directory_file: Path | None = None,
+                 directory_keys: Sequence[VerifyKey] = ()) -> None:
         self.path = Path(path)
+        self.directory_file = directory_file
+        self.directory_keys = list(directory_keys)
+
+    def directory(self) -> Directory | None:
+        """The applied directory; None without one, or when it does not verify (logged: the
+        local officers file still works)."""
+        if self.directory_file is None:
+            return None
+        try:
+            return load_applied(self.directory_file, self.directory_keys)
+        except DirectoryRefused as err:
+            log.warning("applied officer directory unusable (%s): local officers only",
+                        err.reason)
+            return None
 
     def load(self) -> dict[str, Officer]:
+        officers = self._load_local()
+        found = self.directory()
+        if found is not None:
+            for oid, entry in found.officers.items():
+                officers[oid] = Officer(oid, entry.pin_hash, found.issued_at)
+            for oid in found.revoked:
+                officers.pop(oid, None)
+        return officers
+
+    def _load_local(self) -> dict[str, Officer]:
         try:
             text = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -131,13 +168,13 @@ class OfficerStore:
     def add(self, officer_id: str, pin: str, *, now: datetime | None = None) -> None:
         check_officer_id(officer_id)
         check_pin(pin)
-        officers = self.load()
+        officers = self._load_local()
         when = (now or datetime.now(UTC)).isoformat(timespec="seconds")
         officers[officer_id] = Officer(officer_id, hash_pin(pin), when)
         self._write(officers)
 
     def remove(self, officer_id: str) -> bool:
-        officers = self.load()
+        officers = self._load_local()
         if officers.pop(officer_id, None) is None:
             return False
         self._write(officers)

@@ -3,6 +3,11 @@
 The officers file is `[terminal] officers_file` in the config (default
 /etc/imdms/officers.toml), or `--file PATH`. `add` prompts for the PIN twice without echo;
 `--pin-stdin` reads it from standard input (provisioning scripts).
+
+At the centre (`--central`, or the centre-only verbs): `imdms officer --central add ID
+[--role supervisor] | list`, `imdms officer revoke ID`, `imdms officer publish`. They manage
+`[directory] store_file`; `publish` signs it with the `[directory] signing_key_credential`
+Ed25519 key and publishes it retained on `<prefix>/officers`, where every booth applies it.
 """
 
 from __future__ import annotations
@@ -19,15 +24,25 @@ from imdms.errors import ConfigError
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("officer", parents=[common], help="manage officer ids and PINs")
     p.add_argument("--file", metavar="PATH", help="officers file (default: from the config)")
+    p.add_argument("--central", action="store_true",
+                   help="the centre's officer directory ([directory] store_file), not a booth's")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
     add = verbs.add_parser(
         "add", parents=[common], help="add an officer or change their PIN (prompts for the PIN)"
     )
     add.add_argument("officer_id", metavar="ID", help="pseudonymous officer id, e.g. msu-017")
     add.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
+    add.add_argument("--role", action="append", choices=("officer", "supervisor"),
+                     help="with --central: a role (repeatable; default officer)")
     verbs.add_parser("list", parents=[common], help="list officer ids")
     rm = verbs.add_parser("remove", parents=[common], help="remove an officer")
     rm.add_argument("officer_id", metavar="ID")
+    rv = verbs.add_parser("revoke", parents=[common],
+                          help="centre: revoke an officer in the directory (then publish)")
+    rv.add_argument("officer_id", metavar="ID")
+    rv.add_argument("--no-publish", action="store_true", help="record only; publish later")
+    verbs.add_parser("publish", parents=[common],
+                     help="centre: sign the officer directory and publish it to every booth")
     p.set_defaults(func=run)
 
 
@@ -55,6 +70,10 @@ def _read_pin(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     from terminal.officers import OfficerStore, check_officer_id, check_pin
 
+    if args.central or args.verb in ("revoke", "publish"):
+        from imdms.cli.commands._directory import run_central
+
+        return run_central(args, _read_pin)
     store = OfficerStore(_officers_file(args))
     if args.verb == "list":
         if not store.path.exists():

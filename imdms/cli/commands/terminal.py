@@ -3,6 +3,10 @@
 `imdms terminal --demo` needs no config file and no broker: the simulator reader (F2 presents
 the next specimen), a local outbox in the demo folder, and the demo officer (id "demo", PIN
 shown on the sign-in screen).
+
+At the centre: `imdms terminal register ID CERT`, `imdms terminal revoke ID [--reason TEXT]`
+(records it and rewrites the CRL the broker checks), `imdms terminal crl`, `imdms terminal
+list` (imdms/cli/commands/_directory.py).
 """
 
 from __future__ import annotations
@@ -30,6 +34,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="--demo data folder (default: $XDG_DATA_HOME/imdms-demo, ~/.local/share/...)",
     )
+    verbs = p.add_subparsers(dest="verb", metavar="VERB")  # none: the booth UI
+    reg = verbs.add_parser("register", parents=[common],
+                           help="centre: record a terminal's client certificate")
+    reg.add_argument("terminal_id", metavar="ID")
+    reg.add_argument("cert", metavar="CERT", help="the terminal's client certificate (PEM)")
+    rv = verbs.add_parser("revoke", parents=[common],
+                          help="centre: revoke a terminal (e.g. stolen) and rewrite the CRL")
+    rv.add_argument("terminal_id", metavar="ID")
+    rv.add_argument("--reason", help="why (kept in the registry), e.g. stolen")
+    verbs.add_parser("crl", parents=[common], help="centre: rewrite the CRL (before it expires)")
+    verbs.add_parser("list", parents=[common], help="centre: registered terminals")
     p.set_defaults(func=run)
 
 
@@ -54,6 +69,10 @@ def _screen_streams() -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "verb", None):
+        from imdms.cli.commands._directory import run_terminal_verb
+
+        return run_terminal_verb(args)
     config = None
     if not args.demo:
         from config.loader import load_config

@@ -1,0 +1,1 @@
+"""The centre manages officers (a signed directory) and terminals (a registry, the CRL)."""
