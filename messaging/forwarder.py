@@ -25,6 +25,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,7 @@ class Forwarder:
         drain_timeout_s: float = 5.0,
         receipts: ReceiptPolicy | None = None,
         watchlist_key: Path | None = None,
+        on_officers: Callable[[bytes], object] | None = None,
     ) -> None:
         self.s = settings
         self.outbox = outbox
@@ -93,6 +95,7 @@ class Forwarder:
         )
         self.deletes = Deletes(outbox, self.drain, receipts)
         self.events: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+        self.on_officers = on_officers  # applies the signed officer directory (pump thread)
         self.watch = WatchlistSubscription(self.data_dir, topics.watchlist, watchlist_key)
         self.link_watch = LinkWatch(settings)  # pump thread only
         self.link = Link(settings, self.topics.status, OFFLINE)
@@ -155,6 +158,8 @@ class Forwarder:
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         if msg.topic in (self.topics.watchlist, self.topics.watchlist_delta):
             self.events.put(("watchlist", bytes(msg.payload)))
+        elif msg.topic == self.topics.officers:
+            self.events.put(("officers", bytes(msg.payload)))
         elif msg.topic == self.topics.referral_receipt:
             self.events.put(("referral", bytes(msg.payload)))
         elif msg.topic.endswith("/receipt"):
@@ -242,6 +247,9 @@ class Forwarder:
             self._handle_link_lost(refusal(event[1]), known=True)
         elif kind == "watchlist":
             self.watch.handle(event[1])
+        elif kind == "officers":
+            if self.on_officers is not None:
+                self.on_officers(event[1])
         elif kind == "referral":
             referral_inbox.append(self.data_dir, event[1])
         elif kind == "receipt":

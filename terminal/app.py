@@ -17,6 +17,8 @@ from typing import Any
 from config.models import Config
 from drivers.base import DocumentReader
 from imdms import __version__
+from imdms.errors import ConfigError
+from messaging.officer_directory import DirectoryRefused, RevocationWatch, booth_directory
 from terminal.booking import Clock, WatchlistLike
 from terminal.booth import BoothApp, Summarise
 from terminal.officers import OfficerStore
@@ -93,15 +95,29 @@ def make_app(
         settings.new_id = new_id
     if watchlist is None:
         watchlist = WatchlistFile(t.data_dir / "watchlist.json")
-    return BoothApp(
+    try:  # the centre's signed officer directory, if [directory] public_key is set
+        directory = booth_directory(config)
+    except DirectoryRefused as err:
+        raise ConfigError(f"the officer directory key cannot be used: {err}",
+                          "check [directory] public_key (a PEM Ed25519 public key from "
+                          "headquarters)") from err
+    if officers is None:
+        officers = OfficerStore(t.officers_file,
+                                directory_file=directory[0] if directory else None,
+                                directory_keys=directory[1] if directory else ())
+    app = BoothApp(
         settings,
         readers,
         outbox,
-        officers or OfficerStore(t.officers_file),
+        officers,
         watchlist=watchlist,
         summarise=summarise,
         demo_trigger=demo_trigger,
     )
+    if directory is not None:
+        app.revocations = RevocationWatch(directory[0], directory[1],
+                                          lambda _officer: app.sign_out("revoked"))
+    return app
 
 
 SYSLOG_SOCKET = "/dev/log"  # journald listens here

@@ -28,6 +28,7 @@ from textual.message_pump import MessagePump
 from drivers.base import DocumentRead as RawRead
 from drivers.base import DocumentReader, ReaderState, ReaderStatus
 from messaging.health import write_reader_state
+from messaging.officer_directory import RevocationWatch
 from records.codes import Direction
 from records.record import CrossingRecord
 from terminal import saving
@@ -133,6 +134,8 @@ class BoothApp(App[None]):
         self._keyboard = Keyboard(self, self._route_key)
         self._last_activity = time.monotonic()
         self._pumps: dict[str, ReaderPump] = {}
+        # the centre's signed officer directory, applied by the forwarder (make_app sets it)
+        self.revocations: RevocationWatch | None = None
         self._failed_readers: dict[str, ReaderState] = {}  # could not be opened at start
         self._startup_errors: list[tuple[str, str, str]] = []
         self._written_states: dict[str, str] | None = None  # last reader-state.json
@@ -202,6 +205,8 @@ class BoothApp(App[None]):
     def refresh_status(self) -> None:
         self.link = read_link(self.settings.data_dir, forwarding=self.settings.forwarding)
         self.queue = read_queue(self.outbox, receipts=self.settings.receipts)
+        if self.revocations is not None and self.shift is not None:
+            self.revocations.check(self.shift.officer_id)  # signs out at once when revoked
         for reader in self.readers:
             pump = self._pumps.get(reader.name)
             self.reader_states[reader.name] = pump.state if pump else reader.state
@@ -261,8 +266,9 @@ class BoothApp(App[None]):
             self.call_after_refresh(restore_draft, self, draft)
 
     def sign_out(self, reason: str = "officer") -> None:
-        """End the shift. `reason`: "officer" (F10) or "idle". After an idle sign-out the open
-        traveller is kept, in memory only, for this officer's next sign-in."""
+        """End the shift. `reason`: "officer" (F10), "idle", or "revoked" (the centre's
+        directory revoked this officer). After an idle sign-out the open traveller is kept, in
+        memory only, for this officer's next sign-in."""
         from terminal.screens.signin import SignInScreen
 
         officer = self.shift.officer_id if self.shift else None
@@ -273,6 +279,9 @@ class BoothApp(App[None]):
             notice = idle_notice(officer, self.settings.idle_signout_s, kept=kept is not None)
             if kept is not None:
                 self._drafts[officer] = kept
+        if reason == "revoked":
+            notice = "Signed out: this officer id was revoked by headquarters"
+            self._drafts.pop(officer or "", None)
         if officer is not None:
             self.audit("sign_out", officer_id=officer,
                        detail={"reason": reason, "draft_kept": kept is not None})

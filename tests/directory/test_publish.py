@@ -102,3 +102,47 @@ def test_revoked_officer_refused_within_one_update(
         assert again.next_version() is None
     finally:
         again.close()
+
+
+def test_the_booths_forwarder_process_applies_a_revocation(
+    tmp_path: Path, broker_factory: Any, public_key_file: Path, private_key_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Across the real boundary: the booth's `imdms forward` (its own process) applies the
+    directory the centre publishes; the booth's OfficerStore (this process) then refuses."""
+    import subprocess
+
+    broker = broker_factory()
+    cfg = str(_config(tmp_path, broker.port, private_key_file))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1234\n"))
+    assert main(["--config", cfg, "officer", "--central", "add", "msu-1", "--pin-stdin"]) == 0
+    assert main(["--config", cfg, "officer", "publish"]) == 0
+    data = tmp_path / "booth"
+    data.mkdir(mode=0o700)
+    booth_toml = data / "terminal.toml"
+    booth_toml.write_text(
+        f'[terminal]\nterminal_id = "t1"\nborder_post = "MSU-BRIDGE"\ndata_dir = "{data}"\n'
+        f'[broker]\nhost = "127.0.0.1"\nport = {broker.port}\nbackoff_min_s = 0.1\n'
+        f'[directory]\npublic_key = "{public_key_file}"\n[outbox]\ndisk_floor_mb = 1\n')
+    booth_cfg = Config.model_validate({"terminal": {"data_dir": str(data)},
+                                       "directory": {"public_key": str(public_key_file)}})
+    applied = booth_cfg.directory_path()
+    store = OfficerStore(data / "officers.toml", directory_file=applied,
+                         directory_keys=load_verify_keys(public_key_file))
+    proc = subprocess.Popen([sys.executable, "-m", "imdms.cli", "forward", "--config",
+                             str(booth_toml)], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 20
+        while not store.verify("msu-1", "1234") and time.monotonic() < deadline:
+            time.sleep(0.1)  # another process applies it: no event to await
+        assert store.verify("msu-1", "1234"), "the forwarder never applied version 1"
+        assert main(["--config", cfg, "officer", "revoke", "msu-1"]) == 0
+        deadline = time.monotonic() + 20
+        while store.verify("msu-1", "1234") and time.monotonic() < deadline:
+            time.sleep(0.1)  # the same: the forwarder's process applies version 2
+        assert not store.verify("msu-1", "1234"), "the revocation never reached the booth"
+        assert applied.stat().st_mode & 0o077 == 0
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-800:]

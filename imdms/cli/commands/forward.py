@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         return _idle(stop)
 
     from messaging.forwarder import Forwarder, settings_from_config
+    from messaging.officer_directory import handle_update
     from messaging.outbox import Outbox
     from messaging.receipts import ReceiptPolicy
     from messaging.topics import Topics
@@ -63,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
         policy = (ReceiptPolicy(timeout_s=o.receipt_timeout_s, attempts=o.receipt_attempts)
                   if o.receipts else None)
         forwarder = Forwarder(settings, outbox, topics, config.terminal.data_dir,
-                              receipts=policy, watchlist_key=config.watchlist.public_key)
+                              receipts=policy, watchlist_key=config.watchlist.public_key,
+                              on_officers=lambda payload: handle_update(config, payload))
         try:
             forwarder.run(stop, exit_when_empty=args.exit_when_empty)
         except sqlite3.Error as err:
