@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from config.models import Config
 from config.problems import problems
+from config.readers import config_class
 from config.secrets import credential, credential_path
 from imdms.errors import ConfigError
 
@@ -32,7 +33,9 @@ def parse_config(text: str, source: str = "<config>") -> Config:
             "fix the syntax at that line (strings need quotes, tables [name])",
         ) from err
     try:
-        return Config.model_validate(data, strict=True)
+        reader = data.get("reader")
+        model = config_class(reader.get("type") if isinstance(reader, dict) else None)
+        return model.model_validate(data, strict=True)
     except ValidationError as err:
         found = problems(err, data, text)
         raise ConfigError(
