@@ -16,14 +16,8 @@ import pytest
 from messaging.outbox import Outbox
 from messaging.watchlist import Watchlist
 from records.codes import WatchlistResult
-from tests.messaging.helpers import (
-    REPO,
-    fill,
-    forward_cmd,
-    start_forwarder,
-    wait_until,
-    write_config,
-)
+from tests.helpers import wait_until
+from tests.messaging.helpers import REPO, fill, forward_cmd, start_forwarder, write_config
 from tests.messaging.records import make_record
 from tests.peers import require_executable
 
