@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from central.collector import Collector  # noqa: E402
 from config.models import BrokerConfig, CollectorConfig  # noqa: E402
 from tests.central.rabbit import COLLECTOR_USER, RabbitNode  # noqa: E402
-from tests.stats.publish import publish_all  # noqa: E402
-from tests.stats.records import make  # noqa: E402
+from tests.collector.publish import publish_all  # noqa: E402
+from tests.collector.records import make  # noqa: E402
 
 USER = "MSU-BRIDGE.b1"
 

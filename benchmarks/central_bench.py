@@ -43,9 +43,9 @@ from messaging.seal import Sealer, new_key_pair  # noqa: E402
 from records.record import new_record_id  # noqa: E402
 from tests.central.cluster import RabbitCluster  # noqa: E402
 from tests.central.rabbit import COLLECTOR_USER  # noqa: E402
+from tests.collector.postgres import PostgresServer  # noqa: E402
+from tests.collector.publish import publish_all  # noqa: E402
 from tests.messaging.records import make_record  # noqa: E402
-from tests.stats.postgres import PostgresServer  # noqa: E402
-from tests.stats.publish import publish_all  # noqa: E402
 
 ADMIN = "bench-admin"
 BUSIEST = "MSU-BRIDGE"

@@ -173,7 +173,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as d:
             run(str(Path(d) / "central.sqlite3"), "sqlite", rows, asks, args.queries)
     if args.store in ("postgresql", "both"):
-        from tests.stats.postgres import PostgresServer
+        from tests.collector.postgres import PostgresServer
 
         server = PostgresServer()
         try:

@@ -34,6 +34,7 @@ from central.cases.desk import CaseDesk
 from central.dberrors import is_bad_value
 from central.unseal import open_payload
 from config.models import BrokerConfig, CasesConfig, CollectorConfig
+from config.secrets import credential as read_credential  # the one secrets reader
 from imdms.errors import ConfigError, ImdmsError
 
 RECORD_KINDS = ("crossing", "referral")  # topics whose messages are crossing records
@@ -50,20 +51,6 @@ class _Message:
     mid: int
     qos: int
     unopened: str | None = None  # why a sealed crossing could not be opened (central/unseal.py)
-
-
-def read_credential(name: str) -> str | None:
-    """A systemd credential ($CREDENTIALS_DIRECTORY/name) or a file path; None if absent."""
-    base = os.environ.get("CREDENTIALS_DIRECTORY")
-    candidates = [Path(base) / name] if base else []
-    if "/" in name:
-        candidates.append(Path(name))
-    for path in candidates:
-        try:
-            return path.read_text().strip()
-        except OSError:
-            continue
-    return None
 
 
 def make_client(broker: BrokerConfig, client_id: str, *, manual_ack: bool = True) -> Any:

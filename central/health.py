@@ -82,7 +82,7 @@ def check_mqtt_broker(config: Config, timeout_s: float) -> CheckResult:
 def check_rabbitmq(config: Config, timeout_s: float) -> list[CheckResult]:
     """One line per node of amqp_url, then one per queue (asked of the first node that
     answers)."""
-    from central.collector import read_credential
+    from config.secrets import credential as read_credential
 
     url = url_with_password(config.collector.amqp_url, read_credential(PASSWORD_CREDENTIAL))
     urls = split_urls(url)

@@ -1,7 +1,7 @@
 """Load and validate the terminal's TOML configuration, reporting every problem at once.
 
 Each problem names the dotted key, the line in the file, what is allowed, and for an unknown key
-the closest allowed name ("did you mean"). Secrets never live in the TOML: see `credential()`.
+the closest allowed name ("did you mean"). Secrets never live in the TOML: see config/secrets.py.
 """
 
 from __future__ import annotations
@@ -14,9 +14,13 @@ from pydantic import ValidationError
 
 from config.models import Config
 from config.problems import problems
+from config.readers import config_class
+from config.secrets import credential, credential_path
 from imdms.errors import ConfigError
 
 DEFAULT_PATH = Path("/etc/imdms/terminal.toml")
+# messaging/ and central/unseal.py import these from here; config/secrets.py is the one reader
+__all__ = ["DEFAULT_PATH", "credential", "credential_path", "load_config", "parse_config"]
 
 
 def parse_config(text: str, source: str = "<config>") -> Config:
@@ -29,7 +33,9 @@ def parse_config(text: str, source: str = "<config>") -> Config:
             "fix the syntax at that line (strings need quotes, tables [name])",
         ) from err
     try:
-        return Config.model_validate(data, strict=True)
+        reader = data.get("reader")
+        model = config_class(reader.get("type") if isinstance(reader, dict) else None)
+        return model.model_validate(data, strict=True)
     except ValidationError as err:
         found = problems(err, data, text)
         raise ConfigError(
@@ -61,30 +67,3 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
             "check its permissions (0640 root:imdms) and that it is UTF-8 text",
         ) from err
     return parse_config(text, str(file))
-
-
-def credential(name: str) -> str | None:
-    """A secret from systemd's LoadCredential= ($CREDENTIALS_DIRECTORY/name), or from `name` as
-    an absolute path. None when absent. Never logged."""
-    candidates = []
-    if directory := os.environ.get("CREDENTIALS_DIRECTORY"):
-        candidates.append(Path(directory) / name)
-    if os.path.isabs(name):
-        candidates.append(Path(name))
-    for candidate in candidates:
-        try:
-            value = candidate.read_text(encoding="utf-8").strip()
-        except OSError:
-            continue
-        return value or None  # the installer leaves empty files for "not set"
-    return None
-
-
-def credential_path(name: str) -> Path | None:
-    """Path of a credential file (for TLS keys, which ssl loads by path)."""
-    if directory := os.environ.get("CREDENTIALS_DIRECTORY"):
-        p = Path(directory) / name
-        if p.exists():
-            return p
-    p = Path(name)
-    return p if p.is_absolute() and p.exists() else None

@@ -16,14 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from config import models
+from config.readers import plugins, reader_models
 
-READER_TYPES: dict[str, type[BaseModel]] = {
-    "simulator": models.SimulatorConfig,
-    "serial_mrz": models.SerialMrzConfig,
-    "camera": models.CameraConfig,
-    "chip": models.ChipConfig,
-}
-TYPE_LIST = ", ".join(READER_TYPES)
 UNION_FIELDS = {"reader"}  # discriminated on `type`: pydantic puts the tag in the location
 
 
@@ -81,7 +75,7 @@ def _model_at(path: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
         node = node.get(part, {}) if isinstance(node, dict) else {}
         if str(part) in UNION_FIELDS:
             kind = node.get("type", "simulator") if isinstance(node, dict) else "simulator"
-            model = READER_TYPES.get(kind) if isinstance(kind, str) else None
+            model = reader_models().get(kind) if isinstance(kind, str) else None
             continue
         model = _sub_model(field.annotation)
     return model
@@ -90,14 +84,14 @@ def _model_at(path: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
 def _location(loc: tuple[Any, ...]) -> tuple[Any, ...]:
     """Drop the union tag pydantic inserts after `reader` (reader.serial_mrz.baud ->
     reader.baud), and only there: a top-level [camera] table must stay `camera`."""
-    if len(loc) > 1 and str(loc[0]) in UNION_FIELDS and loc[1] in READER_TYPES:
+    if len(loc) > 1 and str(loc[0]) in UNION_FIELDS and loc[1] in reader_models():
         return (loc[0], *loc[2:])
     return loc
 
 
 def _unknown_key(loc: tuple[Any, ...], data: Any) -> str:
     name = str(loc[-1])
-    if len(loc) == 1 and name in READER_TYPES:
+    if len(loc) == 1 and name in reader_models():
         return (f"unknown table [{name}]; reader settings go in [reader] with "
                 f'type = "{name}"')
     model = _model_at(loc, data)
@@ -105,7 +99,7 @@ def _unknown_key(loc: tuple[Any, ...], data: Any) -> str:
     close = difflib.get_close_matches(name, allowed, n=1)
     table = ".".join(str(p) for p in loc[:-1])
     if not close and table in UNION_FIELDS:
-        kinds = [k for k, m in READER_TYPES.items() if name in m.model_fields]
+        kinds = [k for k, m in reader_models().items() if name in m.model_fields]
         if kinds:
             return (f"unknown key for this reader type; {name} is a setting of "
                     f'type = "{kinds[0]}" readers (allowed here: {", ".join(allowed)})')
@@ -124,6 +118,16 @@ def _unknown_key(loc: tuple[Any, ...], data: Any) -> str:
     return f"unknown key{hint}{listed}"
 
 
+def _unknown_type(tag: Any) -> str:
+    """An unknown `[reader] type`: a plugin that failed to load says why; else did you mean."""
+    if isinstance(tag, str) and (why := plugins().broken.get(tag)):
+        return f"reader type {tag!r}: {why}; fix or reinstall the plugin"
+    kinds = list(reader_models())
+    close = difflib.get_close_matches(tag.casefold(), kinds, n=1) if isinstance(tag, str) else []
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown reader type; {hint}use one of: {', '.join(kinds)}"
+
+
 def _tables() -> list[tuple[str, type[BaseModel]]]:
     """Every table of the file and its model, readers included."""
     out: list[tuple[str, type[BaseModel]]] = []
@@ -132,7 +136,7 @@ def _tables() -> list[tuple[str, type[BaseModel]]]:
         for name, field in model.model_fields.items():
             sub = _sub_model(field.annotation)
             if name in UNION_FIELDS and not prefix:
-                out.extend((name, m) for m in READER_TYPES.values())
+                out.extend((name, m) for m in reader_models().values())
             elif sub is not None:
                 table = f"{prefix}.{name}" if prefix else name
                 out.append((table, sub))
@@ -171,9 +175,9 @@ def _words(e: Any, loc: tuple[Any, ...], data: Any) -> str:
     if kind == "extra_forbidden":
         return _unknown_key(loc, data)
     if kind == "union_tag_not_found":
-        return f'needs a type: type = "simulator" (or one of {TYPE_LIST})'
+        return f'needs a type: type = "simulator" (or one of {", ".join(reader_models())})'
     if kind == "union_tag_invalid":
-        return f"unknown reader type; use one of: {TYPE_LIST}"
+        return _unknown_type(ctx.get("tag"))
     if kind == "missing":
         if loc and loc[-1] == "type":
             return 'is required: add type = "chip"' if loc[0] == "chip" else "is required"

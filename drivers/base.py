@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ocr.mrz import MrzRecord
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 class ReaderStatus(StrEnum):
@@ -148,6 +151,9 @@ class DocumentReader(ABC):
     """
 
     source: str = "reader"
+    # A plugin backend's `[reader]` settings (config/readers.py): a pydantic model with
+    # `type: Literal["<its entry point name>"]`; the built-ins' models are in config/models.py.
+    config_model: ClassVar[type[BaseModel] | None] = None
 
     def __init__(self, name: str = "reader") -> None:
         self.name = name

@@ -1,7 +1,9 @@
 """Backends by config `type`, imported lazily so a booth without pyscard or OpenCV still starts.
 
 Third parties add backends through the `imdms.readers` entry-point group
-(name = config type, value = "module:Class").
+(name = config type, value = "module:Class"). The class carries `config_model`, the pydantic
+model of its `[reader]` settings, which config validation adds to the union (config/readers.py);
+`open_reader` hands the validated section to `Class(config, name=...)`. Built-in names win.
 """
 
 from __future__ import annotations

@@ -43,10 +43,6 @@ class ReaderIOError(ReaderError):
     """The device failed mid-read (unplugged, card pulled, garbled frame)."""
 
 
-class ReaderTimeout(ReaderError):
-    """Nothing arrived before the timeout."""
-
-
 class OutboxError(ImdmsError):
     """The outbox refused or could not store a record."""
 

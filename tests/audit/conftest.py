@@ -1,4 +1,4 @@
-"""The audit tests run on both central stores: the `store` fixture of tests/stats."""
+"""The audit tests run on both central stores: the `store` fixture of tests/collector."""
 
 from collections.abc import Iterator
 
@@ -6,7 +6,7 @@ import pytest
 
 from central.audit.schema import ensure_schema
 from central.db import Database
-from tests.stats.conftest import Store, mosquitto, postgres_server, store
+from tests.collector.peers import Store, mosquitto, postgres_server, store
 
 __all__ = ["db", "mosquitto", "postgres_server", "store"]
 

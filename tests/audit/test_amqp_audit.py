@@ -13,7 +13,8 @@ from central.audit.verify import verify
 from central.db import Database
 from messaging.audit import make_audit_event
 from messaging.outbox import Outbox
-from tests.central.conftest import POST, collector_config, queue_depths, rabbit, rabbit_node
+from tests.central.conftest import rabbit, rabbit_node
+from tests.central.helpers import POST, collector_config, queue_depths
 from tests.central.procs import forward, start_collect, terminal
 from tests.central.rabbit import RabbitNode
 

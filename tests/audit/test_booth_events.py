@@ -19,9 +19,9 @@ from central.db import Database
 from config.models import BrokerConfig, CollectorConfig
 from messaging.audit import make_audit_event
 from messaging.outbox import Outbox
+from tests.collector.peers import Broker, Store
 from tests.messaging.central_proc import collect_config, start_collect, stop
 from tests.messaging.helpers import REPO, forward_cmd, write_config
-from tests.stats.conftest import Broker, Store
 
 TOPIC = "imdms/v1/MSU-BRIDGE/t1/audit"
 KINDS: dict[str, dict[str, str | int | bool | None]] = {

@@ -12,7 +12,7 @@ from central.audit.chain import GENESIS, Entry, append, record_view
 from central.audit.verify import head, verify
 from central.db import Database
 from tests.audit.tamper import tamper
-from tests.stats.conftest import Store
+from tests.collector.peers import Store
 
 
 def fill(db: Database, n: int = 5) -> None:

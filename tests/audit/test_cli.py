@@ -11,7 +11,7 @@ from pathlib import Path
 from central.audit.chain import record_view
 from central.db import Database
 from tests.audit.tamper import tamper
-from tests.stats.conftest import Store
+from tests.collector.peers import Store
 
 REPO = Path(__file__).resolve().parents[2]
 

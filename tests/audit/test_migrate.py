@@ -9,7 +9,7 @@ from central.audit.schema import ensure_schema
 from central.audit.verify import verify
 from central.db import Database
 from central.trace.audit import audit_rows
-from tests.stats.conftest import Store
+from tests.collector.peers import Store
 
 OLD = """CREATE TABLE trace_audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, operator TEXT NOT NULL,
     reason TEXT NOT NULL, action TEXT NOT NULL, params TEXT NOT NULL,

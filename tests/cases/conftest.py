@@ -1,4 +1,4 @@
-"""Peers of the case tests: the two central stores (tests/stats), Mosquitto, a real SMTP
+"""Peers of the case tests: the two central stores (tests/collector), Mosquitto, a real SMTP
 server (aiosmtpd as its own process, writing a maildir) and a local HTTP hook server."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
+from tests.collector.peers import mosquitto, postgres_server, store
 from tests.peers import free_port, require_peer
-from tests.stats.conftest import mosquitto, postgres_server, store
 
 __all__ = ["hook_server", "mosquitto", "postgres_server", "smtp_server", "store"]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from records.codes import Decision, TipIndicator, TipReferral
-from tests.stats.records import BASE, make
+from tests.collector.records import BASE, make
 
 SURNAME = "MOKOENAQX"  # unlikely strings, so a search of a mail for them means something
 GIVEN = "PALESAQX"

@@ -18,11 +18,11 @@ from tests.cases.conftest import SmtpServer
 from tests.cases.records import PERSONAL, referred
 from tests.cases.test_e2e import _subscribe
 from tests.central import conftest as central_fixtures
-from tests.central.conftest import POST, collector_config, password_of, terminal_user
+from tests.central.helpers import POST, collector_config, password_of, terminal_user
 from tests.central.procs import start_collect
 from tests.central.rabbit import RabbitNode
+from tests.collector.publish import publish_all
 from tests.messaging.central_proc import stop
-from tests.stats.publish import publish_all
 
 pytestmark = pytest.mark.peer
 rabbit_node = central_fixtures.rabbit_node  # the central tests' session node, emptied per test

@@ -23,9 +23,9 @@ from messaging.topics import Topics
 from records.case_id import case_id
 from tests.cases.conftest import SmtpServer
 from tests.cases.records import PERSONAL, plain, referred
+from tests.collector.peers import Broker, Store
+from tests.collector.publish import publish_all
 from tests.messaging.central_proc import start_collect, stop
-from tests.stats.conftest import Broker, Store
-from tests.stats.publish import publish_all
 
 pytestmark = pytest.mark.peer
 

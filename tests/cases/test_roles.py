@@ -17,7 +17,7 @@ from central.db import Database
 from config.models import CasesConfig
 from records.case_id import case_id
 from tests.cases.records import SURNAME, referred
-from tests.stats.postgres import PASSWORD, PostgresServer
+from tests.collector.postgres import PASSWORD, PostgresServer
 
 pytestmark = pytest.mark.peer
 

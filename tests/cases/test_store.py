@@ -19,8 +19,8 @@ from imdms.errors import ImdmsError
 from records.case_id import case_id
 from records.codes import TipReferral
 from tests.cases.records import DOC, SURNAME, plain, referred
-from tests.stats.conftest import Store
-from tests.stats.records import amend
+from tests.collector.peers import Store
+from tests.collector.records import amend
 
 ROSTER = CasesConfig.model_validate(
     {"roster": {"SOCIAL_WELFARE": [{"email": ["duty@sw.example"]}]}})

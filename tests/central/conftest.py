@@ -7,28 +7,14 @@ purges them with a test-only admin user that the shipped definitions do not have
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pika
 import pytest
 
-from tests.central.certs import make_pki
+from tests.central.helpers import ADMIN, QUEUES, TERMINALS, admin_url, password_of, terminal_user
 from tests.central.rabbit import COLLECTOR_USER, RabbitNode
-from tests.stats.conftest import postgres_server, store  # noqa: F401 (fixtures)
-
-QUEUES = ("imdms.crossings", "imdms.heartbeats", "imdms.audit", "imdms.referrals")
-TERMINALS = ("t1", "t2", "t3")
-POST = "MSU-BRIDGE"
-ADMIN = "imdms-test-admin"
-
-
-def terminal_user(terminal: str, post: str = POST) -> str:
-    """A terminal's RabbitMQ user: its certificate's CN in production."""
-    return f"{post}.{terminal}"
-
-
-def password_of(user: str) -> str:
-    return f"pw-{user}"
+from tests.certs import make_pki
+from tests.collector.peers import postgres_server, store  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +24,8 @@ def rabbit_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitNode
         tmp_path_factory.mktemp("rabbit"),
         {u: password_of(u) for u in users},
         (ADMIN, password_of(ADMIN)),
-        tls=make_pki(tmp_path_factory.mktemp("pki"), [terminal_user(t) for t in TERMINALS]),
+        tls=make_pki(tmp_path_factory.mktemp("pki"),
+                     {f"{u}_": u for u in map(terminal_user, TERMINALS)}, server_cn="localhost"),
     )
     try:
         node.start()
@@ -46,20 +33,6 @@ def rabbit_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitNode
         yield node
     finally:
         node.stop()
-
-
-def admin_url(node: RabbitNode) -> str:
-    return node.amqp_url(ADMIN, password_of(ADMIN))
-
-
-def queue_depths(node: RabbitNode) -> dict[str, int]:
-    """Messages ready in each queue (passive declare: the queues must exist)."""
-    conn = pika.BlockingConnection(pika.URLParameters(admin_url(node)))
-    try:
-        ch = conn.channel()
-        return {q: int(ch.queue_declare(q, passive=True).method.message_count) for q in QUEUES}
-    finally:
-        conn.close()
 
 
 @pytest.fixture
@@ -75,12 +48,3 @@ def rabbit(rabbit_node: RabbitNode) -> RabbitNode:
     return rabbit_node
 
 
-def collector_config(path: Path, node: RabbitNode, database: str) -> Path:
-    """central.toml for `imdms collect` on AMQP; the password in a credential file (0600)."""
-    secret = path.parent / "amqp-password"
-    secret.write_text(password_of(COLLECTOR_USER))
-    secret.chmod(0o600)
-    path.write_text(
-        f'[collector]\nsource = "amqp"\namqp_url = "{node.amqp_url()}"\ndatabase = "{database}"\n'
-    )
-    return path

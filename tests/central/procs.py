@@ -9,7 +9,7 @@ from pathlib import Path
 
 from central.db import Database
 from messaging.outbox import Outbox
-from tests.central.conftest import POST, password_of, terminal_user
+from tests.central.helpers import POST, password_of, terminal_user
 from tests.central.rabbit import RabbitNode
 from tests.messaging import central_proc
 from tests.messaging.helpers import fill

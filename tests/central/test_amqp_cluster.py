@@ -15,7 +15,7 @@ import pytest
 
 from central.db import Database
 from tests.central.cluster import RabbitCluster
-from tests.central.conftest import ADMIN, TERMINALS, password_of, terminal_user
+from tests.central.helpers import ADMIN, TERMINALS, password_of, terminal_user
 from tests.central.procs import (
     add_records,
     count,
@@ -26,7 +26,7 @@ from tests.central.procs import (
     terminal,
 )
 from tests.central.rabbit import COLLECTOR_USER
-from tests.stats.conftest import Store
+from tests.collector.peers import Store
 
 pytestmark = [pytest.mark.peer, pytest.mark.slow]
 PER_TERMINAL = 2000  # more before each kill

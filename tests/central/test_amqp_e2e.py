@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.central.conftest import TERMINALS, collector_config, queue_depths
+from tests.central.helpers import TERMINALS, collector_config, queue_depths
 from tests.central.procs import forward, start_collect, stored_ids, terminal, wait_count
 from tests.central.rabbit import RabbitNode
-from tests.stats.conftest import Store
+from tests.collector.peers import Store
 
 pytestmark = [pytest.mark.peer]
 PER_TERMINAL = 400

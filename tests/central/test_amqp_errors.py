@@ -10,7 +10,7 @@ from central.amqp_source import AmqpSource, safe_url, split_urls, topic_of, url_
 from central.collector import Collector
 from config.models import BrokerConfig, CollectorConfig
 from imdms.errors import ConfigError, ImdmsError
-from tests.central.conftest import admin_url
+from tests.central.helpers import admin_url
 from tests.central.rabbit import RabbitNode
 
 

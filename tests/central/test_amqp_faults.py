@@ -17,40 +17,24 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from central.collector import Collector
 from central.db import Database
 from config.models import BrokerConfig, CollectorConfig
-from tests.central.conftest import (
+from tests.central.helpers import (
     POST,
     collector_config,
     password_of,
     queue_depths,
+    terminal_broker,
     terminal_user,
 )
 from tests.central.procs import count, forward, start_collect, stored_ids, terminal
 from tests.central.rabbit import RabbitNode
-from tests.stats.conftest import Store
-from tests.stats.publish import publish_all
-from tests.stats.records import make
-from tests.stats.test_poison import TOPIC, poison
+from tests.collector.peers import Store
+from tests.collector.poison import TOPIC, poison
+from tests.collector.publish import publish_all
+from tests.collector.records import make
 
 pytestmark = [pytest.mark.peer]
 KILLS = 3
 N_KILL = 8000
-
-
-def terminal_broker(node: RabbitNode, tmp_path: Path, terminal: str = "t1") -> BrokerConfig:
-    """[broker] of a booth speaking MQTT 3.1.1 to the node (password in a 0600 file)."""
-    user = terminal_user(terminal)
-    secret = tmp_path / f"{terminal}.password"
-    secret.write_text(password_of(user))
-    secret.chmod(0o600)
-    return BrokerConfig.model_validate(
-        {
-            "host": "127.0.0.1",
-            "port": node.mqtt_port,
-            "protocol": "3.1.1",
-            "username": user,
-            "password_credential": str(secret),
-        }
-    )
 
 
 def test_poison_between_good_messages_is_rejected_and_acked(

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.central.conftest import TERMINALS, collector_config
+from tests.central.helpers import TERMINALS, collector_config
 from tests.central.procs import forward, start_collect, stored_ids, terminal
 from tests.central.rabbit import RabbitNode
-from tests.stats.conftest import Store
+from tests.collector.peers import Store
 
 pytestmark = [pytest.mark.peer]
 

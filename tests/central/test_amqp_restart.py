@@ -10,13 +10,12 @@ import pytest
 
 from central.collector import Collector
 from config.models import BrokerConfig, CollectorConfig
-from tests.central.conftest import POST, collector_config, queue_depths
+from tests.central.helpers import POST, collector_config, queue_depths, terminal_broker
 from tests.central.procs import stored_ids
 from tests.central.rabbit import RabbitNode
-from tests.central.test_amqp_faults import terminal_broker
-from tests.stats.conftest import Store
-from tests.stats.publish import publish_all
-from tests.stats.records import make
+from tests.collector.peers import Store
+from tests.collector.publish import publish_all
+from tests.collector.records import make
 
 pytestmark = [pytest.mark.peer]
 N = 300

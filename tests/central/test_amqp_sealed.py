@@ -13,11 +13,11 @@ import pytest
 from central.db import Database
 from messaging.outbox import Outbox
 from messaging.seal import Sealer, new_key_pair
-from tests.central.conftest import TERMINALS, collector_config
+from tests.central.helpers import TERMINALS, collector_config
 from tests.central.procs import forward, start_collect, terminal, wait_count
 from tests.central.rabbit import RabbitNode
+from tests.collector.peers import Store
 from tests.messaging.records import make_record
-from tests.stats.conftest import Store
 
 pytestmark = [pytest.mark.peer]
 

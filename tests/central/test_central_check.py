@@ -11,10 +11,10 @@ import pytest
 
 from central.collector import Collector
 from config.models import BrokerConfig, CollectorConfig
-from tests.central.conftest import collector_config
+from tests.central.helpers import collector_config
 from tests.central.rabbit import RabbitNode
+from tests.collector.peers import Store
 from tests.peers import free_port
-from tests.stats.conftest import Store
 
 pytestmark = [pytest.mark.peer]
 

@@ -15,11 +15,11 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from central.collector import Collector
 from config.models import BrokerConfig, CollectorConfig
-from tests.central.certs import make_pki
-from tests.central.conftest import ADMIN, password_of, terminal_user
+from tests.central.helpers import ADMIN, password_of, terminal_user
 from tests.central.rabbit import COLLECTOR_USER, REPO, RabbitNode
+from tests.certs import make_pki
+from tests.collector.records import make
 from tests.peers import free_port
-from tests.stats.records import make
 
 pytestmark = [pytest.mark.peer, pytest.mark.slow]
 SHIPPED = REPO / "deploy" / "central"
@@ -49,7 +49,7 @@ def test_the_shipped_config_boots_and_a_terminal_logs_in_by_certificate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     user = terminal_user("t1")
-    pki = make_pki(tmp_path / "pki", [user])
+    pki = make_pki(tmp_path / "pki", {f"{user}_": user}, server_cn="localhost")
     plugins = (SHIPPED / "enabled_plugins").read_text().strip().removeprefix("[").rstrip("].")
     node = RabbitNode(
         tmp_path / "node",

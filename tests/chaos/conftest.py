@@ -12,7 +12,7 @@ import pytest
 
 from tests.chaos.harness import Harness
 from tests.chaos.ledger import Row, table
-from tests.messaging.conftest import Broker
+from tests.messaging.peers import Broker
 from tests.peers import free_port, require_executable, require_peer
 
 ROWS: list[Row] = []

@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,20 +23,12 @@ from typing import Any
 
 from tests.chaos.ledger import Ledger
 from tests.chaos.proxy import TcpProxy
-from tests.messaging.conftest import Broker
+from tests.helpers import wait_until
+from tests.messaging.peers import Broker
 from tests.messaging.records import make_record
 
 REPO = Path(__file__).resolve().parents[2]
 PY = sys.executable
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 class Harness:
@@ -103,7 +94,7 @@ level = "INFO"
             self.centre = subprocess.Popen(
                 [PY, "-m", "tests.chaos.centre", "--port", str(self.broker.port), "--out",
                  str(self.ledger.centre_file)], cwd=REPO, env=self.env, stderr=err)
-        assert wait_until(lambda: "READY" in self.ledger.centre_text(), 15), \
+        assert wait_until(lambda: "READY" in self.ledger.centre_text(), 15, 0.05), \
             "the centre did not subscribe"
         self.broker.wait_saved()  # its session survives a broker SIGKILL from now on
 

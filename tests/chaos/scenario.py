@@ -7,8 +7,9 @@ from typing import Any
 
 from config.models import BrokerConfig
 from messaging.forwarder import Forwarder
-from tests.chaos.harness import Harness, wait_until
+from tests.chaos.harness import Harness
 from tests.chaos.ledger import Row, in_sent, whereabouts
+from tests.helpers import wait_until
 
 # [broker] inflight (the tests' mosquitto announces the same Receive Maximum, 100)
 WINDOW = int(BrokerConfig.model_fields["inflight"].default)
@@ -31,7 +32,7 @@ def begin(h: Harness, *, rate: float = 30.0, technician: bool = True, **player: 
     h.start_players(rate=rate, **player)
     if technician:
         h.start_technician()
-    assert wait_until(lambda: len(h.ledger.received_ids()) >= 10, 30), \
+    assert wait_until(lambda: len(h.ledger.received_ids()) >= 10, 30, 0.05), \
         "nothing arrived at the centre before any fault"
 
 

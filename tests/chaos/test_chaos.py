@@ -21,9 +21,10 @@ from typing import Any
 
 import pytest
 
-from tests.chaos.harness import Harness, wait_until
+from tests.chaos.harness import Harness
 from tests.chaos.ledger import Row
 from tests.chaos.scenario import backlog, begin, finish, judge, wait_draining
+from tests.helpers import wait_until
 from tests.peers import peers_required
 
 pytestmark = [pytest.mark.chaos, pytest.mark.peer]

@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.chaos.harness import Harness, wait_until
+from tests.chaos.harness import Harness
 from tests.chaos.ledger import Row
 from tests.chaos.scenario import backlog, begin, judge, wait_draining
+from tests.helpers import wait_until
 from tests.messaging.central_proc import central_ids, collect_config, start_collect, stop
 
 pytestmark = [pytest.mark.chaos, pytest.mark.peer]
@@ -32,7 +33,7 @@ def _save_now(h: Harness) -> None:
     before = db.stat().st_mtime_ns if db.exists() else 0
     assert h.broker.proc is not None
     os.kill(h.broker.proc.pid, signal.SIGUSR1)
-    assert wait_until(lambda: db.exists() and db.stat().st_mtime_ns != before, 10)
+    assert wait_until(lambda: db.exists() and db.stat().st_mtime_ns != before, 10, 0.05)
 
 
 def test_broker_sigkilled_five_times_with_receipts(chaos_broker: Any, harness: Any,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.chip.helpers import wait_removed
 from tests.peers import require_executable, require_peer
 from tools.epassport_sim import EPassportCard, TestPki, VpcdClient, make_test_pki
 from tools.epassport_sim.pcscd import VPCD_CONF, VPCD_DRIVER, Pcscd, PcscdError
@@ -67,11 +68,3 @@ def sim(pcscd: str) -> Iterator[Callable[[EPassportCard], VpcdClient]]:
     wait_removed(pcscd)
 
 
-def wait_removed(reader: str) -> None:
-    from drivers.chip.transport import PcscTransport
-
-    t = PcscTransport(reader)
-    try:
-        t.wait_for_removal(3.0)
-    finally:
-        t.close()

@@ -1,4 +1,5 @@
-"""Shared test data for the chip tests: a synthetic TD3 MRZ and an in-process transport."""
+"""Shared test data for the chip tests: a synthetic TD3 MRZ, an in-process transport, and
+waiting for the simulated card to leave the reader."""
 
 from __future__ import annotations
 
@@ -44,3 +45,13 @@ class DirectTransport:
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         resp = self.card.process(apdu)
         return resp[:-2], int.from_bytes(resp[-2:], "big")
+
+
+def wait_removed(reader: str) -> None:
+    from drivers.chip.transport import PcscTransport
+
+    t = PcscTransport(reader)
+    try:
+        t.wait_for_removal(3.0)
+    finally:
+        t.close()

@@ -14,7 +14,7 @@ from config.models import ChipConfig
 from drivers.base import DocumentReader
 from drivers.chip.reader import ChipReader
 from drivers.registry import open_reader
-from tests.drivers.test_contract import ReaderContract
+from tests.drivers.contract import ReaderContract
 from tools.epassport_sim import EPassportCard, TestPki, VpcdClient, make_card
 from tools.epassport_sim.pcscd import READER
 

@@ -16,8 +16,7 @@ import pytest
 from config.models import ChipConfig
 from drivers.base import ReaderStatus
 from drivers.chip.reader import ChipReader
-from tests.chip.conftest import wait_removed
-from tests.chip.helpers import td3
+from tests.chip.helpers import td3, wait_removed
 from tools.epassport_sim import CardFaults, EPassportCard, TestPki, VpcdClient, make_card
 from tools.epassport_sim.pcscd import READER
 

@@ -15,8 +15,7 @@ import pytest
 from config.models import ChipConfig
 from drivers.base import DocumentRead
 from drivers.chip.reader import ChipReader
-from tests.chip.conftest import wait_removed
-from tests.chip.helpers import td3
+from tests.chip.helpers import td3, wait_removed
 from tools.epassport_sim import EPassportCard, TestPki, VpcdClient
 from tools.epassport_sim.pcscd import READER
 from tools.epassport_sim.profiles import PKI_KINDS, TEST_CAN, SimProfile, make_profile, pki_for

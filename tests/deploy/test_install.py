@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import INSTALL, REPO, UNINSTALL, run_script
+from tests.deploy.helpers import INSTALL, REPO, UNINSTALL, run_script
 from tests.peers import peers_required, require_executable
 
 AS_ROOT = os.geteuid() == 0

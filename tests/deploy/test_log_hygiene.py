@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.deploy.conftest import REPO
+from tests.deploy.helpers import REPO
 
 PACKAGES = ("imdms", "terminal", "drivers", "ocr", "messaging", "config", "central")
 LOG_METHODS = {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}

@@ -7,7 +7,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from tests.deploy.conftest import REPO
+from tests.deploy.helpers import REPO
 from tests.peers import require_executable
 
 SHEBANG = re.compile(rb"^#!\s*(/usr)?/bin/(env\s+)?(ba|da)?sh\b")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import REPO, UNITS, run_script
+from tests.deploy.helpers import REPO, UNITS, run_script
 from tests.peers import require_executable
 
 SYSTEMD = REPO / "systemd"

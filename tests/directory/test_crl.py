@@ -67,7 +67,7 @@ def test_the_shipped_mosquitto_example_checks_the_crl(tmp_path: Path,
     """deploy/central/mosquitto.conf with its paths and port replaced boots and refuses a
     revoked terminal."""
     from central.directory.terminals import TerminalRegistry, build_crl, load_ca, write_crl
-    from tests.messaging.conftest import Broker
+    from tests.messaging.peers import Broker
 
     pki = make_terminal_pki(tmp_path / "pki")
     ca = load_ca(pki["ca"].read_bytes(), pki["ca_key"].read_bytes())

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from central.directory.terminals import TerminalRegistry, build_crl, load_ca, write_crl
-from tests.central.conftest import ADMIN, password_of
+from tests.central.helpers import ADMIN, password_of
 from tests.central.rabbit import COLLECTOR_USER, RabbitNode
 from tests.directory.pki import connects, make_terminal_pki
 

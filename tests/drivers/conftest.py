@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import threading
-import time
-import tty
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from drivers.base import DocumentReader
-from tests.peers import require_executable
+from tests.drivers.ptys import Pty, SocatPty
 
 
 @pytest.fixture(autouse=True)
@@ -39,92 +35,12 @@ def no_leaked_readers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         pytest.fail(f"reader threads still running after close: {alive}")
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
-    """Poll a condition that has no event to wait on (reader state) every 5 ms."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return predicate()
-
-
-class Pty:
-    """A pseudo-terminal standing in for a USB reader at a stable path (a symlink to the pts),
-    which can be unplugged (both ends closed, link removed) and plugged back in."""
-
-    def __init__(self, directory: Path) -> None:
-        self.link = directory / "ttyMRZ"
-        self.master: int | None = None
-        self.slave: int | None = None
-        self.plug()
-
-    @property
-    def path(self) -> str:
-        return str(self.link)
-
-    def plug(self) -> None:
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.slave)
-        tmp = self.link.with_suffix(".new")
-        os.symlink(os.ttyname(self.slave), tmp)
-        os.replace(tmp, self.link)
-
-    def unplug(self) -> None:
-        for fd in (self.master, self.slave):
-            if fd is not None:
-                os.close(fd)
-        self.master = self.slave = None
-        self.link.unlink(missing_ok=True)
-
-    def write(self, data: bytes, baud: int = 0) -> None:
-        """Write as the device would; `baud` paces ~10 ms chunks at that line rate."""
-        assert self.master is not None, "unplugged"
-        chunk = max(1, baud // 1000) if baud else len(data)
-        for start in range(0, len(data), chunk):
-            os.write(self.master, data[start : start + chunk])
-            if baud:
-                time.sleep(chunk * 10 / baud)
-
-
 @pytest.fixture
 def pty(tmp_path: Path) -> Iterator[Pty]:
     p = Pty(tmp_path)
     yield p
     if p.master is not None:
         p.unplug()
-
-
-class SocatPty:
-    """socat serving a pty at a fixed link path; stdin feeds it. Stopping socat removes the
-    link, starting it again brings the same path back (a USB replug)."""
-
-    def __init__(self, link: Path) -> None:
-        self.exe = require_executable("socat")
-        self.link = link
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [self.exe, "STDIO", f"pty,raw,echo=0,link={self.link}"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        assert wait_for(self.link.exists, 5), "socat did not create its pty"
-
-    def write(self, data: bytes) -> None:
-        assert self.proc is not None and self.proc.stdin is not None
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        proc, self.proc = self.proc, None
-        if proc.stdin is not None:
-            proc.stdin.close()
-        proc.terminate()
-        proc.wait(5)
-        assert wait_for(lambda: not self.link.exists(), 5)
 
 
 @pytest.fixture

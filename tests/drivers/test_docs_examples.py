@@ -13,7 +13,7 @@ from config.loader import parse_config
 from drivers.framing import encode
 from imdms.cli import main
 from ocr.specimens import specimens
-from tests.drivers.conftest import Pty
+from tests.drivers.ptys import Pty
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "readers.md"
 BLOCKS = re.findall(r"```toml\n(.*?)```", DOC.read_text(), flags=re.S)

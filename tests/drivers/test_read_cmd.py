@@ -13,7 +13,7 @@ import pytest
 from drivers.framing import encode
 from imdms.cli import main
 from ocr.specimens import specimens
-from tests.drivers.conftest import Pty
+from tests.drivers.ptys import Pty
 
 SPECIMENS = specimens()
 

@@ -15,7 +15,8 @@ from drivers.framing import FRAMINGS, encode, rte_block
 from drivers.serial_mrz import SerialMrzReader
 from imdms.errors import ReaderInitError
 from ocr.specimens import specimens
-from tests.drivers.conftest import Pty, SocatPty, wait_for
+from tests.drivers.ptys import Pty, SocatPty
+from tests.helpers import wait_until
 
 SPECIMENS = specimens()
 TD3 = SPECIMENS["lso_passport"]
@@ -144,11 +145,11 @@ def test_pty_unplug_and_replug_same_path(pty: Pty) -> None:
         pty.unplug()
         cut = reader.read(3)
         assert cut is not None and not cut.ok and "partial frame" in (cut.error or "")
-        assert wait_for(lambda: reader.state.status is ReaderStatus.DISCONNECTED)
+        assert wait_until(lambda: reader.state.status is ReaderStatus.DISCONNECTED)
         assert "went away" in reader.state.reason or "no reader" in reader.state.reason
         time.sleep(0.3)
         pty.plug()
-        assert wait_for(lambda: reader.state.status is ReaderStatus.CONNECTED)
+        assert wait_until(lambda: reader.state.status is ReaderStatus.CONNECTED)
         pty.write(encode(TD1, "stx-etx"))
         got = reader.read(3)
         assert got is not None and got.ok and got.raw_lines == tuple(TD1)
@@ -170,7 +171,7 @@ def test_pty_disconnected_reader_backs_off_and_stays_idle(
     cfg = config(pty.path, "lines", reconnect_max_s=0.25)
     with SerialMrzReader(cfg, name="pty", first_backoff_s=0.02) as reader:
         pty.unplug()
-        assert wait_for(lambda: reader.state.status is ReaderStatus.DISCONNECTED)
+        assert wait_until(lambda: reader.state.status is ReaderStatus.DISCONNECTED)
         attempts.clear()
         cpu = cpu_seconds()
         time.sleep(1.0)
@@ -199,9 +200,9 @@ def test_socat_replug_same_link(socat_pty: SocatPty) -> None:
         got = reader.read(5)
         assert got is not None and got.ok
         socat_pty.stop()
-        assert wait_for(lambda: reader.state.status is ReaderStatus.DISCONNECTED)
+        assert wait_until(lambda: reader.state.status is ReaderStatus.DISCONNECTED)
         socat_pty.start()
-        assert wait_for(lambda: reader.state.status is ReaderStatus.CONNECTED)
+        assert wait_until(lambda: reader.state.status is ReaderStatus.CONNECTED)
         socat_pty.write(encode(TD1, "desko-cute"))
         got = reader.read(5)
         assert got is not None and got.ok and got.raw_lines == tuple(TD1)

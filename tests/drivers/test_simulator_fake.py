@@ -13,7 +13,8 @@ from drivers.serial_mrz import SerialMrzReader
 from drivers.simulator import SimulatorReader
 from imdms.errors import ReaderIOError
 from ocr.specimens import specimens
-from tests.drivers.conftest import Pty, wait_for
+from tests.drivers.ptys import Pty
+from tests.helpers import wait_until
 
 SPECIMENS = specimens()
 
@@ -50,7 +51,7 @@ def test_pty_simulator_each_framing_paced(framing: str) -> None:
     reader.baud = 9600
     with reader:
         assert reader.pty_path is not None and reader.pty_path.startswith("/dev/")
-        assert wait_for(lambda: reader.state.status is ReaderStatus.CONNECTED)
+        assert wait_until(lambda: reader.state.status is ReaderStatus.CONNECTED)
         reader.trigger("zaf_id_card")
         got = reader.read(5)
         assert got is not None and got.ok and got.source == "simulator"
@@ -85,10 +86,10 @@ def test_replug_logs_once_and_the_recovery(pty: Pty, caplog: pytest.LogCaptureFi
     caplog.set_level(logging.INFO, logger="drivers.serial_mrz")
     with SerialMrzReader(cfg, name="pty", first_backoff_s=0.01) as reader:
         pty.unplug()
-        assert wait_for(lambda: reader.state.status is ReaderStatus.DISCONNECTED)
-        wait_for(lambda: False, 0.3)  # ~8 reopen attempts
+        assert wait_until(lambda: reader.state.status is ReaderStatus.DISCONNECTED)
+        wait_until(lambda: False, 0.3)  # ~8 reopen attempts
         pty.plug()
-        assert wait_for(lambda: reader.state.status is ReaderStatus.CONNECTED)
+        assert wait_until(lambda: reader.state.status is ReaderStatus.CONNECTED)
     messages = [r.getMessage() for r in caplog.records if r.name == "drivers.serial_mrz"]
     assert len([m for m in messages if "lost" in m or "cannot open" in m]) == 1, messages
     assert len([m for m in messages if "is back" in m]) == 1, messages

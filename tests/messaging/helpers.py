@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,15 +62,6 @@ def start_forwarder(
     thread = threading.Thread(target=fwd.run, args=(stop,), name="forwarder", daemon=True)
     thread.start()
     return Running(fwd, thread, stop)
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 20.0, step: float = 0.02) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 REPO = Path(__file__).resolve().parents[2]

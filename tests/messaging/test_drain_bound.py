@@ -14,7 +14,8 @@ import pytest
 from messaging.forwarder import Forwarder, LinkSettings
 from messaging.outbox import Outbox
 from messaging.topics import Topics
-from tests.messaging.helpers import fill, wait_until
+from tests.helpers import wait_until
+from tests.messaging.helpers import fill
 
 pytestmark = pytest.mark.peer
 

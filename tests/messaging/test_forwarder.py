@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from messaging.outbox import Outbox
-from tests.messaging.helpers import fill, start_forwarder, wait_until
+from tests.helpers import wait_until
+from tests.messaging.helpers import fill, start_forwarder
 from tests.messaging.records import make_record
 
 pytestmark = pytest.mark.peer

@@ -17,7 +17,8 @@ from messaging.watchlist import Watchlist
 from messaging.watchlist_entries import Category, Entry
 from messaging.watchlist_sign import delta_document, full_document, sign
 from records.codes import ReceivingUnit, WatchlistResult
-from tests.messaging.helpers import start_forwarder, wait_until
+from tests.helpers import wait_until
+from tests.messaging.helpers import start_forwarder
 
 AT = "2026-12-03T12:00:00Z"
 

@@ -15,7 +15,8 @@ import pytest
 
 from imdms.errors import DiskFullError
 from messaging.outbox import Outbox
-from tests.messaging.helpers import REPO, forward_cmd, wait_until, write_config
+from tests.helpers import wait_until
+from tests.messaging.helpers import REPO, forward_cmd, write_config
 from tests.messaging.records import make_record
 from tests.peers import require_peer
 

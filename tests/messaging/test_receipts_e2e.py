@@ -13,6 +13,7 @@ import pytest
 
 from messaging.outbox import Outbox
 from messaging.receipts import NEVER_RECEIPTED
+from tests.helpers import wait_until
 from tests.messaging.central_proc import (
     central_ids,
     collect_config,
@@ -20,7 +21,7 @@ from tests.messaging.central_proc import (
     stop,
     terminal_config,
 )
-from tests.messaging.helpers import REPO, fill, forward_cmd, wait_until
+from tests.messaging.helpers import REPO, fill, forward_cmd
 from tests.messaging.records import make_record
 from tests.peers import require_executable
 

@@ -19,14 +19,8 @@ from messaging.watchlist import Watchlist
 from messaging.watchlist_entries import Category, Entry
 from messaging.watchlist_sign import full_document, sign
 from records.codes import WatchlistResult
-from tests.messaging.helpers import (
-    REPO,
-    fill,
-    forward_cmd,
-    start_forwarder,
-    wait_until,
-    write_config,
-)
+from tests.helpers import wait_until
+from tests.messaging.helpers import REPO, fill, forward_cmd, start_forwarder, write_config
 from tests.messaging.records import make_record
 from tests.peers import require_executable
 

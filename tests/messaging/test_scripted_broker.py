@@ -13,8 +13,9 @@ import pytest
 
 from messaging.outbox import Outbox
 from messaging.topics import OFFLINE
+from tests.helpers import wait_until
 from tests.messaging import scripted_broker as sb
-from tests.messaging.helpers import Running, start_forwarder, wait_until
+from tests.messaging.helpers import Running, start_forwarder
 from tests.messaging.records import make_record
 from tests.messaging.scripted_broker import Conn, Packet, ScriptedBroker, gen_puback, packet
 

@@ -13,15 +13,16 @@ from config.models import Config
 from imdms.errors import ConfigError
 from messaging.forwarder import settings_from_config
 from messaging.outbox import Outbox
-from tests.messaging.certs import make_pki
-from tests.messaging.helpers import fill, start_forwarder, wait_until
+from tests.certs import make_pki
+from tests.helpers import wait_until
+from tests.messaging.helpers import fill, start_forwarder
 
 pytestmark = pytest.mark.peer
 
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+    return make_pki(tmp_path_factory.mktemp("pki"), rogue=True)
 
 
 def test_mutual_tls_drains(tmp_path: Path, pki: dict[str, Path], broker_factory: Any,

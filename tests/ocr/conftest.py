@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.ocr.helpers import DEV_CORPUS
 from tests.ocr.render import OCRB
 from tests.peers import require_peer
-
-DEV_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mrz-dev"
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,8 @@ from ocr.decode import layout_for
 from ocr.mrz import make_mrz
 from ocr.reader import read_mrz_image
 from ocr.specimens import specimens
+from tests.ocr.helpers import scores
 from tests.ocr.render import render_frame
-from tests.ocr.test_decode_fusion import scores
 
 LSO = specimens()["lso_passport"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from ocr.reader import read_lines, read_mrz_image
 from ocr.specimens import ICAO_SPECIMENS, specimens
-from tests.ocr.conftest import DEV_CORPUS
+from tests.ocr.helpers import DEV_CORPUS
 from tests.ocr.render import blank_frame, render_frame
 
 # one of each document type and difficulty; a handful keeps the suite fast

@@ -1,11 +1,11 @@
-"""The retention tests run on both central stores: the `store` fixture of tests/stats."""
+"""The retention tests run on both central stores: the `store` fixture of tests/collector."""
 
 from collections.abc import Iterator
 
 import pytest
 
 from central.db import Database
-from tests.stats.conftest import Store, postgres_server, store
+from tests.collector.peers import Store, postgres_server, store
 
 __all__ = ["db", "postgres_server", "store"]
 

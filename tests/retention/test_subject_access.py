@@ -18,7 +18,7 @@ from central.subject_access import export, find_records
 from central.trace.audit import audit_rows
 from imdms.errors import ImdmsError
 from records.codes import Direction
-from tests.stats.conftest import Store
+from tests.collector.peers import Store
 from tests.trace.people import T0, crossing, ingest
 
 REPO = Path(__file__).resolve().parents[2]

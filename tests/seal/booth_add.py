@@ -9,7 +9,7 @@ import sys
 from config.loader import load_config
 from messaging.outbox import Outbox
 from messaging.seal_keys import sealer_for
-from tests.seal.conftest import person
+from tests.seal.helpers import person
 
 
 def main() -> None:

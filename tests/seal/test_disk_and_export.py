@@ -4,10 +4,7 @@ person's values; signed exports are verified on import; the centre's key opens a
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,25 +12,7 @@ from config.loader import load_config
 from imdms.cli import main
 from messaging.outbox import Outbox
 from messaging.seal import Opener
-from tests.messaging.helpers import REPO
-from tests.seal.conftest import Keys, assert_no_secrets, person, terminal_config
-
-
-def booth_add(config: Path, n: int) -> tuple[subprocess.Popen[str], list[str]]:
-    """Start the booth-like process; (process, ids of the records it added)."""
-    proc, records = booth_records(config, n)
-    return proc, [r["record_id"] for r in records]
-
-
-def booth_records(config: Path, n: int) -> tuple[subprocess.Popen[str], list[dict[str, Any]]]:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.seal.booth_add", str(config), str(n)],
-                            cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    records = []
-    while (line := proc.stdout.readline().strip()) != "added":
-        assert line, "the booth process ended early"
-        records.append(json.loads(line))
-    return proc, records
+from tests.seal.helpers import Keys, assert_no_secrets, booth_add, person, terminal_config
 
 
 def raw_files(outbox: Path) -> dict[str, bytes]:

@@ -23,7 +23,7 @@ from records.record import CrossingRecord
 from records.schema import validate_record
 from records.sealed_fields import CLEAR_FIELDS, SEALED_FIELDS
 from tests.peers import require_peer
-from tests.seal.conftest import SECRETS, assert_no_secrets, person, same_values
+from tests.seal.helpers import SECRETS, assert_no_secrets, person, same_values
 
 
 def pair() -> tuple[Sealer, Opener]:

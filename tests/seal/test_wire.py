@@ -18,9 +18,9 @@ from central.db import Database
 from config.models import BrokerConfig, CollectorConfig
 from messaging.outbox import Outbox
 from messaging.seal import Sealer, new_key_pair
+from tests.collector.peers import Broker
 from tests.messaging.helpers import REPO, forward_cmd
-from tests.seal.conftest import Broker, Keys, assert_no_secrets, person, terminal_config
-from tests.seal.test_disk_and_export import booth_records
+from tests.seal.helpers import Keys, assert_no_secrets, booth_records, person, terminal_config
 
 pytestmark = pytest.mark.peer
 

@@ -1,5 +1,5 @@
-"""The trace tests run on both central stores: the `store` fixture of tests/stats."""
+"""The trace tests run on both central stores: the `store` fixture of tests/collector/peers.py."""
 
-from tests.stats.conftest import postgres_server, store
+from tests.collector.peers import postgres_server, store
 
 __all__ = ["postgres_server", "store"]

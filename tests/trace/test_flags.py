@@ -22,9 +22,9 @@ from central.trace.flags import (
 from central.trace.index import refresh
 from central.trace.timeline import Crossing
 from records.codes import Direction, Sex
-from tests.stats.conftest import Store
+from tests.collector.peers import Store
+from tests.trace.helpers import imdms
 from tests.trace.people import T0, crossing, ingest
-from tests.trace.test_trace import imdms
 
 DAY = 86_400_000
 

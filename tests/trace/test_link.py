@@ -17,8 +17,8 @@ from central.trace import links
 from central.trace.audit import audit_rows
 from central.trace.index import refresh
 from records.codes import Direction, Sex
-from tests.stats.conftest import Store
-from tests.stats.records import amend
+from tests.collector.peers import Store
+from tests.collector.records import amend
 from tests.trace.people import crossing, ingest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,7 +154,7 @@ def test_undocumented_crossings_of_one_name_join_but_not_across_sex(db: Database
 
 
 def test_link_commands_in_their_own_process(db: Database, store: Store) -> None:
-    from tests.trace.test_trace import imdms
+    from tests.trace.helpers import imdms
 
     doc = crossing(doc="LSO:RA1", nationality="LSO")
     bare = crossing(doc=None, dob=None, age=35, nationality="LSO", days=30)

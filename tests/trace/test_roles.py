@@ -10,7 +10,7 @@ from central.trace.audit import audit_rows
 from central.trace.index import refresh
 from central.trace.schema import TRACER_GRANTS
 from central.trace.search import Query, trace
-from tests.stats.postgres import PASSWORD, PostgresServer
+from tests.collector.postgres import PASSWORD, PostgresServer
 from tests.trace.people import crossing, ingest
 
 SQL = (

@@ -4,9 +4,6 @@ companions, and an audit row for every trace that the same role cannot change.""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +17,8 @@ from central.trace.index import refresh
 from central.trace.search import Query, trace
 from imdms.errors import ImdmsError
 from records.codes import Direction, Sex
-from tests.stats.conftest import Store
+from tests.collector.peers import Store
+from tests.trace.helpers import imdms
 from tests.trace.people import T0, crossing, ingest, iso
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,18 +166,6 @@ def test_the_audit_table_refuses_update_and_delete(db: Database, sql: str) -> No
     assert db.is_db_error(err.value) and "append-only" in str(err.value)
     db.rollback()
     assert [r["reason"] for r in audit_rows(db)] == ["case 2026/114"]
-
-
-def imdms(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, "-m", "imdms.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_cli_traces_in_its_own_process_and_keeps_names_out_of_stderr(

@@ -42,7 +42,7 @@ from terminal.chip_status import (
     chip_status,
 )
 from terminal.wedge_input import WedgeFilter
-from tests.tui.conftest import NOW, fixed_clock, id_counter
+from tests.tui.helpers import NOW, fixed_clock, id_counter
 
 BOOTH = Booth("t-1", "MSU-BRIDGE", "off-1", clock=fixed_clock, new_id=id_counter())
 

@@ -19,7 +19,8 @@ from messaging.health import write_reader_state
 from records.stats import CellKey
 from terminal.pump import ReaderPump
 from terminal.status import QueueStatus, read_queue
-from tests.tui.conftest import BoothFactory, sign_in, wait_for
+from tests.helpers import wait_for
+from tests.tui.helpers import BoothFactory, sign_in
 
 
 def test_pump_reports_one_failure_per_outage_and_every_read(

@@ -15,17 +15,16 @@ from textual.widgets import Input
 from records.codes import CaptureMethod, ChipCheck, Decision
 from terminal.screens.can_entry import CanEntryModal
 from tests.chip.helpers import td3
-from tests.tui.conftest import screen_text, sign_in, wait_for
-from tests.tui.test_chip_booth import ChipBooth, _open, _save, chip_booth, pki
+from tests.helpers import wait_for
+from tests.tui.chip_booth import ChipBooth, open_read, save_expecting
+from tests.tui.helpers import screen_text, sign_in
 from tools.epassport_sim import TestPki, make_card
 from tools.epassport_sim.profiles import TEST_CAN, make_profile
-
-__all__ = ["chip_booth", "pki"]  # fixtures shared with test_chip_booth
 
 
 async def _read_profile(pilot: Any, booth: ChipBooth, pki: TestPki, name: str) -> Any:
     page = td3()
-    doc = await _open(pilot, booth, page)
+    doc = await open_read(pilot, booth, page)
     booth.slot.insert(make_profile(name, page, pki).card)
     await wait_for(pilot, lambda: doc.read.chip is not None, timeout=15)
     await pilot.pause()
@@ -44,7 +43,7 @@ async def test_possible_clone_alerts_and_preselects_referred(
         assert "Chip auth: failed" in text and "Active auth: failed" in text
         assert "POSSIBLE CLONE" in text and "PASSED" not in text
         assert doc.case is not None and doc.case.form.decision is Decision.REFERRED
-        await _save(pilot, booth, 1)
+        await save_expecting(pilot, booth, 1)
     (record,) = booth.records()
     assert record.decision is Decision.REFERRED
     assert record.chip_clone_suspected is True
@@ -72,7 +71,7 @@ async def test_genuine_chip_checks_are_shown_and_recorded(
         assert f"Active auth: {aa.value.replace('_', ' ').lower()}" in text
         assert "CLONE" not in text
         assert doc.case is not None and doc.case.form.decision is Decision.ADMITTED
-        await _save(pilot, booth, 1)
+        await save_expecting(pilot, booth, 1)
     (record,) = booth.records()
     assert record.chip_status == "PASSED" and record.chip_clone_suspected is False
     assert record.capture_method is CaptureMethod.CHIP_VERIFIED
@@ -86,7 +85,7 @@ async def test_can_typed_by_the_officer_opens_an_id_card(
     page = td3()
     async with booth.app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)
-        doc = await _open(pilot, booth, page)
+        doc = await open_read(pilot, booth, page)
         # an ID card whose chip the MRZ keys do not open: PACE with the CAN only
         card = make_profile("pace-can", page, pki,
                             chip_mrz_lines=td3(doc="LS7654321")).card
@@ -110,7 +109,7 @@ async def test_can_typed_by_the_officer_opens_an_id_card(
         await pilot.pause()
         text = screen_text(pilot.app)
         assert "PASSED" in text and "Chip data = printed page" in text
-        await _save(pilot, booth, 1)
+        await save_expecting(pilot, booth, 1)
     (record,) = booth.records()
     assert record.chip_status == "PASSED"
     assert record.capture_method is CaptureMethod.CHIP_VERIFIED
@@ -124,7 +123,7 @@ async def test_chip_progress_reaches_the_document_screen(
     seen: list[tuple[str, int, int | None]] = []
     async with booth.app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)
-        doc = await _open(pilot, booth, page)
+        doc = await open_read(pilot, booth, page)
         original = doc.show_chip_progress
 
         def spy(file: str, done: int, total: int | None) -> None:
@@ -139,6 +138,6 @@ async def test_chip_progress_reaches_the_document_screen(
         await pilot.pause()
         # the finished read replaces the progress line
         assert "reading chip" not in screen_text(pilot.app)
-        await _save(pilot, booth, 1)
+        await save_expecting(pilot, booth, 1)
     assert any(file == "DG2" for file, _, _ in seen)
 

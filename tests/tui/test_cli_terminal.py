@@ -43,7 +43,8 @@ async def test_a_reader_that_does_not_open_still_leaves_a_working_booth(
 ) -> None:
     from terminal.screens.error_modal import ErrorModal
     from terminal.screens.signin import SignInScreen
-    from tests.tui.conftest import screen_text, sign_in, wait_for
+    from tests.helpers import wait_for
+    from tests.tui.helpers import screen_text, sign_in
 
     booth = make_booth()
     booth.app.report_reader_failure("serial_mrz", "/dev/imdms-mrz does not exist",

@@ -12,7 +12,8 @@ from terminal.screens.document import DocumentScreen
 from terminal.screens.scan import ScanScreen
 from terminal.screens.signin import SignInScreen
 from terminal.widgets.choice import Choice
-from tests.tui.conftest import OFFICER, PIN, BoothFactory, screen_text, sign_in, wait_for
+from tests.helpers import wait_for
+from tests.tui.helpers import OFFICER, PIN, BoothFactory, save_visitor, screen_text, sign_in
 
 
 async def type_pin(pilot: Any, officer: str, pin: str) -> None:
@@ -100,22 +101,13 @@ def hit_booth(make_booth: BoothFactory, outbox: Any = None) -> Any:
     from messaging.watchlist import Watchlist
     from ocr.mrz import parse_mrz
     from ocr.specimens import specimens
-    from tests.tui.conftest import NOW
+    from tests.tui.helpers import NOW
 
     listed = parse_mrz(specimens(NOW.date())["zaf_passport"])
     watchlist = Watchlist.from_payload(
         {"version": "wl-7", "entries": [{"document_number": listed.document_number}]}
     )
     return make_booth(watchlist=watchlist, outbox=outbox)
-
-
-async def save_visitor(pilot: Any) -> None:
-    """Enter, the purpose a visitor must give, F2."""
-    await pilot.press("enter")
-    screen = pilot.app.screen
-    assert isinstance(screen, CategoriseScreen)
-    screen.query_one("#purpose", Choice).value = Purpose.HOLIDAY
-    await pilot.press("f2")
 
 
 async def judge_hit(pilot: Any, booth: Any, rights: int) -> None:
@@ -305,7 +297,7 @@ async def test_audit_trail_in_the_log_and_the_outbox(
 
     from ocr.mrz import parse_mrz
     from ocr.specimens import specimens
-    from tests.tui.conftest import NOW
+    from tests.tui.helpers import NOW
 
     caplog.set_level(logging.INFO, logger="terminal.audit")
     booth = hit_booth(make_booth)
@@ -427,7 +419,7 @@ async def test_adult_picker_tells_people_apart_and_keeps_the_direction(
     from ocr.mrz import parse_mrz
     from ocr.specimens import specimens
     from terminal.screens.correction import CorrectionScreen
-    from tests.tui.conftest import NOW
+    from tests.tui.helpers import NOW
 
     booth = make_booth()
     async with booth.app.run_test(size=(80, 24)) as pilot:

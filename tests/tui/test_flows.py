@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
-from PIL import Image
 from textual.widgets import Input
 
-from drivers.base import ChipSummary, DocumentRead, ReaderStatus
+from drivers.base import ReaderStatus
 from imdms.errors import ReaderIOError
 from messaging.watchlist import Watchlist
 from ocr.mrz import parse_mrz
@@ -35,19 +32,17 @@ from terminal.screens.scan import ScanScreen
 from terminal.screens.shift_summary import ShiftSummaryScreen
 from terminal.screens.signin import SignInScreen
 from terminal.screens.watchlist_alert import WatchlistAlertScreen
-from tests.tui.conftest import NOW, OFFICER, BoothFactory, screen_text, sign_in, wait_for
-
-
-async def read_and_open(pilot, booth, name: str) -> None:  # type: ignore[no-untyped-def]
-    booth.feed(name)
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
-
-
-async def saved(pilot, booth, count: int) -> None:  # type: ignore[no-untyped-def]
-    await wait_for(
-        pilot,
-        lambda: isinstance(pilot.app.screen, ScanScreen) and len(booth.records()) == count,
-    )
+from tests.helpers import wait_for
+from tests.tui.helpers import (
+    NOW,
+    OFFICER,
+    BoothFactory,
+    chip_read,
+    read_and_open,
+    saved,
+    screen_text,
+    sign_in,
+)
 
 
 async def test_clean_passport_is_enter_enter(make_booth: BoothFactory) -> None:
@@ -131,24 +126,6 @@ async def test_watchlist_hit_blocks_until_acknowledged(make_booth: BoothFactory)
     assert record.decision is Decision.REFERRED
     assert record.traveller_category is TravellerCategory.VISITOR
     assert record.purpose is Purpose.HOLIDAY and record.country_of_residence == "ZAF"
-
-
-def png_face() -> bytes:
-    img = Image.new("RGB", (60, 80), (200, 150, 120))
-    for x in range(20, 40):
-        for y in range(20, 30):
-            img.putpixel((x, y), (30, 30, 30))
-    out = io.BytesIO()
-    img.save(out, format="PNG")
-    return out.getvalue()
-
-
-def chip_read(lines: list[str], *, matches: bool, pa_ok: bool = True) -> DocumentRead:
-    steps = {"sod_signature": "passed", "csca_chain": "passed", "dg_hashes": "passed"}
-    if not pa_ok:
-        steps["dg_hashes"] = "failed: DG2 hash differs"
-    chip = ChipSummary("PACE", ("DG1", "DG2", "SOD"), steps, matches, png_face())
-    return DocumentRead("chip", "chip", tuple(lines), parse_mrz(lines), chip=chip)
 
 
 async def test_chip_mismatch_alert_and_record(make_booth: BoothFactory) -> None:

@@ -17,8 +17,8 @@ from records.codes import Decision
 from records.stats import summarise
 from terminal.screens.document import DocumentScreen
 from terminal.screens.scan import ScanScreen
-from tests.tui.conftest import BoothFactory, screen_text, sign_in, wait_for
-from tests.tui.test_field_trial import save_visitor
+from tests.helpers import wait_for
+from tests.tui.helpers import BoothFactory, save_visitor, screen_text, sign_in
 
 CASES = [  # issuer, nationality as printed -> as recorded, flagged fields
     ("CHN", "<<<", None, ("nationality",)),

@@ -6,8 +6,8 @@ from __future__ import annotations
 from records.codes import Decision, RefusalReason
 from terminal.screens.categorise import CategoriseScreen
 from terminal.screens.shift_summary import ShiftSummaryScreen
-from tests.tui.conftest import BoothFactory, screen_text, sign_in, wait_for
-from tests.tui.test_flows import read_and_open, saved
+from tests.helpers import wait_for
+from tests.tui.helpers import BoothFactory, read_and_open, saved, screen_text, sign_in
 
 
 async def test_refusals_have_their_own_line(make_booth: BoothFactory) -> None:

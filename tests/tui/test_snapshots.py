@@ -21,8 +21,8 @@ from terminal.booking import (
     record_without_document,
 )
 from terminal.booth import BoothApp
-from tests.tui.conftest import NOW, OFFICER, BoothFactory, wait_for
-from tests.tui.test_flows import chip_read
+from tests.helpers import wait_for
+from tests.tui.helpers import NOW, OFFICER, BoothFactory, chip_read
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 

@@ -19,7 +19,8 @@ from textual.widgets import Input
 
 from terminal.screens.manual_mrz import ManualMrzScreen
 from terminal.screens.scan import ScanScreen
-from tests.tui.conftest import OFFICER, PIN, BoothFactory, sign_in, wait_for
+from tests.helpers import wait_for
+from tests.tui.helpers import OFFICER, PIN, BoothFactory, sign_in
 
 MRZ_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 
@@ -189,7 +190,7 @@ async def test_keys_for_a_tick_box_and_a_choice_in_one_burst(make_booth: BoothFa
     from records.codes import WatchlistJudgement
     from terminal.screens.document import DocumentScreen
     from terminal.screens.watchlist_alert import WatchlistAlertScreen
-    from tests.tui.conftest import NOW
+    from tests.tui.helpers import NOW
 
     listed = parse_mrz(specimens(NOW.date())["zaf_passport"])
     watchlist = Watchlist.from_payload(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from config.example import EXAMPLE_PATH, example_text
-from config.loader import credential, load_config, parse_config
+from config.loader import load_config, parse_config
 from config.models import Config, SerialMrzConfig
 from imdms.errors import ConfigError
 
@@ -86,13 +86,6 @@ def test_every_model_field_has_a_description() -> None:
                 assert name == "type" or field.description, f"{obj.__name__}.{name}"
 
 
-def test_credentials_come_from_systemd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "imdms-mqtt.password").write_text("s3cret\n")
-    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
-    assert credential("imdms-mqtt.password") == "s3cret"
-    assert credential("absent") is None
-
-
 def _imdms(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*IMDMS, *args], capture_output=True, text=True, timeout=60)
 
@@ -122,12 +115,6 @@ def test_cli_set_keeps_comments_and_refuses_invalid(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert "idle_signout_minutes" in r.stderr
     assert "idle_signout_minutes" not in cfg.read_text()
-
-
-def test_empty_credential_is_not_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "imdms-mqtt.password").write_text("\n")
-    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
-    assert credential("imdms-mqtt.password") is None
 
 
 def test_cli_set_keeps_owner(tmp_path: Path) -> None:

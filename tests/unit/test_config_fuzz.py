@@ -14,7 +14,8 @@ from pydantic import BaseModel
 
 from config import models
 from config.loader import parse_config
-from config.problems import READER_TYPES, _tables
+from config.problems import _tables
+from config.readers import BUILTIN as READER_TYPES
 from imdms.cli.commands.config_cmd import config_toml
 from imdms.errors import ConfigError
 

@@ -23,7 +23,7 @@ from messaging.seal import ED25519_PRIVATE, pem
 from messaging.topics import Topics
 from messaging.watchlist import Watchlist, WatchlistRefused, store_payload
 from messaging.watchlist_hit import encode, hit_event
-from tests.messaging.helpers import wait_until
+from tests.helpers import wait_until
 from tests.watchlist.conftest import BAN, CHILD, DOC, WANTED, entries_of
 
 pytestmark = pytest.mark.peer

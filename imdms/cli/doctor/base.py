@@ -7,7 +7,6 @@ lines are read aloud over the phone and pasted into tickets.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,13 +14,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from config.secrets import credentials_dir
 from imdms.checks import CheckResult, Status
 
 if TYPE_CHECKING:
     from config.models import Config
-
-DEFAULT_CREDENTIALS_DIR = Path("/etc/imdms/credentials")
-
 
 @dataclass(frozen=True, slots=True)
 class CommandOutput:
@@ -46,12 +43,6 @@ def run_command(argv: Sequence[str], timeout_s: float) -> CommandOutput:
     return CommandOutput(done.returncode, done.stdout)
 
 
-def _credentials_dir() -> Path:
-    """Inside the unit: $CREDENTIALS_DIRECTORY. From a shell: where the unit loads them from."""
-    env = os.environ.get("CREDENTIALS_DIRECTORY") or os.environ.get("IMDMS_CREDENTIALS_DIR")
-    return Path(env) if env else DEFAULT_CREDENTIALS_DIR
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -66,7 +57,7 @@ class DoctorContext:
 
     config_path: Path
     config: Config | None = None
-    credentials_dir: Path = field(default_factory=_credentials_dir)
+    credentials_dir: Path = field(default_factory=credentials_dir)  # config/secrets.py's order
     run: Runner = run_command
     now: Callable[[], datetime] = _utc_now
     timeout_s: float = 5.0

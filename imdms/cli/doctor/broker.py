@@ -6,7 +6,6 @@ The login is one MQTT 3.1.1 CONNECT with the booth's credentials and a client id
 
 from __future__ import annotations
 
-import os
 import socket
 import ssl
 import struct
@@ -14,6 +13,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from config.secrets import credential, secret_path
 from imdms.checks import CheckResult, Status
 from imdms.cli.doctor.base import DoctorContext, skip_without_config
 
@@ -28,15 +28,11 @@ CONNACK_REASONS = {
 
 
 def _credential_file(ctx: DoctorContext, name: str) -> Path:
-    return Path(name) if os.path.isabs(name) else ctx.credentials_dir / name
+    return secret_path(name, ctx.credentials_dir)
 
 
 def _read_secret(ctx: DoctorContext, name: str) -> str | None:
-    try:
-        text = _credential_file(ctx, name).read_text(encoding="utf-8").strip()
-    except OSError:
-        return None
-    return text or None
+    return credential(name, ctx.credentials_dir)
 
 
 def _mqtt_string(text: str) -> bytes:

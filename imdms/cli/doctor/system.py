@@ -8,6 +8,7 @@ import shutil
 import stat
 from pathlib import Path
 
+from config.secrets import secret_path
 from imdms.checks import CheckResult, Status
 from imdms.cli.doctor.base import DoctorContext, skip_without_config
 
@@ -144,7 +145,7 @@ def check_credentials(ctx: DoctorContext) -> CheckResult:
         names["client key"] = broker.tls.key_credential
     problems: list[str] = []
     for what, name in names.items():
-        path = Path(name) if os.path.isabs(name) else folder / name
+        path = secret_path(name, folder)
         try:
             st = path.stat()
         except OSError:

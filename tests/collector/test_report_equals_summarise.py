@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -14,28 +13,8 @@ from central.db import Database
 from central.report import sql_summary
 from records.codes import Decision, RefusalReason, Sex, TransportMode, TravellerCategory
 from records.stats import Period, summarise
-from tests.stats.conftest import STORES, Store, make_store
-from tests.stats.records import BASE, amend, make, random_records
-
-
-def _records_with_amendments(n: int, seed: int) -> list[dict[str, object]]:
-    rnd = random.Random(seed)
-    recs = random_records(n, seed=seed, days=45)
-    extra = []
-    for rec in rnd.sample(recs, n // 10):
-        fix = amend(
-            rec,
-            at=BASE + timedelta(days=rnd.randint(0, 50)),
-            sex=Sex.MALE,
-            age_at_crossing=rnd.randint(0, 90),
-        )
-        extra.append(fix)
-        if rnd.random() < 0.5:
-            extra.append(amend(fix, at=BASE + timedelta(days=60), nationality="ZAF"))
-    dups = rnd.sample(recs, n // 20)
-    allrecs = recs + extra + dups
-    rnd.shuffle(allrecs)
-    return allrecs
+from tests.collector.peers import STORES, Store, make_store
+from tests.collector.records import BASE, amend, make, records_with_amendments
 
 
 @pytest.fixture
@@ -49,7 +28,7 @@ def db(store: Store) -> Iterator[Database]:
 def loaded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Database, list[Any]]]:
-    recs = _records_with_amendments(600, seed=7)
+    recs = records_with_amendments(600, seed=7)
     db = Database(make_store(request, request.param, tmp_path_factory.mktemp("eq")).url)
     for rec in recs:
         db.ingest(json.dumps(rec).encode())

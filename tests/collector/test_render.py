@@ -15,8 +15,8 @@ from central.render import ReportMeta, render, suppress
 from imdms.cli import main
 from records.codes import TipIndicator, TipReferral
 from records.stats import summarise
-from tests.stats.conftest import Store
-from tests.stats.records import make, random_records
+from tests.collector.peers import Store
+from tests.collector.records import make, random_records
 
 
 def _meta(**kw: object) -> ReportMeta:

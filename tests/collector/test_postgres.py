@@ -17,11 +17,10 @@ from central.db import Database
 from central.report import sql_summary
 from config.models import BrokerConfig, CollectorConfig
 from imdms.cli import main
-from tests.stats.conftest import Broker
-from tests.stats.postgres import PASSWORD, PostgresServer
-from tests.stats.publish import publish_all
-from tests.stats.records import make
-from tests.stats.test_report_equals_summarise import _records_with_amendments
+from tests.collector.peers import Broker
+from tests.collector.postgres import PASSWORD, PostgresServer
+from tests.collector.publish import publish_all
+from tests.collector.records import make, records_with_amendments
 
 pytestmark = pytest.mark.peer
 N = 1500
@@ -156,7 +155,7 @@ def test_pg_dump_and_restore_keep_every_record_and_the_report(
     """The backup documented in docs/central.md: pg_dump -Fc, then pg_restore into a new db."""
     url = postgres_server.create_database()
     db = Database(url)
-    for rec in _records_with_amendments(300, seed=3):
+    for rec in records_with_amendments(300, seed=3):
         db.ingest(json.dumps(rec).encode())
     db.ingest(b"\x00 poison", topic="imdms/v1/MSU-BRIDGE/t1/crossing")
     db.commit()

@@ -1,15 +1,24 @@
-"""A throwaway test CA, broker certificate and client certificates (cryptography)."""
+"""The one throwaway PKI of the tests (cryptography): a CA, a server certificate for loopback
+(localhost and 127.0.0.1) and client certificates, optionally one from another CA ("rogue").
+
+Used by the MQTT TLS tests (tests/messaging), the RabbitMQ node and its terminals, whose client
+CN is the RabbitMQ user <post>.<terminal> (tests/central), and the doctor's broker check
+(tests/deploy/tls.py, which needs a server certificate about to expire).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+CLIENT = {"client_": "terminal t1"}  # file prefix -> common name
 
 
 def _key() -> ec.EllipticCurvePrivateKey:
@@ -28,13 +37,13 @@ def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
 
 
 def _cert(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name,
-          issuer_key: ec.EllipticCurvePrivateKey, *, ca: bool = False,
+          issuer_key: ec.EllipticCurvePrivateKey, *, days: float, ca: bool = False,
           server: bool = False) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC)
     b = (x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(issuer)
          .public_key(key.public_key()).serial_number(x509.random_serial_number())
          .not_valid_before(now - dt.timedelta(minutes=5))
-         .not_valid_after(now + dt.timedelta(days=2))
+         .not_valid_after(now + dt.timedelta(days=days))
          .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
     if ca:
         b = b.add_extension(x509.KeyUsage(
@@ -53,26 +62,30 @@ def _cert(subject: str, key: ec.EllipticCurvePrivateKey, issuer: x509.Name,
     return b.sign(issuer_key, hashes.SHA256())
 
 
-def make_pki(folder: Path) -> dict[str, Path]:
-    """ca, cert/key (broker), client_cert/client_key, rogue_cert/rogue_key (other CA)."""
+def make_pki(folder: Path, clients: Mapping[str, str] = CLIENT, *, server_cn: str = "broker",
+             rogue: bool = False, days: float = 2, server_days: float | None = None,
+             ) -> dict[str, Path]:
+    """PEM files in `folder`, by key: `ca`; `cert`/`key` (the server, valid `server_days`,
+    default `days`); `<prefix>cert`/`<prefix>key` per client (`clients`: prefix -> CN);
+    with `rogue`, `rogue_cert`/`rogue_key`: a client CN "terminal t1" signed by another CA."""
     folder.mkdir(parents=True, exist_ok=True)
-    out: dict[str, Path] = {}
     ca_key = _key()
-    ca = _cert("imdms test CA", ca_key, _name("imdms test CA"), ca_key, ca=True)
-    rogue_ca_key = _key()
-    pairs = {
-        "": ("broker", ca, ca_key, True),
-        "client_": ("terminal t1", ca, ca_key, False),
-        "rogue_": ("terminal t1", None, rogue_ca_key, False),
-    }
-    for prefix, (cn, issuer_cert, issuer_key, server) in pairs.items():
+    ca = _cert("imdms test CA", ca_key, _name("imdms test CA"), ca_key, days=days, ca=True)
+    out = {"ca": folder / "ca.pem"}
+    out["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    issued = [("", server_cn, True, server_days if server_days is not None else days),
+              *((prefix, cn, False, days) for prefix, cn in clients.items())]
+    for prefix, cn, server, valid in issued:
         key = _key()
-        issuer = issuer_cert.subject if issuer_cert else _name("rogue CA")
-        cert = _cert(cn, key, issuer, issuer_key, server=server)
+        cert = _cert(cn, key, ca.subject, ca_key, days=valid, server=server)
         out[f"{prefix}cert"] = folder / f"{prefix}cert.pem"
         out[f"{prefix}key"] = folder / f"{prefix}key.pem"
         out[f"{prefix}cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         _write_key(out[f"{prefix}key"], key)
-    out["ca"] = folder / "ca.pem"
-    out["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    if rogue:
+        rogue_key, key = _key(), _key()
+        cert = _cert("terminal t1", key, _name("rogue CA"), rogue_key, days=days)
+        out["rogue_cert"], out["rogue_key"] = folder / "rogue_cert.pem", folder / "rogue_key.pem"
+        out["rogue_cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        _write_key(out["rogue_key"], key)
     return out

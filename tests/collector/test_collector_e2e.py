@@ -39,9 +39,9 @@ from records.codes import (
     TipReferral,
     TravellerCategory,
 )
-from tests.stats.conftest import Broker, Store
-from tests.stats.publish import publish_all
-from tests.stats.records import amend, make
+from tests.collector.peers import Broker, Store
+from tests.collector.publish import publish_all
+from tests.collector.records import amend, make
 
 pytestmark = pytest.mark.peer
 DAY = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)  # 10:00 in Maseru

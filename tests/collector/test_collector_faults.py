@@ -14,9 +14,9 @@ from central.collector import Collector, _Message
 from central.db import Database
 from config.models import BrokerConfig, CollectorConfig
 from imdms.errors import ImdmsError
+from tests.collector.peers import Store
+from tests.collector.records import make
 from tests.peers import require_peer
-from tests.stats.conftest import Store
-from tests.stats.records import make
 
 
 class FakeClient:

@@ -13,7 +13,7 @@ from central.report import sql_summary
 from records.codes import Sex
 from records.schema import validate_record
 from records.stats import resolve, summarise
-from tests.stats.records import BASE, amend, make, random_records
+from tests.collector.records import BASE, amend, make, random_records
 
 
 def test_void_cancels_the_crossing_everywhere(tmp_path: Path) -> None:

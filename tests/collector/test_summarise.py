@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from records.codes import Direction, Sex, TipIndicator, TipReferral
 from records.stats import instant_ms, local_day, resolve, summarise
-from tests.stats.records import BASE, amend, make, random_records
+from tests.collector.records import BASE, amend, make, random_records
 
 
 def test_counts_by_direction_sex_age_nationality() -> None:

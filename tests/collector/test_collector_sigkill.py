@@ -19,10 +19,10 @@ import pytest
 
 from central.db import Database
 from config.models import BrokerConfig
+from tests.collector.peers import Broker, Store
+from tests.collector.publish import publish_all
+from tests.collector.records import make
 from tests.messaging.central_proc import start_collect
-from tests.stats.conftest import Broker, Store
-from tests.stats.publish import publish_all
-from tests.stats.records import make
 
 pytestmark = [pytest.mark.peer, pytest.mark.slow]
 N = 6000

@@ -25,8 +25,8 @@ from records.codes import (
     TravellerCategory,
 )
 from records.stats import summarise
-from tests.stats.conftest import Store
-from tests.stats.records import ADULT_REF, BASE, make
+from tests.collector.peers import Store
+from tests.collector.records import ADULT_REF, BASE, make
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_centre_recomputes_age_from_corrected_time(db: Database, heartbeat_first
 
 def test_amendment_is_aged_at_the_originals_time(db: Database) -> None:
     """An amendment made years later keeps the person's age when they crossed."""
-    from tests.stats.records import amend
+    from tests.collector.records import amend
 
     orig = make(date_of_birth="2008-03-05", at=BASE)  # 17 on 2026-03-01: a minor
     fix = amend(orig, at=datetime(2027, 6, 1, tzinfo=UTC), nationality="ZAF")

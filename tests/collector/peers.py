@@ -1,7 +1,10 @@
 """Peers of the central tests: a real Mosquitto on a free loopback port, and the two stores.
 
+The fixtures are used by the conftest.py of tests/collector, tests/central, tests/trace and
+tests/seal; tests import the types (Store, Broker) from here.
+
 `store` is parametrised over SQLite and a real PostgreSQL (one server per session, started and
-stopped by PID in tests/stats/postgres.py; a fresh database per test), so every central test
+stopped by PID in tests/collector/postgres.py; a fresh database per test), so every central test
 runs on both and its id says which ([sqlite] / [postgresql]). In CI (IMDMS_REQUIRE_PEERS=1) a
 missing PostgreSQL fails the postgresql cases.
 """
@@ -17,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.collector.postgres import PostgresServer
 from tests.peers import free_port, require_executable
-from tests.stats.postgres import PostgresServer
 
 STORES = ("sqlite", "postgresql")
 

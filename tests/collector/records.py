@@ -147,3 +147,23 @@ def random_records(n: int, seed: int = 1, days: int = 10) -> list[dict[str, Any]
             )
         )
     return out
+
+
+def records_with_amendments(n: int, seed: int) -> list[dict[str, object]]:
+    rnd = random.Random(seed)
+    recs = random_records(n, seed=seed, days=45)
+    extra = []
+    for rec in rnd.sample(recs, n // 10):
+        fix = amend(
+            rec,
+            at=BASE + timedelta(days=rnd.randint(0, 50)),
+            sex=Sex.MALE,
+            age_at_crossing=rnd.randint(0, 90),
+        )
+        extra.append(fix)
+        if rnd.random() < 0.5:
+            extra.append(amend(fix, at=BASE + timedelta(days=60), nationality="ZAF"))
+    dups = rnd.sample(recs, n // 20)
+    allrecs = recs + extra + dups
+    rnd.shuffle(allrecs)
+    return allrecs

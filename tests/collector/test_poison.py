@@ -7,49 +7,17 @@ payload as text, psycopg raised DataError, and the batch was retried every secon
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from central.collector import Collector
-from central.db import MAX_MESSAGE_BYTES, MAX_REJECTED_PAYLOAD, Database
+from central.db import MAX_REJECTED_PAYLOAD, Database
 from central.values import payload_bytes
 from config.models import BrokerConfig, CollectorConfig
-from tests.stats.conftest import Broker, Store
-from tests.stats.publish import publish_all
-from tests.stats.records import make
-
-TOPIC = "imdms/v1/MSU-BRIDGE/t1/crossing"
-HEARTBEAT = "imdms/v1/MSU-BRIDGE/t1/heartbeat"
-NUL = "a string holds a NUL character (U+0000), which the store cannot hold"
-SURROGATE = "a string holds an unpaired UTF-16 surrogate (not valid Unicode)"
-
-
-def _record(**fields: Any) -> bytes:
-    rec = make()
-    rec.update(fields)
-    return json.dumps(rec).encode()
-
-
-def poison() -> list[tuple[str, bytes, str]]:
-    """(topic, payload, the reason it must be rejected with)."""
-    huge = b'{"note": "' + b"x" * (MAX_MESSAGE_BYTES + 10) + b'"}'
-    heartbeat = {
-        "terminal_id": "t1",
-        "boot_id": "boot\u0000",
-        "monotonic_ns": 5,
-        "clock_synced": True,
-        "sent_at": "2026-03-01T06:00:00.000Z",
-    }
-    return [
-        (TOPIC, b"\x00\x01 not json \x00", "not JSON"),
-        (TOPIC, _record(boot_id="boot\u0000"), NUL),  # schema-valid: boot_id is any string
-        (HEARTBEAT, json.dumps(heartbeat).encode(), NUL),
-        (TOPIC, b'{"record_id": "\xff\xfe"}', "not JSON"),  # invalid UTF-8
-        (TOPIC, _record(boot_id="boot\ud800"), SURROGATE),
-        (TOPIC, _record(monotonic_ns=2**64), "a number is outside the 64-bit range"),
-        (TOPIC, huge, f"too large: {len(huge)} bytes (limit {MAX_MESSAGE_BYTES})"),
-    ]
+from tests.collector.peers import Broker, Store
+from tests.collector.poison import TOPIC, good_record, poison
+from tests.collector.publish import publish_all
+from tests.collector.records import make
 
 
 def _rejected_payloads(db: Database) -> list[bytes]:
@@ -67,7 +35,7 @@ def test_unstorable_values_are_rejected_by_the_database(store: Store) -> None:
             else:
                 got = db.ingest(payload, topic=topic)
             assert got.outcome == "rejected" and got.reason and got.reason.startswith(reason)
-        assert db.ingest(_record()).outcome == "stored"
+        assert db.ingest(good_record()).outcome == "stored"
         db.commit()
         kept = _rejected_payloads(db)
         # kept byte for byte (the huge one: its first 64 KiB)
