@@ -25,7 +25,7 @@ from messaging.referral_receipt import parse
 from records.case_id import case_id
 from tests.cases.conftest import HookServer, SmtpServer, start_smtp, stop_proc
 from tests.cases.records import PERSONAL, referred
-from tests.messaging.certs import make_pki
+from tests.certs import make_pki
 
 pytestmark = pytest.mark.peer
 NOTICE = Notice(case_id("r1"), "SOCIAL_WELFARE", "MSU-BRIDGE", "t1", "2026-03-10T08:00:00.000Z",

@@ -11,7 +11,7 @@ import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives import serialization
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.messaging.certs import _cert, _key, _name, _write_key
+from tests.certs import _cert, _key, _name, _write_key
 
 
 def make_terminal_pki(folder: Path) -> dict[str, Path]:
