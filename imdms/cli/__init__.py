@@ -31,6 +31,7 @@ COMMANDS = (
     "collect",
     "report",
     "trace",
+    "console",
 )
 DEFAULT_CONFIG = "/etc/imdms/terminal.toml"
 log = logging.getLogger(__name__)
