@@ -9,7 +9,7 @@
     imdms console user NAME --role ROLE [--totp]       add or update a user (password on stdin)
 
 The database is collector.database (or --database); the secret key the systemd credential
-console-secret-key or IMDMS_CONSOLE_SECRET (central/console/settings.py lists the variables).
+console-secret-key or IMDMS_CONSOLE_SECRET (console/settings.py lists the variables).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def _environment(args: argparse.Namespace, database: str | None = None) -> None:
     db = database or args.database
     if db:
         os.environ["IMDMS_CONSOLE_DATABASE"] = db
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "central.console.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
 
 def _django() -> None:
@@ -85,7 +85,7 @@ def _serve(bind: str, workers: int) -> int:
         sys.executable,
         "-m",
         "gunicorn",
-        "central.console.wsgi",
+        "console.wsgi",
         "--bind",
         bind,
         "--workers",
@@ -118,7 +118,7 @@ def _demo(args: argparse.Namespace) -> int:
         IMDMS_CONSOLE_STATIC_ROOT=str(base / "static"),
     )
     _environment(args, database)
-    from central.console.demo import DEMO_PASSWORD, ROLE_USERS, TRACED_DOC, load
+    from console.demo import DEMO_PASSWORD, ROLE_USERS, TRACED_DOC, load
 
     fresh = not (base / "loaded").exists()
     if fresh:
@@ -126,7 +126,7 @@ def _demo(args: argparse.Namespace) -> int:
         (base / "loaded").touch()
     _django()
     migrate()
-    from central.console.demo import make_users
+    from console.demo import make_users
 
     make_users()
     host, _, port = args.bind.rpartition(":")
@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
         print("imdms console: tables migrated, static files collected", file=sys.stderr)
         return 0
     if args.console_cmd == "user":
-        from central.console.accounts import create_user
+        from console.accounts import create_user
 
         if sys.stdin.isatty():
             password = getpass.getpass(f"password for {args.name}: ")

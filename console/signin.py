@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from central.console.models import SecondFactor, SignIn
-from central.console.roles import visible_pages
+from console.models import SecondFactor, SignIn
+from console.roles import visible_pages
 
 FAILURES = ("bad-password", "bad-code")
 WRONG = "Wrong user name, password or code."

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from central.console.models import TerminalStatus
 from central.db import day_number
+from console.models import TerminalStatus
 
 # the distinct terminal ids by walking the index (SQLite and PostgreSQL have no loose scan)
 TERMINALS_SQL = """

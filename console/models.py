@@ -98,7 +98,7 @@ class TraceAudit(models.Model):
 
 
 class TerminalStatus(models.Model):
-    """The latest heartbeat of each terminal (central.console.status.store_heartbeat)."""
+    """The latest heartbeat of each terminal (console.status.store_heartbeat)."""
 
     terminal_id = models.CharField(primary_key=True, max_length=64)
     border_post = models.TextField()

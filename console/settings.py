@@ -9,7 +9,7 @@ IMDMS_CONSOLE_LOCKOUT    failed sign-ins before an account is locked for 15 min 
 IMDMS_CONSOLE_STALE_S    a terminal silent this long is stale on the operations page (600)
 IMDMS_CONSOLE_HOSTS      comma-separated host names served (default localhost,127.0.0.1)
 IMDMS_CONSOLE_HTTP=1     allow cookies over plain HTTP (the local demo and the tests only)
-IMDMS_CONSOLE_CASES, IMDMS_CONSOLE_WATCHLIST   "module:function" providers (central.console.
+IMDMS_CONSOLE_CASES, IMDMS_CONSOLE_WATCHLIST   "module:function" providers (console.
                          providers); unset: the page says "not configured"
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from central.console.dburl import django_database
+from console.dburl import django_database
 
 HERE = Path(__file__).resolve().parent
 SECRET_CREDENTIAL = "console-secret-key"
@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "central.console.apps.ConsoleConfig",
+    "console.apps.ConsoleConfig",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -77,8 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-ROOT_URLCONF = "central.console.urls"
-WSGI_APPLICATION = "central.console.wsgi.application"
+ROOT_URLCONF = "console.urls"
+WSGI_APPLICATION = "console.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -89,7 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "central.console.roles.nav",
+                "console.roles.nav",
             ]
         },
     }

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
-from central.console.statistics import Filters
 from central.render import ReportMeta, to_csv
+from console.statistics import Filters
 from records.stats import DEFAULT_UTC_OFFSET_MINUTES, Summary
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
-from central.console import people, signin, views
+from console import people, signin, views
 
 urlpatterns = [
     path("", views.operations, name="operations"),

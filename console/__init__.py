@@ -2,5 +2,5 @@
 
 Central side only (the `central` extra); the booth never imports it. Settings come from the
 terminal config's [collector] section (database, suppress_below) and IMDMS_CONSOLE_* variables
-(central.console.settings); docs/console.md describes pages, roles and the data model.
+(console.settings); docs/console.md describes pages, roles and the data model.
 """

@@ -100,7 +100,7 @@ def load(url: str, n: int = 3000) -> int:
 
 def make_users(password: str = DEMO_PASSWORD) -> None:
     """One user per role (Django ORM; call after migrate)."""
-    from central.console.accounts import create_user
+    from console.accounts import create_user
 
     for role, name in ROLE_USERS.items():
         create_user(name, password, role)

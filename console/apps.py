@@ -4,13 +4,13 @@ from django.apps import AppConfig
 
 
 class ConsoleConfig(AppConfig):
-    name = "central.console"
+    name = "console"
     label = "console"
     verbose_name = "IMDMS headquarters console"
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from central.console.roles import ensure_groups
+        from console.roles import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self)

@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from central.console.models import SignIn, TraceAudit
-from central.console.roles import page
-from central.console.store import central_db, provider
 from central.trace.audit import record_access
 from central.trace.search import Query, trace
+from console.models import SignIn, TraceAudit
+from console.roles import page
+from console.store import central_db, provider
 from imdms.errors import ImdmsError
 
 log = logging.getLogger(__name__)

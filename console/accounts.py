@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from central.console.roles import ADMINISTRATOR, ROLES, ensure_groups
+from console.roles import ADMINISTRATOR, ROLES, ensure_groups
 from imdms.errors import ImdmsError
 
 
@@ -16,7 +16,7 @@ def create_user(name: str, password: str, role: str, *, totp: bool = False) -> s
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
-    from central.console.models import SecondFactor
+    from console.models import SecondFactor
 
     if role not in ROLES:
         raise ImdmsError(f"unknown role {role!r}", f"use one of: {', '.join(ROLES)}")

@@ -6,11 +6,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from central.console import export
-from central.console.charts import bars
-from central.console.operations import terminals, today_counts
-from central.console.roles import TRAFFICKING, page, roles_of
-from central.console.statistics import (
+from central.render import suppress
+from console import export
+from console.charts import bars
+from console.operations import terminals, today_counts
+from console.roles import TRAFFICKING, page, roles_of
+from console.statistics import (
     CHOICES,
     matching,
     parse_filters,
@@ -18,8 +19,7 @@ from central.console.statistics import (
     threshold,
     view,
 )
-from central.console.store import central_db
-from central.render import suppress
+from console.store import central_db
 from records.codes import AGE_BANDS
 from records.stats import UNKNOWN
 
