@@ -18,11 +18,10 @@ import argparse
 import getpass
 import os
 import secrets
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from imdms.errors import ImdmsError
 
@@ -80,7 +79,7 @@ def migrate(static: bool = True) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def _serve(bind: str, workers: int) -> int:
+def _serve(bind: str, workers: int) -> NoReturn:
     cmd = [
         sys.executable,
         "-m",
@@ -97,10 +96,10 @@ def _serve(bind: str, workers: int) -> int:
         "--access-logformat",
         '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
     ]
-    try:
-        return subprocess.call(cmd, env=os.environ)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # gunicorn takes this process's PID: systemd and the tests stop the server by it
+    os.execv(sys.executable, cmd)
 
 
 def _demo(args: argparse.Namespace) -> int:
