@@ -104,3 +104,38 @@ def make_users(password: str = DEMO_PASSWORD) -> None:
 
     for role, name in ROLE_USERS.items():
         create_user(name, password, role)
+
+
+def heartbeats(url: str) -> None:
+    """Heartbeats of five demo terminals; the sixth (qachas-nek-2) fell silent 3 hours ago."""
+    from datetime import datetime, timedelta
+
+    from console.operations import store_heartbeat
+
+    silent = (datetime.now(UTC) - timedelta(hours=3)).isoformat(timespec="milliseconds")
+    db = Database(url, create=False)
+    try:  # demo data only: date the silent terminal's records as received 3 hours ago
+        db.execute(
+            "UPDATE records SET received_at = ? WHERE terminal_id = ?",
+            (silent.replace("+00:00", "Z"), "qachas-nek-2"),
+        )
+        db.commit()
+    finally:
+        db.close()
+    for i, post in enumerate(POSTS):
+        for n in (1, 2):
+            tid = f"{post.lower()}-{n}"
+            if tid == "qachas-nek-2":
+                continue
+            store_heartbeat(
+                {
+                    "terminal_id": tid,
+                    "border_post": post,
+                    "software_version": "0.1.0",
+                    "sent_at": _iso(datetime.now(UTC)),
+                    "clock_synced": (i + n) % 4 != 0,
+                    "outbox_pending": (i * 7 + n) % 5,
+                    "outbox_awaiting_receipt": (i + n) % 3,
+                    "readers": {"mrz": "ok", "chip": "ok" if n == 1 else "no card reader"},
+                }
+            )

@@ -119,6 +119,12 @@ def today_counts(now: float | None = None) -> dict[str, int]:
     return out
 
 
+def _readers(readers: Any) -> str:
+    if isinstance(readers, dict):
+        return ", ".join(f"{k}: {v}" for k, v in sorted(readers.items()))[:500]
+    return json.dumps(readers, sort_keys=True)[:500] if readers else ""
+
+
 def store_heartbeat(payload: dict[str, Any]) -> None:
     """Keep a terminal's latest heartbeat (messaging.forwarder's fields) for this page.
 
@@ -136,6 +142,6 @@ def store_heartbeat(payload: dict[str, Any]) -> None:
             "outbox_pending": payload.get("outbox_pending"),
             "awaiting_receipt": payload.get("outbox_awaiting_receipt"),
             "oldest_pending_age_s": payload.get("oldest_pending_age_s"),
-            "readers": json.dumps(readers, sort_keys=True)[:500] if readers else "",
+            "readers": _readers(readers),
         },
     )

@@ -1,6 +1,7 @@
 """`imdms console`: the headquarters web console (Django, central side).
 
-    imdms console [--bind HOST:PORT] [--workers N]     serve with gunicorn (collector.database)
+    imdms console [--bind HOST:PORT] [--workers N] [--tls-cert PEM --tls-key PEM]
+                                                       serve with gunicorn (collector.database)
     imdms console --demo [--bind HOST:PORT] [--records N] [--data-dir DIR]
                                                        sample data in a temp SQLite, a login
                                                        per role
@@ -33,6 +34,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--database", metavar="PATH|URL", help="override collector.database")
     p.add_argument("--bind", default="127.0.0.1:8000", metavar="HOST:PORT", help="listen here")
     p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (2)")
+    p.add_argument("--tls-cert", metavar="PATH", help="serve HTTPS with this certificate (PEM)")
+    p.add_argument("--tls-key", metavar="PATH", help="... and this private key (PEM)")
     p.add_argument("--demo", action="store_true", help="serve sample data from a temp SQLite")
     p.add_argument("--records", type=int, default=3000, help="sample crossings with --demo")
     p.add_argument("--data-dir", metavar="DIR", help="--demo: keep the demo database here")
@@ -79,7 +82,8 @@ def migrate(static: bool = True) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def _serve(bind: str, workers: int) -> NoReturn:
+def _serve(bind: str, workers: int, cert: str | None = None, key: str | None = None) -> NoReturn:
+    tls = ["--certfile", cert, "--keyfile", key] if cert and key else []
     cmd = [
         sys.executable,
         "-m",
@@ -95,6 +99,7 @@ def _serve(bind: str, workers: int) -> NoReturn:
         # person (traces are POSTed)
         "--access-logformat",
         '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
+        *tls,
     ]
     sys.stdout.flush()
     sys.stderr.flush()
@@ -125,9 +130,11 @@ def _demo(args: argparse.Namespace) -> int:
         (base / "loaded").touch()
     _django()
     migrate()
-    from console.demo import make_users
+    from console.demo import heartbeats, make_users
 
     make_users()
+    if fresh:
+        heartbeats(database)
     host, _, port = args.bind.rpartition(":")
     print(f"IMDMS console demo: http://{host or '127.0.0.1'}:{port}/")
     print(f"  database {database}")
@@ -159,4 +166,6 @@ def run(args: argparse.Namespace) -> int:
         if secret:
             print(f"TOTP secret (add it to the authenticator app): {secret}")
         return 0
-    return _serve(args.bind, args.workers)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise ImdmsError("--tls-cert and --tls-key go together", "give both, or neither")
+    return _serve(args.bind, args.workers, args.tls_cert, args.tls_key)
