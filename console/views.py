@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,14 +13,7 @@ from console import export
 from console.charts import bars
 from console.operations import terminals, today_counts
 from console.roles import TRAFFICKING, page, roles_of
-from console.statistics import (
-    CHOICES,
-    matching,
-    parse_filters,
-    report,
-    threshold,
-    view,
-)
+from console.statistics import CHOICES, monthly, page_tables, parse_filters, report, threshold
 from console.store import central_db
 from records.codes import AGE_BANDS
 from records.stats import UNKNOWN
@@ -36,14 +31,27 @@ def operations(request: HttpRequest) -> HttpResponse:
     return render(request, "console/operations.html", context)
 
 
+def _table(counts: Counter[tuple[str, str]], t: int) -> list[tuple[str, int | None]]:
+    """(direction, value) counts as value -> persons (both directions summed), suppressed."""
+    merged: Counter[str] = Counter()
+    for (_direction, value), n in counts.items():
+        merged[value] += n
+    return [(k, suppress(n, t)) for k, n in sorted(merged.items())]
+
+
 @page("statistics")
 def statistics(request: HttpRequest) -> HttpResponse:
+    fmt = request.GET.get("format")
     with central_db() as db:
         f = parse_filters(request.GET, db)
-        summary = report(db, f)
-        persons = matching(db, f)
+        if fmt in ("csv", "xlsx"):
+            summary = report(db, f)
+        else:
+            counts = page_tables(db, f)
+            sensitive = None
+            if TRAFFICKING in roles_of(request.user) and not f.public:
+                sensitive = report(db, f).sensitive
     t = threshold(f, settings.COLLECTOR_SUPPRESS_BELOW)
-    fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         name = f"imdms-report-{f.since}-{f.until}{'-' + f.post if f.post else ''}"
         if fmt == "csv":
@@ -55,38 +63,37 @@ def statistics(request: HttpRequest) -> HttpResponse:
             )
         resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return resp
-    v = view(summary, f)
-    sexes = sorted({s for c in v.by_age_sex.values() for s in c})
-    bands = [b for b in (*AGE_BANDS, UNKNOWN) if b in v.by_age_sex]
-    age_rows = [(b, [suppress(v.by_age_sex[b][s], t) for s in sexes]) for b in bands]
-    breakdowns = {
-        name: sorted(((k, suppress(n, t)) for k, n in c.items()), key=lambda kv: kv[0])
-        for name, c in v.breakdowns.items()
-    }
-    sensitive = None
-    if TRAFFICKING in roles_of(request.user) and not f.public:
-        sensitive = summary.sensitive
+    by_age_sex: dict[str, Counter[str]] = {}
+    by_nationality: Counter[str] = Counter()
+    for (_direction, sex, band, nat), n in counts.cells.items():
+        by_age_sex.setdefault(band, Counter())[sex] += n
+        by_nationality[nat] += n
+    sexes = sorted({s for c in by_age_sex.values() for s in c})
+    bands = [b for b in (*AGE_BANDS, UNKNOWN) if b in by_age_sex]
+    daily: Counter[str] = Counter()
+    for (label, _direction), n in counts.daily.items():
+        daily[label] += n
+    persons = counts.entries + counts.exits
     context = {
         "f": f,
         "choices": CHOICES,
         "threshold": t,
-        "summary": summary,
-        "persons": persons if not (0 < persons < t) else None,
-        "cells_persons": v.persons,
+        "counts": counts,
+        "net": counts.entries - counts.exits,
+        "persons": persons,
         "sexes": sexes,
-        "age_rows": age_rows,
-        "nationalities": sorted(
-            ((k, suppress(n, t)) for k, n in v.by_nationality.items()), key=lambda kv: kv[0]
-        ),
-        "breakdowns": breakdowns,
-        "refusals": sorted((k, suppress(n, t)) for k, n in v.refusals.items()),
+        "age_rows": [(b, [suppress(by_age_sex[b][s], t) for s in sexes]) for b in bands],
+        "nationalities": [(k, suppress(n, t)) for k, n in sorted(by_nationality.items())],
+        "breakdowns": {name: _table(c, t) for name, c in sorted(counts.breakdowns.items())},
+        "decisions": _table(counts.decisions, t),
+        "refusals": _table(counts.refusals, t),
         "chart_age": bars(
             "Persons by age band",
-            {b: suppress(sum(v.by_age_sex[b].values()), t) for b in bands},
+            {b: suppress(sum(by_age_sex[b].values()), t) for b in bands},
         ),
         "chart_days": bars(
-            "Persons by day",
-            {d: suppress(sum(c.values()), t) for d, c in v.daily.items()},
+            "Persons by " + ("month" if monthly(f) else "day"),
+            {d: suppress(n, t) for d, n in daily.items()},
             limit=31,
             by_label=True,
         ),

@@ -112,3 +112,31 @@ def test_page_totals_equal_the_report(console_db: str, capsys: pytest.CaptureFix
     for name in ("entries", "exits", "refused"):
         got = re.search(rb'id="%s">(\d+)<' % name.encode(), page)
         assert got and int(got.group(1)) == report[name], name
+
+
+def table(html: str, table_id: str) -> dict[str, int]:
+    body = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
+    return {k: int(n) for k, n in re.findall(r"<tr><th>([^<]+)</th><td>(\d+)</td></tr>", body)}
+
+
+@pytest.mark.parametrize(
+    ("table_id", "report_table"),
+    [
+        ("bd-traveller_category", "traveller_category"),
+        ("bd-purpose", "purpose"),
+        ("bd-stay_band", "stay_band"),
+        ("bd-transport_mode", "transport_mode"),
+        ("bd-decision", "decision"),
+        ("refusals", "refusals"),
+    ],
+)
+def test_page_tables_equal_the_report(
+    console_db: str, capsys: pytest.CaptureFixture[str], table_id: str, report_table: str
+) -> None:
+    report = rows(cli_report(console_db, capsys))
+    expected: dict[str, int] = {}
+    for r in report:
+        if r["table"] == report_table:
+            expected[r["category"]] = expected.get(r["category"], 0) + int(r["persons"])
+    page = client("analyst").get("/statistics/", {**PERIOD, "audience": "internal"})
+    assert table(page.content.decode(), table_id) == expected
