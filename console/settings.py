@@ -7,6 +7,7 @@ IMDMS_CONSOLE_SECRET     file holding the secret key (default: the systemd crede
 IMDMS_CONSOLE_SESSION_S  idle session timeout in seconds (default 900)
 IMDMS_CONSOLE_LOCKOUT    failed sign-ins before an account is locked for 15 min (default 5)
 IMDMS_CONSOLE_STALE_S    a terminal silent this long is stale on the operations page (600)
+IMDMS_CONSOLE_STATS_CACHE_S  the statistics tables are reused this long per filter set (60)
 IMDMS_CONSOLE_HOSTS      comma-separated host names served (default localhost,127.0.0.1)
 IMDMS_CONSOLE_HTTP=1     allow cookies over plain HTTP (the local demo and the tests only)
 IMDMS_CONSOLE_CASES, IMDMS_CONSOLE_WATCHLIST   "module:function" providers (console.
@@ -114,6 +115,8 @@ LOGIN_URL = "/signin/"
 LOCKOUT_FAILURES = int(os.environ.get("IMDMS_CONSOLE_LOCKOUT", "5"))
 LOCKOUT_MINUTES = 15
 STALE_AFTER_S = int(os.environ.get("IMDMS_CONSOLE_STALE_S", "600"))
+# the statistics page's tables are shared this long per set of filters (0: always fresh)
+STATS_CACHE_S = int(os.environ.get("IMDMS_CONSOLE_STATS_CACHE_S", "60"))
 CASES_PROVIDER = os.environ.get("IMDMS_CONSOLE_CASES", "")
 WATCHLIST_PROVIDER = os.environ.get("IMDMS_CONSOLE_WATCHLIST", "")
 
