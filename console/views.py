@@ -60,7 +60,7 @@ def _cached_tables(db: Database, f: Filters) -> tuple[PageCounts, str]:
     hit = cache.get(key)
     if hit is not None:
         return cast(tuple[PageCounts, str], hit)
-    value = (page_tables(db, f), time.strftime("%H:%M:%S"))
+    value = (page_tables(db, f), time.strftime("%H:%M:%S UTC", time.gmtime()))
     if settings.STATS_CACHE_S > 0:
         cache.set(key, value, settings.STATS_CACHE_S)
     return value
