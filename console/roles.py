@@ -39,6 +39,7 @@ PAGES = (
     Page("traces", "Traces", "/traces/", frozenset({TRAFFICKING})),
     Page("cases", "Cases", "/cases/", frozenset({TRAFFICKING})),
     Page("watchlist", "Watchlist", "/watchlist/", frozenset({SUPERVISOR})),
+    Page("links", "Links", "/links/", frozenset({SUPERVISOR})),
     Page("audit", "Audit", "/audit/", frozenset({SUPERVISOR})),
     Page("signins", "Sign-ins", "/signins/", frozenset({SUPERVISOR, ADMINISTRATOR})),
     Page("users", "Users", "/admin/auth/user/", frozenset({ADMINISTRATOR})),

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
-from console import people, signin, views
+from console import links, people, signin, views
 
 urlpatterns = [
     path("", views.operations, name="operations"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("traces/", people.traces, name="traces"),
     path("cases/", people.cases, name="cases"),
     path("watchlist/", people.watchlist, name="watchlist"),
+    path("links/", links.links, name="links"),
     path("audit/", people.audit, name="audit"),
     path("signins/", people.signins, name="signins"),
     path("signin/", signin.signin, name="signin"),

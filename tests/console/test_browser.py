@@ -49,6 +49,7 @@ SHOT_AS = {
     "traces": "trafficking",
     "cases": "trafficking",
     "watchlist": "supervisor",
+    "links": "supervisor",
     "audit": "supervisor",
     "signins": "administrator",
     "users": "administrator",

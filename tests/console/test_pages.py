@@ -165,3 +165,24 @@ def test_operations_marks_silent_terminals_stale() -> None:
     assert all(t.stale for t in later)
     page = client("analyst").get("/").content.decode()
     assert 'class="stale"' not in page and "9.9" in page
+
+
+def test_links_need_a_reason_and_are_audited(console_db: str) -> None:
+    from central.db import Database
+    from central.trace.index import refresh
+    from console.models import TraceAudit
+
+    db = Database(console_db)
+    try:
+        refresh(db)
+        db.commit()
+        person = str(db.query("SELECT person_id FROM trace_entities LIMIT 1")[0][0])
+    finally:
+        db.close()
+    c = client("supervisor")
+    before = TraceAudit.objects.filter(action="link-list").count()
+    assert c.post("/links/", {"person": person, "reason": ""}).status_code == 400
+    r = c.post("/links/", {"person": person, "reason": "weekly link review"})
+    assert r.status_code == 200 and b'id="links"' in r.content
+    assert TraceAudit.objects.filter(action="link-list").count() == before + 1
+    assert client("trafficking").get("/links/").status_code == 403
