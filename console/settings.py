@@ -7,7 +7,7 @@ IMDMS_CONSOLE_SECRET     file holding the secret key (default: the systemd crede
 IMDMS_CONSOLE_SESSION_S  idle session timeout in seconds (default 900)
 IMDMS_CONSOLE_LOCKOUT    failed sign-ins before an account is locked for 15 min (default 5)
 IMDMS_CONSOLE_STALE_S    a terminal silent this long is stale on the operations page (600)
-IMDMS_CONSOLE_STATS_CACHE_S  the statistics tables are reused this long per filter set (60)
+IMDMS_CONSOLE_STATS_CACHE_S  the statistics tables are reused this long per filter set (120)
 IMDMS_CONSOLE_HOSTS      comma-separated host names served (default localhost,127.0.0.1)
 IMDMS_CONSOLE_HTTP=1     allow cookies over plain HTTP (the local demo and the tests only)
 IMDMS_CONSOLE_CASES, IMDMS_CONSOLE_WATCHLIST   "module:function" providers (console.
@@ -97,6 +97,13 @@ TEMPLATES = [
 ]
 DATABASES = {"default": django_database(CENTRAL_DATABASE)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# shared by the gunicorn workers and `imdms console warm` (console.tables_cache)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "console_cache",
+    }
+}
 
 # Argon2id first (argon2-cffi); older hashes still verify and are upgraded at sign-in
 PASSWORD_HASHERS = [
@@ -115,8 +122,9 @@ LOGIN_URL = "/signin/"
 LOCKOUT_FAILURES = int(os.environ.get("IMDMS_CONSOLE_LOCKOUT", "5"))
 LOCKOUT_MINUTES = 15
 STALE_AFTER_S = int(os.environ.get("IMDMS_CONSOLE_STALE_S", "600"))
-# the statistics page's tables are shared this long per set of filters (0: always fresh)
-STATS_CACHE_S = int(os.environ.get("IMDMS_CONSOLE_STATS_CACHE_S", "60"))
+# the statistics page's tables are shared this long per set of filters (0: always fresh);
+# imdms-console-warm.timer recomputes the default views every minute
+STATS_CACHE_S = int(os.environ.get("IMDMS_CONSOLE_STATS_CACHE_S", "120"))
 CASES_PROVIDER = os.environ.get("IMDMS_CONSOLE_CASES", "")
 WATCHLIST_PROVIDER = os.environ.get("IMDMS_CONSOLE_WATCHLIST", "")
 

@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
-import time
 from collections import Counter
-from typing import cast
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from central.db import Database
 from central.render import suppress
 from console import export
-from console.aggregate import PageCounts
 from console.charts import bars
 from console.operations import terminals, today_counts
 from console.roles import TRAFFICKING, page, roles_of
 from console.statistics import (
     CHOICES,
-    Filters,
     monthly,
-    page_tables,
     parse_filters,
     report,
     threshold,
 )
 from console.store import central_db
+from console.tables_cache import tables
 from records.codes import AGE_BANDS
 from records.stats import UNKNOWN
 
@@ -53,19 +46,6 @@ def _table(counts: Counter[tuple[str, str]], t: int) -> list[tuple[str, int | No
     return [(k, suppress(n, t)) for k, n in sorted(merged.items())]
 
 
-def _cached_tables(db: Database, f: Filters) -> tuple[PageCounts, str]:
-    """The page's tables, shared for STATS_CACHE_S by everyone asking for the same filters
-    (each gunicorn worker keeps its own): a month of a national store is ~0.8 M rows."""
-    key = "statistics:" + hashlib.sha256(repr(f).encode()).hexdigest()
-    hit = cache.get(key)
-    if hit is not None:
-        return cast(tuple[PageCounts, str], hit)
-    value = (page_tables(db, f), time.strftime("%H:%M:%S UTC", time.gmtime()))
-    if settings.STATS_CACHE_S > 0:
-        cache.set(key, value, settings.STATS_CACHE_S)
-    return value
-
-
 @page("statistics")
 def statistics(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format")
@@ -74,7 +54,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         if fmt in ("csv", "xlsx"):
             summary = report(db, f)
         else:
-            counts, computed = _cached_tables(db, f)
+            counts, computed = tables(db, f)
             sensitive = None
             if TRAFFICKING in roles_of(request.user) and not f.public:
                 sensitive = report(db, f).sensitive

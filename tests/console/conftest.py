@@ -44,5 +44,6 @@ def console_db() -> Iterator[str]:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
     make_users()
     yield DATABASE

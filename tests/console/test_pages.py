@@ -186,3 +186,19 @@ def test_links_need_a_reason_and_are_audited(console_db: str) -> None:
     assert r.status_code == 200 and b'id="links"' in r.content
     assert TraceAudit.objects.filter(action="link-list").count() == before + 1
     assert client("trafficking").get("/links/").status_code == 403
+
+
+def test_warm_fills_the_shared_cache() -> None:
+    import re
+
+    from django.core.cache import cache
+
+    from console.tables_cache import warm
+
+    cache.clear()
+    assert warm(["MAPUTSOE"]) == 2
+    first = client("analyst").get("/statistics/").content.decode()
+    when = re.search(r"Computed at ([0-9:]+ UTC)", first)
+    time.sleep(1.1)
+    again = client("analyst").get("/statistics/", {"audience": "internal"}).content.decode()
+    assert when and f"Computed at {when.group(1)}" in again  # reused, whatever the audience

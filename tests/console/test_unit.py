@@ -30,6 +30,14 @@ def test_unit_commands_parse() -> None:
     assert serve.tls_cert and serve.tls_key
 
 
+def test_warm_unit_command_parses() -> None:
+    warm = UNIT.with_name("imdms-console-warm.service").read_text()
+    line = next(x for x in warm.splitlines() if x.startswith("ExecStart="))
+    args = build_parser().parse_args(shlex.split(line.split("=", 1)[1])[1:])
+    assert (args.command, args.console_cmd) == ("console", "warm")
+    assert "OnUnitActiveSec=1min" in UNIT.with_name("imdms-console-warm.timer").read_text()
+
+
 def test_unit_loads_the_secret_key_credential() -> None:
     from console.settings import SECRET_CREDENTIAL
 

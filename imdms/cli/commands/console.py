@@ -7,6 +7,7 @@
                                                        per role
     imdms console migrate                              create/upgrade the tables (one schema with
                                                        the collector's), collect static files
+    imdms console warm                                 recompute the default statistics views
     imdms console user NAME --role ROLE [--totp]       add or update a user (password on stdin)
 
 The database is collector.database (or --database); the secret key the systemd credential
@@ -43,6 +44,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     actions = p.add_subparsers(dest="console_cmd", metavar="ACTION")
     m = actions.add_parser("migrate", parents=[common], help="create or upgrade the tables")
     m.add_argument("--database", metavar="PATH|URL", help="override collector.database")
+    w = actions.add_parser(
+        "warm", parents=[common], help="recompute the default statistics views (timer)"
+    )
+    w.add_argument("--database", metavar="PATH|URL", help="override collector.database")
     u = actions.add_parser("user", parents=[common], help="add or update a console user")
     u.add_argument("name")
     u.add_argument("--role", choices=ROLES, required=True)
@@ -78,6 +83,7 @@ def migrate(static: bool = True) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # console_cache (statistics tables)
     if static:
         call_command("collectstatic", interactive=False, verbosity=0)
 
@@ -153,6 +159,13 @@ def run(args: argparse.Namespace) -> int:
     if args.console_cmd == "migrate":
         migrate()
         print("imdms console: tables migrated, static files collected", file=sys.stderr)
+        return 0
+    if args.console_cmd == "warm":
+        from console.operations import terminals
+        from console.tables_cache import warm
+
+        n = warm(sorted({t.border_post for t in terminals()}))
+        print(f"imdms console: {n} statistics views computed", file=sys.stderr)
         return 0
     if args.console_cmd == "user":
         from console.accounts import create_user
