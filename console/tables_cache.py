@@ -35,7 +35,7 @@ def compute(db: Database, f: Filters) -> tuple[PageCounts, str]:
 
 def tables(db: Database, f: Filters) -> tuple[PageCounts, str]:
     """The page's tables from the cache, or computed (and cached for STATS_CACHE_S)."""
-    hit = cache.get(_key(f))
+    hit = cache.get(_key(f)) if settings.STATS_CACHE_S > 0 else None
     if hit is not None:
         return cast(tuple[PageCounts, str], hit)
     return compute(db, f)
