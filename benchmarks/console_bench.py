@@ -162,7 +162,7 @@ def main() -> int:
                 if name == "operations":
                     report(name, times)
                     break  # nothing cached there
-                report(name + (" (computed)" if fresh else " (reused, 60 s cache)"), times)
+                report(name + (" (computed)" if fresh else " (reused from the cache)"), times)
         from console.tables_cache import warm
 
         t = time.perf_counter()
