@@ -9,7 +9,7 @@ SQL (generate_series, 14 posts x 4 terminals, ~25k a day like Lesotho; indexes r
 the load, then VACUUM ANALYZE as autovacuum would). Timed pages: "/" (operations), "/statistics/"
 (its default: the last 31 days, every post), and a filtered statistic (one post, ENTRY, FEMALE,
 internal), the statistics pages both computed anew (cache cleared) and reused from the
-60 s cache. Goal (issue 19): <= 500 ms p95 on 10 M crossings.
+shared cache. Goal (issue 19): <= 500 ms p95 on 10 M crossings.
 """
 
 from __future__ import annotations
