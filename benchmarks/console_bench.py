@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -216,6 +217,7 @@ def main() -> int:
             server.terminate()
             server.wait(20)
         pg.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

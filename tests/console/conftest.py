@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,4 +47,7 @@ def console_db() -> Iterator[str]:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("createcachetable", verbosity=0)
     make_users()
-    yield DATABASE
+    try:
+        yield DATABASE
+    finally:
+        shutil.rmtree(ROOT, ignore_errors=True)
