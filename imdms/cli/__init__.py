@@ -36,6 +36,7 @@ COMMANDS = (
     "audit",
     "purge",
     "subject_access",
+    "console",
 )
 DEFAULT_CONFIG = "/etc/imdms/terminal.toml"
 log = logging.getLogger(__name__)

@@ -19,14 +19,14 @@ def make_terminal_pki(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, Path] = {}
     ca_key = _key()
-    ca = _cert("imdms terminals CA", ca_key, _name("imdms terminals CA"), ca_key, ca=True)
+    ca = _cert("imdms terminals CA", ca_key, _name("imdms terminals CA"), ca_key, days=2, ca=True)
     out["ca"], out["ca_key"] = folder / "ca.pem", folder / "ca.key"
     out["ca"].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     _write_key(out["ca_key"], ca_key)
     for prefix, cn, server in (("", "broker", True), ("t1_", "MSU-BRIDGE.t1", False),
                                ("t2_", "MSU-BRIDGE.t2", False)):
         key = _key()
-        cert = _cert(cn, key, ca.subject, ca_key, server=server)
+        cert = _cert(cn, key, ca.subject, ca_key, days=2, server=server)
         out[f"{prefix}cert"], out[f"{prefix}key"] = folder / f"{prefix}cert.pem", \
             folder / f"{prefix}key.pem"
         out[f"{prefix}cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))

@@ -1,0 +1,111 @@
+"""Pages with personal data: traces, cases, watchlist, audit. Each view writes an audit row
+(central.trace.audit, into the hash-chained audit log of central/audit/) with the user and the
+reason."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from central.trace.audit import audit_rows, record_access
+from central.trace.search import Query, trace
+from console.models import SignIn
+from console.roles import page
+from console.store import central_db, provider
+from imdms.errors import ImdmsError
+
+log = logging.getLogger(__name__)
+KINDS = ("doc", "name", "record", "group")
+AUDIT_ROWS = 200
+
+
+@page("traces")
+@require_http_methods(["GET", "POST"])
+def traces(request: HttpRequest) -> HttpResponse:
+    context: dict[str, object] = {"kinds": KINDS, "error": "", "results": None, "form": {}}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in ("kind", "value", "dob", "reason")}
+        context["form"] = form
+        kind = form["kind"] if form["kind"] in KINDS else "doc"
+        q = Query(**{kind: form["value"] or None}, dob=form["dob"] or None)
+        try:
+            if not form["reason"]:
+                raise ImdmsError("a reason is required for every trace", "say why you look")
+            if not form["value"]:
+                raise ImdmsError("nothing to search for", "give a document, name, record or group")
+            with central_db() as db:
+                context["results"] = trace(
+                    db, q, operator=request.user.get_username(), reason=form["reason"]
+                )
+        except ImdmsError as err:
+            context["error"] = f"{err.message}. {err.hint or ''}".strip()
+            return render(request, "console/traces.html", context, status=400)
+    return render(request, "console/traces.html", context)
+
+
+def _provided(request: HttpRequest, name: str, spec: str) -> HttpResponse:
+    fn = provider(spec)
+    rows = None
+    if fn is not None:
+        rows = fn(request.user.get_username())
+        with central_db() as db:
+            record_access(
+                db,
+                operator=request.user.get_username(),
+                reason=f"console {name} page",
+                action=f"console-{name}",
+                params={},
+                result_count=len(rows),
+            )
+            db.commit()
+    columns = sorted({k for r in rows or () for k in r})
+    return render(
+        request,
+        "console/provided.html",
+        {
+            "name": name,
+            "rows": None if rows is None else [[r.get(c, "") for c in columns] for r in rows],
+            "columns": columns,
+        },
+    )
+
+
+@page("cases")
+def cases(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    return _provided(request, "cases", settings.CASES_PROVIDER)
+
+
+@page("watchlist")
+def watchlist(request: HttpRequest) -> HttpResponse:
+    from django.conf import settings
+
+    return _provided(request, "watchlist", settings.WATCHLIST_PROVIDER)
+
+
+@page("audit")
+def audit(request: HttpRequest) -> HttpResponse:
+    """Central views of personal data from the hash-chained audit log (they name what was
+    searched for: personal data, so this view is audited too)."""
+    with central_db() as db:
+        rows = audit_rows(db)[::-1][:AUDIT_ROWS]
+        record_access(
+            db,
+            operator=request.user.get_username(),
+            reason="supervisor review of the audit trail",
+            action="console-audit",
+            params={},
+            result_count=len(rows),
+        )
+        db.commit()
+    return render(request, "console/audit.html", {"rows": rows})
+
+
+@page("signins")
+def signins(request: HttpRequest) -> HttpResponse:
+    rows = SignIn.objects.order_by("-at")[:AUDIT_ROWS]
+    return render(request, "console/signins.html", {"rows": rows})
