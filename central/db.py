@@ -96,6 +96,14 @@ SCHEMA = (
         name TEXT PRIMARY KEY,
         value BIGINT NOT NULL
     )""",
+    # the latest heartbeat of each terminal (counts and states, no personal data): what the
+    # console's operations page and `imdms doctor --central` show
+    """CREATE TABLE IF NOT EXISTS terminal_status (
+        terminal_id TEXT PRIMARY KEY,
+        border_post TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        payload TEXT NOT NULL
+    )""",
 )
 MAX_REJECTED_PAYLOAD = 65536
 MAX_MESSAGE_BYTES = 262_144  # a crossing is ~1 KB; anything this big is not one
@@ -480,6 +488,15 @@ class Database:
                     topic,
                 )
             return False
+        if terminal_id and terminal_id != "None":
+            self.execute(
+                "INSERT INTO terminal_status (terminal_id, border_post, received_at, payload)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (terminal_id) DO UPDATE SET"
+                " border_post = excluded.border_post, received_at = excluded.received_at,"
+                " payload = excluded.payload",
+                (terminal_id, str(hb.border_post or ""), utc_now_iso(),
+                 json.dumps(hb.to_dict(), sort_keys=True)),
+            )
         if synced is not True or not terminal_id or terminal_id == "None":
             return False
         if self.clock_offset(terminal_id, boot) is not None:

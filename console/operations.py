@@ -1,6 +1,7 @@
 """The live operations view: every terminal, when it was last heard from, and its state.
 
-Terminals come from the heartbeats the console keeps (TerminalStatus, see store_heartbeat)
+Terminals come from the heartbeats the collector keeps (central table terminal_status) and
+those the console keeps itself (TerminalStatus, see store_heartbeat: the demo)
 and from the records themselves (a terminal that sent records but no heartbeat is still
 listed). Every query reads an index: the distinct terminals by a skip scan of records_boot,
 each terminal's newest record from records_terminal_recent. No personal data is read.
@@ -83,7 +84,19 @@ def terminals(now: float | None = None) -> list[TerminalRow]:
                 software_version=str(data.get("software_version") or ""),
                 clock="synced" if data.get("clock_synced") else "not synced",
             )
-    for st in TerminalStatus.objects.all():
+    with connection.cursor() as cur:  # the collector's own copy of each latest heartbeat
+        cur.execute("SELECT terminal_id, border_post, received_at, payload FROM terminal_status")
+        for tid, post, received, payload in cur.fetchall():
+            hb: dict[str, Any] = json.loads(payload)
+            row = rows.setdefault(str(tid), TerminalRow(str(tid), str(post)))
+            row.last_heartbeat_at = str(received)
+            row.software_version = str(hb.get("software_version") or row.software_version)
+            if hb.get("clock_synced") is not None:
+                row.clock = "synced" if hb["clock_synced"] else "not synced"
+            row.outbox_pending = hb.get("outbox_pending")
+            row.awaiting_receipt = hb.get("outbox_awaiting_receipt")
+            row.readers = _readers(hb.get("readers"))
+    for st in TerminalStatus.objects.all():  # the demo's, and heartbeats stored by the console
         row = rows.setdefault(st.terminal_id, TerminalRow(st.terminal_id, st.border_post))
         row.last_heartbeat_at = st.received_at.astimezone(UTC).isoformat(timespec="seconds")
         row.software_version = st.software_version or row.software_version

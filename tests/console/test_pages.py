@@ -216,3 +216,23 @@ def test_warm_fills_the_shared_cache() -> None:
     time.sleep(1.1)
     again = client("analyst").get("/statistics/", {"audience": "internal"}).content.decode()
     assert when and f"Computed at {when.group(1)}" in again  # reused, whatever the audience
+
+
+def test_operations_shows_the_heartbeats_the_collector_stored() -> None:
+    from django.conf import settings
+
+    from central.db import Database
+
+    db = Database(settings.CENTRAL_DATABASE)
+    try:  # what central.db.Database.heartbeat keeps for each terminal
+        db.execute("INSERT INTO terminal_status (terminal_id, border_post, received_at, payload)"
+                   " VALUES (?, ?, ?, ?)",
+                   ("hb-only-9", "PEKA", "2026-12-03T10:00:00.000Z",
+                    '{"software_version": "9.9.1", "outbox_pending": 7, "clock_synced": true}'))
+        db.commit()
+        page = client("analyst").get("/").content.decode()
+    finally:
+        db.execute("DELETE FROM terminal_status WHERE terminal_id = ?", ("hb-only-9",))
+        db.commit()
+        db.close()
+    assert "hb-only-9" in page and "9.9.1" in page
