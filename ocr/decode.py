@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,7 +28,7 @@ SEX = "MFX<"
 
 Pos = tuple[int, int]  # (line, column)
 
-MAX_EDITS_PER_FIELD = 2
+MAX_EDITS_PER_FIELD = 2  # _field_options enumerates single edits and pairs
 ALT_COST = 9.0  # alternatives costing more log-probability than this are never tried
 
 
@@ -220,24 +221,42 @@ def _date_ok(s: str, expiry: bool) -> bool:
     return 1 <= mm <= 12 and 1 <= dd <= 31
 
 
+@lru_cache(maxsize=8)
+def _layout_masks(lay: Layout) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """Per position of a layout: the legal characters and the prior added to them (masked)."""
+    mask = np.array([[_CLASS_MASK[c] for c in line] for line in lay.classes])
+    prior = np.zeros(mask.shape)
+    for k, line in enumerate(lay.classes):
+        for i, c in enumerate(line):
+            if c == "a":
+                prior[k, i] = _ALNUM_PRIOR
+            elif c == "n":
+                prior[k, i] = _CODE_PRIOR
+    return mask, prior
+
+
 class _Cells:
+    """Every cell's masked log-probabilities, best character and cheap alternatives (what
+    masked() gives cell by cell, computed for the whole zone at once)."""
+
     def __init__(self, lay: Layout, lps: list[NDArray[np.float32]]) -> None:
         self.lay = lay
+        mask, prior = _layout_masks(lay)
+        v = np.where(mask, np.stack(lps).astype(np.float64), -np.inf) + prior
+        mx = v.max(axis=-1, keepdims=True)
+        v = v - (mx + np.log(np.exp(v - mx).sum(axis=-1, keepdims=True)))
+        order = np.argsort(-v, axis=-1)[..., :4]
+        gap = np.take_along_axis(v, order[..., :1], -1) - np.take_along_axis(v, order, -1)
         self.lp: dict[Pos, NDArray[np.float64]] = {}
         self.best: dict[Pos, str] = {}
         self.alts: dict[Pos, list[tuple[str, float]]] = {}
         for k in range(lay.lines):
             for i in range(lay.length):
-                v = masked(lps[k][i], lay.classes[k][i])
-                self.lp[(k, i)] = v
-                order = np.argsort(-v)
-                b = int(order[0])
-                self.best[(k, i)] = ALPHABET[b]
-                self.alts[(k, i)] = [
-                    (ALPHABET[int(j)], float(v[b] - v[j]))
-                    for j in order[1:4]
-                    if v[b] - v[j] < ALT_COST
-                ]
+                self.lp[(k, i)] = v[k, i]
+                o, g = order[k, i].tolist(), gap[k, i].tolist()
+                self.best[(k, i)] = ALPHABET[o[0]]
+                pairs = zip(o[1:], g[1:], strict=True)
+                self.alts[(k, i)] = [(ALPHABET[j], d) for j, d in pairs if d < ALT_COST]
 
 
 def _field_options(
@@ -263,15 +282,42 @@ def _field_options(
             return False
         return check_digit(s) == cd
 
-    for n in range(MAX_EDITS_PER_FIELD + 1):
-        for combo in itertools.combinations(edits, n):
-            if len({p for p, _c, _k in combo}) < n:
+    # exact pre-filter (numpy over all pairs): a combination can pass only if its weighted
+    # sum mod 10 equals a digit check character; ok() still decides (dates, '<' check cells,
+    # TD1 long numbers)
+    weight = {p: _WEIGHTS[j % 3] for j, p in enumerate(data)}
+    base_sum = sum(weight[p] * _value(base[p]) for p in data) % 10
+    n_e = len(edits)
+    delta = np.array(
+        [(weight[p] * (_value(c) - _value(base[p]))) % 10 if p != check else 0
+         for p, c, _k in edits], np.int64,
+    )  # fmt: skip
+    on_check = np.array([p == check for p, _c, _k in edits], bool)
+    # the check character of a combination: -1 where it is not a digit ('<': ok() decides)
+    own_cd = np.array([int(c) if c.isdigit() else -1 for _p, c, _k in edits], np.int64)
+    base_cd = int(base[check]) if base[check].isdigit() else -1
+    pos_id = np.array([positions.index(p) for p, _c, _k in edits], np.int64)
+    combos: list[tuple[int, ...]] = [()] + [(e,) for e in range(n_e)]
+    if n_e >= 2:
+        i, j = np.triu_indices(n_e, 1)
+        cd = np.where(on_check[i], own_cd[i], np.where(on_check[j], own_cd[j], base_cd))
+        hit = (pos_id[i] != pos_id[j]) & (
+            (cd < 0) | ((base_sum + delta[i] + delta[j]) % 10 == cd)
+        )
+        combos += list(zip(i[hit].tolist(), j[hit].tolist(), strict=True))
+    for combo in combos:
+        picked = [edits[e] for e in combo]
+        if len(combo) == 1:
+            cd1 = own_cd[combo[0]] if on_check[combo[0]] else base_cd
+            if cd1 >= 0 and (base_sum + delta[combo[0]]) % 10 != cd1:
                 continue
-            assign = dict(base)
-            for p, c, _k in combo:
-                assign[p] = c
-            if ok(assign):
-                out.append((sum(k for _p, _c, k in combo), {p: c for p, c, _k in combo}))
+        elif not combo and base_cd >= 0 and base_sum != base_cd:
+            continue
+        assign = dict(base)
+        for p, c, _k in picked:
+            assign[p] = c
+        if ok(assign):
+            out.append((sum(k for _p, _c, k in picked), {p: c for p, c, _k in picked}))
     out.sort(key=lambda t: t[0])
     return out[:keep]
 
