@@ -152,31 +152,25 @@ def _read_at(
     best: _Reading | None = None
     for cand in candidates(view.blobs(locate_pass))[:MAX_CANDIDATES]:
         gray = view.image
-        # which way up is the candidate's (one document), settled on its first grid: the
-        # other way reads far worse on any grid, so its other grids are read one way only
-        ways: tuple[bool, ...] = (False, True)
         for grid in grids(cand)[:MAX_GRIDS]:
             if layout_for(len(grid.line_y), grid.length) is None or not inside(grid, gray.shape):
                 continue
             if budget.decodes <= 0:
                 return best
             canon = warp(gray, grid)
-            tried: list[tuple[float, bool]] = []
-            for flipped in ways:
+            for flipped in (False, True):
                 budget.decodes -= 1
                 img = canon[::-1, ::-1] if flipped else canon
                 lps = list(clf.log_probs(cut_cells(np.ascontiguousarray(img), grid)))
                 lay = layout_for(len(grid.line_y), grid.length, lps)
                 assert lay is not None
                 dec = decode(lay, lps)
-                tried.append((dec.mean_logp, flipped))
                 if dec.valid and truncated(gray, grid):
                     continue  # a shorter layout over a longer zone: not this grid
                 if best is None or _rank(dec) > _rank(best[0]):
                     best = _Reading(dec, lps, flipped, grid)
                 if dec.valid:
                     break  # the right way up reads; upside down cannot also be valid
-            ways = (max(tried)[1],)
             if best is not None and best[0].valid and best[0].confidence >= 0.95:
                 return best
     return best
