@@ -49,14 +49,15 @@ def _span(line: int, a: int, b: int) -> tuple[Pos, ...]:
 
 
 # class letters: l = letter/<, d = digit, a = alnum/<, s = sex, c = digit or '<',
-# n = country code (alnum/<, digits discouraged)
+# n = country code (alnum/<, digits discouraged), p / t / v = the document code's first letter
+# (ICAO 9303: P on passports, A, C or I on TD1/TD2 cards, V on visas; others discouraged)
 def _visa_layout(name: str, width: int) -> Layout:
     """MRV-A (44) and MRV-B (36) differ only in width: line 2 has the same fields and checks."""
     return Layout(
         name,
         width,
         2,
-        ("llnnn" + "l" * (width - 5),
+        ("vlnnn" + "l" * (width - 5),
          "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * (width - 28)),
         (
             ("document_number", _span(1, 0, 9), (1, 9)),
@@ -79,7 +80,7 @@ LAYOUTS = {
         "TD3",
         44,
         2,
-        ("llnnn" + "l" * 39, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 14 + "cd"),
+        ("plnnn" + "l" * 39, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 14 + "cd"),
         (
             ("document_number", _span(1, 0, 9), (1, 9)),
             ("date_of_birth", _span(1, 13, 19), (1, 19)),
@@ -99,7 +100,7 @@ LAYOUTS = {
         "TD2",
         36,
         2,
-        ("llnnn" + "l" * 31, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 7 + "d"),
+        ("tlnnn" + "l" * 31, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 7 + "d"),
         (
             ("document_number", _span(1, 0, 9), (1, 9)),
             ("date_of_birth", _span(1, 13, 19), (1, 19)),
@@ -119,7 +120,7 @@ LAYOUTS = {
         30,
         3,
         (
-            "llnnn" + "a" * 9 + "c" + "a" * 15,
+            "tlnnn" + "a" * 9 + "c" + "a" * 15,
             "d" * 7 + "s" + "d" * 7 + "nnn" + "a" * 11 + "d",
             "l" * 30,
         ),
@@ -144,6 +145,7 @@ LAYOUTS = {
 _VISA_OF = {"TD3": "MRVA", "TD2": "MRVB"}
 # n = issuer / nationality: letters, but digits too (a Romanian ID prints `132`), at a prior
 CLASS_CHARS = {"l": LETTERS, "d": DIGITS, "a": ALNUM, "s": SEX, "c": DIGITS + "<", "n": ALNUM}
+CLASS_CHARS |= dict.fromkeys("ptv", LETTERS[:-1])
 _CLASS_MASK = {k: np.array([c in v for c in ALPHABET]) for k, v in CLASS_CHARS.items()}
 # Prior for alphanumeric fields (document number, optional/personal data): issuers print
 # mostly digits there, and OCR-B's O/0, I/1, Q/0 are the classic silent confusions (two 0->O
@@ -154,6 +156,12 @@ _ALNUM_PRIOR = np.array(
 # Country codes are letters on almost every document: a digit there needs clear evidence
 # (0 for O is the classic confusion).
 _CODE_PRIOR = np.array([-4.0 if c in DIGITS else 0.0 for c in ALPHABET])
+# A document code's first letter other than its layout's needs clear evidence (a rare
+# national variant is still read when printed clearly: 4 nats is a prior, not a rule)
+_FIRST = {"p": "P", "t": "ACI", "v": "V"}
+_CLASS_PRIOR = {"a": _ALNUM_PRIOR, "n": _CODE_PRIOR} | {
+    k: np.array([0.0 if c in ok else -4.0 for c in ALPHABET]) for k, ok in _FIRST.items()
+}
 _WEIGHTS = (7, 3, 1)
 
 
@@ -206,10 +214,8 @@ def masked(lp: NDArray[np.float32], cls: str) -> NDArray[np.float64]:
     """Log-probabilities renormalised over the characters legal at this position."""
     m = _CLASS_MASK[cls]
     v = np.where(m, lp.astype(np.float64), -np.inf)
-    if cls == "a":
-        v = v + _ALNUM_PRIOR
-    elif cls == "n":
-        v = v + _CODE_PRIOR
+    if cls in _CLASS_PRIOR:
+        v = v + _CLASS_PRIOR[cls]
     mx = v.max()
     return np.asarray(v - (mx + math.log(np.exp(v - mx).sum())), dtype=np.float64)
 
@@ -228,10 +234,8 @@ def _layout_masks(lay: Layout) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
     prior = np.zeros(mask.shape)
     for k, line in enumerate(lay.classes):
         for i, c in enumerate(line):
-            if c == "a":
-                prior[k, i] = _ALNUM_PRIOR
-            elif c == "n":
-                prior[k, i] = _CODE_PRIOR
+            if c in _CLASS_PRIOR:
+                prior[k, i] = _CLASS_PRIOR[c]
     return mask, prior
 
 
