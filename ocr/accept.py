@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from ocr.classify import ALPHABET
 from ocr.country_codes import KNOWN_CODES, is_known_code
-from ocr.decode import Layout, masked
+from ocr.decode import Layout, code_posterior, masked
 from ocr.mrz import DIGIT_TO_LETTER, parse_mrz
 
 Pos = tuple[int, int]
@@ -75,6 +75,16 @@ def _cell_probs(lay: Layout, lps: list[NDArray[np.float32]]) -> dict[Pos, NDArra
     }
 
 
+def _listed_and_sure(
+    probs: dict[Pos, NDArray[np.float64]], lines: list[str], positions: tuple[Pos, ...]
+) -> bool:
+    """A listed code whose posterior under the code list (code_posterior) is sure."""
+    code = "".join(lines[k][i] for k, i in positions)
+    if not is_known_code(code):
+        return False
+    return code_posterior([probs[p] for p in positions], code) >= UNSURE_CELL
+
+
 def _code_sure(cells: list[NDArray[np.float64]], code: str) -> bool:
     """An unlisted code is sure when each cell is very sure and no listed code is close (nor
     its letter twin: `LS0` is `LSO` misread, however sure the classifier is of the 0)."""
@@ -98,6 +108,8 @@ def judge(lay: Layout, lps: list[NDArray[np.float32]], lines: list[str]) -> Judg
     blocking: list[str] = []
     fields = dict(lay.unchecked)
     for name, positions in lay.unchecked:
+        if name in CODE_FIELDS and _listed_and_sure(probs, lines, positions):
+            continue  # its alternatives form no listed code: sure as a whole
         for k, i in positions:
             p = math.exp(float(probs[(k, i)][ALPHABET.index(lines[k][i])]))
             if p < UNSURE_CELL:

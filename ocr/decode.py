@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ocr.classify import ALPHABET
+from ocr.country_codes import KNOWN_CODES
 from ocr.mrz import check_digit
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
@@ -393,6 +394,27 @@ def decode(lay: Layout, lps: list[NDArray[np.float32]]) -> Decoded:
     )
 
 
+CODE_FIELDS = ("issuing_state", "nationality")
+UNLISTED_PRIOR = 0.01  # share of documents printing a code outside the ICAO/ISO list
+_KNOWN = sorted(KNOWN_CODES)
+_KNOWN_IDX = np.array([[ALPHABET.index(c) for c in code] for code in _KNOWN])
+
+
+def code_posterior(cells: list[NDArray[np.float64]], code: str) -> float:
+    """Probability that a three-letter code field is `code`, given each cell's (masked)
+    log-probabilities and that issuers print a code from the ICAO/ISO list (all but
+    UNLISTED_PRIOR of them): a cell read at 0.8 is sure when its alternatives form no code."""
+    lp = np.stack(cells)  # (3, 37)
+    known = np.exp(lp[np.arange(3), _KNOWN_IDX].sum(axis=1))  # each listed code's likelihood
+    s_known = float(known.sum())
+    per_known = (1.0 - UNLISTED_PRIOR) / len(_KNOWN)
+    per_other = UNLISTED_PRIOR / (len(ALPHABET) ** 3 - len(_KNOWN))
+    own = math.exp(sum(float(v[ALPHABET.index(c)]) for v, c in zip(cells, code, strict=True)))
+    prior = per_known if code in KNOWN_CODES else per_other
+    evidence = per_known * s_known + per_other * max(0.0, 1.0 - s_known)
+    return min(1.0, own * prior / evidence) if evidence > 0 else 0.0
+
+
 def _field_confidence(
     lay: Layout, cells: _Cells, chosen: dict[Pos, str], valid: bool
 ) -> dict[str, float]:
@@ -400,6 +422,10 @@ def _field_confidence(
     also from the check digits (a wrong reading passes a check 1 time in 10)."""
     out: dict[str, float] = {}
     for name, positions in lay.unchecked:
+        if name in CODE_FIELDS:
+            code = "".join(chosen[p] for p in positions)
+            out[name] = code_posterior([cells.lp[p] for p in positions], code)
+            continue
         lp = sum(float(cells.lp[p][ALPHABET.index(chosen[p])]) for p in positions)
         out[name] = math.exp(lp)
     for name, data, chk in lay.checks:

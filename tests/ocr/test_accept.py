@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 
 from imdms.cli import main
 from ocr.accept import NAME_SHAPE, judge
+from ocr.classify import ALPHABET
 from ocr.decode import layout_for
 from ocr.mrz import make_mrz
 from ocr.reader import read_mrz_image
@@ -170,3 +172,23 @@ def test_look_alike_sets_the_checks_cannot_see_must_be_sure(
     v = judge(lay, scores(read, swapped), read)
     assert v.blocking and {(k + 1, i + 1) for k, i in doubt} <= set(v.unsure)
     assert not judge(lay, scores(read), read).blocking
+
+
+def test_a_listed_code_whose_alternatives_form_no_code_is_sure() -> None:
+    """Issuer and nationality are held to the ICAO/ISO list: a cell read at 0.8 whose runner-up
+    forms no listed code is sure as a whole; when the runner-up is also a code, it is not."""
+    from ocr.decode import code_posterior, masked
+
+    def cells(code: str, doubt: dict[int, tuple[str, float]]) -> list[Any]:
+        out = []
+        for i, c in enumerate(code):
+            z = np.full(37, -20.0, np.float32)
+            z[ALPHABET.index(c)] = 0.0
+            if i in doubt:
+                alt, lp = doubt[i]
+                z[ALPHABET.index(alt)] = lp
+            out.append(masked(z, "n"))
+        return out
+
+    assert code_posterior(cells("LSO", {1: ("J", -1.4)}), "LSO") > 0.99  # LJO is no code
+    assert code_posterior(cells("AUT", {2: ("S", -1.4)}), "AUT") < 0.9  # AUS is one
