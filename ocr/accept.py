@@ -12,8 +12,9 @@ accepted when each of those is sure by itself (issue 15, cause 5):
 - checks are blind to some swaps: `00` read `OO` at weights 7 and 3 changes the sum by
   240 = 0 mod 10, three at 7, 7, 1 by 360, and `6` read `G` by 10. Any set of up to four
   look-alike cells (O/Q/D-0, I-1, B-8, S-5, Z-2, G-6) in the checked alphanumeric fields,
-  each with its twin a real alternative (TWIN_ALTERNATIVE), whose joint swap no check sees
-  blocks acceptance.
+  each with its twin a real alternative (a letter's digit twin >= 0.5 %, a digit's letter twin
+  >= 20 %: digits are what issuers print there), whose joint swap no check sees blocks
+  acceptance.
 
 Positions are 1-based (line, column), as in ICAO 9303 and ocr.mrz. No personal data here.
 """
@@ -41,7 +42,8 @@ NEAR_CODE_NATS = 4.0  # a listed code this close to an unlisted reading makes it
 CODE_FIELDS = ("issuing_state", "nationality")
 BLIND_SET_MAX = 4  # look-alike cells swapped together that are searched for
 BLIND_SET_CELLS = 10  # at most this many look-alike cells of a reading are combined
-TWIN_ALTERNATIVE = 0.01  # a look-alike twin this probable is a real alternative
+TWIN_ALTERNATIVE = 0.005  # a letter's digit twin this probable is a real alternative
+DIGIT_TWIN_ALTERNATIVE = 0.2  # a digit's letter twin: only a near tie
 _TWINS = {"O": "0", "Q": "0", "D": "0", "I": "1", "B": "8", "S": "5", "Z": "2", "G": "6"}
 _TWINS |= {d: c for c, d in _TWINS.items() if c in "OIBSZG"}
 _WEIGHTS = (7, 3, 1)
@@ -167,7 +169,8 @@ def _blind_sets(
 ) -> list[tuple[str, list[Pos]]]:
     """Sets of 1..BLIND_SET_MAX look-alike cells of checked alphanumeric fields whose joint
     swap to their twins no check digit sees (every check covering them keeps its sum mod 10),
-    each twin a real alternative (>= TWIN_ALTERNATIVE): (field, 1-based positions). Three 0
+    each twin a real alternative (>= TWIN_ALTERNATIVE for a letter read,
+    DIGIT_TWIN_ALTERNATIVE for a digit): (field, 1-based positions). Three 0
     read O at weights 7, 7, 1 change a sum by 360 = 0 mod 10 just as two at 7, 3 do; G for 6
     (16 - 6 = 10) changes no sum at all."""
     covering: list[tuple[str, dict[Pos, int]]] = [
@@ -183,7 +186,10 @@ def _blind_sets(
                 continue
             v = probs[(k, i)]
             twin = _TWINS[c]
-            if math.exp(float(v[ALPHABET.index(twin)])) < TWIN_ALTERNATIVE:
+            # a letter read where issuers print digits is the silent direction; a digit read
+            # (what the alphanumeric prior favours) only when its letter twin nearly ties
+            floor = TWIN_ALTERNATIVE if c.isalpha() else DIGIT_TWIN_ALTERNATIVE
+            if math.exp(float(v[ALPHABET.index(twin)])) < floor:
                 continue  # the twin is no real alternative here: nothing to swap
             d = _value(twin) - _value(c)
             cells.append(((k, i), [w.get((k, i), 0) * d % 10 for _n, w in covering]))
