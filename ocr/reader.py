@@ -165,7 +165,7 @@ def _read_at(
                 lay = layout_for(len(grid.line_y), grid.length, lps)
                 assert lay is not None
                 dec = decode(lay, lps)
-                if dec.valid and truncated(gray, grid):
+                if dec.valid and truncated(gray, grid, glare_guard=dec.doc_type == "MRVB"):
                     continue  # a shorter layout over a longer zone: not this grid
                 if best is None or _rank(dec) > _rank(best[0]):
                     best = _Reading(dec, lps, flipped, grid)

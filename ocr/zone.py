@@ -40,11 +40,13 @@ def inside(grid: Grid, shape: tuple[int, ...]) -> bool:
 GLARE = 250  # grey level of paper burnt out by glare
 
 
-def truncated(gray: Img, grid: Grid) -> bool:
+def truncated(gray: Img, grid: Grid, glare_guard: bool = False) -> bool:
     """True when every line of the grid goes on past its last cell (or before its first) with
-    glyph-like ink, or a short layout ends in burnt-out glare: the grid may be a shorter layout
-    laid over a longer zone (a TD3 read as TD2 when its fillers were too small to be found),
-    whose checks can pass by chance."""
+    glyph-like ink, or (`glare_guard`) the layout ends in burnt-out glare: the grid may be a
+    shorter layout laid over a longer zone (a TD3 read as TD2 when its fillers were too small
+    to be found), whose checks can pass by chance. The glare guard is for MRV-B only: an
+    MRV-A's first 36 columns pass every MRV-B check by construction, while a TD2 over a TD3
+    must also pass a composite whose cell the TD3 fills with optional data."""
     extra = 2 * PITCH
     w, h = grid.size
     T = np.array([[1, 0, -extra], [0, 1, 0], [0, 0, 1]], np.float64)
@@ -74,7 +76,7 @@ def truncated(gray: Img, grid: Grid) -> bool:
     lines = range(len(grid.line_y))
     # glare burnt out at an end of a short layout: the zone may go on under it (an MRV-A whose
     # last fillers vanish in glare reads as a complete MRV-B)
-    if n < 44 and any(paper(k, i) >= GLARE for k in lines for i in (n - 1, n, -1, 0)):
+    if glare_guard and any(paper(k, i) >= GLARE for k in lines for i in (n - 1, n, -1, 0)):
         return True
     for side in ((n, n + 1), (-2, -1)):
         if all(
