@@ -38,6 +38,7 @@ def inside(grid: Grid, shape: tuple[int, ...]) -> bool:
 
 
 GLARE = 250  # grey level of paper burnt out by glare
+GLARE_STEP = 8  # ... and this much brighter than the zone's paper (white paper is no glare)
 
 
 def truncated(gray: Img, grid: Grid, glare_guard: bool = False) -> bool:
@@ -76,8 +77,13 @@ def truncated(gray: Img, grid: Grid, glare_guard: bool = False) -> bool:
     lines = range(len(grid.line_y))
     # glare burnt out at an end of a short layout: the zone may go on under it (an MRV-A whose
     # last fillers vanish in glare reads as a complete MRV-B)
-    if glare_guard and any(paper(k, i) >= GLARE for k in lines for i in (n - 1, n, -1, 0)):
-        return True
+    # (glare is light added to the page: brighter than the zone's own paper, not just white)
+    if glare_guard:
+        page = float(np.median([paper(k, i) for k in lines for i in range(0, n, 3)]))
+        if any(
+            paper(k, i) >= max(GLARE, page + GLARE_STEP) for k in lines for i in (n - 1, n, -1, 0)
+        ):
+            return True
     for side in ((n, n + 1), (-2, -1)):
         if all(
             min(contrast(k, i) for i in side)
