@@ -15,7 +15,9 @@ for an honest figure:
 --tiers N adds the realistic tiers of tools/mrz_scenes.py (N seeded scenes per failure class,
 made in memory with --tier-seed): per tier and reader the exact rate (accepted and equal to
 the print; for a wrong printed check digit: the printed lines with the failing check named),
-silent errors (accepted but wrong), refused, nothing found, and median / max seconds.
+silent errors (accepted but wrong), refused, nothing found, median / max wall seconds and max
+CPU seconds; then over all tiers p99 wall and CPU seconds (CPU is what the reader costs; wall
+time on this shared machine also holds other sessions' load).
 """
 
 from __future__ import annotations
@@ -94,19 +96,23 @@ def run_tiers(n: int, seed: int, passporteye: bool) -> None:
         readers.append(("passporteye", read_passporteye))
     print()
     print(f"realistic tiers: {n} scenes each, seed {seed}")
-    print("| reader | tier | n | exact | silent | refused | no MRZ | median s | max s |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(
+        "| reader | tier | n | exact | silent | refused | no MRZ | median s | max s | max CPU s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     totals: dict[str, dict[str, int]] = {}
     all_secs: dict[str, list[float]] = {}
+    all_cpu: dict[str, list[float]] = {}
     for tier in TIERS:
         scenes = make_tier(tier, n, seed)
         for name, read in readers:
             counts = {"exact": 0, "silent": 0, "refused": 0, "none": 0}
-            secs = []
+            secs, cpu = [], []
             for sc in scenes:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 r = read(sc.image)
                 secs.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
                 ok = r.accepted if name == "imdms" else bool(r.valid)
                 failed = r.failed_checks if name == "imdms" else (
                     failed_checks(r.lines) if r.lines else ()
@@ -114,23 +120,28 @@ def run_tiers(n: int, seed: int, passporteye: bool) -> None:
                 counts[outcome(sc, r.lines, ok, failed)] += 1
             secs.sort()
             all_secs.setdefault(name, []).extend(secs)
+            all_cpu.setdefault(name, []).extend(cpu)
             tot = totals.setdefault(name, dict.fromkeys(counts, 0))
             for k, v in counts.items():
                 tot[k] += v
             print(
                 f"| {name} | {tier} | {n} | {counts['exact'] / n:.0%} | {counts['silent']} | "
                 f"{counts['refused']} | {counts['none']} | {secs[len(secs) // 2]:.3f} | "
-                f"{secs[-1]:.3f} |",
+                f"{secs[-1]:.3f} | {max(cpu):.3f} |",
                 flush=True,
             )
     for name, tot in totals.items():
         all_n = n * len(TIERS)
-        ts = sorted(all_secs[name])
-        p99 = ts[min(len(ts) - 1, int(0.99 * len(ts)))]
+        ts, cs = sorted(all_secs[name]), sorted(all_cpu[name])
         print(
             f"{name}: all tiers exact {tot['exact']}/{all_n}, silent {tot['silent']}; "
-            f"median {ts[len(ts) // 2]:.3f} s, p99 {p99:.3f} s"
+            f"median {ts[len(ts) // 2]:.3f} s, p99 {_p99(ts):.3f} s wall; "
+            f"CPU median {cs[len(cs) // 2]:.3f} s, p99 {_p99(cs):.3f} s"
         )
+
+
+def _p99(sorted_values: list[float]) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(0.99 * len(sorted_values)))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,9 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     print()
     ours = results["imdms"]["summary"]["all"]
     walls = sorted(float(r["seconds"]) for r in results["imdms"]["rows"])
+    cpus = sorted(float(r["cpu_seconds"]) for r in results["imdms"]["rows"])
     if walls:
-        p99 = walls[min(len(walls) - 1, int(0.99 * len(walls)))]
-        print(f"imdms: p99 {p99:.3f} s wall, max {walls[-1]:.3f} s (goal p99 <= 0.5 s)")
+        print(
+            f"imdms: p99 {_p99(walls):.3f} s wall, max {walls[-1]:.3f} s; p99 {_p99(cpus):.3f} s "
+            f"CPU, max {cpus[-1]:.3f} s (goal p99 <= 0.5 s)"
+        )
     print(
         f"imdms: silent {ours['silent']:.2%} (goal <= 0.3 %), "
         f"median {ours['sec_median']:.3f} s wall / {ours['cpu_median']:.3f} s CPU per image, "

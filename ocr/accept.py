@@ -9,10 +9,12 @@ accepted when each of those is sure by itself (issue 15, cause 5):
   secondary identifiers, and only fillers after the last run of fillers;
 - per character: a cell of an unchecked field under UNSURE_CELL is an `unsure` position, and
   its field blocks acceptance (a stamp over one letter of a name must not pass as read);
-- checks are blind to some pairs: `00` read `OO` at weights 7 and 3 changes the sum by
-  240 = 0 mod 10. Two look-alike letters (O, Q, D, I, B, S, Z, G) in one alphanumeric field
-  whose joint swap to digits no check sees must each be read at least BLIND_PAIR_CELL sure,
-  or the field blocks acceptance.
+- checks are blind to some swaps: `00` read `OO` at weights 7 and 3 changes the sum by
+  240 = 0 mod 10, three at 7, 7, 1 by 360, and `6` read `G` by 10. Any set of up to four
+  look-alike cells (O/Q/D-0, I-1, B-8, S-5, Z-2, G-6) in the checked alphanumeric fields,
+  each with its twin a real alternative (a letter's digit twin >= 0.5 %, a digit's letter twin
+  >= 20 %: digits are what issuers print there), whose joint swap no check sees blocks
+  acceptance.
 
 Positions are 1-based (line, column), as in ICAO 9303 and ocr.mrz. No personal data here.
 """
@@ -29,7 +31,7 @@ from numpy.typing import NDArray
 
 from ocr.classify import ALPHABET
 from ocr.country_codes import KNOWN_CODES, is_known_code
-from ocr.decode import Layout, masked
+from ocr.decode import Layout, code_posterior, masked
 from ocr.mrz import DIGIT_TO_LETTER, parse_mrz
 
 Pos = tuple[int, int]
@@ -38,7 +40,10 @@ UNSURE_CELL = 0.9  # a cell of an unchecked field read with less probability is 
 SURE_NONSTANDARD_CELL = 0.98  # every cell of an unlisted code must be at least this sure
 NEAR_CODE_NATS = 4.0  # a listed code this close to an unlisted reading makes it unsure
 CODE_FIELDS = ("issuing_state", "nationality")
-BLIND_PAIR_CELL = 0.995
+BLIND_SET_MAX = 4  # look-alike cells swapped together that are searched for
+BLIND_SET_CELLS = 10  # at most this many look-alike cells of a reading are combined
+TWIN_ALTERNATIVE = 0.005  # a letter's digit twin this probable is a real alternative
+DIGIT_TWIN_ALTERNATIVE = 0.2  # a digit's letter twin: only a near tie
 _TWINS = {"O": "0", "Q": "0", "D": "0", "I": "1", "B": "8", "S": "5", "Z": "2", "G": "6"}
 _TWINS |= {d: c for c, d in _TWINS.items() if c in "OIBSZG"}
 _WEIGHTS = (7, 3, 1)
@@ -72,6 +77,16 @@ def _cell_probs(lay: Layout, lps: list[NDArray[np.float32]]) -> dict[Pos, NDArra
     }
 
 
+def _listed_and_sure(
+    probs: dict[Pos, NDArray[np.float64]], lines: list[str], positions: tuple[Pos, ...]
+) -> bool:
+    """A listed code whose posterior under the code list (code_posterior) is sure."""
+    code = "".join(lines[k][i] for k, i in positions)
+    if not is_known_code(code):
+        return False
+    return code_posterior([probs[p] for p in positions], code) >= UNSURE_CELL
+
+
 def _code_sure(cells: list[NDArray[np.float64]], code: str) -> bool:
     """An unlisted code is sure when each cell is very sure and no listed code is close (nor
     its letter twin: `LS0` is `LSO` misread, however sure the classifier is of the 0)."""
@@ -95,6 +110,8 @@ def judge(lay: Layout, lps: list[NDArray[np.float32]], lines: list[str]) -> Judg
     blocking: list[str] = []
     fields = dict(lay.unchecked)
     for name, positions in lay.unchecked:
+        if name in CODE_FIELDS and _listed_and_sure(probs, lines, positions):
+            continue  # its alternatives form no listed code: sure as a whole
         for k, i in positions:
             p = math.exp(float(probs[(k, i)][ALPHABET.index(lines[k][i])]))
             if p < UNSURE_CELL:
@@ -114,7 +131,7 @@ def judge(lay: Layout, lps: list[NDArray[np.float32]], lines: list[str]) -> Judg
         if "names" not in blocking:
             blocking.append("names")
         unsure.update((k + 1, i + 1) for k, i in name_pos[_first_break(name) :])
-    for field_name, cells in _blind_pairs(lay, lines, probs):
+    for field_name, cells in _blind_sets(lay, lines, probs):
         unsure.update(cells)
         if field_name not in blocking:
             blocking.append(field_name)
@@ -147,32 +164,41 @@ def _value(c: str) -> int:
     return 0 if c == "<" else int(c) if c.isdigit() else ord(c) - 55
 
 
-def _blind_pairs(
+def _blind_sets(
     lay: Layout, lines: list[str], probs: dict[Pos, NDArray[np.float64]]
 ) -> list[tuple[str, list[Pos]]]:
-    """Alphanumeric checked fields holding two look-alike cells whose joint swap no check
-    digit sees, unless both are read very surely: (field, 1-based positions)."""
-    out: list[tuple[str, list[Pos]]] = []
-    for name, data, _check in lay.checks:
-        if not all(lay.classes[k][i] == "a" for k, i in data):
-            continue
-        # letters read where digits are the rule: the silent direction (a digit read for a
-        # printed letter is what the alphanumeric prior already favours)
-        cells = [
-            (j, p, c) for j, p in enumerate(data) if (c := lines[p[0]][p[1]]) in _TWINS
-            and c.isalpha()
-        ]
-        for (ja, pa, ca), (jb, pb, cb) in itertools.combinations(cells, 2):
-            delta = _WEIGHTS[ja % 3] * (_value(_TWINS[ca]) - _value(ca)) + _WEIGHTS[
-                jb % 3
-            ] * (_value(_TWINS[cb]) - _value(cb))
-            if delta % 10:
+    """Sets of 1..BLIND_SET_MAX look-alike cells of checked alphanumeric fields whose joint
+    swap to their twins no check digit sees (every check covering them keeps its sum mod 10),
+    each twin a real alternative (>= TWIN_ALTERNATIVE for a letter read,
+    DIGIT_TWIN_ALTERNATIVE for a digit): (field, 1-based positions). Three 0
+    read O at weights 7, 7, 1 change a sum by 360 = 0 mod 10 just as two at 7, 3 do; G for 6
+    (16 - 6 = 10) changes no sum at all."""
+    covering: list[tuple[str, dict[Pos, int]]] = [
+        (name, {p: _WEIGHTS[j % 3] for j, p in enumerate(data)}) for name, data, _c in lay.checks
+    ]
+    if lay.composite is not None:
+        covering.append(("composite", {p: _WEIGHTS[j % 3] for j, p in enumerate(lay.composite[0])}))
+    field_of = {p: name for name, w in reversed(covering) for p in w}
+    cells: list[tuple[Pos, list[int]]] = []  # position, its swap's effect on each check
+    for k, line in enumerate(lines):
+        for i, c in enumerate(line):
+            if lay.classes[k][i] != "a" or c not in _TWINS or (k, i) not in field_of:
                 continue
-            sure = min(
-                math.exp(float(probs[p][ALPHABET.index(c)])) for p, c in ((pa, ca), (pb, cb))
-            )
-            if sure < BLIND_PAIR_CELL:
-                out.append((name, [(pa[0] + 1, pa[1] + 1), (pb[0] + 1, pb[1] + 1)]))
+            v = probs[(k, i)]
+            twin = _TWINS[c]
+            # a letter read where issuers print digits is the silent direction; a digit read
+            # (what the alphanumeric prior favours) only when its letter twin nearly ties
+            floor = TWIN_ALTERNATIVE if c.isalpha() else DIGIT_TWIN_ALTERNATIVE
+            if math.exp(float(v[ALPHABET.index(twin)])) < floor:
+                continue  # the twin is no real alternative here: nothing to swap
+            d = _value(twin) - _value(c)
+            cells.append(((k, i), [w.get((k, i), 0) * d % 10 for _n, w in covering]))
+    out: list[tuple[str, list[Pos]]] = []
+    for size in range(1, min(BLIND_SET_MAX, len(cells)) + 1):
+        for combo in itertools.combinations(cells[:BLIND_SET_CELLS], size):
+            if any(sum(d[m] for _p, d in combo) % 10 for m in range(len(covering))):
+                continue
+            out.append((field_of[combo[0][0]], [(k + 1, i + 1) for (k, i), _d in combo]))
     return out
 
 

@@ -1,8 +1,12 @@
 """Per-cell OCR-B classifier: a small numpy MLP over normalised CELL_H x PITCH cells.
 
-The weights (ocr/model/ocrb_mlp.npz, ~100 kB) are made by tools/train_ocrb.py from OCR-B
-renderings (Debian fonts-ocr-b) degraded like camera frames. Output: log-probabilities over
-the 37 MRZ symbols for every cell, so the decoder can weigh alternatives.
+Two models read every cell and their log-probabilities are averaged (a geometric-mean
+ensemble, renormalised): ocr/model/ocrb_mlp.npz (tools/train_ocrb.py --seed 7, the issue-7
+model) and ocr/model/ocrb_mlp_print.npz (tools/train_ocrb.py --seed 11: the same script with its
+print processes, laser, inkjet, photocopy, dot matrix). Alone the second reads no better;
+together they refuse fewer right readings of blurred frames (docs/ocr.md). Both are made from
+OCR-B renderings (Debian fonts-ocr-b) degraded like camera frames. Output: log-probabilities
+over the 37 MRZ symbols for every cell, so the decoder can weigh alternatives.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 INDEX = {c: i for i, c in enumerate(ALPHABET)}
 MODEL_PATH = Path(__file__).with_name("model") / "ocrb_mlp.npz"
+PRINT_MODEL_PATH = MODEL_PATH.with_name("ocrb_mlp_print.npz")
 
 F32 = NDArray[np.float32]
 
@@ -69,6 +74,22 @@ class CellClassifier:
         return out
 
 
+class EnsembleClassifier(CellClassifier):
+    """The mean of several classifiers' log-probabilities, renormalised per cell."""
+
+    def __init__(self, members: list[CellClassifier]) -> None:
+        self.members = members
+
+    def log_probs(self, cells: Img) -> F32:
+        z = np.mean([m.log_probs(cells) for m in self.members], axis=0)
+        z = z - z.max(axis=-1, keepdims=True)
+        out: F32 = (z - np.log(np.exp(z).sum(axis=-1, keepdims=True))).astype(np.float32)
+        return out
+
+
 @lru_cache(maxsize=2)
 def default_classifier(path: str = str(MODEL_PATH)) -> CellClassifier:
-    return CellClassifier.load(Path(path))
+    """The reader's classifier: the ensemble of both shipped models (`path`: one model only)."""
+    if path != str(MODEL_PATH):
+        return CellClassifier.load(Path(path))
+    return EnsembleClassifier([CellClassifier.load(p) for p in (MODEL_PATH, PRINT_MODEL_PATH)])

@@ -13,11 +13,13 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ocr.classify import ALPHABET
+from ocr.country_codes import KNOWN_CODES
 from ocr.mrz import check_digit
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
@@ -27,7 +29,7 @@ SEX = "MFX<"
 
 Pos = tuple[int, int]  # (line, column)
 
-MAX_EDITS_PER_FIELD = 2
+MAX_EDITS_PER_FIELD = 2  # _field_options enumerates single edits and pairs
 ALT_COST = 9.0  # alternatives costing more log-probability than this are never tried
 
 
@@ -48,14 +50,15 @@ def _span(line: int, a: int, b: int) -> tuple[Pos, ...]:
 
 
 # class letters: l = letter/<, d = digit, a = alnum/<, s = sex, c = digit or '<',
-# n = country code (alnum/<, digits discouraged)
+# n = country code (alnum/<, digits discouraged), p / t / v = the document code's first letter
+# (ICAO 9303: P on passports, A, C or I on TD1/TD2 cards, V on visas; others discouraged)
 def _visa_layout(name: str, width: int) -> Layout:
     """MRV-A (44) and MRV-B (36) differ only in width: line 2 has the same fields and checks."""
     return Layout(
         name,
         width,
         2,
-        ("llnnn" + "l" * (width - 5),
+        ("vlnnn" + "l" * (width - 5),
          "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * (width - 28)),
         (
             ("document_number", _span(1, 0, 9), (1, 9)),
@@ -78,7 +81,7 @@ LAYOUTS = {
         "TD3",
         44,
         2,
-        ("llnnn" + "l" * 39, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 14 + "cd"),
+        ("plnnn" + "l" * 39, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 14 + "cd"),
         (
             ("document_number", _span(1, 0, 9), (1, 9)),
             ("date_of_birth", _span(1, 13, 19), (1, 19)),
@@ -98,7 +101,7 @@ LAYOUTS = {
         "TD2",
         36,
         2,
-        ("llnnn" + "l" * 31, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 7 + "d"),
+        ("tlnnn" + "l" * 31, "a" * 9 + "d" + "nnn" + "d" * 7 + "s" + "d" * 7 + "a" * 7 + "d"),
         (
             ("document_number", _span(1, 0, 9), (1, 9)),
             ("date_of_birth", _span(1, 13, 19), (1, 19)),
@@ -118,7 +121,7 @@ LAYOUTS = {
         30,
         3,
         (
-            "llnnn" + "a" * 9 + "c" + "a" * 15,
+            "tlnnn" + "a" * 9 + "c" + "a" * 15,
             "d" * 7 + "s" + "d" * 7 + "nnn" + "a" * 11 + "d",
             "l" * 30,
         ),
@@ -143,6 +146,7 @@ LAYOUTS = {
 _VISA_OF = {"TD3": "MRVA", "TD2": "MRVB"}
 # n = issuer / nationality: letters, but digits too (a Romanian ID prints `132`), at a prior
 CLASS_CHARS = {"l": LETTERS, "d": DIGITS, "a": ALNUM, "s": SEX, "c": DIGITS + "<", "n": ALNUM}
+CLASS_CHARS |= dict.fromkeys("ptv", LETTERS[:-1])
 _CLASS_MASK = {k: np.array([c in v for c in ALPHABET]) for k, v in CLASS_CHARS.items()}
 # Prior for alphanumeric fields (document number, optional/personal data): issuers print
 # mostly digits there, and OCR-B's O/0, I/1, Q/0 are the classic silent confusions (two 0->O
@@ -153,6 +157,12 @@ _ALNUM_PRIOR = np.array(
 # Country codes are letters on almost every document: a digit there needs clear evidence
 # (0 for O is the classic confusion).
 _CODE_PRIOR = np.array([-4.0 if c in DIGITS else 0.0 for c in ALPHABET])
+# A document code's first letter other than its layout's needs clear evidence (a rare
+# national variant is still read when printed clearly: 4 nats is a prior, not a rule)
+_FIRST = {"p": "P", "t": "ACI", "v": "V"}
+_CLASS_PRIOR = {"a": _ALNUM_PRIOR, "n": _CODE_PRIOR} | {
+    k: np.array([0.0 if c in ok else -4.0 for c in ALPHABET]) for k, ok in _FIRST.items()
+}
 _WEIGHTS = (7, 3, 1)
 
 
@@ -205,10 +215,8 @@ def masked(lp: NDArray[np.float32], cls: str) -> NDArray[np.float64]:
     """Log-probabilities renormalised over the characters legal at this position."""
     m = _CLASS_MASK[cls]
     v = np.where(m, lp.astype(np.float64), -np.inf)
-    if cls == "a":
-        v = v + _ALNUM_PRIOR
-    elif cls == "n":
-        v = v + _CODE_PRIOR
+    if cls in _CLASS_PRIOR:
+        v = v + _CLASS_PRIOR[cls]
     mx = v.max()
     return np.asarray(v - (mx + math.log(np.exp(v - mx).sum())), dtype=np.float64)
 
@@ -220,24 +228,40 @@ def _date_ok(s: str, expiry: bool) -> bool:
     return 1 <= mm <= 12 and 1 <= dd <= 31
 
 
+@lru_cache(maxsize=8)
+def _layout_masks(lay: Layout) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+    """Per position of a layout: the legal characters and the prior added to them (masked)."""
+    mask = np.array([[_CLASS_MASK[c] for c in line] for line in lay.classes])
+    prior = np.zeros(mask.shape)
+    for k, line in enumerate(lay.classes):
+        for i, c in enumerate(line):
+            if c in _CLASS_PRIOR:
+                prior[k, i] = _CLASS_PRIOR[c]
+    return mask, prior
+
+
 class _Cells:
+    """Every cell's masked log-probabilities, best character and cheap alternatives (what
+    masked() gives cell by cell, computed for the whole zone at once)."""
+
     def __init__(self, lay: Layout, lps: list[NDArray[np.float32]]) -> None:
         self.lay = lay
+        mask, prior = _layout_masks(lay)
+        v = np.where(mask, np.stack(lps).astype(np.float64), -np.inf) + prior
+        mx = v.max(axis=-1, keepdims=True)
+        v = v - (mx + np.log(np.exp(v - mx).sum(axis=-1, keepdims=True)))
+        order = np.argsort(-v, axis=-1)[..., :4]
+        gap = np.take_along_axis(v, order[..., :1], -1) - np.take_along_axis(v, order, -1)
         self.lp: dict[Pos, NDArray[np.float64]] = {}
         self.best: dict[Pos, str] = {}
         self.alts: dict[Pos, list[tuple[str, float]]] = {}
         for k in range(lay.lines):
             for i in range(lay.length):
-                v = masked(lps[k][i], lay.classes[k][i])
-                self.lp[(k, i)] = v
-                order = np.argsort(-v)
-                b = int(order[0])
-                self.best[(k, i)] = ALPHABET[b]
-                self.alts[(k, i)] = [
-                    (ALPHABET[int(j)], float(v[b] - v[j]))
-                    for j in order[1:4]
-                    if v[b] - v[j] < ALT_COST
-                ]
+                self.lp[(k, i)] = v[k, i]
+                o, g = order[k, i].tolist(), gap[k, i].tolist()
+                self.best[(k, i)] = ALPHABET[o[0]]
+                pairs = zip(o[1:], g[1:], strict=True)
+                self.alts[(k, i)] = [(ALPHABET[j], d) for j, d in pairs if d < ALT_COST]
 
 
 def _field_options(
@@ -263,15 +287,42 @@ def _field_options(
             return False
         return check_digit(s) == cd
 
-    for n in range(MAX_EDITS_PER_FIELD + 1):
-        for combo in itertools.combinations(edits, n):
-            if len({p for p, _c, _k in combo}) < n:
+    # exact pre-filter (numpy over all pairs): a combination can pass only if its weighted
+    # sum mod 10 equals a digit check character; ok() still decides (dates, '<' check cells,
+    # TD1 long numbers)
+    weight = {p: _WEIGHTS[j % 3] for j, p in enumerate(data)}
+    base_sum = sum(weight[p] * _value(base[p]) for p in data) % 10
+    n_e = len(edits)
+    delta = np.array(
+        [(weight[p] * (_value(c) - _value(base[p]))) % 10 if p != check else 0
+         for p, c, _k in edits], np.int64,
+    )  # fmt: skip
+    on_check = np.array([p == check for p, _c, _k in edits], bool)
+    # the check character of a combination: -1 where it is not a digit ('<': ok() decides)
+    own_cd = np.array([int(c) if c.isdigit() else -1 for _p, c, _k in edits], np.int64)
+    base_cd = int(base[check]) if base[check].isdigit() else -1
+    pos_id = np.array([positions.index(p) for p, _c, _k in edits], np.int64)
+    combos: list[tuple[int, ...]] = [()] + [(e,) for e in range(n_e)]
+    if n_e >= 2:
+        i, j = np.triu_indices(n_e, 1)
+        cd = np.where(on_check[i], own_cd[i], np.where(on_check[j], own_cd[j], base_cd))
+        hit = (pos_id[i] != pos_id[j]) & (
+            (cd < 0) | ((base_sum + delta[i] + delta[j]) % 10 == cd)
+        )
+        combos += list(zip(i[hit].tolist(), j[hit].tolist(), strict=True))
+    for combo in combos:
+        picked = [edits[e] for e in combo]
+        if len(combo) == 1:
+            cd1 = own_cd[combo[0]] if on_check[combo[0]] else base_cd
+            if cd1 >= 0 and (base_sum + delta[combo[0]]) % 10 != cd1:
                 continue
-            assign = dict(base)
-            for p, c, _k in combo:
-                assign[p] = c
-            if ok(assign):
-                out.append((sum(k for _p, _c, k in combo), {p: c for p, c, _k in combo}))
+        elif not combo and base_cd >= 0 and base_sum != base_cd:
+            continue
+        assign = dict(base)
+        for p, c, _k in picked:
+            assign[p] = c
+        if ok(assign):
+            out.append((sum(k for _p, _c, k in picked), {p: c for p, c, _k in picked}))
     out.sort(key=lambda t: t[0])
     return out[:keep]
 
@@ -343,6 +394,27 @@ def decode(lay: Layout, lps: list[NDArray[np.float32]]) -> Decoded:
     )
 
 
+CODE_FIELDS = ("issuing_state", "nationality")
+UNLISTED_PRIOR = 0.01  # share of documents printing a code outside the ICAO/ISO list
+_KNOWN = sorted(KNOWN_CODES)
+_KNOWN_IDX = np.array([[ALPHABET.index(c) for c in code] for code in _KNOWN])
+
+
+def code_posterior(cells: list[NDArray[np.float64]], code: str) -> float:
+    """Probability that a three-letter code field is `code`, given each cell's (masked)
+    log-probabilities and that issuers print a code from the ICAO/ISO list (all but
+    UNLISTED_PRIOR of them): a cell read at 0.8 is sure when its alternatives form no code."""
+    lp = np.stack(cells)  # (3, 37)
+    known = np.exp(lp[np.arange(3), _KNOWN_IDX].sum(axis=1))  # each listed code's likelihood
+    s_known = float(known.sum())
+    per_known = (1.0 - UNLISTED_PRIOR) / len(_KNOWN)
+    per_other = UNLISTED_PRIOR / (len(ALPHABET) ** 3 - len(_KNOWN))
+    own = math.exp(sum(float(v[ALPHABET.index(c)]) for v, c in zip(cells, code, strict=True)))
+    prior = per_known if code in KNOWN_CODES else per_other
+    evidence = per_known * s_known + per_other * max(0.0, 1.0 - s_known)
+    return min(1.0, own * prior / evidence) if evidence > 0 else 0.0
+
+
 def _field_confidence(
     lay: Layout, cells: _Cells, chosen: dict[Pos, str], valid: bool
 ) -> dict[str, float]:
@@ -350,6 +422,10 @@ def _field_confidence(
     also from the check digits (a wrong reading passes a check 1 time in 10)."""
     out: dict[str, float] = {}
     for name, positions in lay.unchecked:
+        if name in CODE_FIELDS:
+            code = "".join(chosen[p] for p in positions)
+            out[name] = code_posterior([cells.lp[p] for p in positions], code)
+            continue
         lp = sum(float(cells.lp[p][ALPHABET.index(chosen[p])]) for p in positions)
         out[name] = math.exp(lp)
     for name, data, chk in lay.checks:

@@ -90,10 +90,40 @@ def binarize(gray: Img, offset: int = 9, thin_lines: bool = False) -> Img:
     return binary
 
 
+@dataclass(frozen=True, slots=True)
+class Blobs:
+    """Ink components of a working image: bounding boxes and areas (n, 5: x, y, w, h, area),
+    the working image's (height, width) and its scale to the original frame."""
+
+    stats: FloatArray
+    shape: tuple[int, int]
+    scale: float
+
+    def turned(self, degrees: int) -> Blobs:
+        """The same components as seen in the frame turned a quarter clockwise (90) or
+        counterclockwise (270): a quarter turn maps pixels exactly, so the frame need not be
+        thresholded again (the adaptive threshold's square block turns with it)."""
+        if degrees == 0:
+            return self
+        h, w = self.shape
+        x, y, bw, bh, area = self.stats.T
+        if degrees == 90:  # cv2.ROTATE_90_CLOCKWISE: (x, y) -> (h - 1 - y, x)
+            nx, ny = h - (y + bh), x
+        elif degrees == 270:  # cv2.ROTATE_90_COUNTERCLOCKWISE: (x, y) -> (y, w - 1 - x)
+            nx, ny = y, w - (x + bw)
+        else:
+            raise ValueError("only quarter turns (90, 270)")
+        return Blobs(np.stack([nx, ny, bh, bw, area], 1), (w, h), self.scale)
+
+
 def glyph_blobs(binary: Img) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Components that could be one (or two merged) MRZ glyphs: centers, heights, widths."""
-    n, _labels, stats, _cent = cv2.connectedComponentsWithStats(binary, connectivity=8)
-    x, y, w, h, area = (stats[1:, i].astype(np.float64) for i in range(5))
+    _n, _labels, stats, _cent = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    return _glyphs(stats[1:, :5].astype(np.float64))
+
+
+def _glyphs(stats: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    x, y, w, h, area = stats.T
     keep = (
         (h >= MIN_GLYPH_PX)
         & (h <= MAX_GLYPH_PX)
@@ -206,7 +236,10 @@ def _merge_collinear(lines: list[TextLine]) -> list[TextLine]:
 
 def find_lines(gray: Img, offset: int = 9, thin_lines: bool = False) -> list[TextLine]:
     """All long straight chains of similar glyphs (MRZ-line shaped), with their direction."""
-    centers, heights, _w = glyph_blobs(binarize(gray, offset, thin_lines))
+    return _lines(*glyph_blobs(binarize(gray, offset, thin_lines)))
+
+
+def _lines(centers: FloatArray, heights: FloatArray, _widths: FloatArray) -> list[TextLine]:
     lines = [ln for ln in _merge_collinear(_chains(centers, heights)) if ln.n >= MIN_LINE_GLYPHS]
     out = []
     for ln in lines:
@@ -284,12 +317,10 @@ def group_lines(lines: list[TextLine], scale: float) -> list[Candidate]:
     return [c for _s, c in cands]
 
 
-def find_candidates(
+def blobs(
     gray: Img, max_side: int = 1600, locate_pass: tuple[int, bool] = LOCATE_PASSES[0]
-) -> list[Candidate]:
-    """MRZ candidates in a grayscale frame (any size), best first; [] when nothing MRZ-like.
-
-    `locate_pass`: one of LOCATE_PASSES; the reader tries the next while nothing reads."""
+) -> Blobs:
+    """Ink components of a grayscale frame (any size), worked on at most `max_side` px."""
     h, w = gray.shape
     scale = min(1.0, max_side / max(h, w))
     work = (
@@ -297,4 +328,20 @@ def find_candidates(
         if scale == 1.0
         else cv2.resize(gray, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
     )
-    return group_lines(find_lines(work, *locate_pass), scale)
+    binary = binarize(work, *locate_pass)
+    _n, _labels, stats, _cent = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    return Blobs(stats[1:, :5].astype(np.float64), (work.shape[0], work.shape[1]), scale)
+
+
+def candidates(b: Blobs) -> list[Candidate]:
+    """MRZ candidates among a frame's ink components, best first; [] when nothing MRZ-like."""
+    return group_lines(_lines(*_glyphs(b.stats)), b.scale)
+
+
+def find_candidates(
+    gray: Img, max_side: int = 1600, locate_pass: tuple[int, bool] = LOCATE_PASSES[0]
+) -> list[Candidate]:
+    """MRZ candidates in a grayscale frame (any size), best first; [] when nothing MRZ-like.
+
+    `locate_pass`: one of LOCATE_PASSES; the reader tries the next while nothing reads."""
+    return candidates(blobs(gray, max_side, locate_pass))

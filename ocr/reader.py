@@ -14,7 +14,6 @@ lines=None in a few tens of milliseconds.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,10 @@ from numpy.typing import NDArray
 from ocr.accept import Judgement, disagreements, judge
 from ocr.classify import CellClassifier, default_classifier
 from ocr.decode import LAYOUTS, Decoded, decode, layout_for
-from ocr.locate import LOCATE_PASSES, find_candidates
-from ocr.rectify import CELL_H, MARGIN, PITCH, Grid, cut_cells, grids, warp
+from ocr.locate import LOCATE_PASSES, candidates
+from ocr.rectify import Grid, cut_cells, grids, warp
+from ocr.views import View, brightest, views
+from ocr.zone import inside, truncated
 
 Img = NDArray[Any]  # an OpenCV image (grey or BGR, uint8)
 
@@ -41,6 +42,7 @@ MAX_CANDIDATES = 4
 # checks fail (a wrong printed check digit): no fallback view can read it better.
 SURE_ZONE_LOGP = -0.01
 MAX_GRIDS = 8
+MAX_DECODES = 32  # grids read per frame at most (see _Budget)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,86 +104,6 @@ def _load(image: Img | str | Path) -> tuple[Img, Img | None]:
     return image, None
 
 
-def _brightest(bgr: Img) -> Img:
-    """Per pixel the brightest channel: coloured print (a red or blue stamp) turns light,
-    dark ink stays dark."""
-    b, g, r = cv2.split(bgr)
-    out: Img = cv2.max(cv2.max(b, g), r)
-    return out
-
-
-def _inside(grid: Grid, shape: tuple[int, ...]) -> bool:
-    """Every cell of the grid lies inside the frame: a glyph cut by the frame edge can read as
-    anything, and a partly visible MRZ must never be completed by guesswork."""
-    xs = [MARGIN + (i + 0.5) * PITCH for i in (0, grid.length - 1)]
-    pts = np.array(
-        [
-            [[x, y + dy]]
-            for x in xs
-            for y in (grid.line_y[0], grid.line_y[-1])
-            for dy in (-CELL_H / 2, CELL_H / 2)
-        ],
-        np.float32,
-    )
-    img = cv2.perspectiveTransform(pts, grid.H).reshape(-1, 2)
-    h, w = shape[:2]
-    return bool(
-        np.all(img[:, 0] >= 0)
-        and np.all(img[:, 0] < w)
-        and np.all(img[:, 1] >= 0)
-        and np.all(img[:, 1] < h)
-    )
-
-
-GLARE = 250  # grey level of paper burnt out by glare
-
-
-def _truncated(gray: Img, grid: Grid) -> bool:
-    """True when every line of the grid goes on past its last cell (or before its first) with
-    glyph-like ink, or a short layout ends in burnt-out glare: the grid may be a shorter layout
-    laid over a longer zone (a TD3 read as TD2 when its fillers were too small to be found),
-    whose checks can pass by chance."""
-    extra = 2 * PITCH
-    w, h = grid.size
-    T = np.array([[1, 0, -extra], [0, 1, 0], [0, 0, 1]], np.float64)
-    fill = float(np.median(gray))
-    wide = cv2.warpPerspective(
-        gray, grid.H @ T, (w + 2 * extra, h),
-        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT,
-        borderValue=fill,
-    )  # fmt: skip
-
-    def contrast(k: int, i: int) -> float:
-        x0 = int(round(extra + MARGIN + i * PITCH))
-        y0 = int(round(grid.line_y[k] - CELL_H / 2))
-        cell = wide[max(0, y0) : y0 + CELL_H, max(0, x0) : x0 + PITCH]
-        if cell.size == 0:
-            return 0.0
-        lo, hi = np.percentile(cell, (5, 95))
-        return float(hi - lo)
-
-    def paper(k: int, i: int) -> float:
-        x0 = int(round(extra + MARGIN + i * PITCH))
-        y0 = int(round(grid.line_y[k] - CELL_H / 2))
-        cell = wide[max(0, y0) : y0 + CELL_H, max(0, x0) : x0 + PITCH]
-        return float(np.percentile(cell, 90)) if cell.size else 0.0
-
-    n = grid.length
-    lines = range(len(grid.line_y))
-    # glare burnt out at an end of a short layout: the zone may go on under it (an MRV-A whose
-    # last fillers vanish in glare reads as a complete MRV-B)
-    if n < 44 and any(paper(k, i) >= GLARE for k in lines for i in (n - 1, n, -1, 0)):
-        return True
-    for side in ((n, n + 1), (-2, -1)):
-        if all(
-            min(contrast(k, i) for i in side)
-            > 0.5 * float(np.median([contrast(k, i) for i in range(0, n, 3)]))
-            for k in lines
-        ):
-            return True
-    return False
-
-
 @dataclass(slots=True)
 class _Reading:
     dec: Decoded
@@ -197,14 +119,22 @@ def _rank(d: Decoded) -> tuple[bool, float, float]:
     return (d.valid, d.confidence, d.mean_logp)
 
 
-def _read_upright(
-    gray: Img, clf: CellClassifier
-) -> _Reading | None:
-    """Best decoding over candidates and grids of a frame (text roughly horizontal), and
+class _Budget:
+    """Grids a frame may still classify and decode: bounds the time of frames that read
+    nothing valid (every fallback view and locator pass), without touching the cheap path."""
+
+    def __init__(self, decodes: int = MAX_DECODES) -> None:
+        self.decodes = decodes
+
+
+def _read_upright(view: View, clf: CellClassifier, budget: _Budget) -> _Reading | None:
+    """Best decoding over candidates and grids of a view (text roughly horizontal), and
     whether it was read upside down."""
     best: _Reading | None = None
     for locate_pass in LOCATE_PASSES:
-        got = _read_at(gray, clf, locate_pass)
+        if budget.decodes <= 0:
+            break
+        got = _read_at(view, clf, locate_pass, budget)
         if got is not None and (best is None or _rank(got[0]) > _rank(best[0])):
             best = got
         if best is not None and _done(best[0]):
@@ -217,21 +147,25 @@ def _done(dec: Decoded) -> bool:
 
 
 def _read_at(
-    gray: Img, clf: CellClassifier, locate_pass: tuple[int, bool]
+    view: View, clf: CellClassifier, locate_pass: tuple[int, bool], budget: _Budget
 ) -> _Reading | None:
     best: _Reading | None = None
-    for cand in find_candidates(gray, locate_pass=locate_pass)[:MAX_CANDIDATES]:
+    for cand in candidates(view.blobs(locate_pass))[:MAX_CANDIDATES]:
+        gray = view.image
         for grid in grids(cand)[:MAX_GRIDS]:
-            if layout_for(len(grid.line_y), grid.length) is None or not _inside(grid, gray.shape):
+            if layout_for(len(grid.line_y), grid.length) is None or not inside(grid, gray.shape):
                 continue
+            if budget.decodes <= 0:
+                return best
             canon = warp(gray, grid)
             for flipped in (False, True):
+                budget.decodes -= 1
                 img = canon[::-1, ::-1] if flipped else canon
                 lps = list(clf.log_probs(cut_cells(np.ascontiguousarray(img), grid)))
                 lay = layout_for(len(grid.line_y), grid.length, lps)
                 assert lay is not None
                 dec = decode(lay, lps)
-                if dec.valid and _truncated(gray, grid):
+                if dec.valid and truncated(gray, grid, glare_guard=dec.doc_type == "MRVB"):
                     continue  # a shorter layout over a longer zone: not this grid
                 if best is None or _rank(dec) > _rank(best[0]):
                     best = _Reading(dec, lps, flipped, grid)
@@ -242,41 +176,26 @@ def _read_at(
     return best
 
 
-# Fallback views, tried in this order only while nothing valid is read (an upright document
-# costs nothing more). `rotation` is how the document lies in the frame, degrees counterclockwise.
-_TURNS = ((90, cv2.ROTATE_90_CLOCKWISE), (270, cv2.ROTATE_90_COUNTERCLOCKWISE))
-SMALL_SIDE = 1280  # frames up to this size are also read at 2x (thumbnails: 5-8 px glyphs)
-
-
-def _views(bgr: Img | None, gray: Img) -> Iterator[tuple[int, Img]]:
-    """(rotation, grey view) pairs: as given, turned a quarter either way, with coloured print
-    removed (a red or blue stamp over the zone: the brightest channel keeps only dark ink),
-    enlarged."""
-    yield 0, gray
-    for degrees, code in _TURNS:
-        yield degrees, cv2.rotate(gray, code)
-    if bgr is not None:
-        yield 0, _brightest(bgr)
-    if max(gray.shape[:2]) <= SMALL_SIDE:
-        yield 0, cv2.resize(gray, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
-
-
 def read_mrz_image(
     image: Img | str | Path, *, classifier: CellClassifier | None = None
 ) -> OcrResult:
     """Read one frame (path, BGR or grayscale array). Never raises for an unreadable frame;
-    raises ValueError only when a path cannot be loaded as an image."""
+    raises ValueError only when a path cannot be loaded as an image. At most MAX_DECODES
+    grids are read per frame (about 0.3 s on this machine's core when nothing reads)."""
     t0 = time.perf_counter()
     gray, bgr = _load(image)
     clf = classifier or default_classifier()
     best: _Reading | None = None
     rotation = 0
     view_of_best: Img = gray
-    for degrees, view in _views(bgr, gray):
-        got = _read_upright(view, clf)
+    budget = _Budget()
+    for view in views(gray, bgr):
+        got = _read_upright(view, clf, budget)
         if got is not None and (best is None or _rank(got[0]) > _rank(best[0])):
-            best, rotation, view_of_best = got, (degrees + (180 if got[2] else 0)) % 360, view
-        if best is not None and _done(best[0]):
+            best = got
+            rotation = (view.rotation + (180 if got.flipped else 0)) % 360
+            view_of_best = view.image
+        if (best is not None and _done(best[0])) or budget.decodes <= 0:
             break
     secs = time.perf_counter() - t0
     if best is None:
@@ -327,7 +246,7 @@ def _second_view(
     ).reshape(-1, 2)
     x0, y0 = np.maximum(np.floor(corners.min(0)).astype(int) - 2, 0)
     x1, y1 = np.ceil(corners.max(0)).astype(int) + 2
-    roi = _brightest(np.ascontiguousarray(bgr[y0:y1, x0:x1]))  # the zone only: cheap
+    roi = brightest(np.ascontiguousarray(bgr[y0:y1, x0:x1]))  # the zone only: cheap
     full = gray.copy()
     full[y0:y1, x0:x1] = roi
     canon = warp(full, grid)

@@ -16,6 +16,9 @@ and each tier stresses one cause:
     small           glyphs 6-8 px tall (thumbnails, a far camera)
     overprint       a stamp or faint dot-matrix print across the zone
     print           photocopies, inkjet, dot matrix, JPEG quality 15-40, motion blur, glare
+    unchecked       names of look-alike letters (O/Q/D/C/G, E/F, I/T/L) and codes one letter
+                    from another listed code (AUS/AUT, COD/COG), in hand-held photos: no
+                    check digit covers them, so they must be read surely or refused
 """
 
 from __future__ import annotations
@@ -37,11 +40,17 @@ OCRB = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
 SANS = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 TIERS = (
     "clean_scan", "filler_spacing", "visa", "bad_check", "nonstandard", "rotated", "small",
-    "overprint", "print",
+    "overprint", "print", "unchecked",
 )  # fmt: skip
 PRINTS = ("offset", "laser", "inkjet", "photocopy", "dotmatrix")
 _CODES = sorted(ISO_3166_ALPHA3)
 _SYL = ["MO", "KO", "ENA", "LI", "SE", "THA", "BO", "NG", "RA", "TSE", "PHO", "NA", "DI", "ME"]
+_LOOKALIKE_SYL = ["OQ", "DO", "CO", "GO", "ELF", "FE", "TIL", "LI", "QU", "ODD", "CEG"]
+# listed codes one letter from another listed code (a misread lands on a real code)
+_NEAR_CODES = sorted(
+    c for c in _CODES
+    if any(sum(x != y for x, y in zip(c, o, strict=True)) == 1 for o in _CODES if o != c)
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -56,9 +65,9 @@ class Scene:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-def _name(rng: np.random.Generator, parts: int) -> str:
+def _name(rng: np.random.Generator, parts: int, syllables: list[str] = _SYL) -> str:
     return " ".join(
-        "".join(rng.choice(_SYL, int(rng.integers(1, 4)))) for _ in range(parts)
+        "".join(rng.choice(syllables, int(rng.integers(1, 4)))) for _ in range(parts)
     )
 
 
@@ -80,14 +89,18 @@ def _document(rng: np.random.Generator, tier: str) -> tuple[list[str], tuple[str
     issuer, nation = str(rng.choice(_CODES)), str(rng.choice(_CODES))
     if tier == "nonstandard":
         issuer, nation = [("MAC", "<<<"), ("SI<", "SI<"), ("ROU", "132")][int(rng.integers(3))]
+    syl = _SYL
+    if tier == "unchecked":
+        issuer, nation = str(rng.choice(_NEAR_CODES)), str(rng.choice(_NEAR_CODES))
+        syl = _LOOKALIKE_SYL
     number = "".join(str(d) for d in rng.integers(0, 10, 8))
     number = str(rng.choice(list("ABCDEFGHJKLMNPRSTUVWXYZ"))) + number
     short = tier == "filler_spacing"
     lines = make_mrz(
         doc_type,  # type: ignore[arg-type]
         document_code=code, issuing_state=issuer, document_number=number,
-        surname=_name(rng, 1), given_names="" if short and rng.random() < 0.3 else
-        _name(rng, 1 if short else int(rng.integers(1, 3))),
+        surname=_name(rng, 1, syl), given_names="" if short and rng.random() < 0.3 else
+        _name(rng, 1 if short else int(rng.integers(1, 3)), syl),
         nationality=nation, date_of_birth=_yymmdd(rng, 40, 99), sex=str(rng.choice(["M", "F"])),
         date_of_expiry=_yymmdd(rng, 27, 36), nonstandard_codes=tier == "nonstandard",
     )  # fmt: skip

@@ -4,6 +4,8 @@
     .venv/bin/python tools/train_ocrb.py [--out ocr/model/ocrb_mlp.npz] [--lines 3000] [--seed 7]
         [--corpus DIR ...]   # optional: also learn from cells cut by our own pipeline out of
                              # synthetic frames with ground truth (make_mrz_corpus.py, own seeds)
+    # the reader averages two models (ocr/classify.py); the second one is
+    .venv/bin/python tools/train_ocrb.py --seed 11 --out ocr/model/ocrb_mlp_print.npz
 
 Training data are MRZ-like lines rendered with Debian's OCR-B (fonts-ocr-b) at high
 resolution, printed like real documents (offset, laser-engraved polycarbonate, inkjet bleed

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 
 from imdms.cli import main
 from ocr.accept import NAME_SHAPE, judge
+from ocr.classify import ALPHABET
 from ocr.decode import layout_for
 from ocr.mrz import make_mrz
 from ocr.reader import read_mrz_image
@@ -144,3 +146,49 @@ def test_look_alike_pair_the_checks_cannot_see_must_be_sure() -> None:
     v = judge(lay, doubtful, read)
     assert "document_number" in v.blocking and {(2, 1), (2, 2)} <= set(v.unsure)
     assert "document_number" not in judge(lay, scores(read), read).blocking
+
+
+@pytest.mark.parametrize(
+    ("number", "personal", "doubt"),
+    [
+        # three 0 read O in the personal number at weights 1, 1, 3 (24 x 5 = 120 = 0 mod 10):
+        # the optional-data check and the composite both pass (a silent error, fresh corpus)
+        ("L89234511", "66O53O7O46897", [(1, 30), (1, 33), (1, 35)]),
+        # 6 read G changes any weighted sum by 10: no check sees it
+        ("G89234511", "6605307046897", [(1, 0)]),
+    ],
+)
+def test_look_alike_sets_the_checks_cannot_see_must_be_sure(
+    number: str, personal: str, doubt: list[tuple[int, int]]
+) -> None:
+    lay = layout_for(2, 44)
+    assert lay is not None
+    read = make_mrz(
+        "TD3", document_code="P", issuing_state="GBR", document_number=number,
+        surname="A", given_names="B", nationality="GBR", date_of_birth="900101", sex="F",
+        date_of_expiry="300101", optional_data=personal,
+    )  # fmt: skip
+    swapped = {p: ("0" if read[p[0]][p[1]] == "O" else "6", -1.0) for p in doubt}
+    v = judge(lay, scores(read, swapped), read)
+    assert v.blocking and {(k + 1, i + 1) for k, i in doubt} <= set(v.unsure)
+    assert not judge(lay, scores(read), read).blocking
+
+
+def test_a_listed_code_whose_alternatives_form_no_code_is_sure() -> None:
+    """Issuer and nationality are held to the ICAO/ISO list: a cell read at 0.8 whose runner-up
+    forms no listed code is sure as a whole; when the runner-up is also a code, it is not."""
+    from ocr.decode import code_posterior, masked
+
+    def cells(code: str, doubt: dict[int, tuple[str, float]]) -> list[Any]:
+        out = []
+        for i, c in enumerate(code):
+            z = np.full(37, -20.0, np.float32)
+            z[ALPHABET.index(c)] = 0.0
+            if i in doubt:
+                alt, lp = doubt[i]
+                z[ALPHABET.index(alt)] = lp
+            out.append(masked(z, "n"))
+        return out
+
+    assert code_posterior(cells("LSO", {1: ("J", -1.4)}), "LSO") > 0.99  # LJO is no code
+    assert code_posterior(cells("AUT", {2: ("S", -1.4)}), "AUT") < 0.9  # AUS is one

@@ -12,6 +12,8 @@ from ocr.specimens import ICAO_SPECIMENS, specimens
 from tests.ocr.helpers import DEV_CORPUS
 from tests.ocr.render import blank_frame, render_frame
 
+BLUR = 4.0  # px sigma: the zone is still found, its glyphs no longer read
+
 # one of each document type and difficulty; a handful keeps the suite fast
 FILES = [
     "easy/e0000.jpg",
@@ -86,3 +88,46 @@ def test_visas_are_decoded_as_visas(lines: list[str], doc_type: str) -> None:
     assert r.doc_type == doc_type
     assert r.valid and r.accepted
     assert list(r.lines or []) == lines
+
+
+# cv2.ROTATE_90_CLOCKWISE = 0, cv2.ROTATE_90_COUNTERCLOCKWISE = 2
+@pytest.mark.parametrize(("degrees", "code"), [(90, 0), (270, 2)])
+def test_turned_components_are_those_of_the_turned_frame(degrees: int, code: int) -> None:
+    """The quarter-turn views reuse the upright frame's ink components: they must be exactly
+    what thresholding the turned frame gives."""
+    import cv2
+    import numpy as np
+
+    from ocr.locate import blobs
+
+    gray = cv2.cvtColor(
+        render_frame(specimens()["lso_passport"], angle=7.0, cap_px=18), cv2.COLOR_BGR2GRAY
+    )
+    a = blobs(gray).turned(degrees)
+    b = blobs(cv2.rotate(gray, code))
+    assert a.shape == b.shape
+    key_a, key_b = np.lexsort(a.stats.T[::-1]), np.lexsort(b.stats.T[::-1])
+    assert np.array_equal(a.stats[key_a], b.stats[key_b])
+
+
+def test_a_frame_that_reads_nothing_valid_stops_at_the_decode_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every fallback view of an unreadable zone is bounded by MAX_DECODES grids (p99)."""
+    import cv2
+
+    import ocr.reader as reader
+    from ocr.decode import decode
+
+    calls: list[int] = []
+
+    def counting(*args: Any) -> Any:
+        calls.append(1)
+        return decode(*args)
+
+    monkeypatch.setattr(reader, "decode", counting)
+    frame = render_frame(specimens()["lso_passport"], angle=3.0, cap_px=20)
+    r = read_mrz_image(cv2.GaussianBlur(frame, (0, 0), BLUR))  # found, too blurred to read
+    assert not r.accepted
+    assert r.lines is not None and not r.valid
+    assert 0 < len(calls) <= reader.MAX_DECODES
