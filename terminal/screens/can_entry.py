@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from terminal.i18n import N_
+
 
 def can_problem(value: str) -> str:
     """"" when `value` is a CAN, else what is wrong, in words."""
@@ -18,7 +20,7 @@ def can_problem(value: str) -> str:
 
 
 class CanEntryModal(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("escape", "back", N_("Back"))]
     AUTO_FOCUS = "#can"
 
     def compose(self) -> ComposeResult:

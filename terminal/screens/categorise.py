@@ -27,6 +27,7 @@ from records.codes import (
 from records.record import CrossingRecord
 from records.rules import default_purpose
 from terminal.booking import Case, Problem, local_hhmm
+from terminal.i18n import N_
 from terminal.labels import SEX_SHORT, doc_tail, initials, label, options
 from terminal.saving import NotSaved, Saved
 from terminal.screens.base import BoothScreen
@@ -98,9 +99,9 @@ def indicator_text(case: Case) -> Text:
 
 class CategoriseScreen(BoothScreen[None]):
     BINDINGS = [
-        Binding("f2", "save", "Save"),
-        Binding("f7", "indicators", "Indicators"),
-        Binding("escape", "back", "Back"),
+        Binding("f2", "save", N_("Save")),
+        Binding("f7", "indicators", N_("Indicators")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(self, case: Case) -> None:

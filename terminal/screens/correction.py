@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Static
 
 from records.codes import VoidReason
 from terminal.booking import Case, amendment, form_from_record
+from terminal.i18n import N_
 from terminal.saving import Saved
 from terminal.screens.base import BoothScreen
 from terminal.widgets.crossing_table import CrossingTable, crossing_row
@@ -18,9 +19,9 @@ from terminal.widgets.status_bar import StatusBar
 
 class CorrectionScreen(BoothScreen[None]):
     BINDINGS = [
-        Binding("enter", "pick", "Correct this"),
-        Binding("f9", "void", "Void"),
-        Binding("escape", "back", "Back"),
+        Binding("enter", "pick", N_("Correct this")),
+        Binding("f9", "void", N_("Void")),
+        Binding("escape", "back", N_("Back")),
     ]
     AUTO_FOCUS = "#corr-table"
 

@@ -8,10 +8,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from terminal.i18n import N_
+
 
 class ErrorModal(ModalScreen[None]):
     BINDINGS = [
-        Binding("enter,escape", "dismiss_modal", "OK"),
+        Binding("enter,escape", "dismiss_modal", N_("OK")),
     ]
 
     def __init__(self, title: str, message: str, hint: str) -> None:

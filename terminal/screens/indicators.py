@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, SelectionList, Static
 
 from records.codes import TIP_INDICATOR_LABELS, TipIndicator, TipReferral
 from terminal.booking import Case
+from terminal.i18n import N_
 from terminal.labels import options
 from terminal.widgets.choice import Choice
 from terminal.widgets.tick import TickList
@@ -22,8 +23,8 @@ from terminal.widgets.tick import TickList
 
 class IndicatorsScreen(ModalScreen[bool]):
     BINDINGS = [
-        Binding("f2", "done", "Done"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("f2", "done", N_("Done")),
+        Binding("escape", "cancel", N_("Cancel")),
     ]
     AUTO_FOCUS = "#tip-list"
 

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Static
 from drivers.base import DocumentRead
 from imdms.errors import MrzError
 from ocr.mrz import MrzRecord
+from terminal.i18n import N_
 from terminal.labels import issue_text
 from terminal.screens.base import BoothScreen
 from terminal.widgets.keybar import KeyBar
@@ -67,8 +68,8 @@ def feedback(lines: list[str]) -> tuple[Text, MrzRecord | None]:
 
 class ManualMrzScreen(BoothScreen[None]):
     BINDINGS = [
-        Binding("f2", "accept", "Continue"),
-        Binding("escape", "back", "Back"),
+        Binding("f2", "accept", N_("Continue")),
+        Binding("escape", "back", N_("Back")),
     ]
     AUTO_FOCUS = "#mrz-1"
 

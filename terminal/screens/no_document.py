@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from records.codes import Sex
 from terminal.booking import Case, PersonWithoutDocument, default_form
+from terminal.i18n import N_
 from terminal.labels import options
 from terminal.screens.base import BoothScreen
 from terminal.widgets.choice import Choice
@@ -22,8 +23,8 @@ from terminal.widgets.upper_input import UpperInput
 
 class NoDocumentScreen(BoothScreen[None]):
     BINDINGS = [
-        Binding("f2", "next", "Continue"),
-        Binding("escape", "back", "Back"),
+        Binding("f2", "next", N_("Continue")),
+        Binding("escape", "back", N_("Back")),
     ]
     AUTO_FOCUS = "#nd-sex"
 

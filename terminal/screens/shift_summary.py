@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Static
 from records.codes import TIP_INDICATOR_LABELS, RefusalReason, TipIndicator
 from records.stats import CellKey, Summary
 from terminal.booking import local_hhmm
+from terminal.i18n import N_
 from terminal.labels import label
 from terminal.screens.base import BoothScreen
 from terminal.widgets.keybar import KeyBar
@@ -69,7 +70,7 @@ def sensitive_text(summary: Summary) -> Text:
 
 
 class ShiftSummaryScreen(BoothScreen[None]):
-    BINDINGS = [Binding("escape,f6", "back", "Back")]
+    BINDINGS = [Binding("escape,f6", "back", N_("Back"))]
     AUTO_FOCUS = "#cells"
 
     def compose(self) -> ComposeResult:

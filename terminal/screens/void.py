@@ -10,13 +10,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from records.codes import VoidReason
+from terminal.i18n import N_
 
 
 class VoidModal(ModalScreen[VoidReason | None]):
     BINDINGS = [
-        Binding("d", "pick('DUPLICATE')", "Duplicate"),
-        Binding("m", "pick('MISTAKE')", "Mistake"),
-        Binding("escape", "pick('')", "Back"),
+        Binding("d", "pick('DUPLICATE')", N_("Duplicate")),
+        Binding("m", "pick('MISTAKE')", N_("Mistake")),
+        Binding("escape", "pick('')", N_("Back")),
     ]
 
     def __init__(self, row: str) -> None:

@@ -1,0 +1,72 @@
+"""Snapshots at 80x24 of the screens whose language matters most: sign-in (where the officer
+picks it, F8) and the traveller's F9 screen (Sesotho above English whatever the officer's
+language; the officer's keys below in theirs). Update as in test_snapshots.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from terminal import i18n
+from tests.tui.conftest import OFFICER, PIN, BoothFactory, wait_for
+
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def _english_after() -> Iterator[None]:
+    yield
+    i18n.set_language("en")
+
+
+def test_sign_in_sesotho(snap_compare: Any, make_booth: BoothFactory) -> None:
+    booth = make_booth()
+    booth.app.settings.demo_pin = "1234"
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("f8")
+        await pilot.pause()
+
+    assert snap_compare(booth.app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("language", ["en", "st"])
+def test_traveller(snap_compare: Any, make_booth: BoothFactory, language: str) -> None:
+    booth = make_booth()
+
+    async def run_before(pilot: Any) -> None:
+        if language == "st":
+            await pilot.press("f8")
+        pilot.app.sign_in(OFFICER)
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ScanScreen")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "TravellerScreen")
+        await pilot.press("3")  # trafficking: the page that matters most
+        await pilot.pause()
+
+    assert snap_compare(booth.app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_language_kept_for_the_shift_and_reset_at_sign_out(
+    make_booth: BoothFactory,
+) -> None:
+    booth = make_booth()
+    async with booth.app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        assert i18n.current_language() == "st"
+        for key in OFFICER:
+            await pilot.press(key)
+        await pilot.press("tab", *PIN, "enter")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ScanScreen")
+        assert booth.app.shift is not None and booth.app.shift.language == "st"
+        assert "Fana ka tokomane e latelang" in str(
+            pilot.app.screen.query_one("#prompt").render())
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "TravellerScreen")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ScanScreen")
+        booth.app.sign_out("officer")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "SignInScreen")
+        assert i18n.current_language() == "en"
