@@ -34,7 +34,7 @@ from terminal.audit import AuditTrail, Detail
 from terminal.booking import Booth, Case, WatchlistLike
 from terminal.chip_link import ChipLink
 from terminal.drafts import idle_notice, restore_draft, take_open_case
-from terminal.i18n import DEFAULT_LANGUAGE, N_, current_language, set_language
+from terminal.i18n import DEFAULT_LANGUAGE, N_, _, current_language, set_language
 from terminal.key_order import KeyDone
 from terminal.keyboard import Keyboard
 from terminal.officers import OfficerStore
@@ -130,7 +130,7 @@ class BoothApp(App[None]):
         self.reader_states: dict[str, ReaderState] = {
             r.name: ReaderState(ReaderStatus.WAITING) for r in self.readers
         }
-        self.link = LinkStatus(None, "link ?")
+        self.link = LinkStatus(None, N_("link ?"))
         self.queue = QueueStatus(None)
         self._stop = threading.Event()
         self._keyboard = Keyboard(self, self._route_key)
@@ -241,7 +241,7 @@ class BoothApp(App[None]):
 
     def status_line(self) -> Text:
         s = self.settings
-        who = self.shift.officer_id if self.shift else "signed out"
+        who = self.shift.officer_id if self.shift else _("signed out")
         return status_line(f"{s.border_post}/{s.terminal_id}", who, s.default_direction.value,
                            self.reader_states, self.link, self.queue)
 

@@ -20,6 +20,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from records.codes import TIP_INDICATOR_LABELS
 from terminal.i18n import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALE_DIR
 
 SOURCE_DIR = LOCALE_DIR.parent
@@ -42,6 +43,10 @@ def extract() -> Catalog:
         directory_filter=lambda d: "locale" not in Path(d).parts,
     ):
         catalog.add(message, None, auto_comments=comments, context=context)
+    # officer-facing labels that live below terminal/ (records/ may not import it): shown
+    # through terminal.labels.tip_label
+    for text in TIP_INDICATOR_LABELS.values():
+        catalog.add(text, None, auto_comments=["records/codes.py TIP_INDICATOR_LABELS"])
     return catalog
 
 
@@ -105,7 +110,7 @@ def main(argv: list[str]) -> int:
         template = read(POT)
         for code in TRANSLATED:
             po = read(po_path(code), code)
-            po.update(template, update_header_comment=False)
+            po.update(template, no_fuzzy_matching=True)  # a guess would inherit the review mark
             po_path(code).write_bytes(_po_bytes(po))
     elif command == "compile":
         for code in TRANSLATED:

@@ -70,7 +70,7 @@ class ScanScreen(BoothScreen[None]):
         self.query_one("#readers", Static).update(readers)
         link, queue = app.link, app.queue
         text = Text(_("Central link") + "\n", style="bold")
-        text.append(link.text, style={True: "bold green", False: "bold yellow", None: ""}[
+        text.append(_(link.text), style={True: "bold green", False: "bold yellow", None: ""}[
             link.online])
         text.append(f"\n{queue.text}")
         if queue.quarantined:

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from records.codes import VoidReason
-from terminal.i18n import N_
+from terminal.i18n import N_, _
 
 
 class VoidModal(ModalScreen[VoidReason | None]):
@@ -26,10 +26,11 @@ class VoidModal(ModalScreen[VoidReason | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static("Void this crossing?", classes="title")
-            yield Static(f"{self.row}\nA voided crossing is counted nowhere. The saved record "
-                         "stays, marked as voided.", id="confirm-question", markup=False)
-            yield Static("D duplicate (saved twice)  M mistake (nobody crossed)  Esc back",
+            yield Static(_("Void this crossing?"), classes="title")
+            yield Static(self.row + "\n" + _("A voided crossing is counted nowhere. The saved "
+                                              "record stays, marked as voided."),
+                         id="confirm-question", markup=False)
+            yield Static(_("D duplicate (saved twice)  M mistake (nobody crossed)  Esc back"),
                          classes="keys")
 
     def action_pick(self, reason: str) -> None:

@@ -39,3 +39,26 @@ def test_untranslated_text_falls_back_to_english() -> None:
 def test_next_language_cycles() -> None:
     assert i18n.next_language("en") == "st"
     assert i18n.next_language("st") == "en"
+
+
+def test_every_code_list_member_has_a_translatable_label() -> None:
+    """A member without an entry in labels._LABELS shows English even in a Sesotho shift."""
+    from records import codes
+    from terminal import labels
+
+    for enum in (codes.Decision, codes.Direction, codes.Purpose, codes.RefusalReason,
+                 codes.Relationship, codes.Sex, codes.TipReferral, codes.TransportMode,
+                 codes.TransportRole, codes.TravellerCategory):
+        assert [m for m in enum if m not in labels._LABELS] == [], enum.__name__
+
+
+def test_labels_follow_the_language_wire_values_do_not() -> None:
+    from records.codes import TipIndicator, TravellerCategory
+    from terminal.labels import label, tip_label
+
+    i18n.set_language("st")
+    assert label(TravellerCategory.MINEWORKER) == "Mosebetsi oa merafong"
+    assert TravellerCategory.MINEWORKER.value == "MINEWORKER"
+    assert tip_label(TipIndicator.PREVIOUS_IRREGULAR_CROSSING).startswith("O kile")
+    i18n.set_language("en")
+    assert label(TravellerCategory.MINEWORKER) == "Mineworker"

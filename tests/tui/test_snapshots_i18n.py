@@ -70,3 +70,17 @@ async def test_language_kept_for_the_shift_and_reset_at_sign_out(
         booth.app.sign_out("officer")
         await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "SignInScreen")
         assert i18n.current_language() == "en"
+
+
+def test_scan_sesotho(snap_compare: Any, make_booth: BoothFactory) -> None:
+    """A Sesotho shift: the prompt, panels, status bar and keys must still fit 80 columns."""
+    from tests.tui.test_snapshots import seed_shift
+
+    booth = make_booth()
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.press("f8")
+        await seed_shift(pilot)
+        await pilot.pause()
+
+    assert snap_compare(booth.app, terminal_size=SIZE, run_before=run_before)
