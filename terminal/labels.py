@@ -105,11 +105,11 @@ def options(enum: type[Enum]) -> list[tuple[str, Enum]]:
 
 
 FIELD_NAMES = {
-    "document_number": "Document number", "date_of_birth": "Birth date",
-    "date_of_expiry": "Expiry date", "optional_data": "Optional data",
-    "personal_number": "Personal number", "composite": "Overall check digit",
-    "nationality": "Nationality", "issuing_state": "Issuing state", "sex": "Sex",
-    "names": "Names", "document_code": "Document code",
+    "document_number": N_("Document number"), "date_of_birth": N_("Birth date"),
+    "date_of_expiry": N_("Expiry date"), "optional_data": N_("Optional data"),
+    "personal_number": N_("Personal number"), "composite": N_("Overall check digit"),
+    "nationality": N_("Nationality"), "issuing_state": N_("Issuing state"), "sex": N_("Sex"),
+    "names": N_("Names"), "document_code": N_("Document code"),
 }
 
 
@@ -119,8 +119,8 @@ def issue_text(field: str, message: str) -> str:
     for prefix in (f"{field}: ", f"{field} "):
         if message.startswith(prefix):
             message = message[len(prefix):]
-    name = FIELD_NAMES.get(field, field.replace("_", " ").capitalize())
-    return f"{name}: {message}"
+    name = _(FIELD_NAMES[field]) if field in FIELD_NAMES else field.replace("_", " ").capitalize()
+    return f"{name}: {message}"  # the parser's message stays English (ocr/ has no catalog)
 
 
 SEX_SHORT = {Sex.UNKNOWN: "?", Sex.MALE: "M", Sex.FEMALE: "F", Sex.NOT_APPLICABLE: "-"}

@@ -27,6 +27,9 @@ def test_sign_in_sesotho(snap_compare: Any, make_booth: BoothFactory) -> None:
 
     async def run_before(pilot: Any) -> None:
         await pilot.press("f8")
+        # a loaded machine may paint late: wait for the relabelled screen, not a fixed pause
+        await wait_for(pilot, lambda: "Puo" in str(
+            pilot.app.screen.query_one("#language-line").render()))
         await pilot.pause()
 
     assert snap_compare(booth.app, terminal_size=SIZE, run_before=run_before)
