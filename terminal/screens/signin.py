@@ -73,6 +73,7 @@ class SignInScreen(BoothScreen[None]):
         """The language for this shift: chosen before signing in, kept until sign-out."""
         set_language(next_language())
         self._relabel()
+        self.app.refresh_status()  # the status bar too, not at its next tick
         msg = self.query_one("#signin-msg", Static)
         if not self.notice and not msg.has_class("bad"):  # a notice or a refusal stays as said
             msg.update(_(HINT))

@@ -31,6 +31,7 @@ def test_sign_in_sesotho(snap_compare: Any, make_booth: BoothFactory) -> None:
         await wait_for(pilot, lambda: "Puo" in str(
             pilot.app.screen.query_one("#language-line").render()))
         await pilot.pause()
+        assert "ha ho ofisiri" in str(booth.app.status_line())  # at once, not at the next tick
 
     assert snap_compare(booth.app, terminal_size=SIZE, run_before=run_before)
 
@@ -87,3 +88,23 @@ def test_scan_sesotho(snap_compare: Any, make_booth: BoothFactory) -> None:
         await pilot.pause()
 
     assert snap_compare(booth.app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_traveller_screen_from_the_document_screen_and_back(
+    make_booth: BoothFactory,
+) -> None:
+    """F9 mid-traveller (before consent to a photo, say) and Esc back to the same document."""
+    booth = make_booth()
+    async with booth.app.run_test(size=SIZE) as pilot:
+        booth.app.sign_in(OFFICER)
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ScanScreen")
+        booth.feed("lso_passport")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "DocumentScreen")
+        document = pilot.app.screen
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "TravellerScreen")
+        await pilot.press("right")
+        assert pilot.app.screen.page == 1  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pilot.app.screen is document)
+        assert booth.records() == []  # showing the traveller's screen saved nothing
