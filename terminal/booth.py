@@ -36,6 +36,7 @@ from terminal.audit import AuditTrail, Detail
 from terminal.booking import Booth, Case, WatchlistLike
 from terminal.chip_link import ChipLink
 from terminal.drafts import idle_notice, restore_draft, take_open_case
+from terminal.i18n import DEFAULT_LANGUAGE, N_, _, current_language, set_language
 from terminal.key_order import KeyDone
 from terminal.keyboard import Keyboard
 from terminal.officers import OfficerStore
@@ -66,8 +67,10 @@ class BoothApp(App[None]):
     TITLE = "IMDMS border terminal"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
-        Binding("f1", "help", "Help", show=False),
+        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True),
+        Binding("f1", "help", N_("Help"), show=False),
+        # every screen of a shift (unless it binds F9 itself): what the traveller reads
+        Binding("f9", "traveller", N_("Traveller information"), show=False),
     ]
 
     class DocumentRead(Message):
@@ -128,7 +131,7 @@ class BoothApp(App[None]):
         self.reader_states: dict[str, ReaderState] = {
             r.name: ReaderState(ReaderStatus.WAITING) for r in self.readers
         }
-        self.link = LinkStatus(None, "link ?")
+        self.link = LinkStatus(None, N_("link ?"))
         self.queue = QueueStatus(None)
         self._stop = threading.Event()
         self._keyboard = Keyboard(self, self._route_key)
@@ -243,7 +246,7 @@ class BoothApp(App[None]):
 
     def status_line(self) -> Text:
         s = self.settings
-        who = self.shift.officer_id if self.shift else "signed out"
+        who = self.shift.officer_id if self.shift else _("signed out")
         return status_line(f"{s.border_post}/{s.terminal_id}", who, s.default_direction.value,
                            self.reader_states, self.link, self.queue)
 
@@ -257,7 +260,7 @@ class BoothApp(App[None]):
         from records.clock import iso_z
         from terminal.screens.scan import ScanScreen
 
-        self.shift = Shift(officer_id, iso_z(self.settings.clock()))
+        self.shift = Shift(officer_id, iso_z(self.settings.clock()), language=current_language())
         self._last_activity = time.monotonic()
         self.audit("sign_in", officer_id=officer_id)
         self.switch_screen(ScanScreen())
@@ -287,6 +290,7 @@ class BoothApp(App[None]):
                        detail={"reason": reason, "draft_kept": kept is not None})
         self.shift = None
         self.settings.default_direction = self._configured_direction  # not inherited
+        set_language(DEFAULT_LANGUAGE)  # nor the language: the next officer picks their own
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(SignInScreen(notice))
@@ -296,6 +300,12 @@ class BoothApp(App[None]):
 
         if not isinstance(self.screen, HelpModal):
             self.push_screen(HelpModal(self.screen))
+
+    def action_traveller(self) -> None:
+        from terminal.screens.traveller import TravellerScreen
+
+        if self.shift is not None and not isinstance(self.screen, TravellerScreen):
+            self.push_screen(TravellerScreen())
 
     async def action_quit(self) -> None:
         if self.shift is not None:  # the booth is stopped with an officer signed in

@@ -43,6 +43,7 @@ class Shift:
     officer_id: str
     started_at: str
     records: list[CrossingRecord] = field(default_factory=list)
+    language: str = "en"  # picked at sign-in (terminal/i18n.py), kept for the shift
 
 
 def warm_up_imports() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 
 from drivers.base import ReaderState, ReaderStatus
+from terminal.i18n import N_, _
 from terminal.ports import CountsOutbox
 
 READER_STATE_FILE = "reader-state.json"  # messaging.health.READER_STATE_FILE reads it
@@ -41,10 +42,11 @@ class QueueStatus:
     @property
     def text(self) -> str:
         if self.pending is None:
-            return "outbox ?"
+            return _("outbox ?")
         # "held": records the forwarder set aside (it cannot send them): the technician acts
-        extra = f", {self.quarantined} held: call technician" if self.quarantined else ""
-        return f"{self.pending} to send{extra}{self.receipt_text}"
+        extra = (_(", {n} held: call technician").format(n=self.quarantined)
+                 if self.quarantined else "")
+        return _("{n} to send").format(n=self.pending) + extra + self.receipt_text
 
     @property
     def receipt_text(self) -> str:
@@ -52,8 +54,8 @@ class QueueStatus:
         if not self.receipts or not self.awaiting_receipt:
             return ""
         age = self.oldest_unreceipted_age_s
-        oldest = f" (oldest {_age(age)})" if age is not None else ""
-        return f", {self.awaiting_receipt} await receipt{oldest}"
+        oldest = _(" (oldest {age})").format(age=_age(age)) if age is not None else ""
+        return _(", {n} await receipt").format(n=self.awaiting_receipt) + oldest
 
 
 def _age(seconds: float) -> str:
@@ -66,20 +68,21 @@ def _age(seconds: float) -> str:
 
 def read_link(data_dir: Path | None, *, forwarding: bool) -> LinkStatus:
     if not forwarding:
-        return LinkStatus(None, "local only")
+        return LinkStatus(None, N_("local only"))
     if data_dir is None:
-        return LinkStatus(None, "link ?")
+        return LinkStatus(None, N_("link ?"))
     try:
         data: Any = json.loads((data_dir / "forwarder-status.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return LinkStatus(False, "offline (forwarder not running)")
+        # TRANSLATORS: keep " (": the status bar shows only what comes before it
+        return LinkStatus(False, N_("offline (forwarder not running)"))
     except (OSError, ValueError):
-        return LinkStatus(None, "link ?")
+        return LinkStatus(None, N_("link ?"))
     if not isinstance(data, dict):
-        return LinkStatus(None, "link ?")
+        return LinkStatus(None, N_("link ?"))
     if data.get("online"):
-        return LinkStatus(True, "online")
-    return LinkStatus(False, "offline")
+        return LinkStatus(True, N_("online"))
+    return LinkStatus(False, N_("offline"))
 
 
 def read_queue(outbox: CountsOutbox, *, receipts: bool = False) -> QueueStatus:
@@ -106,11 +109,12 @@ SEVERITY = [ReaderStatus.ERROR, ReaderStatus.DISCONNECTED, ReaderStatus.WAITING,
 def reader_summary(states: Mapping[str, ReaderState]) -> tuple[str, str]:
     """(text, style class "ok" | "bad") for the worst reader state."""
     if not states:
-        return "no reader", "bad"
+        return _("no reader"), "bad"
     worst = min(states.values(), key=lambda s: SEVERITY.index(s.status))
     good = worst.status in (ReaderStatus.CONNECTED, ReaderStatus.WAITING)
     # "ok" keeps the bar within 80 columns; the scan screen shows each reader's state
-    return ("reader ok" if good else f"reader {worst.status.value}"), "ok" if good else "bad"
+    text = _("reader ok") if good else _("reader {state}").format(state=worst.status.value)
+    return text, "ok" if good else "bad"
 
 
 def status_line(where: str, who: str, direction: str, states: Mapping[str, ReaderState],
@@ -123,6 +127,6 @@ def status_line(where: str, who: str, direction: str, states: Mapping[str, Reade
     text.append(f"| {who} | {direction} | ")
     text.append(reader, style="bold green" if rstyle == "ok" else "bold red reverse")
     text.append(" | ")
-    text.append(link.short, style=link_style)
+    text.append(_(link.short), style=link_style)  # LinkStatus keeps the msgid
     text.append(f" | {queue.text}")
     return text

@@ -14,7 +14,6 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Static
 
 from records.codes import (
-    TIP_INDICATOR_LABELS,
     Decision,
     Direction,
     Purpose,
@@ -27,7 +26,8 @@ from records.codes import (
 from records.record import CrossingRecord
 from records.rules import default_purpose
 from terminal.booking import Case, Problem, local_hhmm
-from terminal.labels import SEX_SHORT, doc_tail, initials, label, options
+from terminal.i18n import N_
+from terminal.labels import SEX_SHORT, doc_tail, initials, label, options, tip_label
 from terminal.saving import NotSaved, Saved
 from terminal.screens.base import BoothScreen
 from terminal.widgets.choice import Choice
@@ -90,7 +90,7 @@ def indicator_text(case: Case) -> Text:
             return Text("MINOR with no adult linked: link the adult, or flag indicators (F7)",
                         style="bold yellow")
         return Text("Indicators: none flagged (F7 to flag)", style="dim")
-    names = "; ".join(TIP_INDICATOR_LABELS[i] for i in f.tip_indicators)
+    names = "; ".join(tip_label(i) for i in f.tip_indicators)
     text = Text(f"{len(f.tip_indicators)} flagged: {names}", style="bold yellow")
     text.append(f"  referral: {label(f.tip_referral)}")
     return text
@@ -98,9 +98,9 @@ def indicator_text(case: Case) -> Text:
 
 class CategoriseScreen(BoothScreen[None]):
     BINDINGS = [
-        Binding("f2", "save", "Save"),
-        Binding("f7", "indicators", "Indicators"),
-        Binding("escape", "back", "Back"),
+        Binding("f2", "save", N_("Save")),
+        Binding("f7", "indicators", N_("Indicators")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(self, case: Case) -> None:

@@ -9,11 +9,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from terminal.i18n import N_, _
+
 
 class ConfirmModal(ModalScreen[bool]):
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("y", "answer(True)", N_("Yes")),
+        Binding("n,escape", "answer(False)", N_("No")),
     ]
 
     def __init__(self, title: str, question: str, yes: str, no: str) -> None:
@@ -27,8 +29,8 @@ class ConfirmModal(ModalScreen[bool]):
         with Vertical(id="confirm-box"):
             yield Static(self.title_text, classes="title", markup=False)
             yield Static(self.question, id="confirm-question", markup=False)
-            yield Static(f"Y: {self.yes}    N or Esc: {self.no}", classes="keys",
-                         markup=False)
+            keys = _("Y: {yes}    N or Esc: {no}").format(yes=self.yes, no=self.no)
+            yield Static(keys, classes="keys", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Static
 
 from records.codes import VoidReason
 from terminal.booking import Case, amendment, form_from_record
+from terminal.i18n import N_, _
 from terminal.saving import Saved
 from terminal.screens.base import BoothScreen
 from terminal.widgets.crossing_table import CrossingTable, crossing_row
@@ -18,18 +19,18 @@ from terminal.widgets.status_bar import StatusBar
 
 class CorrectionScreen(BoothScreen[None]):
     BINDINGS = [
-        Binding("enter", "pick", "Correct this"),
-        Binding("f9", "void", "Void"),
-        Binding("escape", "back", "Back"),
+        Binding("enter", "pick", N_("Correct this")),
+        Binding("f9", "void", N_("Void")),
+        Binding("escape", "back", N_("Back")),
     ]
     AUTO_FOCUS = "#corr-table"
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        yield Static("Which crossing needs a correction? (Up/Down, Enter)", classes="title")
+        yield Static(_("Which crossing needs a correction? (Up/Down, Enter)"), classes="title")
         yield CrossingTable(id="corr-table")
-        yield Static("The saved record stays as it was; a correction record replaces it in "
-                     "the statistics.", classes="keys")
+        yield Static(_("The saved record stays as it was; a correction record replaces it in "
+                       "the statistics."), classes="keys")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -63,7 +64,7 @@ class CorrectionScreen(BoothScreen[None]):
         if original is None:
             return
         if original.void is not None:
-            self.notify("That crossing is already voided.")
+            self.notify(_("That crossing is already voided."))
             return
 
         def chosen(reason: VoidReason | None) -> None:
@@ -81,8 +82,8 @@ class CorrectionScreen(BoothScreen[None]):
         if record.void is None or record.amends is None:
             return
         self.app.audit("void", detail={"amends": record.amends, "reason": record.void.value})
-        self.app.back_to_scan(f"Voided: ..{record.amends[-6:]} ({record.void.value.lower()}); "
-                              "it is counted nowhere.")
+        self.app.back_to_scan(_("Voided: ..{ref} ({reason}); it is counted nowhere.").format(
+            ref=record.amends[-6:], reason=record.void.value.lower()))
 
     def action_back(self) -> None:
         self.app.pop_screen()

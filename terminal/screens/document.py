@@ -27,6 +27,7 @@ from terminal.chip_checks import (
     possible_clone,
 )
 from terminal.chip_status import DG1_MISMATCH, PASSED, chip_refers, chip_status
+from terminal.i18n import N_
 from terminal.labels import issue_text
 from terminal.screens.base import BoothScreen
 from terminal.widgets.chip_panel import CAN_KINDS, chip_text, merge_chip
@@ -126,11 +127,11 @@ BANNER_SLOTS = 6  # watchlist, chip, MRZ check, expired, minor, repeat scan
 
 class DocumentScreen(BoothScreen[None]):
     BINDINGS = [
-        Binding("enter", "continue", "Continue"),
-        Binding("f7", "indicators", "Indicators"),
-        Binding("escape", "discard", "Discard"),
+        Binding("enter", "continue", N_("Continue")),
+        Binding("f7", "indicators", N_("Indicators")),
+        Binding("escape", "discard", N_("Discard")),
         # shown in the chip line when a chip read fails in a way the CAN may cure
-        Binding("f6", "can", "Card access number (CAN)", show=False),
+        Binding("f6", "can", N_("Card access number (CAN)"), show=False),
     ]
 
     def __init__(

@@ -8,10 +8,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from terminal.i18n import N_, _
+
 
 class ErrorModal(ModalScreen[None]):
     BINDINGS = [
-        Binding("enter,escape", "dismiss_modal", "OK"),
+        Binding("enter,escape", "dismiss_modal", N_("OK")),
     ]
 
     def __init__(self, title: str, message: str, hint: str) -> None:
@@ -24,9 +26,9 @@ class ErrorModal(ModalScreen[None]):
         with Vertical(id="error-box"):
             yield Static(self.title_text, classes="title", markup=False)
             yield Static(self.message_text, id="error-message", markup=False)
-            yield Static("What to do: " + (self.hint or "try again"), id="error-hint",
+            yield Static(_("What to do: ") + (self.hint or _("try again")), id="error-hint",
                          markup=False)
-            yield Static("Enter: OK", classes="keys")
+            yield Static(_("Enter: OK"), classes="keys")
 
     def action_dismiss_modal(self) -> None:
         self.dismiss(None)

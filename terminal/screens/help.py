@@ -11,19 +11,22 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from terminal.i18n import N_, _
 from terminal.widgets.keybar import key_label
 
 COMMON = [
-    ("Tab / Shift+Tab", "next / previous field"),
-    ("Left/Right, a letter", "change a choice"),
-    ("Space", "tick or untick a box"),
-    ("F1", "this help (Esc closes it)"),
+    ("Tab / Shift+Tab", N_("next / previous field")),
+    (N_("Left/Right, a letter"), N_("change a choice")),
+    ("Space", N_("tick or untick a box")),
+    ("F1", N_("this help (Esc closes it)")),
+    ("F9", N_("information for the traveller, in Sesotho and English")),
 ]
 EXTRA: dict[str, list[tuple[str, str]]] = {
-    "ScanScreen": [("present a document", "to the reader: it opens by itself")],
-    "ManualMrzScreen": [("Enter", "next line, or continue when the MRZ is complete")],
-    "CategoriseScreen": [("Enter", "save (on a choice or a text field)")],
-    "WatchlistAlertScreen": [("Enter", "confirm the decision")],
+    "ScanScreen": [(N_("present a document"), N_("to the reader: it opens by itself"))],
+    "ManualMrzScreen": [("Enter", N_("next line, or continue when the MRZ is complete"))],
+    "CategoriseScreen": [("Enter", N_("save (on a choice or a text field)"))],
+    "WatchlistAlertScreen": [("Enter", N_("confirm the decision"))],
+    "TravellerScreen": [(N_("Right / Left"), N_("next / previous page"))],
 }
 
 
@@ -35,8 +38,8 @@ def help_text(screen: Screen[Any]) -> Text:
         if screen.check_action(binding.action, ()) is False:
             continue
         keys = " / ".join(key_label(k) for k in binding.key.split(","))
-        rows.append((keys, binding.description))
-    rows += EXTRA.get(type(screen).__name__, []) + COMMON
+        rows.append((keys, _(binding.description)))
+    rows += [(_(k), _(w)) for k, w in EXTRA.get(type(screen).__name__, []) + COMMON]
     width = max(len(k) for k, _ in rows)
     text = Text()
     for i, (keys, what) in enumerate(rows):
@@ -48,7 +51,7 @@ def help_text(screen: Screen[Any]) -> Text:
 
 
 class HelpModal(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,enter", "close", "Close")]
+    BINDINGS = [Binding("escape,f1,enter", "close", N_("Close"))]
 
     def __init__(self, under: Screen[Any]) -> None:
         super().__init__()
@@ -56,7 +59,7 @@ class HelpModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static("Keys on this screen", classes="title")
+            yield Static(_("Keys on this screen"), classes="title")
             yield Static(help_text(self.under), id="help-keys")
 
     def action_close(self) -> None:

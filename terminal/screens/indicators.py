@@ -13,17 +13,18 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, SelectionList, Static
 
-from records.codes import TIP_INDICATOR_LABELS, TipIndicator, TipReferral
+from records.codes import TipIndicator, TipReferral
 from terminal.booking import Case
-from terminal.labels import options
+from terminal.i18n import N_, _
+from terminal.labels import options, tip_label
 from terminal.widgets.choice import Choice
 from terminal.widgets.tick import TickList
 
 
 class IndicatorsScreen(ModalScreen[bool]):
     BINDINGS = [
-        Binding("f2", "done", "Done"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("f2", "done", N_("Done")),
+        Binding("escape", "cancel", N_("Cancel")),
     ]
     AUTO_FOCUS = "#tip-list"
 
@@ -34,22 +35,22 @@ class IndicatorsScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         f = self.case.form
         with Vertical(id="tip-box"):
-            yield Static("Trafficking / smuggling indicators (what you observed)",
+            yield Static(_("Trafficking / smuggling indicators (what you observed)"),
                          classes="title")
             yield TickList(
                 *[
-                    (TIP_INDICATOR_LABELS[i], i, i in f.tip_indicators)
+                    (tip_label(i), i, i in f.tip_indicators)
                     for i in TipIndicator
                 ],
                 id="tip-list",
             )
-            yield Label("Note")
-            yield Input(f.tip_note or "", placeholder="what you saw (optional)", compact=True,
+            yield Label(_("Note"))
+            yield Input(f.tip_note or "", placeholder=_("what you saw (optional)"), compact=True,
                         id="tip-note")
-            yield Label("Referral")
+            yield Label(_("Referral"))
             yield Choice(options(TipReferral), f.tip_referral, id="tip-referral")
             yield Static(
-                "No score: you decide.  Space tick  Tab next  F2 done  Esc cancel",
+                _("No score: you decide.  Space tick  Tab next  F2 done  Esc cancel"),
                 classes="keys",
             )
 

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Static
 from drivers.base import DocumentRead
 from imdms.errors import MrzError
 from ocr.mrz import MrzRecord
+from terminal.i18n import N_, _
 from terminal.labels import issue_text
 from terminal.screens.base import BoothScreen
 from terminal.widgets.keybar import KeyBar
@@ -20,11 +21,11 @@ from terminal.widgets.upper_input import UpperInput
 SHAPES = {44: 2, 36: 2, 30: 3}
 MAX_ISSUES = 3
 CHECK_NAMES = {
-    "document_number": "number",
-    "date_of_birth": "birth",
-    "date_of_expiry": "expiry",
-    "optional_data": "optional",
-    "composite": "composite",
+    "document_number": N_("number"),
+    "date_of_birth": N_("birth"),
+    "date_of_expiry": N_("expiry"),
+    "optional_data": N_("optional"),
+    "composite": N_("composite"),
 }
 
 
@@ -35,49 +36,54 @@ def feedback(lines: list[str]) -> tuple[Text, MrzRecord | None]:
     filled = [x for x in lines if x]
     text = Text()
     if not filled:
-        return Text("Type line 1 of the MRZ (30, 36 or 44 characters).", style="dim"), None
+        return Text(_("Type line 1 of the MRZ (30, 36 or 44 characters)."), style="dim"), None
     length = len(filled[0])
     want = SHAPES.get(length)
-    lens = "  ".join(f"line {i + 1}: {len(x)}" for i, x in enumerate(filled))
+    lens = "  ".join(_("line {n}: {length}").format(n=i + 1, length=len(x))
+                     for i, x in enumerate(filled))
     text.append(lens + "\n")
     if want is None or len(filled) < want or any(len(x) != length for x in filled[:want]):
-        text.append("Keep typing: every line has 30 (ID card), 36 or 44 (passport) characters.",
-                    style="yellow")
+        text.append(_("Keep typing: every line has 30 (ID card), 36 or 44 (passport) "
+                      "characters."), style="yellow")
         return text, None
     try:
         mrz = parse_mrz(filled[:want], correct=False)
     except MrzError as err:
-        text.append(f"Not an MRZ: {err.message}", style="bold red")
+        text.append(_("Not an MRZ: ") + err.message, style="bold red")
         return text, None
-    text.append("checks: ")
+    text.append(_("checks: "))
     for name, ok in mrz.checks.items():
-        text.append(f"{CHECK_NAMES.get(name, name)} ")
-        text.append("ok  " if ok else "WRONG  ", style="green" if ok else "bold red reverse")
+        text.append(f"{_(CHECK_NAMES.get(name, name))} ")
+        text.append(_("ok") + "  " if ok else _("WRONG") + "  ",
+                    style="green" if ok else "bold red reverse")
     for issue in mrz.errors[:MAX_ISSUES]:
         text.append(f"\n{issue_text(issue.field, issue.message)}", style="bold red")
     if len(mrz.errors) > MAX_ISSUES:
-        text.append(f"\n... and {len(mrz.errors) - MAX_ISSUES} more", style="bold red")
+        text.append("\n" + _("... and {n} more").format(n=len(mrz.errors) - MAX_ISSUES),
+                    style="bold red")
     if mrz.valid:
-        text.append("\nAll check digits pass. Enter: continue.", style="bold green")
+        text.append("\n" + _("All check digits pass. Enter: continue."), style="bold green")
     else:
-        text.append("\nCheck the typing against the page. Enter: continue anyway "
-                    "(recorded as failing the check).", style="yellow")
+        text.append("\n" + _("Check the typing against the page. Enter: continue anyway "
+                             "(recorded as failing the check)."), style="yellow")
     return text, mrz
 
 
 class ManualMrzScreen(BoothScreen[None]):
     BINDINGS = [
-        Binding("f2", "accept", "Continue"),
-        Binding("escape", "back", "Back"),
+        Binding("f2", "accept", N_("Continue")),
+        Binding("escape", "back", N_("Back")),
     ]
     AUTO_FOCUS = "#mrz-1"
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
         with Vertical(id="manual-box"):
-            yield Static("Type the MRZ from the document (use < for filler)", classes="title")
+            yield Static(_("Type the MRZ from the document (use < for filler)"),
+                         classes="title")
             for n in (1, 2, 3):
-                yield Label(f"Line {n}" + (" (ID cards only)" if n == 3 else ""))
+                yield Label(_("Line {n}").format(n=n) + (" " + _("(ID cards only)")
+                                                         if n == 3 else ""))
                 yield UpperInput(id=f"mrz-{n}", max_length=44, restrict=r"[A-Z0-9<]*",
                             compact=True, classes="mrz-line")
             yield Static(feedback([])[0], id="mrz-feedback")
@@ -92,7 +98,7 @@ class ManualMrzScreen(BoothScreen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         current = event.input.id or ""
-        _, mrz = feedback(self._lines())
+        mrz = feedback(self._lines())[1]
         if mrz is not None:
             self.action_accept()
             return
@@ -104,9 +110,9 @@ class ManualMrzScreen(BoothScreen[None]):
         from terminal.screens.document import DocumentScreen
 
         lines = self._lines()
-        _, mrz = feedback(lines)
+        mrz = feedback(lines)[1]
         if mrz is None:
-            self.notify("The MRZ is not complete yet.", severity="warning")
+            self.notify(_("The MRZ is not complete yet."), severity="warning")
             return
         read = DocumentRead("manual", "typed by officer", tuple(x for x in lines if x), mrz)
         pending = self.app.chip.hand_mrz(read)

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Static
 
 from records.codes import Sex
 from terminal.booking import Case, PersonWithoutDocument, default_form
+from terminal.i18n import N_, _
 from terminal.labels import options
 from terminal.screens.base import BoothScreen
 from terminal.widgets.choice import Choice
@@ -22,31 +23,31 @@ from terminal.widgets.upper_input import UpperInput
 
 class NoDocumentScreen(BoothScreen[None]):
     BINDINGS = [
-        Binding("f2", "next", "Continue"),
-        Binding("escape", "back", "Back"),
+        Binding("f2", "next", N_("Continue")),
+        Binding("escape", "back", N_("Back")),
     ]
     AUTO_FOCUS = "#nd-sex"
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        yield Static("Person without a document: record what you can; they are counted.",
+        yield Static(_("Person without a document: record what you can; they are counted."),
                      classes="title")
         with Grid(id="nd-form"):
-            yield Label("Sex")
+            yield Label(_("Sex"))
             yield Choice(options(Sex), Sex.UNKNOWN, id="nd-sex")
-            yield Label("Birth year")
-            yield Input(placeholder="e.g. 1990, if known", max_length=4, restrict=r"[0-9]*",
+            yield Label(_("Birth year"))
+            yield Input(placeholder=_("e.g. 1990, if known"), max_length=4, restrict=r"[0-9]*",
                         compact=True, id="nd-year")
-            yield Label("Approx. age")
-            yield Input(placeholder="years, if no birth year", max_length=3,
+            yield Label(_("Approx. age"))
+            yield Input(placeholder=_("years, if no birth year"), max_length=3,
                         restrict=r"[0-9]*", compact=True, id="nd-age")
-            yield Label("Nationality")
-            yield UpperInput(placeholder="claimed, alpha-3 (XXX unknown)", max_length=3,
+            yield Label(_("Nationality"))
+            yield UpperInput(placeholder=_("claimed, alpha-3 (XXX unknown)"), max_length=3,
                              restrict=r"[A-Z]*", compact=True, id="nd-nat")
-            yield Label("Notes")
-            yield Input(placeholder="circumstances (optional)", compact=True, id="nd-notes")
+            yield Label(_("Notes"))
+            yield Input(placeholder=_("circumstances (optional)"), compact=True, id="nd-notes")
         yield Static("", id="nd-problems")
-        yield Static("Tab next field   Enter/F2 continue to the decision   Esc back",
+        yield Static(_("Tab next field   Enter/F2 continue to the decision   Esc back"),
                      classes="keys")
         yield KeyBar()
 
@@ -73,11 +74,12 @@ class NoDocumentScreen(BoothScreen[None]):
         year = int(year_text) if year_text else None
         problems = []
         if year is not None and not today.year - 120 <= year <= today.year:
-            problems.append(f"birth year between {today.year - 120} and {today.year}")
+            problems.append(_("birth year between {first} and {last}").format(
+                first=today.year - 120, last=today.year))
         if len(nat) != 3:
-            problems.append("nationality is 3 letters (XXX when unknown)")
+            problems.append(_("nationality is 3 letters (XXX when unknown)"))
         if problems:
-            self.query_one("#nd-problems", Static).update("To continue: " + "; ".join(problems))
+            self.query_one("#nd-problems", Static).update(_("To continue: ") + "; ".join(problems))
             return
         person = PersonWithoutDocument(
             sex=self.query_one("#nd-sex", Choice).value,

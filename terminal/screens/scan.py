@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from drivers.base import ReaderStatus
+from terminal.i18n import N_, _
 from terminal.screens.base import BoothScreen
 from terminal.widgets.crossing_table import CrossingTable
 from terminal.widgets.keybar import KeyBar
@@ -24,13 +25,13 @@ STATE_STYLE = {
 
 class ScanScreen(BoothScreen[None]):
     BINDINGS = [
-        Binding("f2", "demo_read", "Demo"),
-        Binding("f3", "manual", "Type MRZ"),
-        Binding("f4", "no_document", "No doc"),
-        Binding("f5", "correct", "Correct"),
-        Binding("f6", "summary", "Shift"),
-        Binding("f8", "direction", "In/Out"),
-        Binding("f10", "sign_out", "Sign out"),
+        Binding("f2", "demo_read", N_("Demo")),
+        Binding("f3", "manual", N_("Type MRZ")),
+        Binding("f4", "no_document", N_("No doc")),
+        Binding("f5", "correct", N_("Correct")),
+        Binding("f6", "summary", N_("Shift")),
+        Binding("f8", "direction", N_("In/Out")),
+        Binding("f10", "sign_out", N_("Sign out")),
     ]
 
     def compose(self) -> ComposeResult:
@@ -56,10 +57,10 @@ class ScanScreen(BoothScreen[None]):
         if not self.query("#readers"):
             return  # not composed yet
         app = self.app
-        readers = Text("Readers\n", style="bold")
+        readers = Text(_("Readers") + "\n", style="bold")
         states = app.reader_states
         if not states:
-            readers.append("none configured: type the MRZ (F3)", style="bold red")
+            readers.append(_("none configured: type the MRZ (F3)"), style="bold red")
         for name, state in states.items():
             readers.append(f"{name}: ")
             readers.append(state.status.value, style=STATE_STYLE.get(state.status, ""))
@@ -68,22 +69,22 @@ class ScanScreen(BoothScreen[None]):
             readers.append("\n")
         self.query_one("#readers", Static).update(readers)
         link, queue = app.link, app.queue
-        text = Text("Central link\n", style="bold")
-        text.append(link.text, style={True: "bold green", False: "bold yellow", None: ""}[
+        text = Text(_("Central link") + "\n", style="bold")
+        text.append(_(link.text), style={True: "bold green", False: "bold yellow", None: ""}[
             link.online])
         text.append(f"\n{queue.text}")
         if queue.quarantined:
-            text.append("\nheld: records the forwarder cannot send; the technician runs "
-                        "imdms outbox status", style="yellow")
+            text.append("\n" + _("held: records the forwarder cannot send; the technician runs "
+                                 "imdms outbox status"), style="yellow")
         if queue.error:
             text.append(f"\n{queue.error}"[:70], style="yellow")
         self.query_one("#link", Static).update(text)
         direction = app.settings.default_direction.value
         self.query_one("#prompt", Static).update(
             Text.assemble(
-                ("Present the next document", "bold"),
-                (" (F2: demo document)  " if app.demo_trigger else ".  ", ""),
-                (f"Direction: {direction} (F8)", "bold reverse"),
+                (_("Present the next document"), "bold"),
+                (" " + _("(F2: demo document)") + "  " if app.demo_trigger else ".  ", ""),
+                (_("Direction: {direction} (F8)").format(direction=direction), "bold reverse"),
             )
         )
 
@@ -136,7 +137,8 @@ class ScanScreen(BoothScreen[None]):
                 self.app.sign_out("officer")
 
         self.app.push_screen(
-            ConfirmModal("Sign out?", "End your shift at this booth? The next officer signs "
-                         "in with their own id and PIN.", "sign out", "stay signed in"),
+            ConfirmModal(_("Sign out?"), _("End your shift at this booth? The next officer signs "
+                                           "in with their own id and PIN."),
+                         _("sign out"), _("stay signed in")),
             callback=answered,
         )

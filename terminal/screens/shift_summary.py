@@ -9,10 +9,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 
-from records.codes import TIP_INDICATOR_LABELS, RefusalReason, TipIndicator
+from records.codes import RefusalReason, TipIndicator
 from records.stats import CellKey, Summary
 from terminal.booking import local_hhmm
-from terminal.labels import label
+from terminal.i18n import N_
+from terminal.labels import label, tip_label
 from terminal.screens.base import BoothScreen
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
@@ -57,7 +58,7 @@ def sensitive_text(summary: Summary) -> Text:
     text.append(f"persons flagged: {s.persons_flagged}\n")
     for code, n in s.indicators.items():
         try:
-            name = TIP_INDICATOR_LABELS[TipIndicator(code)]
+            name = tip_label(TipIndicator(code))
         except ValueError:
             name = code
         text.append(f"{n:>3} {name}\n")
@@ -69,7 +70,7 @@ def sensitive_text(summary: Summary) -> Text:
 
 
 class ShiftSummaryScreen(BoothScreen[None]):
-    BINDINGS = [Binding("escape,f6", "back", "Back")]
+    BINDINGS = [Binding("escape,f6", "back", N_("Back"))]
     AUTO_FOCUS = "#cells"
 
     def compose(self) -> ComposeResult:

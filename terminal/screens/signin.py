@@ -1,4 +1,5 @@
-"""Officer sign-in: officer id + PIN (checked against the scrypt hashes in the officers file)."""
+"""Officer sign-in: officer id + PIN (checked against the scrypt hashes in the officers file),
+and the booth's language for the shift (F8 switches it before signing in)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,35 @@ import math
 import time
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
 from imdms.errors import ImdmsError
+from terminal.i18n import LANGUAGES, N_, _, current_language, next_language, set_language
 from terminal.screens.base import BoothScreen
 from terminal.widgets.status_bar import StatusBar
 
 MAX_TRIES = 5
+HINT = N_("Type your id, Tab, your PIN, then Enter.")
+TITLE = N_("IMDMS border terminal - officer sign-in")
+PLACEHOLDER = N_("your officer id")
+
+
+def _language_line() -> str:
+    return _("Language: {language}  (F8: {other})").format(
+        language=LANGUAGES[current_language()], other=LANGUAGES[next_language()])
+
+
+def _demo_hint(pin: str) -> str:
+    return _("DEMO: officer id [b]demo[/b], PIN [b]{pin}[/b]. No real data.").format(pin=pin)
 LOCKOUT_S = 30.0
 
 
 class SignInScreen(BoothScreen[None]):
     AUTO_FOCUS = "#officer-id"
+    BINDINGS = [Binding("f8", "language", N_("Language"))]
 
     def __init__(self, notice: str = "") -> None:
         super().__init__()
@@ -33,18 +49,34 @@ class SignInScreen(BoothScreen[None]):
         demo_pin = getattr(getattr(app, "settings", None), "demo_pin", None)
         yield StatusBar()
         with Vertical(id="signin-box"):
-            yield Static("IMDMS border terminal - officer sign-in", classes="title")
-            yield Label("Officer id")
-            yield Input(placeholder="your officer id", id="officer-id", compact=True)
+            yield Static(_(TITLE), id="signin-title", classes="title")
+            yield Label(_("Officer id"), id="officer-id-label")
+            yield Input(placeholder=_(PLACEHOLDER), id="officer-id", compact=True)
             yield Label("PIN")
             yield Input(placeholder="PIN", password=True, id="pin", compact=True)
-            yield Static(self.notice or "Type your id, Tab, your PIN, then Enter.",
-                         id="signin-msg", markup=False)
+            yield Static(self.notice or _(HINT), id="signin-msg", markup=False)
+            yield Static(_language_line(), id="language-line", markup=False)
             if demo_pin:
-                yield Static(
-                    f"DEMO: officer id [b]demo[/b], PIN [b]{demo_pin}[/b]. No real data.",
-                    id="demo-hint",
-                )
+                yield Static(_demo_hint(demo_pin), id="demo-hint")
+
+    def _relabel(self) -> None:
+        """Every text on this screen in the current language (after F8), in place."""
+        self.query_one("#signin-title", Static).update(_(TITLE))
+        self.query_one("#officer-id-label", Label).update(_("Officer id"))
+        self.query_one("#officer-id", Input).placeholder = _(PLACEHOLDER)
+        self.query_one("#language-line", Static).update(_language_line())
+        demo_pin = getattr(getattr(self.app, "settings", None), "demo_pin", None)
+        if demo_pin and self.query("#demo-hint"):
+            self.query_one("#demo-hint", Static).update(_demo_hint(demo_pin))
+
+    def action_language(self) -> None:
+        """The language for this shift: chosen before signing in, kept until sign-out."""
+        set_language(next_language())
+        self._relabel()
+        self.app.refresh_status()  # the status bar too, not at its next tick
+        msg = self.query_one("#signin-msg", Static)
+        if not self.notice and not msg.has_class("bad"):  # a notice or a refusal stays as said
+            msg.update(_(HINT))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "officer-id":
@@ -67,7 +99,7 @@ class SignInScreen(BoothScreen[None]):
             self._show_wait()
             return
         if not officer_id or not pin:
-            self._message("Type your officer id and your PIN.")
+            self._message(_("Type your officer id and your PIN."))
             return
         try:
             ok = self.app.officers.verify(officer_id, pin)
@@ -91,7 +123,7 @@ class SignInScreen(BoothScreen[None]):
                     self._countdown.stop()
                 self._countdown = self.set_interval(1.0, self._tick)
             else:
-                self._message("Wrong officer id or PIN. Try again.")
+                self._message(_("Wrong officer id or PIN. Try again."))
             pin_input.focus()
             return
         self.app.sign_in(officer_id)
@@ -104,7 +136,8 @@ class SignInScreen(BoothScreen[None]):
 
     def _show_wait(self) -> None:
         left = max(0, math.ceil(self._locked_until - time.monotonic()))
-        self._message(f"Wrong id or PIN {MAX_TRIES} times: wait {left} s, then try again.")
+        self._message(_("Wrong id or PIN {tries} times: wait {seconds} s, then try again.").format(
+            tries=MAX_TRIES, seconds=left))
 
     def _tick(self) -> None:
         """Count the lockout down live; say when the officer may try again."""
@@ -114,4 +147,4 @@ class SignInScreen(BoothScreen[None]):
         if self._countdown is not None:
             self._countdown.stop()
             self._countdown = None
-        self._message("You can try again: your id, Tab, your PIN, then Enter.", bad=False)
+        self._message(_("You can try again: your id, Tab, your PIN, then Enter."), bad=False)

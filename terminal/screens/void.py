@@ -10,13 +10,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from records.codes import VoidReason
+from terminal.i18n import N_, _
 
 
 class VoidModal(ModalScreen[VoidReason | None]):
     BINDINGS = [
-        Binding("d", "pick('DUPLICATE')", "Duplicate"),
-        Binding("m", "pick('MISTAKE')", "Mistake"),
-        Binding("escape", "pick('')", "Back"),
+        Binding("d", "pick('DUPLICATE')", N_("Duplicate")),
+        Binding("m", "pick('MISTAKE')", N_("Mistake")),
+        Binding("escape", "pick('')", N_("Back")),
     ]
 
     def __init__(self, row: str) -> None:
@@ -25,10 +26,11 @@ class VoidModal(ModalScreen[VoidReason | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static("Void this crossing?", classes="title")
-            yield Static(f"{self.row}\nA voided crossing is counted nowhere. The saved record "
-                         "stays, marked as voided.", id="confirm-question", markup=False)
-            yield Static("D duplicate (saved twice)  M mistake (nobody crossed)  Esc back",
+            yield Static(_("Void this crossing?"), classes="title")
+            yield Static(self.row + "\n" + _("A voided crossing is counted nowhere. The saved "
+                                              "record stays, marked as voided."),
+                         id="confirm-question", markup=False)
+            yield Static(_("D duplicate (saved twice)  M mistake (nobody crossed)  Esc back"),
                          classes="keys")
 
     def action_pick(self, reason: str) -> None:

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Static
 
 from records.codes import Decision, WatchlistJudgement
+from terminal.i18n import N_
 from terminal.widgets.choice import Choice
 from terminal.widgets.tick import TickBox
 
@@ -30,7 +31,7 @@ DECISION_OF = {
 class WatchlistAlertScreen(ModalScreen[WatchlistJudgement]):
     BINDINGS = [
         Binding("escape", "refuse_escape", "", show=False),
-        Binding("f2", "confirm", "Confirm"),
+        Binding("f2", "confirm", N_("Confirm")),
     ]
     AUTO_FOCUS = "#hit-ack"
 

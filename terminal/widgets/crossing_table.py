@@ -10,10 +10,12 @@ from textual.widgets import DataTable
 from records.codes import CaptureMethod
 from records.record import CrossingRecord
 from terminal.booking import local_hhmm
+from terminal.i18n import N_, _
 from terminal.labels import SEX_SHORT, doc_tail, initials
 
-CROSSING_COLUMNS = ("time", "dir", "doc", "name", "nat", "sex", "age", "decision", "flags",
-                    "ref")
+# TRANSLATORS: column headings of the crossings table: keep them as short (80 columns)
+CROSSING_COLUMNS = (N_("time"), N_("dir"), N_("doc"), N_("name"), N_("nat"), N_("sex"),
+                    N_("age"), N_("decision"), N_("flags"), N_("ref"))
 
 
 def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
@@ -55,7 +57,7 @@ class CrossingTable(DataTable[str]):
 
     def _columns(self) -> None:
         if not self.columns:  # the screen may fill it before this widget's own mount
-            self.add_columns(*CROSSING_COLUMNS)
+            self.add_columns(*(_(c) for c in CROSSING_COLUMNS))
 
     def show(self, records: Sequence[CrossingRecord]) -> None:
         self._columns()

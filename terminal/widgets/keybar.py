@@ -10,6 +10,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import Static
 
+from terminal.i18n import _
+
 KEY_NAMES = {"enter": "Enter", "escape": "Esc", "space": "Space", "tab": "Tab"}
 
 
@@ -36,8 +38,8 @@ class KeyBar(Static):
             if len(text):
                 text.append(" ")
             text.append(key_label(binding.key), style="bold reverse")
-            text.append(f" {binding.description}")
+            text.append(f" {_(binding.description)}")  # N_() where it is bound
         text.append(" " if len(text) else "")
         text.append("F1", style="bold reverse")
-        text.append(" Help")
+        text.append(" " + _("Help"))
         self.update(text)
