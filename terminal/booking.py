@@ -47,6 +47,7 @@ from terminal.chip_status import PASSED, chip_refers, read_chip_status
 
 if TYPE_CHECKING:
     from drivers.base import DocumentRead
+    from messaging.watchlist import WatchlistCheck
 
 Clock = Callable[[], datetime]
 
@@ -176,19 +177,23 @@ def check_watchlist(
     document_number: str | None,
     nationality: str | None,
     date_of_birth: str | None,
-) -> tuple[WatchlistResult, str | None]:
-    if watchlist is None:
-        return WatchlistResult.NOT_CHECKED, None
-    try:
-        result = watchlist.check(document_number, nationality, date_of_birth)
-    except Exception:  # a broken list must not stop the booth; the record says NOT_CHECKED
-        return WatchlistResult.NOT_CHECKED, None
-    return WatchlistResult(result), str(getattr(watchlist, "version", "") or "") or None
+    *,
+    issuing_state: str | None = None,
+    surname: str | None = None,
+    given_names: str | None = None,
+) -> WatchlistCheck:
+    """messaging.watchlist.check_watchlist: (result, version), and on a hit the category and
+    the officer's instruction. A broken list gives NOT_CHECKED, never a crash."""
+    from messaging.watchlist import check_watchlist as check  # nacl: loaded on first read
+
+    return check(watchlist, document_number, nationality, date_of_birth,
+                 issuing_state=issuing_state, surname=surname, given_names=given_names)
 
 
-def _common(booth: Booth, form: Form, capture: CaptureMethod) -> dict[str, Any]:
+def _common(booth: Booth, form: Form, capture: CaptureMethod,
+            record_id: str | None = None) -> dict[str, Any]:
     return dict(
-        record_id=booth.new_id(),
+        record_id=record_id or booth.new_id(),
         recorded_at=iso_z(booth.clock()),
         terminal_id=booth.terminal_id,
         border_post=booth.border_post,
@@ -222,14 +227,16 @@ def record_from_read(
     *,
     watchlist: tuple[WatchlistResult, str | None] = (WatchlistResult.NOT_CHECKED, None),
     judgement: WatchlistJudgement | None = None,
+    record_id: str | None = None,
 ) -> CrossingRecord:
     """The record for a document that was read (reader, camera, chip or typed MRZ); for a
-    watchlist hit, `judgement` is the officer's, given after acknowledging the alert."""
+    watchlist hit, `judgement` is the officer's, given after acknowledging the alert, and
+    `record_id` the id the hit event already named."""
     mrz = read.mrz
     if mrz is None:
         raise ValueError("a read without an MRZ cannot make a record")
     return CrossingRecord(
-        **_common(booth, form, capture_method(read)),
+        **_common(booth, form, capture_method(read), record_id),
         document_type=document_type(mrz.document_code),
         document_code=mrz.document_code or None,
         document_number=mrz.document_number or None,
@@ -361,6 +368,7 @@ class Case:
     void: VoidReason | None = None  # a correction that cancels the crossing
     alerts: tuple[str, ...] = ()  # "EXPIRED", "CHECK FAILED": the decision is not preselected
     decision_chosen: bool = True  # False until the officer picks one (when there are alerts)
+    record_id: str | None = None  # a hit's: reserved at the read, named by the hit event
 
     @property
     def minor(self) -> bool:
@@ -380,7 +388,7 @@ class Case:
             return amendment(booth, self.original, self.form, self.amend_reason, void=self.void)
         if self.read is not None:
             return record_from_read(booth, self.read, self.form, watchlist=self.watchlist,
-                                    judgement=self.judgement)
+                                    judgement=self.judgement, record_id=self.record_id)
         return record_without_document(booth, self.person or PersonWithoutDocument(), self.form)
 
 
@@ -393,12 +401,16 @@ def case_for_read(
     today = booth.clock().date()
     age = mrz_age(mrz, today)
     result = check_watchlist(
-        watchlist, mrz.document_number, mrz.nationality, partial_iso(mrz.date_of_birth)
+        watchlist, mrz.document_number, mrz.nationality, partial_iso(mrz.date_of_birth),
+        issuing_state=mrz.issuing_state or None, surname=mrz.surname or None,
+        given_names=mrz.given_names or None,
     )
     form = default_form(booth, nationality=mrz.nationality, age=age)
     if result[0] is WatchlistResult.HIT or chip_refers(read):
         form.decision = Decision.REFERRED
     alerts = tuple(name for name, on in (("EXPIRED", is_expired(mrz, today)),
                                          ("CHECK FAILED", not mrz.valid)) if on)
+    hit = result.result is WatchlistResult.HIT
     return Case(form=form, read=read, watchlist=result, age=age, nationality=mrz.nationality,
-                alerts=alerts, decision_chosen=not alerts)
+                alerts=alerts, decision_chosen=not alerts,
+                record_id=booth.new_id() if hit else None)

@@ -39,6 +39,7 @@ from terminal.keyboard import Keyboard
 from terminal.officers import OfficerStore
 from terminal.ports import OutboxLike
 from terminal.pump import ReaderPump
+from terminal.referrals import ReferralReceived, show_receipt
 from terminal.routing import route_read
 from terminal.settings import BoothSettings, Shift, os_term_is_linux_console, warm_up_imports
 from terminal.status import (
@@ -52,6 +53,7 @@ from terminal.status import (
 )
 
 if TYPE_CHECKING:
+    from messaging.referral_receipt import ReferralReceipt
     from records.stats import Summary
     from terminal.screens.document import DocumentScreen
 
@@ -425,6 +427,13 @@ class BoothApp(App[None]):
             self.shift.records.append(record)
         self.refresh_status()
         message.requester.post_message(saving.Saved(record))
+
+    def referral_received(self, receipt: ReferralReceipt) -> None:
+        """For the forwarder side, from any thread: the centre's receipt for a referral."""
+        self.post_message(ReferralReceived(receipt))
+
+    def on_referral_received(self, message: ReferralReceived) -> None:
+        show_receipt(self, message.receipt)
 
     def on_booth_app_save_failed(self, message: SaveFailed) -> None:
         self.show_error("Not saved", message.message_text, message.hint)

@@ -28,6 +28,7 @@ from records.record import CrossingRecord
 from records.rules import default_purpose
 from terminal.booking import Case, Problem, local_hhmm
 from terminal.labels import SEX_SHORT, doc_tail, initials, label, options
+from terminal.referrals import case_note
 from terminal.saving import NotSaved, Saved
 from terminal.screens.base import BoothScreen
 from terminal.widgets.choice import Choice
@@ -324,8 +325,9 @@ class CategoriseScreen(BoothScreen[None]):
         what = "Correction saved" if record.amends else "Saved"
         if record.amends:
             self.app.audit("correction", detail={"amends": record.amends})
-        self.app.back_to_scan(
-            f"{what}: ..{record.record_id[-6:]} ({record.decision.value.lower()})")
+        case = case_note(record, self.app.shift.records if self.app.shift else [])
+        self.app.back_to_scan(f"{what}: ..{record.record_id[-6:]} "
+                              f"({record.decision.value.lower()})" + (f", {case}" if case else ""))
 
     def on_not_saved(self, message: NotSaved) -> None:
         self._saving = False  # the booth shows why; F2 tries again

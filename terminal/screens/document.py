@@ -29,6 +29,7 @@ from terminal.chip_checks import (
 from terminal.chip_status import DG1_MISMATCH, PASSED, chip_refers, chip_status
 from terminal.labels import issue_text
 from terminal.screens.base import BoothScreen
+from terminal.watchlist_hits import report_hit
 from terminal.widgets.chip_panel import CAN_KINDS, chip_text, merge_chip
 from terminal.widgets.choice import Choice
 from terminal.widgets.face import face_widget
@@ -177,6 +178,7 @@ class DocumentScreen(BoothScreen[None]):
                 self.case.judgement is None
             return
         self.case = case_for_read(self.app.booth(), self.read, self.app.watchlist())
+        report_hit(self.app, self.case)  # at once, before the officer decides
         self._pristine = dataclasses.replace(self.case.form)
         self._alert_due = True
 
@@ -355,7 +357,7 @@ class DocumentScreen(BoothScreen[None]):
         self._alert_due = False
         if self.case.watchlist[0] is WatchlistResult.HIT:
             self.app.push_screen(
-                WatchlistAlertScreen(self.case.watchlist[1]), callback=self._hit_decided
+                WatchlistAlertScreen(self.case.watchlist), callback=self._hit_decided
             )
 
     def _hit_decided(self, judgement: WatchlistJudgement | None) -> None:
