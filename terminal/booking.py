@@ -20,6 +20,7 @@ from records.codes import (
     Decision,
     Direction,
     DocumentType,
+    MinorTravel,
     Purpose,
     RefusalReason,
     Relationship,
@@ -114,10 +115,18 @@ class Form:
     group_id: str | None = None
     relationship_to_adult: Relationship | None = None
     consent_letter_seen: bool | None = None
+    minor_travel: MinorTravel | None = None  # a minor with no adult linked: how they travel
+    category_proposed: bool | None = None  # from the document's last crossing, confirmed
     tip_indicators: tuple[TipIndicator, ...] = ()
     tip_note: str | None = None
     tip_referral: TipReferral = TipReferral.NONE
     notes: str | None = None
+
+    def needs_minor_travel(self, *, minor: bool) -> bool:
+        """A minor with no adult linked and in no group: the officer must say how they
+        travel before saving (terminal/screens/minor_alone.py)."""
+        return minor and not self.accompanying_adult_ref and not self.group_id \
+            and self.minor_travel is None
 
     def problems(self, *, minor: bool) -> list[Problem]:
         """What must be fixed before saving, in screen order (empty: ready)."""
@@ -211,6 +220,8 @@ def _common(booth: Booth, form: Form, capture: CaptureMethod,
         accompanying_adult_ref=form.accompanying_adult_ref,
         relationship_to_adult=form.relationship_to_adult,
         consent_letter_seen=form.consent_letter_seen,
+        minor_travel=form.minor_travel,
+        category_proposed=form.category_proposed,
         decision=form.decision,
         refusal_reason=form.refusal_reason if form.decision is Decision.REFUSED else None,
         tip_indicators=tuple(form.tip_indicators),
@@ -345,6 +356,8 @@ def form_from_record(record: CrossingRecord) -> Form:
         group_id=record.group_id,
         relationship_to_adult=record.relationship_to_adult,
         consent_letter_seen=record.consent_letter_seen,
+        minor_travel=record.minor_travel,
+        category_proposed=record.category_proposed,
         tip_indicators=record.tip_indicators,
         tip_note=record.tip_note,
         tip_referral=record.tip_referral,

@@ -17,6 +17,7 @@ from records.codes import (
     TIP_INDICATOR_LABELS,
     Decision,
     Direction,
+    MinorTravel,
     Purpose,
     RefusalReason,
     Relationship,
@@ -108,7 +109,6 @@ class CategoriseScreen(BoothScreen[None]):
         super().__init__()
         self.case = case
         self._saving = False
-        self._minor_alone_ok = False
         f = case.form
         self._purpose_default = default_purpose(f.traveller_category, f.direction)
 
@@ -242,7 +242,11 @@ class CategoriseScreen(BoothScreen[None]):
         adult = self.query_one("#adult", Choice).value
         f.accompanying_adult_ref = adult
         f.relationship_to_adult = self.query_one("#relationship", Choice).value if adult else None
-        f.consent_letter_seen = self.query_one("#consent", Checkbox).value if adult else None
+        alone = f.minor_travel is MinorTravel.ALONE_WITH_CONSENT  # the letter seen, no adult
+        f.consent_letter_seen = self.query_one("#consent", Checkbox).value if adult else \
+            (True if alone else None)
+        if adult:
+            f.minor_travel = None  # linked here after all
         if adult:
             parent = next((r for r in self.app.recent_records() if r.record_id == adult), None)
             f.group_id = (parent.group_id or parent.record_id) if parent else adult
@@ -294,30 +298,32 @@ class CategoriseScreen(BoothScreen[None]):
             self.app.show_error("Cannot build the record", err.__class__.__name__,
                            "check the entries; if it persists, call the technician")
             return
-        f = self.case.form
-        if self.case.minor and f.direction is Direction.EXIT and not f.accompanying_adult_ref \
-                and not self._minor_alone_ok:
-            self._ask_minor_alone()
+        if self.case.original is None and self.case.form.needs_minor_travel(
+                minor=self.case.minor):
+            self._ask_minor_travel()
             return
         self._saving = True
         self.query_one("#problems", Static).update(Text("Saving...", style="bold"))
         self.app.save(record, self)
 
-    def _ask_minor_alone(self) -> None:
-        from terminal.screens.confirm import ConfirmModal
+    def _ask_minor_travel(self) -> None:
+        from terminal.screens.minor_alone import MinorAloneModal
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._minor_alone_ok = True
-                self.action_save()
-            else:
-                self.query_one("#adult", Choice).focus()
+        self.app.push_screen(MinorAloneModal(), callback=self._minor_travel_chosen)
 
-        self.app.push_screen(ConfirmModal(
-            "A minor leaving with no adult",
-            "This MINOR is leaving with no accompanying adult linked. Link the adult (With "
-            "adult) or flag indicators (F7); save anyway only if that is right.",
-            "save anyway", "go back"), callback=answered)
+    def _minor_travel_chosen(self, travel: MinorTravel | None) -> None:
+        """The officer said how the minor travels: it goes into the record, then save."""
+        if travel is None:
+            self.query_one("#adult", Choice).focus()
+            return
+        f = self.case.form
+        f.minor_travel = travel
+        if travel is MinorTravel.ALONE_WITH_CONSENT:
+            f.consent_letter_seen = True
+        elif travel is MinorTravel.REFERRED:
+            f.decision = Decision.REFERRED
+            self.query_one("#decision", Choice).value = Decision.REFERRED
+        self.action_save()
 
     def on_saved(self, message: Saved) -> None:
         self._saving = False

@@ -52,7 +52,7 @@ async def test_referral_shows_case_id_and_the_receipt(make_booth: BoothFactory) 
         await read_and_open(pilot, booth, "minor_passport")
         await pilot.press("f7", "space", "tab")
         pilot.app.screen.query_one("#tip-note", Input).value = "x"
-        await pilot.press("tab", "right", "right", "f2", "enter", "enter")
+        await pilot.press("tab", "right", "right", "f2", "enter", "enter", "1")
         await saved(pilot, booth, 1)
         (record,) = booth.records()
         assert record.tip_referral is TipReferral.POLICE_CHILD_GENDER_PROTECTION
