@@ -382,6 +382,9 @@ class Case:
     alerts: tuple[str, ...] = ()  # "EXPIRED", "CHECK FAILED": the decision is not preselected
     decision_chosen: bool = True  # False until the officer picks one (when there are alerts)
     record_id: str | None = None  # a hit's: reserved at the read, named by the hit event
+    # proposed from the document's last crossing (terminal/crossers.py), and when that was
+    proposed: tuple[TravellerCategory, Purpose | None] | None = None
+    proposed_at: str | None = None
 
     @property
     def minor(self) -> bool:
@@ -397,6 +400,9 @@ class Case:
         return out
 
     def build(self, booth: Booth) -> CrossingRecord:
+        if self.proposed is not None:  # confirmed as proposed, or chosen otherwise
+            f = self.form
+            f.category_proposed = (f.traveller_category, f.purpose) == self.proposed
         if self.original is not None:
             return amendment(booth, self.original, self.form, self.amend_reason, void=self.void)
         if self.read is not None:

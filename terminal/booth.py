@@ -33,6 +33,7 @@ from terminal import saving
 from terminal.audit import AuditTrail, Detail
 from terminal.booking import Booth, Case, WatchlistLike
 from terminal.chip_link import ChipLink
+from terminal.crossers import CrosserMemory
 from terminal.drafts import idle_notice, restore_draft, take_open_case
 from terminal.key_order import KeyDone
 from terminal.keyboard import Keyboard
@@ -142,6 +143,7 @@ class BoothApp(App[None]):
         self._document_screen: DocumentScreen | None = None  # reused once a read opened it
         self._configured_direction = settings.default_direction
         self._saved_docs = saving.SavedDocuments(lambda: self.settings.repeat_scan_window_s)
+        self.crossers = CrosserMemory()  # frequent crossers' last category and purpose
         self._drafts: dict[str, Case] = {}  # officer id -> open case kept over an idle sign-out
         self._audit = AuditTrail(outbox, terminal_id=settings.terminal_id,
                                  border_post=settings.border_post)
@@ -423,6 +425,7 @@ class BoothApp(App[None]):
     def on_booth_app_crossing_confirmed(self, message: CrossingConfirmed) -> None:
         record = message.record
         self._saved_docs.remember(record)
+        self.crossers.remember(record)
         if self.shift is not None:
             self.shift.records.append(record)
         self.refresh_status()

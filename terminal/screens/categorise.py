@@ -67,6 +67,9 @@ def case_heading(case: Case) -> Text:
     for alert in case.alerts:  # repeated here: the decision must be made knowing it
         text.append(f"{alert}", style="bold reverse red")
         text.append(" ")
+    if case.proposed is not None:  # marked (first: always visible): confirm it, or change it
+        text.append("PROPOSED as last time", style="bold reverse yellow")
+        text.append(" ")
     if case.original is not None:
         text.append("CORRECTION of ..", style="bold yellow")
         text.append(case.original.record_id[-6:] + "  ", style="bold yellow")
