@@ -385,6 +385,7 @@ class Case:
     # proposed from the document's last crossing (terminal/crossers.py), and when that was
     proposed: tuple[TravellerCategory, Purpose | None] | None = None
     proposed_at: str | None = None
+    group_id: str | None = None  # the booth's open group it joined (terminal/groups.py)
 
     @property
     def minor(self) -> bool:

@@ -35,6 +35,7 @@ from terminal.booking import Booth, Case, WatchlistLike
 from terminal.chip_link import ChipLink
 from terminal.crossers import CrosserMemory
 from terminal.drafts import idle_notice, restore_draft, take_open_case
+from terminal.groups import Groups
 from terminal.key_order import KeyDone
 from terminal.keyboard import Keyboard
 from terminal.officers import OfficerStore
@@ -144,6 +145,7 @@ class BoothApp(App[None]):
         self._configured_direction = settings.default_direction
         self._saved_docs = saving.SavedDocuments(lambda: self.settings.repeat_scan_window_s)
         self.crossers = CrosserMemory()  # frequent crossers' last category and purpose
+        self.groups = Groups()  # the open group (F7), joined by every read
         self._drafts: dict[str, Case] = {}  # officer id -> open case kept over an idle sign-out
         self._audit = AuditTrail(outbox, terminal_id=settings.terminal_id,
                                  border_post=settings.border_post)
@@ -426,6 +428,7 @@ class BoothApp(App[None]):
         record = message.record
         self._saved_docs.remember(record)
         self.crossers.remember(record)
+        self.groups.saved(record)
         if self.shift is not None:
             self.shift.records.append(record)
         self.refresh_status()

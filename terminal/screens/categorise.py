@@ -70,6 +70,9 @@ def case_heading(case: Case) -> Text:
     if case.proposed is not None:  # marked (first: always visible): confirm it, or change it
         text.append("PROPOSED as last time", style="bold reverse yellow")
         text.append(" ")
+    if case.group_id is not None:
+        text.append(f"GROUP {case.group_id[-4:]}", style="bold reverse cyan")
+        text.append(" ")
     if case.original is not None:
         text.append("CORRECTION of ..", style="bold yellow")
         text.append(case.original.record_id[-6:] + "  ", style="bold yellow")
@@ -252,9 +255,10 @@ class CategoriseScreen(BoothScreen[None]):
             f.minor_travel = None  # linked here after all
         if adult:
             parent = next((r for r in self.app.recent_records() if r.record_id == adult), None)
-            f.group_id = (parent.group_id or parent.record_id) if parent else adult
+            f.group_id = self.case.group_id or \
+                ((parent.group_id or parent.record_id) if parent else adult)
         elif self.case.original is None:
-            f.group_id = None
+            f.group_id = self.case.group_id  # the open group's, else none
         f.notes = self.query_one("#notes", Input).value.strip() or None
         self.case.amend_reason = self.query_one("#amend-reason", Input).value
 

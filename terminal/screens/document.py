@@ -182,6 +182,7 @@ class DocumentScreen(BoothScreen[None]):
         self.case = case_for_read(self.app.booth(), self.read, self.app.watchlist())
         report_hit(self.app, self.case)  # at once, before the officer decides
         self.app.crossers.propose(self.case)  # a frequent crosser: last time's category
+        self.app.groups.join(self.case)  # the open group, and a minor's adult in it
         self._pristine = dataclasses.replace(self.case.form)
         self._alert_due = True
 

@@ -29,7 +29,10 @@ class ScanScreen(BoothScreen[None]):
         Binding("f4", "no_document", "No doc"),
         Binding("f5", "correct", "Correct"),
         Binding("f6", "summary", "Shift"),
+        # groups: in F1 help, not in the key bar (no room at 80 columns)
+        Binding("f7", "group", "Open/close a group", show=False),
         Binding("f8", "direction", "In/Out"),
+        Binding("f9", "join_group", "Join another booth's group", show=False),
         Binding("f10", "sign_out", "Sign out"),
     ]
 
@@ -91,6 +94,18 @@ class ScanScreen(BoothScreen[None]):
         if not self.query("#recent"):
             return  # not composed yet
         self.query_one("#recent", CrossingTable).show(self.app.recent_records())
+
+    def action_group(self) -> None:
+        """F7: open a group (every read joins it), or close the open one."""
+        from terminal.group_keys import toggle_group
+
+        toggle_group(self.app, self)
+
+    def action_join_group(self) -> None:
+        """F9: join a group opened at another booth of this post, by its code."""
+        from terminal.group_keys import ask_group_code
+
+        ask_group_code(self.app, self)
 
     def flash(self, note: str) -> None:
         if self.query("#flash"):
