@@ -329,6 +329,9 @@ def amendment(
     }
     if original.age_estimated:
         carried["age_at_crossing"] = original.age_at_crossing
+    if original.category_proposed and (form.traveller_category, form.purpose) != (
+            original.traveller_category, original.purpose):
+        carried["category_proposed"] = False  # corrected: no longer as proposed
     return dataclasses.replace(
         fresh,
         **carried,

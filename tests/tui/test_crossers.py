@@ -66,3 +66,25 @@ async def test_no_proposal_for_a_new_document_and_the_memory_is_bounded(
     first, = booth.records()
     memory.remember(first)
     assert len(memory) == 1
+
+
+def test_a_correction_of_the_category_is_no_longer_as_proposed() -> None:
+    from dataclasses import replace
+
+    from drivers.framing import Frame
+    from drivers.serial_mrz import document_read
+    from ocr.specimens import specimens
+    from terminal.booking import Booth, amendment, case_for_read, form_from_record
+    from tests.tui.conftest import NOW, fixed_clock, id_counter
+
+    booth = Booth("t-1", "MSU-BRIDGE", "off-1", clock=fixed_clock, new_id=id_counter())
+    read = document_read("fake", "mrz", Frame(tuple(specimens(NOW.date())["lso_passport"])))
+    case = case_for_read(booth, read)
+    case.proposed = (TravellerCategory.CITIZEN, Purpose.RETURNING_RESIDENT)
+    original = case.build(booth)
+    assert original.category_proposed is True
+    same = amendment(booth, original, form_from_record(original), "typo in notes")
+    assert same.category_proposed is True
+    form = replace(form_from_record(original), traveller_category=TravellerCategory.MINEWORKER,
+                   purpose=Purpose.EMPLOYMENT)
+    assert amendment(booth, original, form, "was a mineworker").category_proposed is False
