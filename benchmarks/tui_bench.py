@@ -2,7 +2,10 @@
 N crossings. Each figure is printed with the same measure of a bare Textual app (the peer) and
 the ratio, so a loaded machine shows as a loaded peer too.
 
-    .venv/bin/python benchmarks/tui_bench.py [--runs 5] [--reads 30] [--crossings 500]
+    .venv/bin/python benchmarks/tui_bench.py [--runs 5] [--reads 30] [--crossings 500] [--keys]
+
+--keys also counts the keystrokes after the read per flow, before and with issue 21
+(benchmarks/tui_keys.py; goals: frequent crosser 2, family of four <= 4 per person).
 
 Goals (issue 4): start <= 1.0 s, read -> painted <= 50 ms, RSS after 500 crossings <= 120 MB.
 Runs headless (no terminal needed); the demo officer store and outbox live in a temp folder.
@@ -113,7 +116,7 @@ async def bench_in_process(reads: int, crossings: int, tmp: Path) -> dict[str, f
     from drivers.serial_mrz import document_read
     from messaging.outbox import Outbox
     from ocr.specimens import specimens
-    from records.codes import Decision
+    from records.codes import Decision, MinorTravel
     from terminal.app import make_app
     from terminal.officers import OfficerStore
     from terminal.screens.categorise import CategoriseScreen
@@ -167,6 +170,9 @@ async def bench_in_process(reads: int, crossings: int, tmp: Path) -> dict[str, f
             if form.case.alerts:  # type: ignore[attr-defined]
                 # an EXPIRED document needs an explicit decision (issue 13 item 9): pick one
                 form.query_one("#decision").value = Decision.ADMITTED  # type: ignore[attr-defined]
+            if form.case.minor:  # type: ignore[attr-defined]
+                # a minor with no adult linked is asked how they travel (issue 21 item 3)
+                form.case.form.minor_travel = MinorTravel.ADULT_AT_OTHER_BOOTH  # type: ignore[attr-defined]
             form.action_save()  # type: ignore[attr-defined]
             while not (isinstance(app.screen, ScanScreen) and app.screen.is_mounted):
                 await asyncio.sleep(0.001)
@@ -204,6 +210,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5, help="start-up runs (median)")
     parser.add_argument("--reads", type=int, default=30, help="DocumentRead -> painted runs")
     parser.add_argument("--crossings", type=int, default=500, help="crossings saved for RSS")
+    parser.add_argument("--keys", action="store_true", help="keystrokes per flow too")
     args = parser.parse_args()
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} cores, load average {load:.1f}")
@@ -220,6 +227,16 @@ def main() -> int:
           f"100, {figures['rss_end']:.1f} MB after {args.crossings} crossings "
           f"({int(figures['saved'])} in the outbox, {figures['per_crossing_ms']:.0f} ms each); "
           f"bare Textual app {bare:.1f} MB, ratio {figures['rss_end'] / bare:.2f}; goal <= 120 MB")
+    if args.keys:
+        from benchmarks.tui_keys import keystrokes
+
+        before = asyncio.run(keystrokes(after=False))
+        after = asyncio.run(keystrokes(after=True))
+        print("keys after the read (before issue 21 -> with it):")
+        for (name, old, persons), (_, new, _) in zip(before, after, strict=True):
+            each = (f" ({old / persons:.2f} -> {new / persons:.2f} per person)"
+                    if persons > 1 else "")
+            print(f"  {name:<17} {old:>3} -> {new:>3}{each}")
     return 0
 
 

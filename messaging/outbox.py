@@ -5,7 +5,8 @@ PUBACK.
 SQLite in WAL mode with synchronous=FULL; the file and its -wal/-shm are mode 0600 (they hold
 personal data). The file is only ever opened by SQLite (messaging/outbox_db.py says why). Tables:
 
-- `outbox`: pending records, `seq` gives the local order, `kind` is "crossing" or "audit".
+- `outbox`: pending records, `seq` gives the local order, `kind` is "crossing", "audit" or
+  an add_event kind ("watchlist_hit").
   `suspect`/`attempts` let the forwarder isolate a record the broker keeps rejecting.
 - `quarantine`: records rejected `quarantine_after` times, with the reason. Kept, never dropped;
   `requeue()` puts them back. Invalid imported records are kept here too (seq -1, never requeued).
@@ -180,10 +181,11 @@ class Outbox(ForwardingStore):
 
     def _insert(self, db: sqlite3.Connection, data: Mapping[str, Any], payload: str,
                 imported: bool, kind: str = "crossing") -> bool:
-        rid = data["event_id"] if kind == "audit" else data["record_id"]
+        event = kind != "crossing"  # audit and add_event kinds: id and time of the event
+        rid = data["event_id"] if event else data["record_id"]
         if self._known(db, rid):
             return False
-        at = data["occurred_at"] if kind == "audit" else data["recorded_at"]
+        at = data["occurred_at"] if event else data["recorded_at"]
         db.execute(
             "INSERT INTO outbox (record_id, terminal_id, border_post, recorded_at, queued_at, "
             "imported, payload, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -220,6 +222,24 @@ class Outbox(ForwardingStore):
         """Store one audit event (from messaging.audit.make_audit_event) durably, as add() does
         a crossing; it is forwarded to the audit topic. Same errors as add()."""
         self._store(event, self._encode(event, "audit"), False, "audit")
+
+    def add_event(self, kind: str, event: dict[str, Any]) -> None:
+        """Store one event of another kind (EVENT_KINDS: a watchlist hit) durably, as
+        add_audit does; the forwarder maps `kind` to its topic. Raises SchemaError for an
+        unknown kind or an event its parser refuses, else the same errors as add()."""
+        from messaging.watchlist_hit import KIND as HIT
+        from messaging.watchlist_hit import parse_hit
+
+        checks = {HIT: parse_hit}  # EVENT_KINDS: kind -> its parser (raises ValueError)
+        fault = "this is a software fault; report it to the technician"
+        if kind not in checks:
+            raise SchemaError(f"unknown event kind {kind!r}", fault)
+        payload = json.dumps(event, separators=(",", ":"), sort_keys=True, allow_nan=False)
+        try:
+            checks[kind](payload.encode("utf-8"))
+        except ValueError as err:  # the parsers name fields, never values
+            raise SchemaError(str(err), fault) from None
+        self._store(event, payload, False, kind)
 
     def add_many(
         self, records: Iterable[CrossingRecord | Mapping[str, Any]], *, imported: bool = False,

@@ -210,6 +210,14 @@ class ChipCheck(StrEnum):
     NOT_CHECKED = "NOT_CHECKED"  # offered, but it could not be run (or the chip was not read)
 
 
+class MinorTravel(StrEnum):
+    """A minor saved with no adult linked at this booth: the officer's explicit choice."""
+
+    ALONE_WITH_CONSENT = "ALONE_WITH_CONSENT"  # travelling alone, consent letter seen
+    REFERRED = "REFERRED"  # referred (second line / welfare)
+    ADULT_AT_OTHER_BOOTH = "ADULT_AT_OTHER_BOOTH"  # the adult is processed at another booth
+
+
 class Relationship(StrEnum):
     """A minor's relationship to the accompanying adult."""
 

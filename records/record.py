@@ -25,6 +25,7 @@ from records.codes import (
     Decision,
     Direction,
     DocumentType,
+    MinorTravel,
     Purpose,
     RefusalReason,
     Relationship,
@@ -148,6 +149,8 @@ class CrossingRecord:
     active_authentication: ChipCheck | None = None
     chip_clone_suspected: bool | None = None  # PA passed but CA or AA failed
     mrz_nonstandard: tuple[str, ...] = ()  # MRZ fields printed with a non-ICAO code, as printed
+    minor_travel: MinorTravel | None = None  # a minor with no adult linked here: how
+    category_proposed: bool | None = None  # True: category and purpose proposed, confirmed
 
     def with_derived(self) -> CrossingRecord:
         """Fill age_at_crossing, age_band, minor and stay_band from the primary fields."""
@@ -220,4 +223,5 @@ _CONVERTERS: dict[str, Any] = {
     "chip_authentication": ChipCheck,
     "active_authentication": ChipCheck,
     "mrz_nonstandard": tuple,
+    "minor_travel": MinorTravel,
 }

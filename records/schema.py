@@ -107,6 +107,8 @@ def build_schema() -> dict[str, Any]:
         "chip_clone_suspected": {"type": ["boolean", "null"]},
         "mrz_nonstandard": {"type": "array", "items": {"enum": list(MRZ_CODE_FIELDS)},
                             "uniqueItems": True},
+        "minor_travel": _enum(codes.MinorTravel, nullable=True),
+        "category_proposed": {"type": ["boolean", "null"]},
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -20,7 +20,7 @@ CLEAR_FIELDS = frozenset({
     "mrz_corrections", "chip_status", "nationality", "sex", "age_estimated", "age_band", "minor",
     "country_of_residence", "traveller_category", "purpose", "intended_stay_days", "stay_band",
     "transport_mode", "transport_role", "decision", "refusal_reason", "watchlist_version",
-    "amends",
+    "amends", "minor_travel", "category_proposed",  # codes the statistics count, not personal
 })
 RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(CrossingRecord))
 # Everything else: names, document number, dates of birth and expiry, exact age, group and

@@ -189,8 +189,10 @@ def age_fields(rec: Mapping[str, Any], crossing_ms: int) -> tuple[str | None, bo
 
 
 def is_unaccompanied(rec: Mapping[str, Any], minor: bool | None) -> bool:
-    """A minor travelling with no linked adult and in no group."""
-    return minor is True and not rec.get("accompanying_adult_ref") and not rec.get("group_id")
+    """A minor travelling with no linked adult and in no group (an adult processed at another
+    booth, `minor_travel`, is an adult all the same)."""
+    return minor is True and not rec.get("accompanying_adult_ref") and not rec.get("group_id") \
+        and rec.get("minor_travel") != "ADULT_AT_OTHER_BOOTH"
 
 
 def utc_day(ms: int) -> date:

@@ -20,6 +20,7 @@ from records.codes import (
     Decision,
     Direction,
     DocumentType,
+    MinorTravel,
     Purpose,
     RefusalReason,
     Relationship,
@@ -47,6 +48,7 @@ from terminal.chip_status import PASSED, chip_refers, read_chip_status
 
 if TYPE_CHECKING:
     from drivers.base import DocumentRead
+    from messaging.watchlist import WatchlistCheck
 
 Clock = Callable[[], datetime]
 
@@ -113,10 +115,18 @@ class Form:
     group_id: str | None = None
     relationship_to_adult: Relationship | None = None
     consent_letter_seen: bool | None = None
+    minor_travel: MinorTravel | None = None  # a minor with no adult linked: how they travel
+    category_proposed: bool | None = None  # from the document's last crossing, confirmed
     tip_indicators: tuple[TipIndicator, ...] = ()
     tip_note: str | None = None
     tip_referral: TipReferral = TipReferral.NONE
     notes: str | None = None
+
+    def needs_minor_travel(self, *, minor: bool) -> bool:
+        """A minor with no adult linked and in no group: the officer must say how they
+        travel before saving (terminal/screens/minor_alone.py)."""
+        return minor and not self.accompanying_adult_ref and not self.group_id \
+            and self.minor_travel is None
 
     def problems(self, *, minor: bool) -> list[Problem]:
         """What must be fixed before saving, in screen order (empty: ready)."""
@@ -176,19 +186,23 @@ def check_watchlist(
     document_number: str | None,
     nationality: str | None,
     date_of_birth: str | None,
-) -> tuple[WatchlistResult, str | None]:
-    if watchlist is None:
-        return WatchlistResult.NOT_CHECKED, None
-    try:
-        result = watchlist.check(document_number, nationality, date_of_birth)
-    except Exception:  # a broken list must not stop the booth; the record says NOT_CHECKED
-        return WatchlistResult.NOT_CHECKED, None
-    return WatchlistResult(result), str(getattr(watchlist, "version", "") or "") or None
+    *,
+    issuing_state: str | None = None,
+    surname: str | None = None,
+    given_names: str | None = None,
+) -> WatchlistCheck:
+    """messaging.watchlist.check_watchlist: (result, version), and on a hit the category and
+    the officer's instruction. A broken list gives NOT_CHECKED, never a crash."""
+    from messaging.watchlist import check_watchlist as check  # nacl: loaded on first read
+
+    return check(watchlist, document_number, nationality, date_of_birth,
+                 issuing_state=issuing_state, surname=surname, given_names=given_names)
 
 
-def _common(booth: Booth, form: Form, capture: CaptureMethod) -> dict[str, Any]:
+def _common(booth: Booth, form: Form, capture: CaptureMethod,
+            record_id: str | None = None) -> dict[str, Any]:
     return dict(
-        record_id=booth.new_id(),
+        record_id=record_id or booth.new_id(),
         recorded_at=iso_z(booth.clock()),
         terminal_id=booth.terminal_id,
         border_post=booth.border_post,
@@ -206,6 +220,8 @@ def _common(booth: Booth, form: Form, capture: CaptureMethod) -> dict[str, Any]:
         accompanying_adult_ref=form.accompanying_adult_ref,
         relationship_to_adult=form.relationship_to_adult,
         consent_letter_seen=form.consent_letter_seen,
+        minor_travel=form.minor_travel,
+        category_proposed=form.category_proposed,
         decision=form.decision,
         refusal_reason=form.refusal_reason if form.decision is Decision.REFUSED else None,
         tip_indicators=tuple(form.tip_indicators),
@@ -222,14 +238,16 @@ def record_from_read(
     *,
     watchlist: tuple[WatchlistResult, str | None] = (WatchlistResult.NOT_CHECKED, None),
     judgement: WatchlistJudgement | None = None,
+    record_id: str | None = None,
 ) -> CrossingRecord:
     """The record for a document that was read (reader, camera, chip or typed MRZ); for a
-    watchlist hit, `judgement` is the officer's, given after acknowledging the alert."""
+    watchlist hit, `judgement` is the officer's, given after acknowledging the alert, and
+    `record_id` the id the hit event already named."""
     mrz = read.mrz
     if mrz is None:
         raise ValueError("a read without an MRZ cannot make a record")
     return CrossingRecord(
-        **_common(booth, form, capture_method(read)),
+        **_common(booth, form, capture_method(read), record_id),
         document_type=document_type(mrz.document_code),
         document_code=mrz.document_code or None,
         document_number=mrz.document_number or None,
@@ -311,6 +329,9 @@ def amendment(
     }
     if original.age_estimated:
         carried["age_at_crossing"] = original.age_at_crossing
+    if original.category_proposed and (form.traveller_category, form.purpose) != (
+            original.traveller_category, original.purpose):
+        carried["category_proposed"] = False  # corrected: no longer as proposed
     return dataclasses.replace(
         fresh,
         **carried,
@@ -338,6 +359,8 @@ def form_from_record(record: CrossingRecord) -> Form:
         group_id=record.group_id,
         relationship_to_adult=record.relationship_to_adult,
         consent_letter_seen=record.consent_letter_seen,
+        minor_travel=record.minor_travel,
+        category_proposed=record.category_proposed,
         tip_indicators=record.tip_indicators,
         tip_note=record.tip_note,
         tip_referral=record.tip_referral,
@@ -361,6 +384,11 @@ class Case:
     void: VoidReason | None = None  # a correction that cancels the crossing
     alerts: tuple[str, ...] = ()  # "EXPIRED", "CHECK FAILED": the decision is not preselected
     decision_chosen: bool = True  # False until the officer picks one (when there are alerts)
+    record_id: str | None = None  # a hit's: reserved at the read, named by the hit event
+    # proposed from the document's last crossing (terminal/crossers.py), and when that was
+    proposed: tuple[TravellerCategory, Purpose | None] | None = None
+    proposed_at: str | None = None
+    group_id: str | None = None  # the booth's open group it joined (terminal/groups.py)
 
     @property
     def minor(self) -> bool:
@@ -376,11 +404,14 @@ class Case:
         return out
 
     def build(self, booth: Booth) -> CrossingRecord:
+        if self.proposed is not None:  # confirmed as proposed, or chosen otherwise
+            f = self.form
+            f.category_proposed = (f.traveller_category, f.purpose) == self.proposed
         if self.original is not None:
             return amendment(booth, self.original, self.form, self.amend_reason, void=self.void)
         if self.read is not None:
             return record_from_read(booth, self.read, self.form, watchlist=self.watchlist,
-                                    judgement=self.judgement)
+                                    judgement=self.judgement, record_id=self.record_id)
         return record_without_document(booth, self.person or PersonWithoutDocument(), self.form)
 
 
@@ -393,12 +424,16 @@ def case_for_read(
     today = booth.clock().date()
     age = mrz_age(mrz, today)
     result = check_watchlist(
-        watchlist, mrz.document_number, mrz.nationality, partial_iso(mrz.date_of_birth)
+        watchlist, mrz.document_number, mrz.nationality, partial_iso(mrz.date_of_birth),
+        issuing_state=mrz.issuing_state or None, surname=mrz.surname or None,
+        given_names=mrz.given_names or None,
     )
     form = default_form(booth, nationality=mrz.nationality, age=age)
     if result[0] is WatchlistResult.HIT or chip_refers(read):
         form.decision = Decision.REFERRED
     alerts = tuple(name for name, on in (("EXPIRED", is_expired(mrz, today)),
                                          ("CHECK FAILED", not mrz.valid)) if on)
+    hit = result.result is WatchlistResult.HIT
     return Case(form=form, read=read, watchlist=result, age=age, nationality=mrz.nationality,
-                alerts=alerts, decision_chosen=not alerts)
+                alerts=alerts, decision_chosen=not alerts,
+                record_id=booth.new_id() if hit else None)

@@ -35,13 +35,16 @@ from terminal import saving
 from terminal.audit import AuditTrail, Detail
 from terminal.booking import Booth, Case, WatchlistLike
 from terminal.chip_link import ChipLink
+from terminal.crossers import CrosserMemory
 from terminal.drafts import idle_notice, restore_draft, take_open_case
+from terminal.groups import Groups
 from terminal.i18n import DEFAULT_LANGUAGE, N_, _, current_language, set_language
 from terminal.key_order import KeyDone
 from terminal.keyboard import Keyboard
 from terminal.officers import OfficerStore
 from terminal.ports import OutboxLike
 from terminal.pump import ReaderPump
+from terminal.referrals import ReferralReceived, show_receipt
 from terminal.routing import route_read
 from terminal.settings import BoothSettings, Shift, os_term_is_linux_console, warm_up_imports
 from terminal.status import (
@@ -54,6 +57,7 @@ from terminal.status import (
 )
 
 if TYPE_CHECKING:
+    from messaging.referral_receipt import ReferralReceipt
     from records.stats import Summary
     from terminal.screens.document import DocumentScreen
 
@@ -146,6 +150,8 @@ class BoothApp(App[None]):
         self._document_screen: DocumentScreen | None = None  # reused once a read opened it
         self._configured_direction = settings.default_direction
         self._saved_docs = saving.SavedDocuments(lambda: self.settings.repeat_scan_window_s)
+        self.crossers = CrosserMemory()  # frequent crossers' last category and purpose
+        self.groups = Groups()  # the open group (F7), joined by every read
         self._drafts: dict[str, Case] = {}  # officer id -> open case kept over an idle sign-out
         self._audit = AuditTrail(outbox, terminal_id=settings.terminal_id,
                                  border_post=settings.border_post)
@@ -440,10 +446,19 @@ class BoothApp(App[None]):
     def on_booth_app_crossing_confirmed(self, message: CrossingConfirmed) -> None:
         record = message.record
         self._saved_docs.remember(record)
+        self.crossers.remember(record)
+        self.groups.saved(record)
         if self.shift is not None:
             self.shift.records.append(record)
         self.refresh_status()
         message.requester.post_message(saving.Saved(record))
+
+    def referral_received(self, receipt: ReferralReceipt) -> None:
+        """For the forwarder side, from any thread: the centre's receipt for a referral."""
+        self.post_message(ReferralReceived(receipt))
+
+    def on_referral_received(self, message: ReferralReceived) -> None:
+        show_receipt(self, message.receipt)
 
     def on_booth_app_save_failed(self, message: SaveFailed) -> None:
         self.show_error("Not saved", message.message_text, message.hint)

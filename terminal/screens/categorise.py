@@ -16,6 +16,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 from records.codes import (
     Decision,
     Direction,
+    MinorTravel,
     Purpose,
     RefusalReason,
     Relationship,
@@ -28,6 +29,7 @@ from records.rules import default_purpose
 from terminal.booking import Case, Problem, local_hhmm
 from terminal.i18n import N_
 from terminal.labels import SEX_SHORT, doc_tail, initials, label, options, tip_label
+from terminal.referrals import case_note
 from terminal.saving import NotSaved, Saved
 from terminal.screens.base import BoothScreen
 from terminal.widgets.choice import Choice
@@ -64,6 +66,12 @@ def case_heading(case: Case) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     for alert in case.alerts:  # repeated here: the decision must be made knowing it
         text.append(f"{alert}", style="bold reverse red")
+        text.append(" ")
+    if case.proposed is not None:  # marked (first: always visible): confirm it, or change it
+        text.append("PROPOSED as last time", style="bold reverse yellow")
+        text.append(" ")
+    if case.group_id is not None:
+        text.append(f"GROUP {case.group_id[-4:]}", style="bold reverse cyan")
         text.append(" ")
     if case.original is not None:
         text.append("CORRECTION of ..", style="bold yellow")
@@ -107,7 +115,6 @@ class CategoriseScreen(BoothScreen[None]):
         super().__init__()
         self.case = case
         self._saving = False
-        self._minor_alone_ok = False
         f = case.form
         self._purpose_default = default_purpose(f.traveller_category, f.direction)
 
@@ -241,12 +248,17 @@ class CategoriseScreen(BoothScreen[None]):
         adult = self.query_one("#adult", Choice).value
         f.accompanying_adult_ref = adult
         f.relationship_to_adult = self.query_one("#relationship", Choice).value if adult else None
-        f.consent_letter_seen = self.query_one("#consent", Checkbox).value if adult else None
+        alone = f.minor_travel is MinorTravel.ALONE_WITH_CONSENT  # the letter seen, no adult
+        f.consent_letter_seen = self.query_one("#consent", Checkbox).value if adult else \
+            (True if alone else None)
+        if adult:
+            f.minor_travel = None  # linked here after all
         if adult:
             parent = next((r for r in self.app.recent_records() if r.record_id == adult), None)
-            f.group_id = (parent.group_id or parent.record_id) if parent else adult
+            f.group_id = self.case.group_id or \
+                ((parent.group_id or parent.record_id) if parent else adult)
         elif self.case.original is None:
-            f.group_id = None
+            f.group_id = self.case.group_id  # the open group's, else none
         f.notes = self.query_one("#notes", Input).value.strip() or None
         self.case.amend_reason = self.query_one("#amend-reason", Input).value
 
@@ -293,30 +305,32 @@ class CategoriseScreen(BoothScreen[None]):
             self.app.show_error("Cannot build the record", err.__class__.__name__,
                            "check the entries; if it persists, call the technician")
             return
-        f = self.case.form
-        if self.case.minor and f.direction is Direction.EXIT and not f.accompanying_adult_ref \
-                and not self._minor_alone_ok:
-            self._ask_minor_alone()
+        if self.case.original is None and self.case.form.needs_minor_travel(
+                minor=self.case.minor):
+            self._ask_minor_travel()
             return
         self._saving = True
         self.query_one("#problems", Static).update(Text("Saving...", style="bold"))
         self.app.save(record, self)
 
-    def _ask_minor_alone(self) -> None:
-        from terminal.screens.confirm import ConfirmModal
+    def _ask_minor_travel(self) -> None:
+        from terminal.screens.minor_alone import MinorAloneModal
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._minor_alone_ok = True
-                self.action_save()
-            else:
-                self.query_one("#adult", Choice).focus()
+        self.app.push_screen(MinorAloneModal(), callback=self._minor_travel_chosen)
 
-        self.app.push_screen(ConfirmModal(
-            "A minor leaving with no adult",
-            "This MINOR is leaving with no accompanying adult linked. Link the adult (With "
-            "adult) or flag indicators (F7); save anyway only if that is right.",
-            "save anyway", "go back"), callback=answered)
+    def _minor_travel_chosen(self, travel: MinorTravel | None) -> None:
+        """The officer said how the minor travels: it goes into the record, then save."""
+        if travel is None:
+            self.query_one("#adult", Choice).focus()
+            return
+        f = self.case.form
+        f.minor_travel = travel
+        if travel is MinorTravel.ALONE_WITH_CONSENT:
+            f.consent_letter_seen = True
+        elif travel is MinorTravel.REFERRED:
+            f.decision = Decision.REFERRED
+            self.query_one("#decision", Choice).value = Decision.REFERRED
+        self.action_save()
 
     def on_saved(self, message: Saved) -> None:
         self._saving = False
@@ -324,8 +338,9 @@ class CategoriseScreen(BoothScreen[None]):
         what = "Correction saved" if record.amends else "Saved"
         if record.amends:
             self.app.audit("correction", detail={"amends": record.amends})
-        self.app.back_to_scan(
-            f"{what}: ..{record.record_id[-6:]} ({record.decision.value.lower()})")
+        case = case_note(record, self.app.shift.records if self.app.shift else [])
+        self.app.back_to_scan(f"{what}: ..{record.record_id[-6:]} "
+                              f"({record.decision.value.lower()})" + (f", {case}" if case else ""))
 
     def on_not_saved(self, message: NotSaved) -> None:
         self._saving = False  # the booth shows why; F2 tries again

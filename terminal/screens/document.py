@@ -27,9 +27,11 @@ from terminal.chip_checks import (
     possible_clone,
 )
 from terminal.chip_status import DG1_MISMATCH, PASSED, chip_refers, chip_status
+from terminal.crossers import proposal_banner
 from terminal.i18n import N_
 from terminal.labels import issue_text
 from terminal.screens.base import BoothScreen
+from terminal.watchlist_hits import report_hit
 from terminal.widgets.chip_panel import CAN_KINDS, chip_text, merge_chip
 from terminal.widgets.choice import Choice
 from terminal.widgets.face import face_widget
@@ -122,13 +124,14 @@ def judgement_label(judgement: WatchlistJudgement | None) -> str:
     }.get(judgement, "not yet judged") if judgement is not None else "not yet judged"
 
 
-BANNER_SLOTS = 6  # watchlist, chip, MRZ check, expired, minor, repeat scan
+BANNER_SLOTS = 7  # watchlist, chip, MRZ check, expired, minor, repeat scan, last time
 
 
 class DocumentScreen(BoothScreen[None]):
     BINDINGS = [
         Binding("enter", "continue", N_("Continue")),
         Binding("f7", "indicators", N_("Indicators")),
+        Binding("f4", "same", N_("Same as last time")),
         Binding("escape", "discard", N_("Discard")),
         # shown in the chip line when a chip read fails in a way the CAN may cure
         Binding("f6", "can", N_("Card access number (CAN)"), show=False),
@@ -178,6 +181,9 @@ class DocumentScreen(BoothScreen[None]):
                 self.case.judgement is None
             return
         self.case = case_for_read(self.app.booth(), self.read, self.app.watchlist())
+        report_hit(self.app, self.case)  # at once, before the officer decides
+        self.app.crossers.propose(self.case)  # a frequent crosser: last time's category
+        self.app.groups.join(self.case)  # the open group, and a minor's adult in it
         self._pristine = dataclasses.replace(self.case.form)
         self._alert_due = True
 
@@ -250,6 +256,8 @@ class DocumentScreen(BoothScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "can":  # only where a chip reader can take it (and in F1 help then)
             return bool(self.app.chip.readers())
+        if action == "same":  # only for a document crossed before
+            return self.case is not None and self.case.proposed is not None
         return True
 
     def action_can(self) -> None:
@@ -340,6 +348,8 @@ class DocumentScreen(BoothScreen[None]):
             out.append(("DOCUMENT EXPIRED", "alert"))
         if self.case.minor:
             out.append((f"MINOR  -  {self.case.age} years old", "minor"))
+        if self.case.proposed is not None:
+            out.append((proposal_banner(self.case), "warn"))
         repeat = self.app.repeat_of(self.read)
         if repeat is not None:
             out.append((f"SCANNED BEFORE at {local_hhmm(repeat.recorded_at)} (ref "
@@ -356,7 +366,7 @@ class DocumentScreen(BoothScreen[None]):
         self._alert_due = False
         if self.case.watchlist[0] is WatchlistResult.HIT:
             self.app.push_screen(
-                WatchlistAlertScreen(self.case.watchlist[1]), callback=self._hit_decided
+                WatchlistAlertScreen(self.case.watchlist), callback=self._hit_decided
             )
 
     def _hit_decided(self, judgement: WatchlistJudgement | None) -> None:
@@ -389,6 +399,17 @@ class DocumentScreen(BoothScreen[None]):
 
         assert self.case is not None
         open_indicators(self, self.case)
+
+    def action_same(self) -> None:
+        """F4: save as last time (the categorisation form opens and saves at once; it stays
+        open when something is missing)."""
+        from terminal.screens.categorise import CategoriseScreen
+
+        if self.case is None or self.case.proposed is None:
+            return
+        form = CategoriseScreen(self.case)
+        self.app.push_screen(form)
+        self.app.call_after_refresh(form.action_save)
 
     def entered(self) -> list[str]:
         """What the officer entered for this traveller (lost by a discard), in words."""

@@ -30,7 +30,11 @@ class ScanScreen(BoothScreen[None]):
         Binding("f4", "no_document", N_("No doc")),
         Binding("f5", "correct", N_("Correct")),
         Binding("f6", "summary", N_("Shift")),
+        # groups: in F1 help, not in the key bar (no room at 80 columns); F9 is the
+        # traveller's screen everywhere, so joining another booth's group is F11
+        Binding("f7", "group", N_("Open/close a group"), show=False),
         Binding("f8", "direction", N_("In/Out")),
+        Binding("f11", "join_group", N_("Join another booth's group"), show=False),
         Binding("f10", "sign_out", N_("Sign out")),
     ]
 
@@ -92,6 +96,18 @@ class ScanScreen(BoothScreen[None]):
         if not self.query("#recent"):
             return  # not composed yet
         self.query_one("#recent", CrossingTable).show(self.app.recent_records())
+
+    def action_group(self) -> None:
+        """F7: open a group (every read joins it), or close the open one."""
+        from terminal.group_keys import toggle_group
+
+        toggle_group(self.app, self)
+
+    def action_join_group(self) -> None:
+        """F11: join a group opened at another booth of this post, by its code."""
+        from terminal.group_keys import ask_group_code
+
+        ask_group_code(self.app, self)
 
     def flash(self, note: str) -> None:
         if self.query("#flash"):

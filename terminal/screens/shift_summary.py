@@ -22,9 +22,10 @@ from terminal.widgets.status_bar import StatusBar
 def headline(summary: Summary, started: str) -> Text:
     undocumented = sum(summary.undocumented.values())
     minors = sum(summary.minors.values())
+    alone = sum(summary.unaccompanied_minors.values())  # unaccompanied: no adult, no group
     text = Text(f"Shift since {local_hhmm(started) if started else '?'}: ", style="bold")
     text.append(f"{summary.persons} persons  in {summary.entries}  out {summary.exits}  "
-                f"minors {minors}  no document {undocumented}")
+                f"minors {minors} ({alone} alone)  no document {undocumented}")
     text.append("\n")
     text.append(refusals_line(summary))
     return text

@@ -1,7 +1,8 @@
 """A watchlist hit blocks the traveller until the officer acknowledges it and decides.
 
 The hit is a prompt to check, never a decision: the officer ticks the acknowledgement and picks
-referred / refused / admitted. Escape does not close it."""
+referred / refused / admitted. Escape does not close it. The entry's category (`label`) and
+the centre's instruction for it are shown (messaging/watchlist.WatchlistCheck)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Static
 
-from records.codes import Decision, WatchlistJudgement
+from messaging.watchlist import WatchlistCheck
+from records.codes import Decision, WatchlistJudgement, WatchlistResult
 from terminal.i18n import N_
 from terminal.widgets.choice import Choice
 from terminal.widgets.tick import TickBox
@@ -35,19 +37,24 @@ class WatchlistAlertScreen(ModalScreen[WatchlistJudgement]):
     ]
     AUTO_FOCUS = "#hit-ack"
 
-    def __init__(self, version: str | None) -> None:
+    def __init__(self, check: tuple[WatchlistResult, str | None]) -> None:
         super().__init__()
-        self.version = version
+        self.version = check[1]
+        hit = check if isinstance(check, WatchlistCheck) else None
+        self.label = hit.label if hit else None
+        self.instruction = hit.instruction if hit else None
+        self.by_name = hit is not None and hit.match == "name"
 
     def compose(self) -> ComposeResult:
+        what = "name and date of birth match" if self.by_name else "document matches"
         with Vertical(id="hit-box"):
-            yield Static("WATCHLIST HIT", classes="title")
+            yield Static(f"WATCHLIST HIT: {self.label}" if self.label else "WATCHLIST HIT",
+                         classes="title", markup=False)
             yield Static(
-                "This document matches the national watchlist"
-                f" (list {self.version or 'unknown'}).\n"
-                "Keep the document. Follow the standing instruction for hits.\n"
-                "The list is a prompt to check: you decide.",
-                markup=False,
+                f"This {what} the national watchlist (list {self.version or 'unknown'}).\n"
+                f"Instruction: {self.instruction or 'follow the standing instruction for hits.'}"
+                "\nThe list is a prompt to check: you decide.",
+                markup=False, id="hit-instruction",
             )
             yield TickBox("I have seen this alert and checked the traveller", compact=True,
                            id="hit-ack")

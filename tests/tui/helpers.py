@@ -51,7 +51,12 @@ class Booth:
     def records(self) -> list[CrossingRecord]:
         from messaging.audit import is_audit
 
-        return [CrossingRecord.from_dict(d) for _, d in self.outbox.iter_all() if not is_audit(d)]
+        return [CrossingRecord.from_dict(d) for _, d in self.outbox.iter_all()
+                if not is_audit(d) and d.get("kind") != "watchlist_hit"]
+
+    def hits(self) -> list[dict[str, Any]]:
+        """The watchlist hit events in the outbox (Outbox.add_event), oldest first."""
+        return [d for _, d in self.outbox.iter_all() if d.get("kind") == "watchlist_hit"]
 
     def audits(self) -> list[dict[str, Any]]:
         """The audit events in the outbox, oldest first."""

@@ -395,8 +395,10 @@ async def test_expired_or_failed_document_needs_an_explicit_decision(
 
 
 async def test_minor_leaving_alone_is_asked(make_booth: BoothFactory) -> None:
-    """Item 9: a minor exiting with no adult linked is not saved on a hint only."""
-    from terminal.screens.confirm import ConfirmModal
+    """Item 9 (and issue 21 item 3): a minor with no adult linked is not saved on a hint only:
+    the officer says how the minor travels, and the record keeps it."""
+    from records.codes import MinorTravel
+    from terminal.screens.minor_alone import MinorAloneModal
 
     booth = make_booth(default_direction="EXIT")
     async with booth.app.run_test(size=(80, 24)) as pilot:
@@ -404,11 +406,14 @@ async def test_minor_leaving_alone_is_asked(make_booth: BoothFactory) -> None:
         booth.feed("minor_passport")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
         await pilot.press("enter", "f2")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmModal))
-        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MinorAloneModal))
+        await pilot.press("escape")  # back, to link the adult
         assert isinstance(pilot.app.screen, CategoriseScreen) and booth.records() == []
-        await pilot.press("f2", "y")
+        await pilot.press("f2", "1")  # travelling alone, consent letter seen
         await wait_for(pilot, lambda: len(booth.records()) == 1)
+    (record,) = booth.records()
+    assert record.minor_travel is MinorTravel.ALONE_WITH_CONSENT
+    assert record.consent_letter_seen is True and record.accompanying_adult_ref is None
 
 
 async def test_adult_picker_tells_people_apart_and_keeps_the_direction(

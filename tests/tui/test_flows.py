@@ -14,6 +14,7 @@ from records.codes import (
     Decision,
     Direction,
     DocumentType,
+    MinorTravel,
     Purpose,
     Relationship,
     Sex,
@@ -27,6 +28,7 @@ from terminal.screens.document import DocumentScreen
 from terminal.screens.error_modal import ErrorModal
 from terminal.screens.indicators import IndicatorsScreen
 from terminal.screens.manual_mrz import ManualMrzScreen
+from terminal.screens.minor_alone import MinorAloneModal
 from terminal.screens.no_document import NoDocumentScreen
 from terminal.screens.scan import ScanScreen
 from terminal.screens.shift_summary import ShiftSummaryScreen
@@ -198,8 +200,11 @@ async def test_person_without_document_is_counted(make_booth: BoothFactory) -> N
         assert "category" in screen_text(pilot.app)
         assert form.focused is form.query_one("#category")
         await pilot.press("a", "enter")  # "Asylum seeker / refugee"
+        assert isinstance(pilot.app.screen, MinorAloneModal)  # a minor alone: how?
+        await pilot.press("2")  # referred
         await saved(pilot, booth, 1)
     (record,) = booth.records()
+    assert record.minor_travel is MinorTravel.REFERRED and record.decision is Decision.REFERRED
     assert record.capture_method is CaptureMethod.NO_DOCUMENT
     assert record.document_type is DocumentType.NONE and record.document_number is None
     assert record.sex is Sex.FEMALE and record.nationality == "COD"
@@ -289,12 +294,13 @@ async def test_indicators_note_and_referral(make_booth: BoothFactory) -> None:
         assert isinstance(pilot.app.screen, DocumentScreen)
         await pilot.press("enter")
         assert "2 flagged" in screen_text(pilot.app)
-        await pilot.press("enter")
+        await pilot.press("enter", "3")  # a minor with no adult here: the adult is elsewhere
         await saved(pilot, booth, 1)
         await pilot.press("f6")
         assert isinstance(pilot.app.screen, ShiftSummaryScreen)
         text = screen_text(pilot.app)
         assert "1 persons" in text and "persons flagged: 1" in text
+        assert "minors 1 (0 alone)" in text
     (record,) = booth.records()
     assert record.tip_indicators == (
         TipIndicator.DOCUMENTS_HELD_BY_COMPANION,

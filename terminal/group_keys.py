@@ -1,0 +1,32 @@
+"""The scan screen's group keys (F7 open/close, F9 join by code): what the officer is told."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from terminal.booth import BoothApp
+    from terminal.screens.scan import ScanScreen
+
+
+def toggle_group(app: BoothApp, scan: ScanScreen) -> None:
+    groups = app.groups
+    if groups.open is not None:
+        closed = groups.close()
+        assert closed is not None
+        scan.flash(f"Group {closed.code} closed: {closed.members} saved here.")
+        return
+    opened = groups.start(app.settings.border_post, app.settings.clock().date())
+    scan.flash(f"GROUP {opened.code} open (F7 closes); other booths join: F9, {opened.code}")
+
+
+def ask_group_code(app: BoothApp, scan: ScanScreen) -> None:
+    from terminal.screens.group_code import GroupCodeModal
+
+    def typed(code: str | None) -> None:
+        if code is None:
+            return
+        app.groups.start(app.settings.border_post, app.settings.clock().date(), code)
+        scan.flash(f"GROUP {code} joined: each document read joins it (F7 closes)")
+
+    app.push_screen(GroupCodeModal(), callback=typed)

@@ -1,0 +1,45 @@
+"""Outbox.add_event: a watchlist hit queued beside crossings and audit events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from imdms.errors import SchemaError
+from messaging.outbox import Outbox
+from messaging.watchlist import WatchlistCheck
+from messaging.watchlist_entries import Category
+from messaging.watchlist_hit import hit_event
+from records.codes import WatchlistResult
+from tests.messaging.records import make_record
+
+
+def _hit(record_id: str) -> dict[str, object]:
+    check = WatchlistCheck(WatchlistResult.HIT, "7", "wl-1", Category.WANTED, "Wanted",
+                           "Call the supervisor", "document")
+    return hit_event(check, record_id=record_id, border_post="MSU-BRIDGE", terminal_id="t1",
+                     occurred_at="2026-12-03T13:00:00.000Z", event_id="ev-1")
+
+
+def test_a_hit_event_is_queued_once_with_its_kind(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        rec = make_record()
+        box.add(rec)
+        event = _hit(rec.record_id)  # the same record id as the crossing: no clash
+        box.add_event("watchlist_hit", event)
+        box.add_event("watchlist_hit", event)  # a retry: stored once
+        rows = box.fetch(0, 5)
+        assert [r.kind for r in rows] == ["crossing", "watchlist_hit"]
+        assert rows[1].record_id == "ev-1"
+        assert [d for _, d in box.iter_all()][1] == event
+
+
+def test_unknown_kind_and_bad_event_are_refused(tmp_path: Path) -> None:
+    with Outbox(tmp_path / "outbox.sqlite3") as box:
+        with pytest.raises(SchemaError, match="unknown event kind"):
+            box.add_event("gossip", _hit("r1"))
+        bad = _hit("r1") | {"category": "NOPE"}
+        with pytest.raises(SchemaError, match="unknown category"):
+            box.add_event("watchlist_hit", bad)
+        assert box.status().pending == 0
