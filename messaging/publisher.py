@@ -90,8 +90,7 @@ class Publisher:
         self.client.subscribe(self.topics.receipt_for(border_post, terminal_id), qos=1)
 
     def _publish(self, row: Row, *, probe: bool) -> None:
-        topic = (self.topics.audit_for if row.kind == "audit" else self.topics.crossing_for)(
-            row.border_post, row.terminal_id)
+        topic = self.topics.for_kind(row.kind, row.border_post, row.terminal_id)
         if self.drain.oversize(row, topic):
             return
         if self.receipts is not None and row.kind in RECEIPTED_KINDS \

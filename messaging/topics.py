@@ -39,6 +39,12 @@ class Topics:
         """Crossing topic of any terminal (imported records keep their own terminal)."""
         return f"{self.prefix}/{border_post}/{terminal_id}/crossing"
 
+    def for_kind(self, kind: str, border_post: str, terminal_id: str) -> str:
+        """The topic of an outbox row by its kind: crossing, audit or watchlist_hit (any
+        terminal's: imported rows keep their own terminal)."""
+        leaf = {"audit": "audit", "watchlist_hit": "watchlist-hit"}.get(kind, "crossing")
+        return f"{self.prefix}/{border_post}/{terminal_id}/{leaf}"
+
     def audit_for(self, border_post: str, terminal_id: str) -> str:
         """Audit topic of any terminal (booth audit events, messaging/audit.py)."""
         return f"{self.prefix}/{border_post}/{terminal_id}/audit"

@@ -27,6 +27,7 @@ from textual.message_pump import MessagePump
 
 from drivers.base import DocumentRead as RawRead
 from drivers.base import DocumentReader, ReaderState, ReaderStatus
+from messaging import referral_inbox
 from messaging.health import write_reader_state
 from messaging.officer_directory import RevocationWatch
 from records.codes import Direction
@@ -143,6 +144,8 @@ class BoothApp(App[None]):
         self._pumps: dict[str, ReaderPump] = {}
         # the centre's signed officer directory, applied by the forwarder (make_app sets it)
         self.revocations: RevocationWatch | None = None
+        self._referral_seen: set[str] = set()  # (case, status) receipts already shown
+        self._referral_primed = False
         self._failed_readers: dict[str, ReaderState] = {}  # could not be opened at start
         self._startup_errors: list[tuple[str, str, str]] = []
         self._written_states: dict[str, str] | None = None  # last reader-state.json
@@ -216,6 +219,7 @@ class BoothApp(App[None]):
         self.queue = read_queue(self.outbox, receipts=self.settings.receipts)
         if self.revocations is not None and self.shift is not None:
             self.revocations.check(self.shift.officer_id)  # signs out at once when revoked
+        self._show_new_referral_receipts()
         for reader in self.readers:
             pump = self._pumps.get(reader.name)
             self.reader_states[reader.name] = pump.state if pump else reader.state
@@ -452,6 +456,18 @@ class BoothApp(App[None]):
             self.shift.records.append(record)
         self.refresh_status()
         message.requester.post_message(saving.Saved(record))
+
+    def _show_new_referral_receipts(self) -> None:
+        """Receipts the forwarder put in <data_dir> (messaging/referral_inbox.py) since the last
+        look; those already there when the booth started are not shown again."""
+        data_dir = self.settings.data_dir
+        if data_dir is None:
+            return
+        fresh = referral_inbox.read_new(data_dir, self._referral_seen)
+        if self._referral_primed:
+            for receipt in fresh:
+                self.referral_received(receipt)
+        self._referral_primed = True
 
     def referral_received(self, receipt: ReferralReceipt) -> None:
         """For the forwarder side, from any thread: the centre's receipt for a referral."""

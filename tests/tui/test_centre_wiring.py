@@ -75,3 +75,27 @@ async def test_a_plain_save_shows_no_case(make_booth: BoothFactory) -> None:
         await saved(pilot, booth, 1)
         assert "case TIP-" not in screen_text(pilot.app)
     assert booth.records()[0].decision is Decision.ADMITTED and booth.hits() == []
+
+
+async def test_a_receipt_the_forwarder_stored_is_shown_once(make_booth: BoothFactory) -> None:
+    """The forwarder (another process) appends receipts to <data_dir>; the booth shows each
+    new one at its status tick, once."""
+    from messaging import referral_inbox
+    from messaging.referral_receipt import encode
+
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        booth.app.refresh_status()  # the first look: nothing new
+        receipt = ReferralReceipt("TIP-7K3MQ-9XA2B", "rec-1", ReceivingUnit.SOCIAL_WELFARE,
+                                  "received", True, "2026-11-27T08:31:00.000Z")
+        referral_inbox.append(booth.data_dir, encode(receipt))
+        booth.app.refresh_status()
+        booth.app.refresh_status()
+
+        def shown() -> int:
+            return sum("TIP-7K3MQ-9XA2B" in str(n.message) for n in pilot.app._notifications)
+
+        await wait_for(pilot, lambda: shown() >= 1)
+        await pilot.pause()
+        assert shown() == 1

@@ -245,3 +245,39 @@ def test_the_collector_stores_hits_from_the_broker(tmp_path: Path, broker: Any) 
     finally:
         db.close()
     assert stored["terminal_id"] == "t1"
+
+
+def test_a_hit_queued_at_the_booth_reaches_the_centres_store(tmp_path: Path, broker: Any) -> None:
+    """Booth outbox (Outbox.add_event) -> the booth's forwarder -> Mosquitto -> the collector
+    -> watchlist_hits: the hit travels on its own topic, never as a crossing."""
+    from central.collector import Collector
+    from config.models import CollectorConfig
+    from messaging.outbox import Outbox
+    from messaging.watchlist_hit import KIND
+    from tests.messaging.helpers import start_forwarder
+
+    database = str(tmp_path / "central.sqlite3")
+    collector = Collector(BrokerConfig(host="127.0.0.1", port=broker.port),
+                          CollectorConfig(database=database))
+    collector.start()
+    box = Outbox(tmp_path / "outbox.sqlite3", disk_floor_mb=1)
+    wl = Watchlist.of("4", [DOC], 4)
+    event = hit_event(wl.lookup(document_number="QX1234567"), record_id="rec-11",
+                      border_post="MSU-BRIDGE", terminal_id="t1")
+    box.add_event(KIND, event)
+    run = start_forwarder(box, tmp_path, broker.port)
+    try:
+        assert collector.wait_for(lambda c: c["stored"] >= 1, 15), collector.counts
+        assert wait_until(lambda: box.status().pending == 0)
+    finally:
+        run.halt()
+        collector.stop()
+        box.close()
+    assert collector.counts["rejected"] == 0
+    db = Database(database)
+    try:
+        (stored,) = list_hits(db, record_id="rec-11")
+        crossings = db.query("SELECT COUNT(*) FROM records")[0][0]
+    finally:
+        db.close()
+    assert stored["entry_id"] == "wl-doc" and crossings == 0
