@@ -152,6 +152,8 @@ class Outbox(ForwardingStore):
             raise SchemaError("record is not a JSON object", "give a record object")
         if kind == "audit":
             validate_audit(data)
+        elif kind != "crossing":  # an event (add_event's kinds): its own parser
+            self._check_event(kind, data)
         elif is_sealed(data):
             validate_sealed(dict(data))
         else:
@@ -223,6 +225,20 @@ class Outbox(ForwardingStore):
         a crossing; it is forwarded to the audit topic. Same errors as add()."""
         self._store(event, self._encode(event, "audit"), False, "audit")
 
+    @staticmethod
+    def _check_event(kind: str, event: Mapping[str, Any]) -> None:
+        from messaging.watchlist_hit import KIND as HIT
+        from messaging.watchlist_hit import parse_hit
+
+        checks = {HIT: parse_hit}  # EVENT_KINDS: kind -> its parser (raises ValueError)
+        fault = "this is a software fault; report it to the technician"
+        if kind not in checks:
+            raise SchemaError(f"unknown event kind {kind!r}", fault)
+        try:
+            checks[kind](json.dumps(dict(event), sort_keys=True).encode("utf-8"))
+        except (TypeError, ValueError) as err:  # the parsers name fields, never values
+            raise SchemaError(str(err), fault) from None
+
     def add_event(self, kind: str, event: dict[str, Any]) -> None:
         """Store one event of another kind (EVENT_KINDS: a watchlist hit) durably, as
         add_audit does; the forwarder maps `kind` to its topic. Raises SchemaError for an
@@ -275,7 +291,7 @@ class Outbox(ForwardingStore):
             if rid is not None and rid in seen:
                 out.append(AddResult(rid, "known"))
                 continue
-            kind = "audit" if isinstance(data, Mapping) and is_audit(data) else "crossing"
+            kind = _kind_of(data)
             try:
                 todo.append((index, data, self._encode(data, kind), kind))
                 out.append(None)
@@ -437,8 +453,19 @@ def _id_of(data: object) -> str | None:
     """The record's id (a crossing's record_id, an audit event's event_id), if it is text."""
     if not isinstance(data, Mapping):
         return None
-    rid = data.get("event_id") if is_audit(data) else data.get("record_id")
+    rid = data.get("event_id") if _kind_of(data) != "crossing" else data.get("record_id")
     return rid if isinstance(rid, str) and rid.isprintable() and len(rid) <= 64 else None
+
+
+def _kind_of(data: object) -> str:
+    """An export line's kind: "audit", "watchlist_hit" (a hit event) or "crossing"."""
+    from messaging.watchlist_hit import KIND as HIT
+
+    if not isinstance(data, Mapping):
+        return "crossing"
+    if is_audit(data):
+        return "audit"
+    return HIT if data.get("kind") == HIT else "crossing"
 
 
 def _epoch(iso: str) -> float | None:

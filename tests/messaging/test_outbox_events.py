@@ -43,3 +43,20 @@ def test_unknown_kind_and_bad_event_are_refused(tmp_path: Path) -> None:
         with pytest.raises(SchemaError, match="unknown category"):
             box.add_event("watchlist_hit", bad)
         assert box.status().pending == 0
+
+
+def test_an_export_with_a_hit_imports_as_a_hit(tmp_path: Path) -> None:
+    """A USB export mixes crossings, audit events and hits: each comes back as its kind, the
+    hit under its event id (not the crossing's record id, which it also carries)."""
+    with Outbox(tmp_path / "booth.sqlite3") as box:
+        rec = make_record()
+        box.add(rec)
+        box.add_event("watchlist_hit", _hit(rec.record_id))
+        lines = [d for _, d in box.iter_all()]
+    with Outbox(tmp_path / "office.sqlite3") as office:
+        results = office.add_many(lines, imported=True, keep_rejected=True)
+        assert [r.state for r in results] == ["queued", "queued"]
+        assert [r.kind for r in office.fetch(0, 5, live=False, upto=10)] == ["crossing",
+                                                                            "watchlist_hit"]
+        again = office.add_many(lines, imported=True)
+        assert [r.state for r in again] == ["known", "known"]
