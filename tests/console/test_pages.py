@@ -236,3 +236,15 @@ def test_operations_shows_the_heartbeats_the_collector_stored() -> None:
         db.commit()
         db.close()
     assert "hb-only-9" in page and "9.9.1" in page
+
+
+def test_doctor_sees_the_real_migrations_applied() -> None:
+    from django.conf import settings
+
+    from config.models import Config
+    from imdms.checks import Status
+    from imdms.cli.doctor.migrations import check_migrations
+
+    config = Config.model_validate({"collector": {"database": settings.CENTRAL_DATABASE}})
+    result = check_migrations(config)
+    assert result.status is Status.PASS, result.message

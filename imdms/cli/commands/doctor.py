@@ -59,8 +59,11 @@ def run(args: argparse.Namespace) -> int:
     if args.central:  # central/health.py: the same lines, for the collector's host
         from central.health import central_checks
         from config.loader import load_config
+        from imdms.cli.doctor.migrations import check_migrations
 
-        results = central_checks(load_config(args.config, required=True), args.timeout)
+        central_config = load_config(args.config, required=True)
+        results = central_checks(central_config, args.timeout)
+        results.append(check_migrations(central_config))
     else:
         results = run_checks(ctx, only)
     counts = {s.value.lower(): sum(r.status is s for r in results) for s in Status}
