@@ -43,6 +43,12 @@ def _correct_date(buf: Buffer, name: str, data: list[Pos], check: Pos) -> None:
     new = [LETTER_TO_DIGIT.get(c, c) for c in old]
     if new == old:
         return
+    # One cell only: weights 7, 3, 1 are prime to 10, so a wrong single digit always fails the
+    # check; two changed cells (say a slip in the date and one in its check digit) can pass it
+    # by chance, and the composite only catches nine in ten of those. Such a date stays as
+    # read, with its failing check named for the officer.
+    if sum(a != b for a, b in zip(old, new, strict=True)) > 1:
+        return
     date_text = "".join(new[:-1])
     if not (DATE_SHAPE.fullmatch(date_text) or set(date_text) == {FILLER}):
         return
@@ -80,6 +86,8 @@ def _correct_number(buf: Buffer, lay: Layout) -> None:
         if digit != found:
             buf.put("document_number_check", check, digit)
         return
+    if digit != found:
+        return  # the check digit is itself a guess: it cannot also vouch for a swap
     candidates: list[tuple[int, str]] = []
     for i, char in enumerate(text):
         for swap in _ALNUM_SWAPS.get(char, ()):
