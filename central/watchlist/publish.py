@@ -10,17 +10,15 @@ send is repeated with `imdms watchlist republish` and never reuses a version num
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from nacl.signing import SigningKey
 
 from central.db import Database
+from central.publish import publish_confirmed
 from central.watchlist import store
 from config.models import BrokerConfig
-from imdms.errors import ImdmsError
 from messaging.topics import Topics
 from messaging.watchlist_entries import Entry
 from messaging.watchlist_sign import delta_document, full_document, sign
@@ -69,53 +67,11 @@ def send(broker: BrokerConfig, full: bytes, delta: bytes | None, *,
          timeout_s: float = CONNECT_TIMEOUT_S) -> None:
     """Publish the delta then the full list (retained), QoS 1, and wait for both PUBACKs.
     Raises ImdmsError when the broker cannot be reached or refuses."""
-    from central.collector import make_client
-
-    if not broker.host:
-        raise ImdmsError("[broker] host is empty: there is no broker to publish to",
-                         "set [broker] host (and port, tls) in the central configuration")
     topics = Topics(broker.topic_prefix, "-", "-")
-    client = make_client(broker, client_id, manual_ack=False)
-    ready = threading.Event()
-    outcome: list[str] = []
-
-    def on_connect(_c: Any, _u: Any, _f: Any, rc: Any, _p: Any) -> None:
-        outcome.append("" if not rc.is_failure else str(rc))
-        ready.set()
-
-    refused: dict[int, str] = {}
-
-    def on_publish(_c: Any, _u: Any, mid: int, rc: Any, _p: Any) -> None:
-        if getattr(rc, "value", 0) >= 0x80:  # MQTT 5: e.g. 0x87 not authorised (ACL)
-            refused[mid] = str(rc)
-
-    client.on_connect = on_connect
-    client.on_publish = on_publish
-    try:
-        client.connect(broker.host, broker.port, broker.keepalive_s)
-    except OSError as err:
-        raise ImdmsError(f"cannot reach the broker {broker.host}:{broker.port} "
-                         f"({err.__class__.__name__})", RETRY_HINT) from err
-    client.loop_start()
-    try:
-        if not ready.wait(timeout_s) or outcome[0]:
-            why = outcome[0] if outcome else "no answer"
-            raise ImdmsError(f"the broker did not accept the publisher ({why})", RETRY_HINT)
-        infos = []
-        if delta is not None:
-            infos.append(client.publish(topics.watchlist_delta, delta, qos=1))
-        infos.append(client.publish(topics.watchlist, full, qos=1, retain=True))
-        for info in infos:
-            try:
-                info.wait_for_publish(timeout_s)
-            except (ValueError, RuntimeError) as err:
-                raise ImdmsError(f"publishing failed ({err})", RETRY_HINT) from err
-            if not info.is_published() or info.mid in refused:
-                why = refused.get(info.mid, "no acknowledgement")
-                raise ImdmsError(f"the broker did not take the watchlist ({why})", RETRY_HINT)
-    finally:
-        client.disconnect()
-        client.loop_stop()
+    messages = [(topics.watchlist_delta, delta, False)] if delta is not None else []
+    messages.append((topics.watchlist, full, True))
+    publish_confirmed(broker, messages, client_id=client_id, hint=RETRY_HINT,
+                      what="the watchlist", timeout_s=timeout_s)
 
 
 RETRY_HINT = ("the version is saved; run `imdms watchlist republish` once the broker is "
