@@ -16,9 +16,6 @@ name versions and key ids, never officers' PIN verifiers.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
 import logging
 import os
@@ -28,10 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
 from config.models import Config
+from messaging import signed_doc
 from messaging.seal import ED25519_PUBLIC, SealError, pem_keys, read_key_file
 
 log = logging.getLogger(__name__)
@@ -68,13 +65,7 @@ class Directory:
         return officer_id not in self.revoked
 
 
-def key_id(key: VerifyKey) -> str:
-    return hashlib.blake2b(bytes(key), digest_size=8).hexdigest()
-
-
-def _hex(value: Any) -> str:
-    # the key id comes from the sender: only what a key id may hold reaches a message
-    return "".join(c if c in "0123456789abcdef" else "?" for c in str(value)[:16])
+key_id = signed_doc.key_id
 
 
 def load_verify_keys(path: Path) -> list[VerifyKey]:
@@ -88,9 +79,7 @@ def load_verify_keys(path: Path) -> list[VerifyKey]:
 
 
 def canonical(doc: dict[str, Any]) -> bytes:
-    body = {k: v for k, v in doc.items() if k != "signature"}
-    return CONTEXT + json.dumps(body, sort_keys=True, separators=(",", ":"),
-                                ensure_ascii=True).encode("ascii")
+    return signed_doc.canonical(doc, CONTEXT)
 
 
 def document(version: int, officers: Iterable[DirectoryOfficer], revoked: dict[str, str],
@@ -104,10 +93,7 @@ def document(version: int, officers: Iterable[DirectoryOfficer], revoked: dict[s
 
 def sign(doc: dict[str, Any], key: SigningKey) -> bytes:
     """The document with its signature, as the bytes to publish."""
-    sig = key.sign(canonical(doc)).signature
-    signed = dict(doc, signature={"key_id": key_id(key.verify_key),
-                                  "value": base64.b64encode(sig).decode("ascii")})
-    return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode("ascii")
+    return signed_doc.sign(doc, key, CONTEXT)
 
 
 def verify(payload: bytes, keys: Sequence[VerifyKey]) -> Directory:
@@ -119,20 +105,10 @@ def verify(payload: bytes, keys: Sequence[VerifyKey]) -> Directory:
         raise DirectoryRefused("malformed", "officer directory refused: not JSON") from None
     if not isinstance(doc, dict):
         raise DirectoryRefused("malformed", "officer directory refused: not a JSON object")
-    sig = doc.get("signature")
-    if not isinstance(sig, dict) or not isinstance(sig.get("value"), str):
-        raise DirectoryRefused("unsigned", "officer directory refused: it is not signed")
-    trusted = {key_id(k): k for k in keys}
-    key = trusted.get(str(sig.get("key_id")))
-    if key is None:
-        raise DirectoryRefused("foreign_key", "officer directory refused: signed by another "
-                               f"key ({_hex(sig.get('key_id'))}, trusted "
-                               f"{', '.join(trusted) or 'none'})")
     try:
-        key.verify(canonical(doc), base64.b64decode(sig["value"], validate=True))
-    except (BadSignatureError, binascii.Error, ValueError):
-        raise DirectoryRefused("signature", "officer directory refused: the signature does "
-                               "not match (altered in transit or storage)") from None
+        signed_doc.check_signature(doc, keys, CONTEXT, "officer directory")
+    except signed_doc.SignatureRefused as err:
+        raise DirectoryRefused(err.reason, err.message) from None
     return _parse(doc)
 
 

@@ -18,17 +18,14 @@ may hold several (a key rotation), the signature's key_id picks one.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
+from messaging import signed_doc
 from messaging.seal import ED25519_PUBLIC, SealError, pem_keys, read_key_file
 from messaging.watchlist_entries import Entry
 
@@ -47,13 +44,7 @@ class WatchlistRefused(ValueError):
         self.reason = reason
 
 
-def _printable(value: Any) -> str:
-    # the key id comes from the sender: keep only what a key id may hold before logging it
-    return "".join(c if c in "0123456789abcdef" else "?" for c in str(value)[:16])
-
-
-def key_id(key: VerifyKey) -> str:
-    return hashlib.blake2b(bytes(key), digest_size=8).hexdigest()
+key_id = signed_doc.key_id
 
 
 def load_verify_keys(path: Path) -> list[VerifyKey]:
@@ -64,9 +55,7 @@ def load_verify_keys(path: Path) -> list[VerifyKey]:
 
 
 def canonical(doc: dict[str, Any]) -> bytes:
-    body = {k: v for k, v in doc.items() if k != "signature"}
-    return CONTEXT + json.dumps(body, sort_keys=True, separators=(",", ":"),
-                                ensure_ascii=True).encode("ascii")
+    return signed_doc.canonical(doc, CONTEXT)
 
 
 def full_document(version: int, entries: Iterable[Entry], issued_at: str) -> dict[str, Any]:
@@ -83,10 +72,7 @@ def delta_document(base: int, version: int, upsert: Iterable[Entry], remove: Ite
 
 def sign(doc: dict[str, Any], key: SigningKey) -> bytes:
     """The document with its signature, as the bytes to publish."""
-    sig = key.sign(canonical(doc)).signature
-    signed = dict(doc, signature={"key_id": key_id(key.verify_key),
-                                  "value": base64.b64encode(sig).decode("ascii")})
-    return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return signed_doc.sign(doc, key, CONTEXT)
 
 
 def verify(payload: bytes, keys: VerifyKey | Sequence[VerifyKey]) -> dict[str, Any]:
@@ -101,20 +87,11 @@ def verify(payload: bytes, keys: VerifyKey | Sequence[VerifyKey]) -> dict[str, A
         raise WatchlistRefused("malformed", "watchlist refused: not JSON") from None
     if not isinstance(doc, dict):
         raise WatchlistRefused("malformed", "watchlist refused: not a JSON object")
-    sig = doc.get("signature")
-    if not isinstance(sig, dict) or not isinstance(sig.get("value"), str):
-        raise WatchlistRefused("unsigned", "watchlist refused: it is not signed")
-    trusted = {key_id(k): k for k in ([keys] if isinstance(keys, VerifyKey) else keys)}
-    key = trusted.get(str(sig.get("key_id")))
-    if key is None:
-        raise WatchlistRefused("foreign_key", "watchlist refused: signed by another key "
-                               f"({_printable(sig.get('key_id'))}, trusted "
-                               f"{', '.join(trusted)})")
     try:
-        key.verify(canonical(doc), base64.b64decode(sig["value"], validate=True))
-    except (BadSignatureError, binascii.Error, ValueError):
-        raise WatchlistRefused("signature", "watchlist refused: the signature does not "
-                               "match (altered in transit or storage)") from None
+        signed_doc.check_signature(doc, [keys] if isinstance(keys, VerifyKey) else keys,
+                                   CONTEXT, "watchlist")
+    except signed_doc.SignatureRefused as err:
+        raise WatchlistRefused(err.reason, err.message) from None
     if doc.get("format") != FORMAT or doc.get("kind") not in ("full", "delta"):
         raise WatchlistRefused("malformed", "watchlist refused: unknown format or kind")
     version = doc.get("version")
