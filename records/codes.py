@@ -1,25 +1,33 @@
 """Every code list of the crossing record, in one place. Standard library only.
 
-Values are the wire format (JSON Schema enums are generated from these), so never rename a
-member's value: add a new one and bump the schema version instead.
+Values are the wire format (JSON Schema enums are generated from these). A _Code member's value
+is its name, so never rename a member: add a new one and bump the schema version instead.
 """
 
 from __future__ import annotations
 
-from enum import IntEnum, StrEnum
+from enum import IntEnum, StrEnum, auto
 
 
-class Direction(StrEnum):
-    ENTRY = "ENTRY"
-    EXIT = "EXIT"
+class _Code(StrEnum):
+    """A code list whose wire value is each member's name (auto() below)."""
+
+    @staticmethod
+    def _generate_next_value_(name: str, start: int, count: int, last_values: list[str]) -> str:
+        return name
 
 
-class CaptureMethod(StrEnum):
-    CHIP_VERIFIED = "CHIP_VERIFIED"
-    MRZ_READER = "MRZ_READER"
-    MRZ_CAMERA = "MRZ_CAMERA"
-    MANUAL = "MANUAL"
-    NO_DOCUMENT = "NO_DOCUMENT"
+class Direction(_Code):
+    ENTRY = auto()
+    EXIT = auto()
+
+
+class CaptureMethod(_Code):
+    CHIP_VERIFIED = auto()
+    MRZ_READER = auto()
+    MRZ_CAMERA = auto()
+    MANUAL = auto()
+    NO_DOCUMENT = auto()
 
 
 class DocumentType(StrEnum):
@@ -47,96 +55,96 @@ class Sex(IntEnum):
 MRZ_SEX = {"M": Sex.MALE, "F": Sex.FEMALE, "X": Sex.UNKNOWN, "<": Sex.UNKNOWN}
 
 
-class TravellerCategory(StrEnum):
-    CITIZEN = "CITIZEN"
-    RESIDENT = "RESIDENT"
-    VISITOR = "VISITOR"
-    TRANSIT = "TRANSIT"
-    CROSS_BORDER_WORKER = "CROSS_BORDER_WORKER"
-    MINEWORKER = "MINEWORKER"
-    STUDENT = "STUDENT"
-    TRADER = "TRADER"
-    DRIVER_CREW = "DRIVER_CREW"
-    DIPLOMAT = "DIPLOMAT"
-    ASYLUM_SEEKER_REFUGEE = "ASYLUM_SEEKER_REFUGEE"
-    DEPORTEE_RETURNED = "DEPORTEE_RETURNED"
+class TravellerCategory(_Code):
+    CITIZEN = auto()
+    RESIDENT = auto()
+    VISITOR = auto()
+    TRANSIT = auto()
+    CROSS_BORDER_WORKER = auto()
+    MINEWORKER = auto()
+    STUDENT = auto()
+    TRADER = auto()
+    DRIVER_CREW = auto()
+    DIPLOMAT = auto()
+    ASYLUM_SEEKER_REFUGEE = auto()
+    DEPORTEE_RETURNED = auto()
 
 
-class Purpose(StrEnum):
+class Purpose(_Code):
     """UN tourism statistics purposes plus migration purposes."""
 
-    HOLIDAY = "HOLIDAY"
-    VISITING_FRIENDS_RELATIVES = "VISITING_FRIENDS_RELATIVES"
-    EDUCATION = "EDUCATION"
-    HEALTH = "HEALTH"
-    RELIGION = "RELIGION"
-    SHOPPING = "SHOPPING"
-    TRANSIT = "TRANSIT"
-    BUSINESS = "BUSINESS"
-    EMPLOYMENT = "EMPLOYMENT"
-    SETTLEMENT = "SETTLEMENT"
-    RETURNING_RESIDENT = "RETURNING_RESIDENT"
-    OTHER = "OTHER"
+    HOLIDAY = auto()
+    VISITING_FRIENDS_RELATIVES = auto()
+    EDUCATION = auto()
+    HEALTH = auto()
+    RELIGION = auto()
+    SHOPPING = auto()
+    TRANSIT = auto()
+    BUSINESS = auto()
+    EMPLOYMENT = auto()
+    SETTLEMENT = auto()
+    RETURNING_RESIDENT = auto()
+    OTHER = auto()
 
 
-class StayBand(StrEnum):
+class StayBand(_Code):
     """UN bands of intended stay."""
 
-    UNDER_3_MONTHS = "UNDER_3_MONTHS"
-    MONTHS_3_TO_12 = "MONTHS_3_TO_12"
-    MONTHS_12_PLUS = "MONTHS_12_PLUS"
+    UNDER_3_MONTHS = auto()
+    MONTHS_3_TO_12 = auto()
+    MONTHS_12_PLUS = auto()
 
 
-class TransportMode(StrEnum):
-    PEDESTRIAN = "PEDESTRIAN"
-    PRIVATE_CAR = "PRIVATE_CAR"
-    MINIBUS_TAXI = "MINIBUS_TAXI"
-    BUS = "BUS"
-    TRUCK = "TRUCK"
-    AIR = "AIR"
-    OTHER = "OTHER"
+class TransportMode(_Code):
+    PEDESTRIAN = auto()
+    PRIVATE_CAR = auto()
+    MINIBUS_TAXI = auto()
+    BUS = auto()
+    TRUCK = auto()
+    AIR = auto()
+    OTHER = auto()
 
 
-class TransportRole(StrEnum):
-    DRIVER = "DRIVER"
-    PASSENGER = "PASSENGER"
-    CREW = "CREW"
+class TransportRole(_Code):
+    DRIVER = auto()
+    PASSENGER = auto()
+    CREW = auto()
 
 
-class Decision(StrEnum):
-    ADMITTED = "ADMITTED"
-    REFUSED = "REFUSED"
-    REFERRED = "REFERRED"
+class Decision(_Code):
+    ADMITTED = auto()
+    REFUSED = auto()
+    REFERRED = auto()
 
 
-class RefusalReason(StrEnum):
+class RefusalReason(_Code):
     """Refusal reasons after the EU Entry/Exit System's A-I list."""
 
-    A_NO_VALID_DOCUMENT = "A_NO_VALID_DOCUMENT"
-    B_FALSE_DOCUMENT = "B_FALSE_DOCUMENT"
-    C_NO_VALID_VISA = "C_NO_VALID_VISA"
-    D_FALSE_VISA = "D_FALSE_VISA"
-    E_NO_JUSTIFICATION = "E_NO_JUSTIFICATION"
-    F_OVERSTAY = "F_OVERSTAY"
-    G_ENTRY_BAN = "G_ENTRY_BAN"
-    H_THREAT = "H_THREAT"
-    I_OTHER = "I_OTHER"
+    A_NO_VALID_DOCUMENT = auto()
+    B_FALSE_DOCUMENT = auto()
+    C_NO_VALID_VISA = auto()
+    D_FALSE_VISA = auto()
+    E_NO_JUSTIFICATION = auto()
+    F_OVERSTAY = auto()
+    G_ENTRY_BAN = auto()
+    H_THREAT = auto()
+    I_OTHER = auto()
 
 
-class TipIndicator(StrEnum):
+class TipIndicator(_Code):
     """Trafficking-in-persons and smuggling indicators: an officer's checklist, never a score."""
 
-    DOCUMENTS_HELD_BY_COMPANION = "DOCUMENTS_HELD_BY_COMPANION"
-    COMPANION_ANSWERS = "COMPANION_ANSWERS"
-    DOCUMENT_NOT_THEIRS_OR_ALTERED = "DOCUMENT_NOT_THEIRS_OR_ALTERED"
-    MINOR_UNACCOMPANIED_OR_NO_CONSENT = "MINOR_UNACCOMPANIED_OR_NO_CONSENT"
-    SCHOOL_AGE_CHILD_FOR_WORK = "SCHOOL_AGE_CHILD_FOR_WORK"
-    GROUP_WITH_UNRELATED_ESCORT = "GROUP_WITH_UNRELATED_ESCORT"
-    VAGUE_JOB_OR_STUDY_OFFER = "VAGUE_JOB_OR_STUDY_OFFER"
-    TRAVEL_PAID_BY_THIRD_PARTY_OR_DEBT = "TRAVEL_PAID_BY_THIRD_PARTY_OR_DEBT"
-    STORY_REHEARSED_OR_INCONSISTENT = "STORY_REHEARSED_OR_INCONSISTENT"
-    FEARFUL_COACHED_INJURED = "FEARFUL_COACHED_INJURED"
-    PREVIOUS_IRREGULAR_CROSSING = "PREVIOUS_IRREGULAR_CROSSING"
+    DOCUMENTS_HELD_BY_COMPANION = auto()
+    COMPANION_ANSWERS = auto()
+    DOCUMENT_NOT_THEIRS_OR_ALTERED = auto()
+    MINOR_UNACCOMPANIED_OR_NO_CONSENT = auto()
+    SCHOOL_AGE_CHILD_FOR_WORK = auto()
+    GROUP_WITH_UNRELATED_ESCORT = auto()
+    VAGUE_JOB_OR_STUDY_OFFER = auto()
+    TRAVEL_PAID_BY_THIRD_PARTY_OR_DEBT = auto()
+    STORY_REHEARSED_OR_INCONSISTENT = auto()
+    FEARFUL_COACHED_INJURED = auto()
+    PREVIOUS_IRREGULAR_CROSSING = auto()
 
 
 TIP_INDICATOR_LABELS: dict[TipIndicator, str] = {
@@ -154,22 +162,22 @@ TIP_INDICATOR_LABELS: dict[TipIndicator, str] = {
 }
 
 
-class TipReferral(StrEnum):
-    NONE = "NONE"
-    POLICE_ANTI_TRAFFICKING = "POLICE_ANTI_TRAFFICKING"
-    POLICE_CHILD_GENDER_PROTECTION = "POLICE_CHILD_GENDER_PROTECTION"
-    SOCIAL_WELFARE = "SOCIAL_WELFARE"
+class TipReferral(_Code):
+    NONE = auto()
+    POLICE_ANTI_TRAFFICKING = auto()
+    POLICE_CHILD_GENDER_PROTECTION = auto()
+    SOCIAL_WELFARE = auto()
 
 
-class ReceivingUnit(StrEnum):
+class ReceivingUnit(_Code):
     """Who takes over a referral (central/cases). Not a record field: the three police and
     welfare units are the record's TipReferral values; a second-line referral with indicators
     but no TipReferral goes to immigration's second line (records/case_id.py)."""
 
-    POLICE_ANTI_TRAFFICKING = "POLICE_ANTI_TRAFFICKING"
-    POLICE_CHILD_GENDER_PROTECTION = "POLICE_CHILD_GENDER_PROTECTION"
-    SOCIAL_WELFARE = "SOCIAL_WELFARE"
-    IMMIGRATION_SECOND_LINE = "IMMIGRATION_SECOND_LINE"
+    POLICE_ANTI_TRAFFICKING = auto()
+    POLICE_CHILD_GENDER_PROTECTION = auto()
+    SOCIAL_WELFARE = auto()
+    IMMIGRATION_SECOND_LINE = auto()
 
 
 RECEIVING_UNIT_LABELS: dict[ReceivingUnit, str] = {
@@ -180,52 +188,51 @@ RECEIVING_UNIT_LABELS: dict[ReceivingUnit, str] = {
 }
 
 
-class WatchlistResult(StrEnum):
-    HIT = "HIT"
-    NO_HIT = "NO_HIT"
-    NOT_CHECKED = "NOT_CHECKED"
+class WatchlistResult(_Code):
+    HIT = auto()
+    NO_HIT = auto()
+    NOT_CHECKED = auto()
 
 
-class WatchlistJudgement(StrEnum):
+class WatchlistJudgement(_Code):
     """The officer's judgement of a watchlist hit, after checking the traveller."""
 
-    NOT_THIS_PERSON = "NOT_THIS_PERSON"
-    REFUSED = "REFUSED"
-    REFERRED = "REFERRED"
+    NOT_THIS_PERSON = auto()
+    REFUSED = auto()
+    REFERRED = auto()
 
 
-class VoidReason(StrEnum):
+class VoidReason(_Code):
     """Why an amendment cancels a crossing (it is then counted nowhere)."""
 
-    DUPLICATE = "DUPLICATE"  # the same crossing was saved twice
-    MISTAKE = "MISTAKE"  # nobody crossed (a wrong document, a test, a slip)
+    DUPLICATE = auto()  # the same crossing was saved twice
+    MISTAKE = auto()  # nobody crossed (a wrong document, a test, a slip)
 
 
-class ChipCheck(StrEnum):
+class ChipCheck(_Code):
     """The outcome of one chip check (Chip or Active Authentication) as recorded."""
 
-    PASSED = "PASSED"
-    FAILED = "FAILED"
-    NOT_OFFERED = "NOT_OFFERED"  # the chip has no key for it (no DG14 / DG15)
-    NOT_CHECKED = "NOT_CHECKED"  # offered, but it could not be run (or the chip was not read)
+    PASSED = auto()
+    FAILED = auto()
+    NOT_OFFERED = auto()  # the chip has no key for it (no DG14 / DG15)
+    NOT_CHECKED = auto()  # offered, but it could not be run (or the chip was not read)
 
 
-class MinorTravel(StrEnum):
+class MinorTravel(_Code):
     """A minor saved with no adult linked at this booth: the officer's explicit choice."""
 
-    ALONE_WITH_CONSENT = "ALONE_WITH_CONSENT"  # travelling alone, consent letter seen
-    REFERRED = "REFERRED"  # referred (second line / welfare)
-    ADULT_AT_OTHER_BOOTH = "ADULT_AT_OTHER_BOOTH"  # the adult is processed at another booth
+    ALONE_WITH_CONSENT = auto()  # travelling alone, consent letter seen
+    REFERRED = auto()  # referred (second line / welfare)
+    ADULT_AT_OTHER_BOOTH = auto()  # the adult is processed at another booth
 
 
-class Relationship(StrEnum):
+class Relationship(_Code):
     """A minor's relationship to the accompanying adult."""
 
-    PARENT = "PARENT"
-    GUARDIAN = "GUARDIAN"
-    RELATIVE = "RELATIVE"
-    OTHER = "OTHER"
-
+    PARENT = auto()
+    GUARDIAN = auto()
+    RELATIVE = auto()
+    OTHER = auto()
 
 
 UNDER_18 = 18
