@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from textual.pilot import Pilot
 
 from drivers.base import ChipSummary, DocumentRead
 from drivers.fake import FakeReader
-from ocr.mrz import parse_mrz
+from ocr.mrz import MrzRecord, parse_mrz
 from ocr.specimens import specimens
 from records.codes import Purpose
 from records.record import CrossingRecord
@@ -29,6 +31,7 @@ from tests.helpers import wait_for
 
 NOW = datetime(2026, 11, 27, 8, 30, 0, tzinfo=UTC)
 OFFICER, PIN = "msu-017", "4321"
+KIOSK = (80, 24)  # the booth's terminal size
 
 
 def fixed_clock() -> datetime:
@@ -71,15 +74,33 @@ class Booth:
 BoothFactory = Callable[..., Booth]
 
 
-async def sign_in(pilot: Any, officer: str = OFFICER, pin: str = PIN) -> None:
-    from terminal.screens.scan import ScanScreen
-
+async def sign_in(
+    pilot: Any, officer: str = OFFICER, pin: str = PIN, *, to_scan: bool = True
+) -> None:
+    """Sign in; wait for the scan screen, or (to_scan=False) only for the shift to start (a
+    traveller kept from an idle sign-out reopens instead)."""
     screen = pilot.app.screen
     screen.query_one("#officer-id").value = officer
     screen.query_one("#pin").value = pin
     screen.query_one("#pin").focus()
     await pilot.press("enter")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
+    if to_scan:
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
+    else:
+        await wait_for(pilot, lambda: pilot.app.shift is not None)
+
+
+@asynccontextmanager
+async def signed_in(booth: Booth) -> AsyncIterator[Pilot[Any]]:
+    """The booth running at the kiosk's size with the demo officer signed in: its pilot."""
+    async with booth.app.run_test(size=KIOSK) as pilot:
+        await sign_in(pilot)
+        yield pilot
+
+
+def specimen_mrz(name: str) -> MrzRecord:
+    """The parsed MRZ of the specimen `name` as the booth reads it on NOW's date."""
+    return parse_mrz(specimens(NOW.date())[name])
 
 
 def screen_text(app: Any) -> str:

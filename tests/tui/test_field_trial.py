@@ -13,7 +13,19 @@ from terminal.screens.scan import ScanScreen
 from terminal.screens.signin import SignInScreen
 from terminal.widgets.choice import Choice
 from tests.helpers import wait_for
-from tests.tui.helpers import OFFICER, PIN, BoothFactory, save_visitor, screen_text, sign_in
+from tests.tui.helpers import (
+    KIOSK,
+    OFFICER,
+    PIN,
+    BoothFactory,
+    read_and_open,
+    save_visitor,
+    saved,
+    screen_text,
+    sign_in,
+    signed_in,
+    specimen_mrz,
+)
 
 
 async def type_pin(pilot: Any, officer: str, pin: str) -> None:
@@ -28,7 +40,7 @@ async def type_pin(pilot: Any, officer: str, pin: str) -> None:
 async def test_lockout_clears_the_pin_and_counts_down(make_booth: BoothFactory) -> None:
     """Item 6: a PIN typed during the lock stays out of the next try; the wait counts down."""
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
+    async with booth.app.run_test(size=KIOSK) as pilot:
         for _ in range(5):
             await type_pin(pilot, OFFICER, "9999")
         screen = pilot.app.screen
@@ -50,10 +62,8 @@ async def test_direction_changed_on_the_form_drops_its_purpose_default(
 ) -> None:
     """Item 7: an EXIT chosen on the form is not saved as RETURNING_RESIDENT."""
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        booth.feed("lso_passport")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+    async with signed_in(booth) as pilot:
+        await read_and_open(pilot, booth, "lso_passport")
         await pilot.press("enter")
         screen = pilot.app.screen
         assert isinstance(screen, CategoriseScreen)
@@ -84,10 +94,8 @@ async def test_ticks_differ_in_shape_not_only_colour(make_booth: BoothFactory) -
     from terminal.screens.indicators import IndicatorsScreen
 
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        booth.feed("lso_passport")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+    async with signed_in(booth) as pilot:
+        await read_and_open(pilot, booth, "lso_passport")
         await pilot.press("f7")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, IndicatorsScreen))
         await pilot.press("space")  # tick the first indicator
@@ -99,11 +107,8 @@ async def test_ticks_differ_in_shape_not_only_colour(make_booth: BoothFactory) -
 
 def hit_booth(make_booth: BoothFactory, outbox: Any = None) -> Any:
     from messaging.watchlist import Watchlist
-    from ocr.mrz import parse_mrz
-    from ocr.specimens import specimens
-    from tests.tui.helpers import NOW
 
-    listed = parse_mrz(specimens(NOW.date())["zaf_passport"])
+    listed = specimen_mrz("zaf_passport")
     watchlist = Watchlist.from_payload(
         {"version": "wl-7", "entries": [{"document_number": listed.document_number}]}
     )
@@ -126,8 +131,7 @@ async def test_watchlist_hit_cannot_vanish_with_esc_esc(make_booth: BoothFactory
     from terminal.screens.confirm import ConfirmModal
 
     booth = hit_booth(make_booth)
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
+    async with signed_in(booth) as pilot:
         await judge_hit(pilot, booth, rights=2)  # Refuse
         await pilot.press("enter")  # categorise
         assert isinstance(pilot.app.screen, CategoriseScreen)
@@ -150,8 +154,7 @@ async def test_not_this_person_clears_the_hit_banner(make_booth: BoothFactory) -
     from records.codes import WatchlistJudgement
 
     booth = hit_booth(make_booth)
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
+    async with signed_in(booth) as pilot:
         await judge_hit(pilot, booth, rights=3)  # Not this person
         assert "WATCHLIST HIT" not in screen_text(pilot.app)
         await save_visitor(pilot)
@@ -169,10 +172,8 @@ async def test_indicators_and_note_are_not_discarded_without_asking(
     from terminal.screens.indicators import IndicatorsScreen
 
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        booth.feed("lso_passport")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+    async with signed_in(booth) as pilot:
+        await read_and_open(pilot, booth, "lso_passport")
         await pilot.press("f7")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, IndicatorsScreen))
         await pilot.press("space", "down", "space", "tab", *"seen", "f2")
@@ -193,10 +194,8 @@ async def test_idle_sign_out_keeps_the_open_traveller(make_booth: BoothFactory) 
     """Item 2: the categorise form with a note survives an idle sign-out, is shown again at
     the same officer's next sign-in, and the sign-in screen says why it signed out."""
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        booth.feed("lso_passport")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+    async with signed_in(booth) as pilot:
+        await read_and_open(pilot, booth, "lso_passport")
         await pilot.press("enter")
         screen = pilot.app.screen
         assert isinstance(screen, CategoriseScreen)
@@ -210,7 +209,7 @@ async def test_idle_sign_out_keeps_the_open_traveller(make_booth: BoothFactory) 
         await pilot.pause()
         text = screen_text(pilot.app)
         assert "without a key press" in text and "kept" in text
-        await sign_in_anywhere(pilot)
+        await sign_in(pilot, to_scan=False)
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, CategoriseScreen))
@@ -221,22 +220,12 @@ async def test_idle_sign_out_keeps_the_open_traveller(make_booth: BoothFactory) 
     assert record.notes == "bag"
 
 
-async def sign_in_anywhere(pilot: Any, officer: str = OFFICER, pin: str = PIN) -> None:
-    screen = pilot.app.screen
-    screen.query_one("#officer-id").value = officer
-    screen.query_one("#pin").value = pin
-    screen.query_one("#pin").focus()
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: pilot.app.shift is not None)
-
-
 async def test_f10_asks_and_direction_is_not_inherited(make_booth: BoothFactory) -> None:
     """Item 12: F10 signs out only after Y; the next officer starts at the booth's direction."""
     from terminal.screens.confirm import ConfirmModal
 
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
+    async with signed_in(booth) as pilot:
         await pilot.press("f8")
         assert booth.app.settings.default_direction is Direction.EXIT
         await pilot.press("f10")
@@ -261,23 +250,19 @@ async def test_repeat_scan_warns_and_a_void_cancels_the_duplicate(
     from terminal.screens.void import VoidModal
 
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
+    async with signed_in(booth) as pilot:
         for n in (1, 2):
-            booth.feed("lso_passport")
-            await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+            await read_and_open(pilot, booth, "lso_passport")
             await pilot.pause()
             assert ("SCANNED BEFORE" in screen_text(pilot.app)) is (n == 2)
             await pilot.press("enter", "enter")
-            await wait_for(pilot, lambda n=n: len(booth.records()) == n  # type: ignore[misc]
-                           and isinstance(pilot.app.screen, ScanScreen))
+            await saved(pilot, booth, n)
         await pilot.press("f5")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, CorrectionScreen))
         await pilot.press("f9")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, VoidModal))
         await pilot.press("d")
-        await wait_for(pilot, lambda: len(booth.records()) == 3
-                       and isinstance(pilot.app.screen, ScanScreen))
+        await saved(pilot, booth, 3)
         assert "Voided" in screen_text(pilot.app)
         await pilot.press("f6")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ShiftSummaryScreen))
@@ -295,13 +280,9 @@ async def test_audit_trail_in_the_log_and_the_outbox(
     "terminal.audit" log and the outbox as audit events, with no traveller data."""
     import logging
 
-    from ocr.mrz import parse_mrz
-    from ocr.specimens import specimens
-    from tests.tui.helpers import NOW
-
     caplog.set_level(logging.INFO, logger="terminal.audit")
     booth = hit_booth(make_booth)
-    async with booth.app.run_test(size=(80, 24)) as pilot:
+    async with booth.app.run_test(size=KIOSK) as pilot:
         for _ in range(5):
             await type_pin(pilot, OFFICER, "9999")
         pilot.app.screen._locked_until = 0.0
@@ -323,7 +304,7 @@ async def test_audit_trail_in_the_log_and_the_outbox(
     assert booth.records() == []  # no crossing, but the hit left its alert event
     lines = [r.getMessage() for r in caplog.records if r.name == "terminal.audit"]
     assert len(lines) == len(events)
-    mrz = parse_mrz(specimens(NOW.date())["zaf_passport"])
+    mrz = specimen_mrz("zaf_passport")
     for text in lines + [json_text(e) for e in events]:
         assert mrz.document_number not in text and mrz.surname not in text
 
@@ -344,8 +325,7 @@ async def test_an_audit_event_that_cannot_be_stored_is_said_not_blocking(
             raise OSError("disk")
 
     booth = make_booth(outbox=FullAudit(tmp_path / "full.sqlite3"))
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)  # not blocked
+    async with signed_in(booth) as pilot:  # not blocked
         notes = [n.message for n in pilot.app._notifications]
         assert any("audit entry could not be stored" in n for n in notes)
 
@@ -353,17 +333,13 @@ async def test_an_audit_event_that_cannot_be_stored_is_said_not_blocking(
 async def test_reused_document_screen_shows_the_current_status(make_booth: BoothFactory) -> None:
     """Item 8: the second read's document screen shows today's direction and outbox count."""
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        booth.feed("lso_passport")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+    async with signed_in(booth) as pilot:
+        await read_and_open(pilot, booth, "lso_passport")
         await pilot.pause()
         await pilot.press("enter", "enter")
-        await wait_for(pilot, lambda: len(booth.records()) == 1
-                       and isinstance(pilot.app.screen, ScanScreen))
+        await saved(pilot, booth, 1)
         await pilot.press("f8")
-        booth.feed("lso_passport")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await read_and_open(pilot, booth, "lso_passport")
         await pilot.pause()
         top = screen_plain(pilot.app)
         assert "| EXIT |" in top and "1 to send" in top  # one crossing (audit events not counted)
@@ -374,11 +350,9 @@ async def test_expired_or_failed_document_needs_an_explicit_decision(
 ) -> None:
     """Item 9: Enter, Enter does not save an EXPIRED or CHECK FAILED document as admitted."""
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
+    async with signed_in(booth) as pilot:
         for name, alert in (("expired_passport", "EXPIRED"), ("bad_check_digit", "CHECK FAILED")):
-            booth.feed(name)
-            await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+            await read_and_open(pilot, booth, name)
             await pilot.press("enter", "enter")
             screen = pilot.app.screen
             assert isinstance(screen, CategoriseScreen)
@@ -401,10 +375,8 @@ async def test_minor_leaving_alone_is_asked(make_booth: BoothFactory) -> None:
     from terminal.screens.minor_alone import MinorAloneModal
 
     booth = make_booth(default_direction="EXIT")
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        booth.feed("minor_passport")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+    async with signed_in(booth) as pilot:
+        await read_and_open(pilot, booth, "minor_passport")
         await pilot.press("enter", "f2")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, MinorAloneModal))
         await pilot.press("escape")  # back, to link the adult
@@ -421,28 +393,22 @@ async def test_adult_picker_tells_people_apart_and_keeps_the_direction(
 ) -> None:
     """Item 11: rows show direction, initials and the document's last digits; the picker offers
     only adults going the minor's way."""
-    from ocr.mrz import parse_mrz
-    from ocr.specimens import specimens
     from terminal.screens.correction import CorrectionScreen
-    from tests.tui.helpers import NOW
 
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
+    async with signed_in(booth) as pilot:
         for name in ("lso_passport", "lso_id_card"):
-            booth.feed(name)
-            await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+            await read_and_open(pilot, booth, name)
             await pilot.press("enter", "enter")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
             await pilot.press("f8")  # the second one leaves
-        booth.feed("minor_passport")  # direction ENTRY again
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+        await read_and_open(pilot, booth, "minor_passport")  # direction ENTRY again
         await pilot.press("enter")
         screen = pilot.app.screen
         assert isinstance(screen, CategoriseScreen)
         adult = screen.query_one("#adult", Choice)
         labels = [text for text, value in adult._options if value is not None]
-        entering = parse_mrz(specimens(NOW.date())["lso_passport"])
+        entering = specimen_mrz("lso_passport")
         assert len(labels) == 1 and " ENTRY " in labels[0]
         assert f"..{entering.document_number[-3:]}" in labels[0]
         assert f"{entering.given_names[0]}.{entering.surname[0]}." in labels[0]
@@ -466,10 +432,8 @@ async def test_texts_fit_80_columns_and_say_no_code_names(make_booth: BoothFacto
     from terminal.screens.help import HelpModal
 
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        booth.feed("bad_check_digit")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+    async with signed_in(booth) as pilot:
+        await read_and_open(pilot, booth, "bad_check_digit")
         await pilot.pause()
         plain = screen_plain(pilot.app)
         assert "date_of_birth" not in plain and "Birth date: check digit" in plain
@@ -494,10 +458,8 @@ async def test_texts_fit_80_columns_and_say_no_code_names(make_booth: BoothFacto
 async def test_to_save_hint_goes_when_the_field_is_filled(make_booth: BoothFactory) -> None:
     """Item 12: no stale hint after the field it names is filled."""
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
-        booth.feed("zaf_passport")  # a visitor: the purpose must be asked
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
+    async with signed_in(booth) as pilot:
+        await read_and_open(pilot, booth, "zaf_passport")  # a visitor: the purpose must be asked
         await pilot.press("enter")
         await pilot.pause()
         assert "choose the purpose" in screen_text(pilot.app)
@@ -515,8 +477,7 @@ async def test_a_read_cut_by_an_unplug_does_not_blame_the_document(
     from terminal.screens.error_modal import ErrorModal
 
     booth = make_booth()
-    async with booth.app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot)
+    async with signed_in(booth) as pilot:
         booth.reader.set_state(ReaderStatus.DISCONNECTED, "device gone")
         booth.reader.feed(DocumentRead(source="serial", reader_name="mrz",
                                        error="the reader went away mid-document"))
