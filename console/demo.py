@@ -1,6 +1,6 @@
 """Sample data and users for `imdms console --demo` and the browser tests (synthetic only).
 
-Records are made with records.record.CrossingRecord and stored through central.db ingest, as
+Records are made with records.samples.sample_crossing and stored through central.db ingest, as
 the collector stores them; every name and document number is invented (DEMO-prefixed).
 """
 
@@ -11,11 +11,10 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from central.db import Database
+from records.clock import iso_z
 from records.codes import (
-    CaptureMethod,
     Decision,
     Direction,
-    DocumentType,
     Purpose,
     RefusalReason,
     Sex,
@@ -24,9 +23,8 @@ from records.codes import (
     TransportMode,
     TravellerCategory,
 )
-from records.record import CrossingRecord
+from records.samples import POSTS, sample_crossing
 
-POSTS = ("MSU-BRIDGE", "MAPUTSOE", "QACHAS-NEK")
 ROLE_USERS = {  # demo login per role: user name = role, password below
     "analyst": "analyst",
     "trafficking": "trafficking",
@@ -38,10 +36,6 @@ TRACED_DOC = "LSO:DEMO0000001"  # a person who crossed several times (for the tr
 START = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
 
 
-def _iso(at: datetime) -> str:
-    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def sample_records(n: int, seed: int = 7, days: int = 14) -> list[dict[str, object]]:
     rnd = random.Random(seed)
     out = []
@@ -50,18 +44,17 @@ def sample_records(n: int, seed: int = 7, days: int = 14) -> list[dict[str, obje
         refused = rnd.random() < 0.04
         doc = f"DEMO{i:07d}" if i % 25 else "DEMO0000001"
         undocumented = rnd.random() < 0.05
-        rec = CrossingRecord(
-            terminal_id=f"{post.lower()}-{1 + i % 2}",
-            border_post=post,
-            officer_id=f"officer-{i % 9}",
+        rec = sample_crossing(
+            terminal=f"{post.lower()}-{1 + i % 2}",
+            post=post,
+            officer=f"officer-{i % 9}",
             direction=rnd.choice(list(Direction)),
-            capture_method=CaptureMethod.NO_DOCUMENT if undocumented else CaptureMethod.MRZ_READER,
-            document_type=DocumentType.NONE if undocumented else DocumentType.PASSPORT,
+            at=START + timedelta(seconds=rnd.randint(0, days * 86_400)),
+            undocumented=undocumented,
             document_number=None if undocumented else doc,
             issuing_state=None if undocumented else "LSO",
             surname=None if undocumented else f"DEMO{doc[-3:]}",
             given_names=None if undocumented else "SAMPLE",
-            recorded_at=_iso(START + timedelta(seconds=rnd.randint(0, days * 86_400))),
             clock_synced=True,
             software_version="0.1.0",
             nationality=rnd.choice(("LSO",) * 6 + ("ZAF", "ZAF", "ZWE", "MOZ")),
@@ -79,8 +72,8 @@ def sample_records(n: int, seed: int = 7, days: int = 14) -> list[dict[str, obje
             refusal_reason=rnd.choice(list(RefusalReason)) if refused else None,
             tip_indicators=(TipIndicator(list(TipIndicator)[i % 11]),) if i % 97 == 0 else (),
             tip_referral=TipReferral.NONE,
-        ).with_derived()
-        out.append(rec.to_dict())
+        )
+        out.append(rec)
     return out
 
 
@@ -132,7 +125,7 @@ def heartbeats(url: str) -> None:
                     "terminal_id": tid,
                     "border_post": post,
                     "software_version": "0.1.0",
-                    "sent_at": _iso(datetime.now(UTC)),
+                    "sent_at": iso_z(datetime.now(UTC)),
                     "clock_synced": (i + n) % 4 != 0,
                     "outbox_pending": (i * 7 + n) % 5,
                     "outbox_awaiting_receipt": (i + n) % 3,

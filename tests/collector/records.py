@@ -7,11 +7,10 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from records.clock import iso_z
 from records.codes import (
-    CaptureMethod,
     Decision,
     Direction,
-    DocumentType,
     Purpose,
     RefusalReason,
     Sex,
@@ -21,15 +20,11 @@ from records.codes import (
     TravellerCategory,
 )
 from records.record import CrossingRecord, new_record_id
+from records.samples import POSTS, sample_crossing
 
-POSTS = ("MSU-BRIDGE", "MAPUTSOE", "QACHAS-NEK")
 NATIONALITIES = ("LSO", "ZAF", "ZWE", "XXA", None)
 BASE = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
 ADULT_REF = "0190f5d2-0000-7000-8000-00000000a001"  # an accompanying adult's record_id
-
-
-def iso(dt: datetime) -> str:
-    return dt.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def make(
@@ -60,14 +55,13 @@ def make(
 ) -> dict[str, Any]:
     """One synthetic crossing as its wire dict. With date_of_birth the age is derived from it
     at `at` (as the booth does); otherwise `age` is an officer's estimate."""
-    rec = CrossingRecord(
-        terminal_id=terminal,
-        border_post=post,
-        officer_id="officer-7",
+    return sample_crossing(
+        terminal=terminal,
+        post=post,
+        officer="officer-7",
         direction=direction,
-        capture_method=CaptureMethod.NO_DOCUMENT if undocumented else CaptureMethod.MRZ_READER,
-        document_type=DocumentType.NONE if undocumented else DocumentType.PASSPORT,
-        recorded_at=iso(at),
+        at=at,
+        undocumented=undocumented,
         clock_synced=clock_synced,
         boot_id=boot,
         monotonic_ns=monotonic_ns,
@@ -88,8 +82,7 @@ def make(
         transport_mode=transport,
         accompanying_adult_ref=adult_ref,
         group_id=group,
-    ).with_derived()
-    return rec.to_dict()
+    )
 
 
 def amend(original: dict[str, Any], at: datetime | None = None, **changes: Any) -> dict[str, Any]:
@@ -101,7 +94,7 @@ def amend(original: dict[str, Any], at: datetime | None = None, **changes: Any) 
         rec,
         record_id=new_record_id(),
         amends=original["record_id"],
-        recorded_at=iso(at) if at else original["recorded_at"],
+        recorded_at=iso_z(at) if at else original["recorded_at"],
         **changes,
     ).with_derived()
     return rec.to_dict()
