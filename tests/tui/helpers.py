@@ -91,10 +91,13 @@ async def sign_in(
 
 
 @asynccontextmanager
-async def signed_in(booth: Booth) -> AsyncIterator[Pilot[Any]]:
-    """The booth running at the kiosk's size with the demo officer signed in: its pilot."""
+async def signed_in(booth: Booth, reading: str | None = None) -> AsyncIterator[Pilot[Any]]:
+    """The booth running at the kiosk's size with the demo officer signed in (and, with
+    `reading`, that specimen read and its document screen open): its pilot."""
     async with booth.app.run_test(size=KIOSK) as pilot:
         await sign_in(pilot)
+        if reading is not None:
+            await read_and_open(pilot, booth, reading)
         yield pilot
 
 

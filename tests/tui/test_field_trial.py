@@ -62,8 +62,7 @@ async def test_direction_changed_on_the_form_drops_its_purpose_default(
 ) -> None:
     """Item 7: an EXIT chosen on the form is not saved as RETURNING_RESIDENT."""
     booth = make_booth()
-    async with signed_in(booth) as pilot:
-        await read_and_open(pilot, booth, "lso_passport")
+    async with signed_in(booth, "lso_passport") as pilot:
         await pilot.press("enter")
         screen = pilot.app.screen
         assert isinstance(screen, CategoriseScreen)
@@ -94,8 +93,7 @@ async def test_ticks_differ_in_shape_not_only_colour(make_booth: BoothFactory) -
     from terminal.screens.indicators import IndicatorsScreen
 
     booth = make_booth()
-    async with signed_in(booth) as pilot:
-        await read_and_open(pilot, booth, "lso_passport")
+    async with signed_in(booth, "lso_passport") as pilot:
         await pilot.press("f7")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, IndicatorsScreen))
         await pilot.press("space")  # tick the first indicator
@@ -172,8 +170,7 @@ async def test_indicators_and_note_are_not_discarded_without_asking(
     from terminal.screens.indicators import IndicatorsScreen
 
     booth = make_booth()
-    async with signed_in(booth) as pilot:
-        await read_and_open(pilot, booth, "lso_passport")
+    async with signed_in(booth, "lso_passport") as pilot:
         await pilot.press("f7")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, IndicatorsScreen))
         await pilot.press("space", "down", "space", "tab", *"seen", "f2")
@@ -194,8 +191,7 @@ async def test_idle_sign_out_keeps_the_open_traveller(make_booth: BoothFactory) 
     """Item 2: the categorise form with a note survives an idle sign-out, is shown again at
     the same officer's next sign-in, and the sign-in screen says why it signed out."""
     booth = make_booth()
-    async with signed_in(booth) as pilot:
-        await read_and_open(pilot, booth, "lso_passport")
+    async with signed_in(booth, "lso_passport") as pilot:
         await pilot.press("enter")
         screen = pilot.app.screen
         assert isinstance(screen, CategoriseScreen)
@@ -333,8 +329,7 @@ async def test_an_audit_event_that_cannot_be_stored_is_said_not_blocking(
 async def test_reused_document_screen_shows_the_current_status(make_booth: BoothFactory) -> None:
     """Item 8: the second read's document screen shows today's direction and outbox count."""
     booth = make_booth()
-    async with signed_in(booth) as pilot:
-        await read_and_open(pilot, booth, "lso_passport")
+    async with signed_in(booth, "lso_passport") as pilot:
         await pilot.pause()
         await pilot.press("enter", "enter")
         await saved(pilot, booth, 1)
@@ -375,8 +370,7 @@ async def test_minor_leaving_alone_is_asked(make_booth: BoothFactory) -> None:
     from terminal.screens.minor_alone import MinorAloneModal
 
     booth = make_booth(default_direction="EXIT")
-    async with signed_in(booth) as pilot:
-        await read_and_open(pilot, booth, "minor_passport")
+    async with signed_in(booth, "minor_passport") as pilot:
         await pilot.press("enter", "f2")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, MinorAloneModal))
         await pilot.press("escape")  # back, to link the adult
@@ -432,8 +426,7 @@ async def test_texts_fit_80_columns_and_say_no_code_names(make_booth: BoothFacto
     from terminal.screens.help import HelpModal
 
     booth = make_booth()
-    async with signed_in(booth) as pilot:
-        await read_and_open(pilot, booth, "bad_check_digit")
+    async with signed_in(booth, "bad_check_digit") as pilot:
         await pilot.pause()
         plain = screen_plain(pilot.app)
         assert "date_of_birth" not in plain and "Birth date: check digit" in plain
@@ -458,8 +451,7 @@ async def test_texts_fit_80_columns_and_say_no_code_names(make_booth: BoothFacto
 async def test_to_save_hint_goes_when_the_field_is_filled(make_booth: BoothFactory) -> None:
     """Item 12: no stale hint after the field it names is filled."""
     booth = make_booth()
-    async with signed_in(booth) as pilot:
-        await read_and_open(pilot, booth, "zaf_passport")  # a visitor: the purpose must be asked
+    async with signed_in(booth, "zaf_passport") as pilot:  # a visitor: the purpose must be asked
         await pilot.press("enter")
         await pilot.pause()
         assert "choose the purpose" in screen_text(pilot.app)
