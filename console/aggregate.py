@@ -52,7 +52,7 @@ def _label(day: int | None, monthly: bool) -> str:
     return period_label(EPOCH + timedelta(days=int(day)), "month" if monthly else "day")
 
 
-def _add(out: PageCounts, table: str, row: dict[str, object], n: int, monthly: bool) -> None:
+def add_row(out: PageCounts, table: str, row: dict[str, object], n: int, monthly: bool) -> None:
     direction, decision = str(row["direction"]), str(row["decision"])
 
     def v(col: str) -> str:
@@ -98,7 +98,7 @@ def page_counts(db: Database, where: str, params: list[object], monthly: bool) -
             row = dict(zip(COLUMNS, grouped, strict=True))
             # GROUPING(): bit (width-1-i) is 0 where KEYS[i] is grouped
             i = next(i for i in range(width) if not mask >> (width - 1 - i) & 1)
-            _add(out, list(SETS)[i], row, int(n), monthly)
+            add_row(out, list(SETS)[i], row, int(n), monthly)
         return out
     for table, cols in SETS.items():
         group = ", ".join(("direction", "decision", *cols))
@@ -106,5 +106,5 @@ def page_counts(db: Database, where: str, params: list[object], monthly: bool) -
             f"SELECT {group}, COUNT(*) FROM records WHERE {where} GROUP BY {group}", params
         ):
             row = dict(zip(("direction", "decision", *cols), values[:-1], strict=True))
-            _add(out, table, row, int(values[-1]), monthly)
+            add_row(out, table, row, int(values[-1]), monthly)
     return out
