@@ -61,7 +61,13 @@ def check(db: Database, *, live: bool) -> int:
     for lo, hi in ((span[0], span[1]), (span[0] + 3, span[0] + 20)):
         for view in VIEWS:
             for monthly in (False, True):
-                f = Filters(EPOCH + timedelta(days=lo), EPOCH + timedelta(days=hi), **view)
+                f = Filters(
+                    EPOCH + timedelta(days=lo),
+                    EPOCH + timedelta(days=hi),
+                    post=view.get("post", ""),
+                    direction=view.get("direction", ""),
+                    sex=view.get("sex", ""),
+                )
                 got = rolled(db, lo, hi, view, monthly, SEX_VALUES.get(view.get("sex", "")))
                 assert got is not None
                 most = max(most, got.live_days)
