@@ -83,6 +83,19 @@ def add_row(out: PageCounts, table: str, row: dict[str, object], n: int, monthly
         out.breakdowns.setdefault(table, Counter())[(direction, v(table))] += n
 
 
+def merge(into: PageCounts, more: PageCounts) -> None:
+    """Add `more`'s counts to `into` (the roll-up's days and the days computed live)."""
+    into.cells.update(more.cells)
+    into.daily.update(more.daily)
+    for name, counter in more.breakdowns.items():
+        into.breakdowns.setdefault(name, Counter()).update(counter)
+    into.refusals.update(more.refusals)
+    into.decisions.update(more.decisions)
+    into.entries += more.entries
+    into.exits += more.exits
+    into.refused += more.refused
+
+
 def page_counts(db: Database, where: str, params: list[object], monthly: bool) -> PageCounts:
     """The page's tables over `records WHERE <where>` (current rows of the period, filtered)."""
     out = PageCounts()

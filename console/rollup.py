@@ -73,7 +73,6 @@ TABS: dict[str, tuple[str, str]] = {
     "residence": ("residence", "NULL"),
     "transport_mode": ("transport_mode", "NULL"),
     "refusals": ("refusal_reason", "NULL"),
-    "referral": ("tip_referral", "NULL"),
 }
 SENSITIVE = ("indicator", "referral", "flagged")
 # rows committed up to this long after their received_at (collector's clock) are still seen
@@ -87,27 +86,32 @@ def ensure_schema(db: Database) -> None:
 
 def selects(where: str) -> list[str]:
     """SELECT statements over `records WHERE <where>` giving roll-up rows (BASE, tab, k1, k2,
-    n): the same statements fill the table and compute changed days live."""
+    n): the page's tables, then sensitive_selects."""
     out = []
     for tab, (k1, k2) in TABS.items():
-        extra = " AND tip_referral <> 'NONE'" if tab == "referral" else ""
         keys = ", ".join(c for c in (k1, k2) if c != "NULL")
         group = BASE + (", " + keys if keys else "")
         out.append(
             f"SELECT {BASE}, '{tab}', {k1}, {k2}, COUNT(*) FROM records"
-            f" WHERE {where}{extra} GROUP BY {group}"
+            f" WHERE {where} GROUP BY {group}"
         )
+    return out + sensitive_selects(where)
+
+
+def sensitive_selects(where: str) -> list[str]:
+    """The restricted tables' statements (referrals, indicators, flagged persons): rare rows,
+    read through the partial index records_referred and the indicator table."""
+    base = ", ".join("r." + c for c in BASE.split(", "))
     rwhere = " AND ".join("r." + part for part in where.split(" AND "))
-    out.append(
-        f"SELECT {', '.join('r.' + c for c in BASE.split(', '))}, 'indicator', ri.indicator,"
-        " NULL, COUNT(*) FROM record_indicators ri JOIN records r ON r.record_id = ri.record_id"
-        f" WHERE {rwhere} GROUP BY {', '.join('r.' + c for c in BASE.split(', '))}, ri.indicator"
-    )
-    out.append(
+    return [
+        f"SELECT {BASE}, 'referral', tip_referral, NULL, COUNT(*) FROM records"
+        f" WHERE {where} AND tip_referral <> 'NONE' GROUP BY {BASE}, tip_referral",
+        f"SELECT {base}, 'indicator', ri.indicator, NULL, COUNT(*) FROM record_indicators ri"
+        f" JOIN records r ON r.record_id = ri.record_id WHERE {rwhere}"
+        f" GROUP BY {base}, ri.indicator",
         f"SELECT {BASE}, 'flagged', NULL, NULL, SUM(has_tips) FROM records"
-        f" WHERE {where} AND has_tips > 0 GROUP BY {BASE}"
-    )
-    return out
+        f" WHERE {where} AND has_tips > 0 GROUP BY {BASE}",
+    ]
 
 
 def day_list(days: Sequence[object]) -> tuple[str, list[object]]:

@@ -5,7 +5,8 @@ The roll-up keeps post, direction and sex on every row, so those filters (and th
 audience) are served from it; a filter on age band, nationality, category, purpose or stay
 needs the joint distribution of every column, which only `records` has: such a view is
 computed from `records` as before (`rolled` returns None). The rows go through
-console.aggregate.add_row, the rules the live page uses, so both give the same numbers.
+console.aggregate.add_row, the rules of the live page, whose own query computes the changed
+days: both give the same numbers.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from central.db import Database, day_number
-from console.aggregate import PageCounts, add_row
-from console.rollup import SENSITIVE, State, day_list, selects, state
+from console.aggregate import PageCounts, add_row, merge, page_counts
+from console.rollup import SENSITIVE, State, day_list, sensitive_selects, state
 from records.stats import SensitiveSummary
 
 LIVE_ONLY = ("age_band", "nationality", "category", "purpose", "stay")
@@ -92,7 +93,7 @@ def _feed(
         else:
             sens.referrals[str(k1)] += count
         return
-    if tab == "referral" or not main:
+    if not main:
         return
     values: dict[str, object] = {"direction": direction, "decision": decision, "sex": sex}
     if tab == "daily":
@@ -159,18 +160,17 @@ def _live(
     monthly: bool,
     sex: int | None,
 ) -> None:
-    """Changed days from records: the roll-up's own statements, filtered here by post; the
-    direction and sex filters (not applied to the restricted tables) in Python."""
+    """Changed days from records: the page's own query (console.aggregate.page_counts) with
+    the filters, and the restricted tables by post only."""
     marks, params = day_list(days)
     where = f"is_current = 1 AND crossing_day IN ({marks})"
     if filters.get("post"):
         where, params = where + " AND border_post = ?", [*params, filters["post"]]
-    for sql in selects(where):
+    for sql in sensitive_selects(where):
         for day, _post, direction, decision, sx, tab, k1, k2, n in db.query(sql, params):
-            row = (day, direction, decision, sx, tab, k1, k2, n)
-            _feed(out, sens, row, monthly, False)
-            if filters.get("direction") and direction != filters["direction"]:
-                continue
-            if sex is not None and sx != sex:
-                continue
-            _feed(out, sens, row, monthly, True)
+            _feed(out, sens, (day, direction, decision, sx, tab, k1, k2, n), monthly, False)
+    if filters.get("direction"):
+        where, params = where + " AND direction = ?", [*params, filters["direction"]]
+    if sex is not None:
+        where, params = where + " AND sex = ?", [*params, sex]
+    merge(out, page_counts(db, where, params, monthly))
