@@ -143,7 +143,17 @@ def _demo(args: argparse.Namespace) -> int:
 
     make_users()
     if fresh:
+        from central.db import Database
+        from console.demo_cases import load_cases
+        from console.rollup import refresh
+
         heartbeats(database)
+        load_cases(database)
+        db = Database(database, create=False)
+        try:
+            refresh(db)  # the statistics page sums the per-day roll-up
+        finally:
+            db.close()
     host, _, port = args.bind.rpartition(":")
     print(f"IMDMS console demo: http://{host or '127.0.0.1'}:{port}/")
     print(f"  database {database}")
