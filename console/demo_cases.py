@@ -40,8 +40,8 @@ def load_cases(url: str) -> list[str]:
             rec = CrossingRecord.from_dict(json.loads(payload))
             fixed = replace(rec, record_id=new_record_id(), amends=rec.record_id,
                             decision=Decision.REFERRED, tip_referral=referral,
-                            tip_indicators=(TipIndicator(list(TipIndicator)[3]),),
-                            tip_note="demo: child with an unrelated escort").to_dict()
+                            tip_indicators=(TipIndicator.DOCUMENTS_HELD_BY_COMPANION,),
+                            tip_note="demo: the escort held the passport").to_dict()
             db.ingest(json.dumps(fixed).encode(), topic="demo")
             made.append(fixed)
             ids.append(case_id(rec.record_id))

@@ -237,7 +237,7 @@ def test_case_opened_with_a_reason_and_a_step_recorded(browser: Any, server: Ser
     page.fill("input[name=reason]", "call from the CGPU, browser test")
     page.click("form.filters button[type=submit]")
     page.wait_for_load_state()
-    assert "demo: child with an unrelated escort" in page.inner_text("#person")
+    assert "demo: the escort held the passport" in page.inner_text("#person")
     assert fits(page), "a case scrolls sideways at 1366x768"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "case.png"), full_page=True)
