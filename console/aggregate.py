@@ -52,7 +52,7 @@ def _label(day: int | None, monthly: bool) -> str:
     return period_label(EPOCH + timedelta(days=int(day)), "month" if monthly else "day")
 
 
-def _add(out: PageCounts, table: str, row: dict[str, object], n: int, monthly: bool) -> None:
+def add_row(out: PageCounts, table: str, row: dict[str, object], n: int, monthly: bool) -> None:
     direction, decision = str(row["direction"]), str(row["decision"])
 
     def v(col: str) -> str:
@@ -83,6 +83,19 @@ def _add(out: PageCounts, table: str, row: dict[str, object], n: int, monthly: b
         out.breakdowns.setdefault(table, Counter())[(direction, v(table))] += n
 
 
+def merge(into: PageCounts, more: PageCounts) -> None:
+    """Add `more`'s counts to `into` (the roll-up's days and the days computed live)."""
+    into.cells.update(more.cells)
+    into.daily.update(more.daily)
+    for name, counter in more.breakdowns.items():
+        into.breakdowns.setdefault(name, Counter()).update(counter)
+    into.refusals.update(more.refusals)
+    into.decisions.update(more.decisions)
+    into.entries += more.entries
+    into.exits += more.exits
+    into.refused += more.refused
+
+
 def page_counts(db: Database, where: str, params: list[object], monthly: bool) -> PageCounts:
     """The page's tables over `records WHERE <where>` (current rows of the period, filtered)."""
     out = PageCounts()
@@ -98,7 +111,7 @@ def page_counts(db: Database, where: str, params: list[object], monthly: bool) -
             row = dict(zip(COLUMNS, grouped, strict=True))
             # GROUPING(): bit (width-1-i) is 0 where KEYS[i] is grouped
             i = next(i for i in range(width) if not mask >> (width - 1 - i) & 1)
-            _add(out, list(SETS)[i], row, int(n), monthly)
+            add_row(out, list(SETS)[i], row, int(n), monthly)
         return out
     for table, cols in SETS.items():
         group = ", ".join(("direction", "decision", *cols))
@@ -106,5 +119,5 @@ def page_counts(db: Database, where: str, params: list[object], monthly: bool) -
             f"SELECT {group}, COUNT(*) FROM records WHERE {where} GROUP BY {group}", params
         ):
             row = dict(zip(("direction", "decision", *cols), values[:-1], strict=True))
-            _add(out, table, row, int(values[-1]), monthly)
+            add_row(out, table, row, int(values[-1]), monthly)
     return out

@@ -1,4 +1,5 @@
-"""Pages with personal data: traces, cases, watchlist, audit. Each view writes an audit row
+"""Pages with personal data: traces and the audit trail (cases: console.casework; watchlist:
+console.watchlist_page). Each view writes an audit row
 (central.trace.audit, into the hash-chained audit log of central/audit/) with the user and the
 reason."""
 
@@ -14,7 +15,7 @@ from central.trace.audit import audit_rows, record_access
 from central.trace.search import Query, trace
 from console.models import SignIn
 from console.roles import page
-from console.store import central_db, provider
+from console.store import central_db
 from imdms.errors import ImdmsError
 
 log = logging.getLogger(__name__)
@@ -44,47 +45,6 @@ def traces(request: HttpRequest) -> HttpResponse:
             context["error"] = f"{err.message}. {err.hint or ''}".strip()
             return render(request, "console/traces.html", context, status=400)
     return render(request, "console/traces.html", context)
-
-
-def _provided(request: HttpRequest, name: str, spec: str) -> HttpResponse:
-    fn = provider(spec)
-    rows = None
-    if fn is not None:
-        rows = fn(request.user.get_username())
-        with central_db() as db:
-            record_access(
-                db,
-                operator=request.user.get_username(),
-                reason=f"console {name} page",
-                action=f"console-{name}",
-                params={},
-                result_count=len(rows),
-            )
-            db.commit()
-    columns = sorted({k for r in rows or () for k in r})
-    return render(
-        request,
-        "console/provided.html",
-        {
-            "name": name,
-            "rows": None if rows is None else [[r.get(c, "") for c in columns] for r in rows],
-            "columns": columns,
-        },
-    )
-
-
-@page("cases")
-def cases(request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
-
-    return _provided(request, "cases", settings.CASES_PROVIDER)
-
-
-@page("watchlist")
-def watchlist(request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
-
-    return _provided(request, "watchlist", settings.WATCHLIST_PROVIDER)
 
 
 @page("audit")

@@ -10,8 +10,7 @@ IMDMS_CONSOLE_STALE_S    a terminal silent this long is stale on the operations 
 IMDMS_CONSOLE_STATS_CACHE_S  the statistics tables are reused this long per filter set (120)
 IMDMS_CONSOLE_HOSTS      comma-separated host names served (default localhost,127.0.0.1)
 IMDMS_CONSOLE_HTTP=1     allow cookies over plain HTTP (the local demo and the tests only)
-IMDMS_CONSOLE_CASES, IMDMS_CONSOLE_WATCHLIST   "module:function" providers (console.
-                         providers); unset: the page says "not configured"
+IMDMS_CONFIG's [watchlist] signing_key_credential and [broker]: the watchlist page's publish
 """
 
 from __future__ import annotations
@@ -125,8 +124,6 @@ STALE_AFTER_S = int(os.environ.get("IMDMS_CONSOLE_STALE_S", "600"))
 # the statistics page's tables are shared this long per set of filters (0: always fresh);
 # imdms-console-warm.timer recomputes the default views every minute
 STATS_CACHE_S = int(os.environ.get("IMDMS_CONSOLE_STATS_CACHE_S", "120"))
-CASES_PROVIDER = os.environ.get("IMDMS_CONSOLE_CASES", "")
-WATCHLIST_PROVIDER = os.environ.get("IMDMS_CONSOLE_WATCHLIST", "")
 
 # an idle session ends after SESSION_COOKIE_AGE: every request pushes the expiry forward
 SESSION_COOKIE_AGE = int(os.environ.get("IMDMS_CONSOLE_SESSION_S", "900"))

@@ -8,15 +8,16 @@ equal the report's cells wherever the report has them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from central.db import Database
 from central.report import EPOCH, data_span, sql_summary
 from console.aggregate import PageCounts, page_counts
+from console.rollup_read import LIVE_ONLY, Rolled, rolled
 from records.codes import AGE_BANDS, Direction, Purpose, Sex, StayBand, TravellerCategory
-from records.stats import UNKNOWN, Summary, sex_label
+from records.stats import UNKNOWN, SensitiveSummary, Summary, sex_label
 
 PUBLIC_SUPPRESS_BELOW = 5  # as `imdms report --public` when collector.suppress_below is 0
 BREAKDOWN_FILTERS = {"category": "traveller_category", "purpose": "purpose", "stay": "stay_band"}
@@ -112,9 +113,32 @@ def monthly(f: Filters) -> bool:
 
 
 def page_tables(db: Database, f: Filters) -> PageCounts:
-    """The page's tables: every filter applies to every table."""
+    """The page's tables: every filter applies to every table. From the per-day roll-up with
+    changed days live (console.rollup_read) where its columns allow, else from records."""
+    got = _rolled(db, f)
+    if got is not None:
+        return got.counts
     sql, params = where(f)
     return page_counts(db, sql, params, monthly(f))
+
+
+def sensitive(db: Database, f: Filters) -> SensitiveSummary:
+    """The restricted tables (period and post only, as `imdms report`)."""
+    got = _rolled(db, replace(f, direction="", sex=""))
+    return got.sensitive if got is not None else report(db, f).sensitive
+
+
+def _rolled(db: Database, f: Filters) -> Rolled | None:
+    if any(getattr(f, k) for k in LIVE_ONLY):
+        return None
+    return rolled(
+        db,
+        (f.since - EPOCH).days,
+        (f.until - EPOCH).days,
+        {"post": f.post, "direction": f.direction},
+        monthly(f),
+        SEX_VALUES[f.sex] if f.sex else None,
+    )
 
 
 def _eq(column: str, value: str) -> tuple[str, list[object]]:

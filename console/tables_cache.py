@@ -1,8 +1,9 @@
 """The statistics tables, shared by every gunicorn worker through Django's database cache
 (table console_cache), and kept warm for the default views by `imdms console warm`.
 
-A national month is ~0.8 M rows and takes seconds to aggregate; the page shows when its
-numbers were computed. Keys leave out the audience: public and internal differ only in
+A national month is ~0.8 M rows: the page sums the per-day roll-up (console.rollup) instead,
+with the days changed since computed live; the page shows when its numbers were computed.
+Keys leave out the audience: public and internal differ only in
 suppression, which is applied when the page is drawn.
 """
 
@@ -18,6 +19,7 @@ from django.core.cache import cache
 
 from central.db import Database
 from console.aggregate import PageCounts
+from console.rollup import Refreshed, refresh
 from console.statistics import Filters, page_tables, parse_filters
 from console.store import central_db
 
@@ -41,12 +43,15 @@ def tables(db: Database, f: Filters) -> tuple[PageCounts, str]:
     return compute(db, f)
 
 
-def warm(posts: list[str]) -> int:
-    """Compute the default view (the data's last 31 days), nationally and for each post;
-    returns how many views were computed. Run every minute by imdms-console-warm.timer."""
+def warm(posts: list[str], *, rebuild: bool = False) -> tuple[int, Refreshed]:
+    """Refresh the per-day roll-up (console.rollup: changed days, or everything with
+    `rebuild`), then compute the default view (the data's last 31 days), nationally and for
+    each post; returns how many views were computed and what the refresh did. Run every
+    minute by imdms-console-warm.timer."""
     with central_db() as db:
+        done = refresh(db, rebuild=rebuild)
         national = parse_filters({}, db)
         views = [national, *(replace(national, post=p) for p in posts)]
         for f in views:
             compute(db, f)
-    return len(views)
+    return len(views), done

@@ -20,6 +20,9 @@ from console.statistics import (
     report,
     threshold,
 )
+from console.statistics import (
+    sensitive as stats_sensitive,
+)
 from console.store import central_db
 from console.tables_cache import tables
 from records.codes import AGE_BANDS
@@ -57,7 +60,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             counts, computed = tables(db, f)
             sensitive = None
             if TRAFFICKING in roles_of(request.user) and not f.public:
-                sensitive = report(db, f).sensitive
+                sensitive = stats_sensitive(db, f)
     t = threshold(f, settings.COLLECTOR_SUPPRESS_BELOW)
     if fmt in ("csv", "xlsx"):
         name = f"imdms-report-{f.since}-{f.until}{'-' + f.post if f.post else ''}"

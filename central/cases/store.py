@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from central.cases.audit import need_operator, need_reason, record_access
+from central.cases.hits import attach, case_hits
 from central.cases.lifecycle import MAX_NOTE, Status, check_transition
 from central.cases.roster import Target
 from central.db import Database
@@ -103,6 +104,13 @@ def notice_summary(notices: list[dict[str, Any]]) -> str:
 
 def list_cases(db: Database, operator: str, status: Status | None = None) -> list[dict[str, Any]]:
     """Cases, newest first, with their notices' state (no personal data); audited."""
+    return case_list(db, operator, status, hits=False)[0]
+
+
+def case_list(db: Database, operator: str, status: Status | None = None, *,
+              hits: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(cases, watchlist hits): the cases as list_cases, each with "hits" (categories on its
+    crossing), and the latest hits (central/cases/hits.py); one audit row for the view."""
     sql = f"SELECT {', '.join(CASE_COLUMNS)} FROM cases"
     rows = db.query(sql + " WHERE status = ? ORDER BY opened_at DESC, case_id",
                     (status.value,)) if status else db.query(
@@ -114,11 +122,15 @@ def list_cases(db: Database, operator: str, status: Status | None = None) -> lis
         case["notices"] = notices.get(case["case_id"], [])
         case["notified"] = notice_summary(case["notices"])
         out.append(case)
+    found = case_hits(db) if hits else []
+    attach(out, found)
+    params: dict[str, Any] = {"status": status.value if status else None}
+    if hits:
+        params["hits"] = len(found)
     record_access(db, operator=operator, reason="list (no personal data)", action="list",
-                  case_id=None, params={"status": status.value if status else None},
-                  result_count=len(out))
+                  case_id=None, params=params, result_count=len(out))
     db.commit()
-    return out
+    return out, found
 
 
 def _find(db: Database, text: str) -> dict[str, Any] | None:

@@ -95,3 +95,13 @@ def payloads(db: Database, version: int) -> tuple[bytes, bytes | None] | None:
         return None
     full, delta = rows[0]
     return str(full).encode("utf-8"), str(delta).encode("utf-8") if delta is not None else None
+
+
+def versions(db: Database, limit: int = 20) -> list[dict[str, object]]:
+    """The latest versions, newest first: number, when, by whom, how many entries (no entry
+    content: the console's watchlist page)."""
+    ensure_schema(db)
+    rows = db.query("SELECT version, published_at, operator, entries FROM watchlist_versions"
+                    " ORDER BY version DESC LIMIT ?", (limit,))
+    return [{"version": int(v), "published_at": str(at), "operator": str(op),
+             "entries": len(json.loads(entries))} for v, at, op, entries in rows]

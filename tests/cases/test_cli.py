@@ -37,7 +37,7 @@ def test_list_show_set_status(central: tuple[str, str], capsys: pytest.CaptureFi
     assert cid in out and "SOCIAL_WELFARE" in out and "FAILED: no one on the roster" in out
     assert SURNAME not in out
     assert main(["cases", "list", "--status", "closed", "--json", "--database", path]) == 0
-    assert json.loads(capsys.readouterr().out) == []
+    assert json.loads(capsys.readouterr().out) == {"cases": [], "hits": []}
     assert main(["cases", "show", cid, "--reason", "unit call", "--operator", "sup-1",
                  "--database", path]) == 0
     out = capsys.readouterr().out
@@ -80,3 +80,40 @@ def test_refusals(central: tuple[str, str], capsys: pytest.CaptureFixture[str],
 def test_missing_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cases", "list", "--database", str(tmp_path / "none.sqlite3")]) == 2
     assert "no central database" in capsys.readouterr().err
+
+
+def hit(record_id: str, event_id: str, category: str, at: str) -> dict[str, str]:
+    return {"event_id": event_id, "record_id": record_id, "list_version": "3",
+            "entry_id": f"wl-{event_id}", "category": category, "match": "document",
+            "border_post": "MSU-BRIDGE", "terminal_id": "t1", "occurred_at": at}
+
+
+def test_list_shows_every_hit_with_its_case(central: tuple[str, str],
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from central.watchlist.hits import store_hit
+
+    path, cid = central
+    db = Database(path)
+    try:
+        (rid,) = db.query("SELECT record_id FROM records")[0]
+        store_hit(db, hit(str(rid), "e1", "MISSING_CHILD_TIP", "2026-12-03T10:00:00Z"))
+        store_hit(db, hit("rec-unknown", "e2", "WANTED", "2026-12-03T11:00:00Z"))
+    finally:
+        db.close()
+    assert main(["cases", "list", "--database", path]) == 0
+    out = capsys.readouterr().out
+    case_line = next(line for line in out.splitlines() if line.startswith(cid))
+    assert case_line.endswith("MISSING_CHILD_TIP")
+    hits = out.split("watchlist hits (newest first):\n")[1].splitlines()
+    assert hits[1].split()[1] == "WANTED" and hits[1].split()[-1] == "-"  # no case: still listed
+    assert hits[2].split()[1] == "MISSING_CHILD_TIP" and hits[2].split()[-1] == cid
+    assert SURNAME not in out and DOC not in out
+    assert main(["cases", "list", "--json", "--database", path]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [h["case_id"] for h in shown["hits"]] == ["", cid]
+    assert shown["cases"][0]["hits"] == ["MISSING_CHILD_TIP"]
+    db = Database(path)
+    try:
+        assert audit_rows(db)[-1]["params"] == {"hits": 2, "status": None}
+    finally:
+        db.close()

@@ -2,7 +2,8 @@
 `imdms console --demo` served by gunicorn on a free loopback port (stopped by its PID).
 
 Each role signs in and sees exactly its pages at 1366x768 (no horizontal scrolling); a
-statistic filtered in the form equals the CLI report; a trace writes its audit row; a POST
+statistic filtered in the form equals the CLI report; a trace writes its audit row; a case is
+opened with a reason and moved a step (audited); the watchlist page shows its hits; a POST
 without the CSRF token is refused; an idle session expires. Screenshots go to docs/console/.
 """
 
@@ -217,6 +218,45 @@ def test_trace_writes_its_audit_row(browser: Any, server: Server) -> None:
     assert audit_count(server) == before + 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "traces-result.png"))
+    page.context.close()
+
+
+def case_audit_actions(server: Server) -> list[str]:
+    with sqlite3.connect(server.database) as conn:
+        return [r[0] for r in conn.execute("SELECT action FROM case_audit ORDER BY id")]
+
+
+def test_case_opened_with_a_reason_and_a_step_recorded(browser: Any, server: Server) -> None:
+    page = signed_in(browser, server, "trafficking")
+    page.goto(server.url + "/cases/")
+    assert "MISSING_CHILD_TIP" in page.inner_text("#cases")  # the hit on a referred crossing
+    assert "WANTED" in page.inner_text("#hits")  # a hit with no case is listed too
+    before = len(case_audit_actions(server))
+    page.click("#cases tbody tr:last-child a")
+    page.wait_for_load_state()
+    page.fill("input[name=reason]", "call from the CGPU, browser test")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state()
+    assert "demo: the escort held the passport" in page.inner_text("#person")
+    assert fits(page), "a case scrolls sideways at 1366x768"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "case.png"), full_page=True)
+    page.select_option("select[name=status]", "contacted")
+    page.fill("input[name=note]", "unit called back")
+    page.click("form[action$='/status/'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "-> contacted" in page.inner_text("#message")
+    assert case_audit_actions(server)[before:] == ["show", "set-status", "list"]
+    page.context.close()
+
+
+def test_watchlist_page_shows_the_version_and_hits(browser: Any, server: Server) -> None:
+    page = signed_in(browser, server, "supervisor")
+    page.goto(server.url + "/watchlist/")
+    assert page.inner_text("#entries") == "2"
+    hits = page.inner_text("#hits")
+    assert "MISSING_CHILD_TIP" in hits and "TIP-" in hits
+    assert "DEMOCHILD" not in page.content() and "DEMO0000042" not in page.content()
     page.context.close()
 
 

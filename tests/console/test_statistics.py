@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,6 +15,32 @@ from imdms.cli import main
 from tests.console.test_pages import client
 
 pytestmark = pytest.mark.usefixtures("console_db")
+
+
+@pytest.fixture(scope="module", autouse=True, params=["records", "rollup"])
+def source(request: pytest.FixtureRequest, console_db: str) -> Iterator[str]:
+    """Every test twice: the page computed from records, and from the per-day roll-up (its
+    watermark an hour ahead, so no day counts as changed); the roll-up is dropped after."""
+    from django.core.cache import cache
+
+    from central.db import Database
+    from console import rollup
+
+    cache.clear()
+    if request.param == "records":
+        yield "records"
+        return
+    db = Database(console_db, create=False)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(rollup, "MARGIN_S", -3600)
+            assert rollup.refresh(db).days > 0
+        yield "rollup"
+    finally:
+        cache.clear()
+        db.execute("DELETE FROM stats_rollup_state")
+        db.commit()
+        db.close()
 PERIOD = {"from": "2026-03-01", "to": "2026-03-14"}
 
 

@@ -42,3 +42,8 @@ def test_unit_loads_the_secret_key_credential() -> None:
     from console.settings import SECRET_CREDENTIAL
 
     assert f"LoadCredential={SECRET_CREDENTIAL}:" in UNIT.read_text()
+
+
+def test_warm_takes_rebuild() -> None:
+    assert build_parser().parse_args(["console", "warm", "--rebuild"]).rebuild
+    assert not build_parser().parse_args(["console", "warm"]).rebuild

@@ -4,9 +4,11 @@
     imdms cases show CASE --reason TEXT --operator ID [--json]
     imdms cases set-status CASE STATUS --operator ID [--note TEXT]
 
-`list` shows no personal data (ids, post, unit, status, notices) and is logged under the
-login name unless --operator is given; `show` prints the referred person and needs a reason
-and an operator. Every call writes a row to the append-only case_audit table.
+`list` shows no personal data (ids, post, unit, status, notices) and, under "watchlist hits",
+every hit the booths reported (newest 100: category, match kind, post, record, list entry, and
+the case of that crossing if any); --json prints {"cases": [...], "hits": [...]}. It is logged
+under the login name unless --operator is given; `show` prints the referred person and needs a
+reason and an operator. Every call writes a row to the append-only case_audit table.
 Exit codes: 0 done, 2 refused (missing reason, unknown case, a change the lifecycle forbids).
 """
 
@@ -88,13 +90,25 @@ def _table(rows: list[list[str]]) -> str:
                      for r in rows) + "\n"
 
 
-def render_list(cases: list[dict[str, Any]]) -> str:
-    if not cases:
-        return "no case\n"
-    rows = [["case", "opened (UTC)", "post", "unit", "status", "updated by", "notified"]]
-    rows += [[c["case_id"], c["opened_at"][:19], c["border_post"], c["unit"], c["status"],
-              c["updated_by"], c["notified"]] for c in cases]
-    return _table(rows)
+def render_list(cases: list[dict[str, Any]], hits: list[dict[str, Any]] | None = None) -> str:
+    out = "no case\n"
+    if cases:
+        rows = [["case", "opened (UTC)", "post", "unit", "status", "updated by", "notified",
+                 "hits"]]
+        rows += [[c["case_id"], c["opened_at"][:19], c["border_post"], c["unit"], c["status"],
+                  c["updated_by"], c["notified"], ", ".join(c.get("hits") or []) or "-"]
+                 for c in cases]
+        out = _table(rows)
+    if hits is None:
+        return out
+    if not hits:
+        return out + "\nwatchlist hits: none\n"
+    rows = [["hit (UTC)", "category", "match", "post", "terminal", "record", "entry", "list",
+             "case"]]
+    rows += [[h["occurred_at"][:19], h["category"], h["match"], h["border_post"],
+              h["terminal_id"], h["record_id"], h["entry_id"], h["list_version"],
+              h["case_id"] or "-"] for h in hits]
+    return out + "\nwatchlist hits (newest first):\n" + _table(rows)
 
 
 def render_case(case: dict[str, Any]) -> str:
@@ -122,17 +136,17 @@ def render_case(case: dict[str, Any]) -> str:
 
 def run_list(args: argparse.Namespace) -> int:
     from central.cases.lifecycle import parse_status
-    from central.cases.store import list_cases
+    from central.cases.store import case_list
 
     status = parse_status(args.status) if args.status else None
     operator = (args.operator or "").strip() or getpass.getuser()
     with _open(args) as db:
-        cases = list_cases(db, operator, status)
+        cases, hits = case_list(db, operator, status)
     if args.json:
-        json.dump(cases, sys.stdout, indent=2, sort_keys=True)
+        json.dump({"cases": cases, "hits": hits}, sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_list(cases))
+        sys.stdout.write(render_list(cases, hits))
     return 0
 
 

@@ -7,7 +7,9 @@
                                                        per role
     imdms console migrate                              create/upgrade the tables (one schema with
                                                        the collector's), collect static files
-    imdms console warm                                 recompute the default statistics views
+    imdms console warm [--rebuild]                     refresh the per-day statistics roll-up
+                                                       (changed days; all with --rebuild) and
+                                                       recompute the default statistics views
     imdms console user NAME --role ROLE [--totp]       add or update a user (password on stdin)
 
 The database is collector.database (or --database); the secret key the systemd credential
@@ -48,6 +50,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "warm", parents=[common], help="recompute the default statistics views (timer)"
     )
     w.add_argument("--database", metavar="PATH|URL", help="override collector.database")
+    w.add_argument("--rebuild", action="store_true", help="recompute every day of the roll-up")
     u = actions.add_parser("user", parents=[common], help="add or update a console user")
     u.add_argument("name")
     u.add_argument("--role", choices=ROLES, required=True)
@@ -140,7 +143,17 @@ def _demo(args: argparse.Namespace) -> int:
 
     make_users()
     if fresh:
+        from central.db import Database
+        from console.demo_cases import load_cases
+        from console.rollup import refresh
+
         heartbeats(database)
+        load_cases(database)
+        db = Database(database, create=False)
+        try:
+            refresh(db)  # the statistics page sums the per-day roll-up
+        finally:
+            db.close()
     host, _, port = args.bind.rpartition(":")
     print(f"IMDMS console demo: http://{host or '127.0.0.1'}:{port}/")
     print(f"  database {database}")
@@ -164,8 +177,12 @@ def run(args: argparse.Namespace) -> int:
         from console.operations import terminals
         from console.tables_cache import warm
 
-        n = warm(sorted({t.border_post for t in terminals()}))
-        print(f"imdms console: {n} statistics views computed", file=sys.stderr)
+        n, done = warm(sorted({t.border_post for t in terminals()}), rebuild=args.rebuild)
+        print(
+            f"imdms console: roll-up {done.days} days recomputed in {done.seconds:.1f} s"
+            f"{' (rebuilt)' if done.rebuilt else ''}; {n} statistics views computed",
+            file=sys.stderr,
+        )
         return 0
     if args.console_cmd == "user":
         from console.accounts import create_user
