@@ -28,7 +28,7 @@ from terminal.chip_checks import (
 )
 from terminal.chip_status import DG1_MISMATCH, PASSED, chip_refers, chip_status
 from terminal.crossers import proposal_banner
-from terminal.i18n import N_, _, ngettext
+from terminal.i18n import N_, _
 from terminal.labels import issue_text
 from terminal.screens.base import BoothScreen
 from terminal.watchlist_hits import report_hit
@@ -425,8 +425,7 @@ class DocumentScreen(BoothScreen[None]):
             return out
         f, before = self.case.form, self._pristine
         if f.tip_indicators:
-            out.append(ngettext("{n} indicator ticked", "{n} indicators ticked",
-                                len(f.tip_indicators)).format(n=len(f.tip_indicators)))
+            out.append(_("{n} indicator(s) ticked").format(n=len(f.tip_indicators)))
         if f.tip_note or f.notes:
             out.append(_("a note"))
         if before is not None and dataclasses.replace(
