@@ -127,3 +127,20 @@ def test_shift_summary_sesotho(snap_compare: Any, make_booth: BoothFactory) -> N
 
     assert snap_compare(booth.app, terminal_size=SIZE, run_before=run_before)
 
+
+
+async def test_cut_check_sees_a_cut() -> None:
+    """The check itself: a line wider than its widget, and a wrapped text taller than it."""
+    from textual.app import App, ComposeResult
+
+    class Narrow(App[None]):
+        CSS = "Static { width: 10; height: 1; }"
+
+        def compose(self) -> ComposeResult:
+            yield Static(Text("x" * 30, no_wrap=True), id="wide")
+            yield Static("word " * 10, id="tall")
+            yield Static("fits", id="fits")
+
+    async with Narrow().run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert [cut.split(":")[0] for cut in cut_texts(pilot.app.screen)] == ["wide", "tall"]
