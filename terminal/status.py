@@ -89,7 +89,7 @@ def read_queue(outbox: CountsOutbox, *, receipts: bool = False) -> QueueStatus:
     try:
         st = outbox.status()
     except Exception:  # the status bar must never take the booth down
-        return QueueStatus(None, 0, "outbox status unavailable")
+        return QueueStatus(None, 0, _("outbox status unavailable"))
     age = getattr(st, "oldest_unreceipted_age_s", None)  # a test's fake may not have them
     return QueueStatus(
         # crossings only: audit events are not travellers the officer has to wait for

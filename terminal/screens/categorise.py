@@ -27,7 +27,7 @@ from records.codes import (
 from records.record import CrossingRecord
 from records.rules import default_purpose
 from terminal.booking import Case, Problem, local_hhmm
-from terminal.i18n import N_
+from terminal.i18n import N_, _
 from terminal.labels import SEX_SHORT, doc_tail, initials, label, options, tip_label
 from terminal.referrals import case_note
 from terminal.saving import NotSaved, Saved
@@ -68,13 +68,13 @@ def case_heading(case: Case) -> Text:
         text.append(f"{alert}", style="bold reverse red")
         text.append(" ")
     if case.proposed is not None:  # marked (first: always visible): confirm it, or change it
-        text.append("PROPOSED as last time", style="bold reverse yellow")
+        text.append(_("PROPOSED as last time"), style="bold reverse yellow")
         text.append(" ")
     if case.group_id is not None:
-        text.append(f"GROUP {case.group_id[-4:]}", style="bold reverse cyan")
+        text.append(_("GROUP {code}").format(code=case.group_id[-4:]), style="bold reverse cyan")
         text.append(" ")
     if case.original is not None:
-        text.append("CORRECTION of ..", style="bold yellow")
+        text.append(_("CORRECTION of .."), style="bold yellow")
         text.append(case.original.record_id[-6:] + "  ", style="bold yellow")
     if case.read is not None and case.read.mrz is not None:
         m = case.read.mrz
@@ -84,10 +84,11 @@ def case_heading(case: Case) -> Text:
         text.append(f"{initials(o.surname, o.given_names) or '?'} "
                     f"{doc_tail(o.document_number)}  ")
     else:
-        text.append("NO DOCUMENT  ", style="bold yellow")
-    text.append(f"nat {case.nationality or '?'}  age {case.age if case.age is not None else '?'}")
+        text.append(_("NO DOCUMENT") + "  ", style="bold yellow")
+    text.append(_("nat {nat}  age {age}").format(
+        nat=case.nationality or '?', age=case.age if case.age is not None else '?'))
     if case.minor:
-        text.append("  MINOR", style="bold reverse red")
+        text.append("  " + _("MINOR"), style="bold reverse red")
     return text
 
 
@@ -95,12 +96,13 @@ def indicator_text(case: Case) -> Text:
     f = case.form
     if not f.tip_indicators and not f.tip_note:
         if case.minor and not f.accompanying_adult_ref:
-            return Text("MINOR with no adult linked: link the adult, or flag indicators (F7)",
+            return Text(_("MINOR with no adult linked: link the adult, or flag indicators (F7)"),
                         style="bold yellow")
-        return Text("Indicators: none flagged (F7 to flag)", style="dim")
+        return Text(_("Indicators: none flagged (F7 to flag)"), style="dim")
     names = "; ".join(tip_label(i) for i in f.tip_indicators)
-    text = Text(f"{len(f.tip_indicators)} flagged: {names}", style="bold yellow")
-    text.append(f"  referral: {label(f.tip_referral)}")
+    text = Text(_("{n} flagged: {names}").format(n=len(f.tip_indicators), names=names),
+                style="bold yellow")
+    text.append("  " + _("referral: {referral}").format(referral=label(f.tip_referral)))
     return text
 
 
@@ -124,50 +126,50 @@ class CategoriseScreen(BoothScreen[None]):
         yield StatusBar()
         yield Static(case_heading(self.case), id="case-heading")
         with Grid(id="form"):
-            yield Label("Direction")
+            yield Label(_("Direction"))
             yield Choice([(label(d), d) for d in Direction], f.direction, id="direction")
-            yield Label("Category")
+            yield Label(_("Category"))
             yield Choice(options(TravellerCategory), f.traveller_category,
-                         blank="-- choose --", id="category")
-            yield Label("Purpose")
-            yield Choice(options(Purpose), f.purpose, blank="-- not asked --", id="purpose")
-            yield Label("Stay days")
+                         blank=_("-- choose --"), id="category")
+            yield Label(_("Purpose"))
+            yield Choice(options(Purpose), f.purpose, blank=_("-- not asked --"), id="purpose")
+            yield Label(_("Stay days"))
             yield Input("" if f.intended_stay_days is None else str(f.intended_stay_days),
-                        placeholder="days", restrict=r"[0-9]*", max_length=5, compact=True,
+                        placeholder=_("days"), restrict=r"[0-9]*", max_length=5, compact=True,
                         id="stay")
-            yield Label("Transport")
-            yield Choice(options(TransportMode), f.transport_mode, blank="-- not asked --",
+            yield Label(_("Transport"))
+            yield Choice(options(TransportMode), f.transport_mode, blank=_("-- not asked --"),
                          id="transport")
-            yield Label("Role")
-            yield Choice(options(TransportRole), f.transport_role, blank="-- not asked --",
+            yield Label(_("Role"))
+            yield Choice(options(TransportRole), f.transport_role, blank=_("-- not asked --"),
                          id="role")
-            yield Label("Residence")
-            yield UpperInput(f.country_of_residence or "", placeholder="ISO alpha-3",
+            yield Label(_("Residence"))
+            yield UpperInput(f.country_of_residence or "", placeholder=_("ISO alpha-3"),
                              max_length=3, restrict=r"[A-Z]*", compact=True, id="residence")
-            yield Label("Decision")
-            blank = "-- choose --" if self.case.alerts else None
+            yield Label(_("Decision"))
+            blank = _("-- choose --") if self.case.alerts else None
             yield Choice(options(Decision), f.decision if self.case.decision_chosen else None,
                          blank=blank, id="decision")
-            yield Label("Refusal")
-            yield Choice(options(RefusalReason), f.refusal_reason, blank="-- reason --",
+            yield Label(_("Refusal"))
+            yield Choice(options(RefusalReason), f.refusal_reason, blank=_("-- reason --"),
                          id="refusal")
-            yield Label("With adult")
-            yield Choice(adults, f.accompanying_adult_ref, blank="-- none --", id="adult")
-            yield Label("Relation")
-            yield Choice(options(Relationship), f.relationship_to_adult, blank="-- choose --",
+            yield Label(_("With adult"))
+            yield Choice(adults, f.accompanying_adult_ref, blank=_("-- none --"), id="adult")
+            yield Label(_("Relation"))
+            yield Choice(options(Relationship), f.relationship_to_adult, blank=_("-- choose --"),
                          id="relationship")
-            yield Label("Consent")
-            yield TickBox("letter seen", bool(f.consent_letter_seen), compact=True,
+            yield Label(_("Consent"))
+            yield TickBox(_("letter seen"), bool(f.consent_letter_seen), compact=True,
                            id="consent")
-            yield Label("Notes")
-            yield Input(f.notes or "", placeholder="optional", compact=True, id="notes")
-            yield Label("Reason" if self.case.original is not None else "")
-            yield Input(self.case.amend_reason, placeholder="why corrected", compact=True,
+            yield Label(_("Notes"))
+            yield Input(f.notes or "", placeholder=_("optional"), compact=True, id="notes")
+            yield Label(_("Reason") if self.case.original is not None else "")
+            yield Input(self.case.amend_reason, placeholder=_("why corrected"), compact=True,
                         id="amend-reason")
         yield Static(indicator_text(self.case), id="indicator-line")
         yield Static("", id="problems")
         yield Static(
-            "Enter/F2 save  Tab next  Left/Right or a letter: change  F7 indicators",
+            _("Enter/F2 save  Tab next  Left/Right or a letter: change  F7 indicators"),
             id="form-keys",
         )
         yield KeyBar()
@@ -212,7 +214,7 @@ class CategoriseScreen(BoothScreen[None]):
         """A "To save: ..." line goes as soon as the field it names is filled (no stale hint)."""
         if self._saving or not self.is_mounted:
             return
-        if not str(self.query_one("#problems", Static).render()).startswith("To save"):
+        if not str(self.query_one("#problems", Static).render()).startswith(_("To save: ")):
             return
         self.collect()
         self._show_problems(self.case.problems())
@@ -265,7 +267,7 @@ class CategoriseScreen(BoothScreen[None]):
     def _show_problems(self, problems: list[Problem]) -> None:
         box = self.query_one("#problems", Static)
         if problems:
-            box.update(Text("To save: " + "; ".join(p.text for p in problems),
+            box.update(Text(_("To save: ") + "; ".join(p.text for p in problems),
                             style="bold red"))
         else:
             box.update("")
@@ -302,15 +304,15 @@ class CategoriseScreen(BoothScreen[None]):
         try:
             record = self.case.build(self.app.booth())
         except Exception as err:  # never a traceback: say what to do
-            self.app.show_error("Cannot build the record", err.__class__.__name__,
-                           "check the entries; if it persists, call the technician")
+            self.app.show_error(_("Cannot build the record"), err.__class__.__name__,
+                           _("check the entries; if it persists, call the technician"))
             return
         if self.case.original is None and self.case.form.needs_minor_travel(
                 minor=self.case.minor):
             self._ask_minor_travel()
             return
         self._saving = True
-        self.query_one("#problems", Static).update(Text("Saving...", style="bold"))
+        self.query_one("#problems", Static).update(Text(_("Saving..."), style="bold"))
         self.app.save(record, self)
 
     def _ask_minor_travel(self) -> None:
@@ -335,7 +337,7 @@ class CategoriseScreen(BoothScreen[None]):
     def on_saved(self, message: Saved) -> None:
         self._saving = False
         record = message.record
-        what = "Correction saved" if record.amends else "Saved"
+        what = _("Correction saved") if record.amends else _("Saved")
         if record.amends:
             self.app.audit("correction", detail={"amends": record.amends})
         case = case_note(record, self.app.shift.records if self.app.shift else [])
@@ -349,7 +351,7 @@ class CategoriseScreen(BoothScreen[None]):
         self._saving = False
         self.query_one("#indicator-line", Static).update(indicator_text(self.case))
         problems = self.query_one("#problems", Static)
-        if str(problems.render()).startswith("Saving"):
+        if str(problems.render()).startswith(_("Saving...")):
             problems.update("")
 
     def action_indicators(self) -> None:

@@ -28,7 +28,7 @@ from terminal.chip_checks import (
 )
 from terminal.chip_status import DG1_MISMATCH, PASSED, chip_refers, chip_status
 from terminal.crossers import proposal_banner
-from terminal.i18n import N_
+from terminal.i18n import N_, _
 from terminal.labels import issue_text
 from terminal.screens.base import BoothScreen
 from terminal.watchlist_hits import report_hit
@@ -40,12 +40,12 @@ from terminal.widgets.status_bar import StatusBar
 
 # MRZ check name -> the field row it belongs to
 CHECK_ROWS = {
-    "document_number": "Number",
-    "date_of_birth": "Born",
-    "date_of_expiry": "Expires",
-    "optional_data": "Optional",
-    "personal_number": "Optional",
-    "composite": "Composite",
+    "document_number": N_("Number"),
+    "date_of_birth": N_("Born"),
+    "date_of_expiry": N_("Expires"),
+    "optional_data": N_("Optional"),
+    "personal_number": N_("Optional"),
+    "composite": N_("Composite"),
 }
 
 
@@ -53,11 +53,11 @@ def _check_cell(ok: bool | None, corrected: list[Any]) -> Text:
     if ok is None:
         return Text("")
     if not ok:
-        return Text("CHECK FAILED", style="bold red")
+        return Text(_("CHECK FAILED"), style="bold red")
     if corrected:
         fixes = ", ".join(f"{c.found}>{c.corrected}@{c.column}" for c in corrected)
-        return Text(f"ok, CORRECTED {fixes}", style="bold yellow")
-    return Text("ok", style="green")
+        return Text(_("ok, CORRECTED {fixes}").format(fixes=fixes), style="bold yellow")
+    return Text(_("ok"), style="green")
 
 
 def fields_table(read: DocumentRead, today: date, age: int | None) -> Text:
@@ -76,30 +76,34 @@ def fields_table(read: DocumentRead, today: date, age: int | None) -> Text:
         cell = value if isinstance(value, Text) else Text(value)
         rows.append((name, cell, _check_cell(ok, corrections.get(name, []))))
 
-    row("Document", f"{mrz.doc_type} {mrz.document_code}  issued by {mrz.issuing_state}")
-    row("Number", mrz.document_number, "document_number")
-    row("Surname", mrz.surname)
-    row("Given", mrz.given_names)
-    row("Nationality", mrz.nationality)
-    born = partial_iso(mrz.date_of_birth) or "unknown"
-    row("Born", f"{born}   age {age if age is not None else '?'}", "date_of_birth")
-    row("Sex", {"M": "M male", "F": "F female"}.get(mrz.sex, f"{mrz.sex} unspecified"))
-    expiry = partial_iso(mrz.date_of_expiry) or "unknown"
+    row(N_("Document"), _("{doc_type} {code}  issued by {state}").format(
+        doc_type=mrz.doc_type, code=mrz.document_code, state=mrz.issuing_state))
+    row(N_("Number"), mrz.document_number, "document_number")
+    row(N_("Surname"), mrz.surname)
+    row(N_("Given"), mrz.given_names)
+    row(N_("Nationality"), mrz.nationality)
+    born = partial_iso(mrz.date_of_birth) or _("unknown")
+    row(N_("Born"), _("{born}   age {age}").format(born=born, age=age if age is not None else '?'),
+        "date_of_birth")
+    row(N_("Sex"), {"M": _("M male"), "F": _("F female")}.get(
+        mrz.sex, _("{sex} unspecified").format(sex=mrz.sex)))
+    expiry = partial_iso(mrz.date_of_expiry) or _("unknown")
     expired = is_expired(mrz, today)
-    row("Expires", Text(f"{expiry}  EXPIRED", style="bold red") if expired else expiry,
+    row(N_("Expires"), Text(_("{expiry}  EXPIRED").format(expiry=expiry), style="bold red")
+        if expired else expiry,
         "date_of_expiry")
     for key in ("optional_data", "personal_number"):
         if key in checks:
-            row("Optional", mrz.optional_data or "", key)
+            row(N_("Optional"), mrz.optional_data or "", key)
             break
     if "composite" in checks:
-        row("Composite", "", "composite")
+        row(N_("Composite"), "", "composite")
     width = max(v.cell_len for _, v, _ in rows)
     out = Text(no_wrap=True, overflow="ellipsis", end="")
     for i, (name, value, cell) in enumerate(rows):
         if i:
             out.append("\n")
-        out.append(name[:11].ljust(11), style="bold")
+        out.append(_(name)[:11].ljust(11), style="bold")
         out.append(" ")
         out.append_text(value)
         if cell.plain:
@@ -110,18 +114,18 @@ def fields_table(read: DocumentRead, today: date, age: int | None) -> Text:
 
 def read_by(read: DocumentRead) -> str:
     if read.source == "manual":
-        return "Typed by hand."
+        return _("Typed by hand.")
     if read.source == "chip":
-        return "Read from the chip."
-    return f"Read by the reader '{read.reader_name}'."
+        return _("Read from the chip.")
+    return _("Read by the reader '{name}'.").format(name=read.reader_name)
 
 
 def judgement_label(judgement: WatchlistJudgement | None) -> str:
     return {
-        WatchlistJudgement.REFERRED: "referred to second line",
-        WatchlistJudgement.REFUSED: "refused",
-        WatchlistJudgement.NOT_THIS_PERSON: "not this person",
-    }.get(judgement, "not yet judged") if judgement is not None else "not yet judged"
+        WatchlistJudgement.REFERRED: _("referred to second line"),
+        WatchlistJudgement.REFUSED: _("refused"),
+        WatchlistJudgement.NOT_THIS_PERSON: _("not this person"),
+    }.get(judgement, _("not yet judged")) if judgement is not None else _("not yet judged")
 
 
 BANNER_SLOTS = 7  # watchlist, chip, MRZ check, expired, minor, repeat scan, last time
@@ -201,7 +205,7 @@ class DocumentScreen(BoothScreen[None]):
             "banners": self._banners(today),
             "fields": fields_table(self.read, today, self.case.age),
             "issues": issues,
-            "hint": f"{read_by(self.read)}  Enter: categorise and save.",
+            "hint": read_by(self.read) + "  " + _("Enter: categorise and save."),
         }
 
     async def load(self, read: DocumentRead, *, chip_pending: bool = False) -> None:
@@ -247,9 +251,10 @@ class DocumentScreen(BoothScreen[None]):
         if self.read.chip is not None or self.chip_problem:
             return
         if total:
-            self.chip_progress = f"{file} {done // 1024} of {max(1, total // 1024)} KB"
+            self.chip_progress = _("{file} {done} of {total} KB").format(
+                file=file, done=done // 1024, total=max(1, total // 1024))
         else:
-            self.chip_progress = f"{file} {done // 1024} KB"
+            self.chip_progress = _("{file} {done} KB").format(file=file, done=done // 1024)
         self.chip_pending = True
         self.query_one("#chip", Static).update(self._chip_text())
 
@@ -265,7 +270,7 @@ class DocumentScreen(BoothScreen[None]):
         from terminal.screens.can_entry import CanEntryModal
 
         if not self.app.chip.readers():
-            self.app.notify("No chip reader at this booth.", severity="warning")
+            self.app.notify(_("No chip reader at this booth."), severity="warning")
             return
         self.app.push_screen(CanEntryModal(), callback=self._can_typed)
 
@@ -286,10 +291,10 @@ class DocumentScreen(BoothScreen[None]):
             failure = chip_read.failure or ReadFailure("")
             if failure.kind == "no_keys" and self.chip_pending:
                 return  # the card was there before the keys: the reader reads it again
-            error = chip_read.error or "the chip could not be read"
+            error = chip_read.error or _("the chip could not be read")
             self.chip_problem = f"{error}: {failure.hint}" if failure.hint else error
             if failure.kind in CAN_KINDS:
-                self.chip_problem += ". An ID card? F6: type its card access number (CAN)"
+                self.chip_problem += ". " + _("An ID card? F6: type its card access number (CAN)")
             self.chip_pending = failure.resumable
             self.query_one("#chip", Static).update(self._chip_text())
             return
@@ -321,39 +326,41 @@ class DocumentScreen(BoothScreen[None]):
         for screen in self.app.screen_stack:
             if isinstance(screen, CategoriseScreen) and screen.case is self.case:
                 screen.query_one("#decision", Choice).value = Decision.REFERRED
-        what = ("POSSIBLE CLONED CHIP" if possible_clone(self.read)
-                else "CHIP DATA DIFFERS FROM THE PRINTED PAGE")
-        self.app.notify(f"{what}: decision set to REFERRED", severity="error")
+        what = (_("POSSIBLE CLONED CHIP") if possible_clone(self.read)
+                else _("CHIP DATA DIFFERS FROM THE PRINTED PAGE"))
+        self.app.notify(_("{what}: decision set to REFERRED").format(what=what), severity="error")
 
     def _banners(self, today: date) -> list[tuple[str, str]]:
         assert self.case is not None and self.read.mrz is not None
         out = []
         judgement = self.case.judgement
         if self.case.watchlist[0] is WatchlistResult.HIT and judgement is None:
-            out.append(("WATCHLIST HIT: keep the document, follow the hit procedure", "alert"))
+            out.append((_("WATCHLIST HIT: keep the document, follow the hit procedure"), "alert"))
         elif self.case.watchlist[0] is WatchlistResult.HIT and \
                 judgement is not WatchlistJudgement.NOT_THIS_PERSON:
-            out.append((f"WATCHLIST HIT checked: {judgement_label(judgement)}", "alert"))
+            out.append((_("WATCHLIST HIT checked: {judgement}").format(
+                judgement=judgement_label(judgement)), "alert"))
         status = chip_status(self.read.chip)
         if status == DG1_MISMATCH:
-            out.append(("CHIP DATA DIFFERS FROM THE PRINTED PAGE: examine the document",
+            out.append((_("CHIP DATA DIFFERS FROM THE PRINTED PAGE: examine the document"),
                         "alert"))
         elif possible_clone(self.read) and status == PASSED:
             out.append((CLONE_BANNER, "alert"))
         elif self.read.chip is not None and status.failed:
-            out.append(("CHIP AUTHENTICATION FAILED: examine the document", "alert"))
+            out.append((_("CHIP AUTHENTICATION FAILED: examine the document"), "alert"))
         if not self.read.mrz.valid:
-            out.append(("MRZ CHECK FAILED: compare every field with the printed page", "warn"))
+            out.append((_("MRZ CHECK FAILED: compare every field with the printed page"), "warn"))
         if is_expired(self.read.mrz, today):
-            out.append(("DOCUMENT EXPIRED", "alert"))
+            out.append((_("DOCUMENT EXPIRED"), "alert"))
         if self.case.minor:
-            out.append((f"MINOR  -  {self.case.age} years old", "minor"))
+            out.append((_("MINOR  -  {age} years old").format(age=self.case.age), "minor"))
         if self.case.proposed is not None:
             out.append((proposal_banner(self.case), "warn"))
         repeat = self.app.repeat_of(self.read)
         if repeat is not None:
-            out.append((f"SCANNED BEFORE at {local_hhmm(repeat.recorded_at)} (ref "
-                        f"{repeat.record_id[-6:]}): same person? Esc, do not save twice", "warn"))
+            out.append((_("SCANNED BEFORE at {time} (ref {ref}): same person? Esc, do not save "
+                          "twice").format(time=local_hhmm(repeat.recorded_at),
+                                          ref=repeat.record_id[-6:]), "warn"))
         return out
 
     def on_screen_resume(self) -> None:
@@ -418,13 +425,13 @@ class DocumentScreen(BoothScreen[None]):
             return out
         f, before = self.case.form, self._pristine
         if f.tip_indicators:
-            out.append(f"{len(f.tip_indicators)} indicator(s) ticked")
+            out.append(_("{n} indicator(s) ticked").format(n=len(f.tip_indicators)))
         if f.tip_note or f.notes:
-            out.append("a note")
+            out.append(_("a note"))
         if before is not None and dataclasses.replace(
             f, tip_indicators=(), tip_note=None, notes=None
         ) != dataclasses.replace(before, tip_indicators=(), tip_note=None, notes=None):
-            out.append("changes to the form")
+            out.append(_("changes to the form"))
         return out
 
     def action_discard(self) -> None:
@@ -437,15 +444,15 @@ class DocumentScreen(BoothScreen[None]):
             self._discard(False)
             return
         if hit:
-            question = (
+            question = _(
                 "This traveller is a WATCHLIST HIT. Save the crossing instead: press N, then "
                 "Enter.\nOnly if the traveller has left the booth: Y closes it without a "
                 "crossing record; the alert and your decision stay recorded."
             )
         else:
-            question = "Discard this traveller? Lost: " + ", ".join(entered) + "."
+            question = _("Discard this traveller? Lost: {what}.").format(what=", ".join(entered))
         self.app.push_screen(
-            ConfirmModal("Discard this traveller?", question, "discard", "keep it"),
+            ConfirmModal(_("Discard this traveller?"), question, _("discard"), _("keep it")),
             callback=lambda yes: self._discard(hit) if yes else None,
         )
 
@@ -456,6 +463,6 @@ class DocumentScreen(BoothScreen[None]):
             "judgement": self.case.judgement.value if self.case.judgement else None,
             "indicators": len(self.case.form.tip_indicators),
         })
-        note = ("Closed: no crossing saved; the watchlist alert and decision are recorded."
-                if hit else "Discarded: nothing was saved for that document.")
+        note = (_("Closed: no crossing saved; the watchlist alert and decision are recorded.")
+                if hit else _("Discarded: nothing was saved for that document."))
         self.app.back_to_scan(note)

@@ -12,11 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from records.codes import MinorTravel
+from terminal.i18n import N_, _
 
 CHOICES = [
-    ("1", MinorTravel.ALONE_WITH_CONSENT, "travelling alone, consent letter seen"),
-    ("2", MinorTravel.REFERRED, "referred (decision REFERRED)"),
-    ("3", MinorTravel.ADULT_AT_OTHER_BOOTH, "the adult is at another booth"),
+    ("1", MinorTravel.ALONE_WITH_CONSENT, N_("travelling alone, consent letter seen")),
+    ("2", MinorTravel.REFERRED, N_("referred (decision REFERRED)")),
+    ("3", MinorTravel.ADULT_AT_OTHER_BOOTH, N_("the adult is at another booth")),
 ]
 
 
@@ -24,16 +25,16 @@ class MinorAloneModal(ModalScreen[MinorTravel | None]):
     BINDINGS = [
         *[Binding(key, f"choose('{travel.value}')", text, show=False)
           for key, travel, text in CHOICES],
-        Binding("escape", "choose('')", "Back"),
+        Binding("escape", "choose('')", N_("Back")),
     ]
 
     def compose(self) -> ComposeResult:
-        lines = "\n".join(f"{key}: {text}" for key, _, text in CHOICES)
+        lines = "\n".join(f"{key}: {_(text)}" for key, _travel, text in CHOICES)
         with Vertical(id="minor-box"):
-            yield Static("A MINOR with no adult linked", classes="title", markup=False)
-            yield Static("How does this minor travel?\n" + lines, id="minor-question",
+            yield Static(_("A MINOR with no adult linked"), classes="title", markup=False)
+            yield Static(_("How does this minor travel?") + "\n" + lines, id="minor-question",
                          markup=False)
-            yield Static("1/2/3: choose    Esc: back, link the adult", classes="keys",
+            yield Static(_("1/2/3: choose    Esc: back, link the adult"), classes="keys",
                          markup=False)
 
     def action_choose(self, value: str) -> None:

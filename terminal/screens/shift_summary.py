@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Static
 from records.codes import RefusalReason, TipIndicator
 from records.stats import CellKey, Summary
 from terminal.booking import local_hhmm
-from terminal.i18n import N_
+from terminal.i18n import N_, _
 from terminal.labels import label, tip_label
 from terminal.screens.base import BoothScreen
 from terminal.widgets.keybar import KeyBar
@@ -23,9 +23,12 @@ def headline(summary: Summary, started: str) -> Text:
     undocumented = sum(summary.undocumented.values())
     minors = sum(summary.minors.values())
     alone = sum(summary.unaccompanied_minors.values())  # unaccompanied: no adult, no group
-    text = Text(f"Shift since {local_hhmm(started) if started else '?'}: ", style="bold")
-    text.append(f"{summary.persons} persons  in {summary.entries}  out {summary.exits}  "
-                f"minors {minors} ({alone} alone)  no document {undocumented}")
+    text = Text(_("Shift since {time}: ").format(time=local_hhmm(started) if started else '?'),
+                style="bold")
+    text.append(_("{persons} persons  in {entries}  out {exits}  minors {minors} ({alone} alone)"
+                  "  no document {undocumented}").format(
+        persons=summary.persons, entries=summary.entries, exits=summary.exits, minors=minors,
+        alone=alone, undocumented=undocumented))
     text.append("\n")
     text.append(refusals_line(summary))
     return text
@@ -34,7 +37,7 @@ def headline(summary: Summary, started: str) -> Text:
 def refusals_line(summary: Summary) -> Text:
     """Refusals on their own line: the figures above count only those who crossed."""
     refused = summary.refused
-    text = Text(f"Refused {refused}", style="bold red" if refused else "")
+    text = Text(_("Refused {n}").format(n=refused), style="bold red" if refused else "")
     by_reason: dict[str, int] = {}
     for key, n in summary.refusals.items():
         parts = CellKey.parse(key).parts  # direction, reason[, post][, period]
@@ -55,8 +58,8 @@ def _reason_label(code: str) -> str:
 
 def sensitive_text(summary: Summary) -> Text:
     s = summary.sensitive
-    text = Text("Indicators (restricted)\n", style="bold")
-    text.append(f"persons flagged: {s.persons_flagged}\n")
+    text = Text(_("Indicators (restricted)") + "\n", style="bold")
+    text.append(_("persons flagged: {n}").format(n=s.persons_flagged) + "\n")
     for code, n in s.indicators.items():
         try:
             name = tip_label(TipIndicator(code))
@@ -64,7 +67,7 @@ def sensitive_text(summary: Summary) -> Text:
             name = code
         text.append(f"{n:>3} {name}\n")
     if s.referrals:
-        text.append("Referrals\n", style="bold")
+        text.append(_("Referrals") + "\n", style="bold")
         for code, n in s.referrals.items():
             text.append(f"{n:>3} {code.replace('_', ' ').lower()}\n")
     return text
@@ -88,7 +91,7 @@ class ShiftSummaryScreen(BoothScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#cells", DataTable)
-        table.add_columns("dir", "sex", "age", "nat", "n")
+        table.add_columns(_("dir"), _("sex"), _("age"), _("nat"), "n")
         for key, n in self.summary.cells.items():
             cell = CellKey.parse(key).named(self.summary.dimensions)
             table.add_row(cell["direction"], cell["sex"].lower(), cell["age_band"],

@@ -14,14 +14,14 @@ from textual.widgets import Checkbox, Static
 
 from messaging.watchlist import WatchlistCheck
 from records.codes import Decision, WatchlistJudgement, WatchlistResult
-from terminal.i18n import N_
+from terminal.i18n import N_, _
 from terminal.widgets.choice import Choice
 from terminal.widgets.tick import TickBox
 
 JUDGEMENTS = [
-    ("Refer to second line", WatchlistJudgement.REFERRED),
-    ("Refuse", WatchlistJudgement.REFUSED),
-    ("Not this person (admit)", WatchlistJudgement.NOT_THIS_PERSON),
+    (N_("Refer to second line"), WatchlistJudgement.REFERRED),
+    (N_("Refuse"), WatchlistJudgement.REFUSED),
+    (N_("Not this person (admit)"), WatchlistJudgement.NOT_THIS_PERSON),
 ]
 DECISION_OF = {
     WatchlistJudgement.REFERRED: Decision.REFERRED,
@@ -46,22 +46,27 @@ class WatchlistAlertScreen(ModalScreen[WatchlistJudgement]):
         self.by_name = hit is not None and hit.match == "name"
 
     def compose(self) -> ComposeResult:
-        what = "name and date of birth match" if self.by_name else "document matches"
+        what = (_("This name and date of birth match the national watchlist (list {version}).")
+                if self.by_name else
+                _("This document matches the national watchlist (list {version})."))
         with Vertical(id="hit-box"):
-            yield Static(f"WATCHLIST HIT: {self.label}" if self.label else "WATCHLIST HIT",
+            yield Static(_("WATCHLIST HIT: {label}").format(label=self.label) if self.label
+                         else _("WATCHLIST HIT"),
                          classes="title", markup=False)
             yield Static(
-                f"This {what} the national watchlist (list {self.version or 'unknown'}).\n"
-                f"Instruction: {self.instruction or 'follow the standing instruction for hits.'}"
-                "\nThe list is a prompt to check: you decide.",
+                what.format(version=self.version or _("unknown")) + "\n"
+                + _("Instruction: {instruction}").format(instruction=self.instruction or _(
+                    "follow the standing instruction for hits."))
+                + "\n" + _("The list is a prompt to check: you decide."),
                 markup=False, id="hit-instruction",
             )
-            yield TickBox("I have seen this alert and checked the traveller", compact=True,
+            yield TickBox(_("I have seen this alert and checked the traveller"), compact=True,
                            id="hit-ack")
-            yield Static("Decision:")
-            yield Choice(JUDGEMENTS, blank="-- choose (Left/Right) --", id="hit-decision")
+            yield Static(_("Decision:"))
+            yield Choice([(_(text), j) for text, j in JUDGEMENTS],
+                         blank=_("-- choose (Left/Right) --"), id="hit-decision")
             yield Static("", id="hit-msg")
-            yield Static("Space: tick   Tab: next   Enter/F2: confirm", classes="keys")
+            yield Static(_("Space: tick   Tab: next   Enter/F2: confirm"), classes="keys")
 
     def on_key(self, event: object) -> None:
         key = getattr(event, "key", "")
@@ -73,7 +78,7 @@ class WatchlistAlertScreen(ModalScreen[WatchlistJudgement]):
 
     def action_refuse_escape(self) -> None:
         self.query_one("#hit-msg", Static).update(
-            "A watchlist hit cannot be skipped: tick the box and choose a decision."
+            _("A watchlist hit cannot be skipped: tick the box and choose a decision.")
         )
 
     def action_confirm(self) -> None:
@@ -81,7 +86,7 @@ class WatchlistAlertScreen(ModalScreen[WatchlistJudgement]):
         decision = self.query_one("#hit-decision", Choice).value
         if not ack or decision is None:
             self.query_one("#hit-msg", Static).update(
-                "Tick the acknowledgement (Space) and choose a decision (Left/Right) first."
+                _("Tick the acknowledgement (Space) and choose a decision (Left/Right) first.")
             )
             return
         self.dismiss(decision)

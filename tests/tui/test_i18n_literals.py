@@ -1,0 +1,165 @@
+"""No officer-visible English literal in terminal/screens escapes the catalogs: an AST scan of
+the strings handed to widgets and messages (Static, Label, Text, notify, Binding descriptions,
+placeholders, ...) and of the module-level tables of words. A string counts as wrapped inside
+_(), N_() or ngettext(); key names, ids, classes and rich styles are not text."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+SCREENS = Path(__file__).resolve().parents[2] / "terminal" / "screens"
+WRAPPERS = {"_", "N_", "ngettext", "gettext_in"}
+# every positional argument is text the officer reads
+TEXT_CALLS = {"Static", "Label", "Button", "TickBox", "Checkbox", "Text", "notify",
+              "show_error", "ConfirmModal", "ErrorModal", "back_to_scan", "flash", "update",
+              "add_columns"}
+FIRST_ARG_CALLS = {"append"}  # Text.append(text, style): the style is not text
+TEXT_KEYWORDS = {"placeholder", "blank", "title", "message", "hint", "description", "tooltip"}
+STYLE_WORDS = {"bold", "dim", "italic", "reverse", "underline", "on", "red", "green", "yellow",
+               "cyan", "blue", "magenta", "white", "black", "not"}
+KEY_NAMES = {"Tab / Shift+Tab", "Space", "Enter", "Esc", "F1", "F9", "PIN"}  # stay as they are
+# the traveller screen names its two texts in their own languages
+KEY_NAMES |= {"Sesotho - English"}
+WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+def _is_text(value: str) -> bool:
+    for name in KEY_NAMES:
+        value = value.replace(name, "")
+    if not WORDS.search(value) or re.fullmatch(r"\w+_\w+", value):
+        return False
+    return not set(value.split()) <= STYLE_WORDS
+
+
+def _wrapped(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and getattr(node.func, "id", None) in WRAPPERS
+
+
+def _literals(node: ast.AST) -> Iterator[ast.AST]:
+    """String literals in an argument expression, except inside _()."""
+    if _wrapped(node):
+        return
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if _is_text(node.value):
+            yield node
+    elif isinstance(node, ast.JoinedStr):
+        fixed = "".join(v.value for v in node.values
+                        if isinstance(v, ast.Constant) and isinstance(v.value, str))
+        if _is_text(fixed):
+            yield node
+        for part in node.values:
+            if isinstance(part, ast.FormattedValue):
+                yield from _literals(part.value)
+    elif isinstance(node, ast.BinOp):
+        yield from _literals(node.left)
+        yield from _literals(node.right)
+    elif isinstance(node, ast.IfExp):
+        yield from _literals(node.body)
+        yield from _literals(node.orelse)
+    elif isinstance(node, ast.Dict):
+        for value in node.values:
+            yield from _literals(value)
+    elif isinstance(node, ast.Tuple) and node.elts:  # (text, style) pairs
+        yield from _literals(node.elts[0])
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+            node.func.attr in ("format", "join", "get"):
+        yield from _literals(node.func.value)
+        for arg in node.args:
+            yield from _literals(arg)
+
+
+def _call_name(call: ast.Call) -> str | None:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+
+
+def _in_calls(tree: ast.AST) -> Iterator[ast.AST]:
+    for call in ast.walk(tree):
+        if not isinstance(call, ast.Call):
+            continue
+        name = _call_name(call)
+        args: list[ast.expr] = []
+        if name == "row":
+            args = call.args[:2]  # document.py's field rows: name, value (then a check key)
+        elif name in TEXT_CALLS:
+            args = list(call.args)
+        elif name in FIRST_ARG_CALLS:
+            args = call.args[:1]
+        elif name == "Binding":
+            args = call.args[2:3]  # key and action are not text
+        args += [k.value for k in call.keywords if k.arg in TEXT_KEYWORDS]
+        for arg in args:
+            yield from _literals(arg)
+
+
+def _prose(value: str) -> bool:
+    """A table's string the officer reads: words with a space, or a capitalised word (ids,
+    dict keys, "#selectors" and styles are none of these)."""
+    if value.startswith("#") or not _is_text(value):
+        return False
+    return " " in value.strip() or bool(re.fullmatch(r"[A-Z][a-z]+", value))
+
+
+def _in_tables(tree: ast.Module) -> Iterator[ast.AST]:
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:
+            continue
+        if not isinstance(stmt.value, ast.List | ast.Tuple | ast.Dict):
+            continue
+        stack: list[ast.AST] = [stmt.value]
+        while stack:
+            node = stack.pop()
+            if _wrapped(node) or (isinstance(node, ast.Call) and _call_name(node) == "Binding"):
+                continue
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if _prose(node.value):
+                    yield node
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _in_statements(tree: ast.AST) -> Iterator[ast.AST]:
+    """Text built up before it is shown: `return "..."`, `note = "..."`, `x += "..."`."""
+    for stmt in ast.walk(tree):
+        if isinstance(stmt, ast.Return | ast.Assign | ast.AugAssign) and stmt.value is not None:
+            for node in _literals(stmt.value):
+                if not isinstance(node, ast.Constant) or _prose(str(node.value)):
+                    yield node
+
+
+def unwrapped(source: str) -> list[tuple[int, str]]:
+    tree = ast.parse(source)
+    found = {id(n): n for n in [*_in_calls(tree), *_in_tables(tree), *_in_statements(tree)]}
+    return sorted((getattr(n, "lineno", 0), ast.unparse(n)) for n in found.values())
+
+
+def test_every_officer_visible_literal_in_screens_is_wrapped() -> None:
+    found = [f"{path.name}:{line}: {text}" for path in sorted(SCREENS.glob("*.py"))
+             for line, text in unwrapped(path.read_text(encoding="utf-8"))]
+    assert found == [], "wrap these in _() (or N_() where defined at import):\n" + \
+        "\n".join(found)
+
+
+def test_the_scan_sees_each_kind_of_literal() -> None:
+    """The checker itself: each shape it must catch, and what it must leave alone."""
+    source = '''
+TABLE = [("1", X, "travelling alone"), ("#id", "Word")]
+Binding("f2", "save", "Save")
+Static("A title", classes="title", id="x")
+Label(f"Type the {n}-character code")
+text.append("PROPOSED as last time", style="bold reverse yellow")
+box.update("To save: " + "; ".join(p))
+self.app.notify(f"{what}: set", severity="error")
+Input(placeholder="days", id="stay")
+out.append(("WATCHLIST HIT", "alert"))
+Static(_("Wrapped"), classes="keys")
+Binding("f3", "x", N_("Also wrapped"))
+Text(_("{n} flagged").format(n=n), style="bold yellow")
+Text("", style="bold red")
+note = {"M": "M male"}.get(sex, "Not yet judged") if x else _("Fine")
+row("Composite", "", "composite")
+'''
+    lines = [line for line, _ in unwrapped(source)]
+    assert lines == [2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 15, 16]
