@@ -45,6 +45,7 @@ from records.rules import (
 )
 from terminal.chip_checks import record_fields
 from terminal.chip_status import PASSED, chip_refers, read_chip_status
+from terminal.i18n import _
 
 if TYPE_CHECKING:
     from drivers.base import DocumentRead
@@ -132,16 +133,16 @@ class Form:
         """What must be fixed before saving, in screen order (empty: ready)."""
         out: list[Problem] = []
         if self.traveller_category is None:
-            out.append(Problem("traveller_category", "choose a traveller category"))
+            out.append(Problem("traveller_category", _("choose a traveller category")))
         if self.decision is Decision.REFUSED and self.refusal_reason is None:
-            out.append(Problem("refusal_reason", "a refusal needs a reason"))
+            out.append(Problem("refusal_reason", _("a refusal needs a reason")))
         if self.accompanying_adult_ref and self.relationship_to_adult is None:
             out.append(Problem("relationship_to_adult",
-                               "say how the minor is related to the adult"))
+                               _("say how the minor is related to the adult")))
         if self.traveller_category in PURPOSE_REQUIRED and self.purpose is None:
-            out.append(Problem("purpose", "choose the purpose of the visit"))
+            out.append(Problem("purpose", _("choose the purpose of the visit")))
         if self.intended_stay_days is not None and not 0 <= self.intended_stay_days <= 36500:
-            out.append(Problem("intended_stay_days", "intended stay is a number of days"))
+            out.append(Problem("intended_stay_days", _("intended stay is a number of days")))
         return out
 
 
@@ -397,10 +398,11 @@ class Case:
     def problems(self) -> list[Problem]:
         out = self.form.problems(minor=self.minor)
         if self.alerts and not self.decision_chosen:
-            out.insert(0, Problem("decision", f"the document is {' and '.join(self.alerts)}: "
-                                  "choose the decision"))
+            # TRANSLATORS: {alerts} is "EXPIRED", or "EXPIRED and CHECK FAILED"
+            out.insert(0, Problem("decision", _("the document is {alerts}: choose the decision")
+                                  .format(alerts=_(" and ").join(self.alerts))))
         if self.original is not None and not self.amend_reason.strip():
-            out.append(Problem("amend_reason", "say why the record is corrected"))
+            out.append(Problem("amend_reason", _("say why the record is corrected")))
         return out
 
     def build(self, booth: Booth) -> CrossingRecord:
@@ -431,8 +433,8 @@ def case_for_read(
     form = default_form(booth, nationality=mrz.nationality, age=age)
     if result[0] is WatchlistResult.HIT or chip_refers(read):
         form.decision = Decision.REFERRED
-    alerts = tuple(name for name, on in (("EXPIRED", is_expired(mrz, today)),
-                                         ("CHECK FAILED", not mrz.valid)) if on)
+    alerts = tuple(name for name, on in ((_("EXPIRED"), is_expired(mrz, today)),
+                                         (_("CHECK FAILED"), not mrz.valid)) if on)
     hit = result.result is WatchlistResult.HIT
     return Case(form=form, read=read, watchlist=result, age=age, nationality=mrz.nationality,
                 alerts=alerts, decision_chosen=not alerts,

@@ -168,8 +168,8 @@ class BoothApp(App[None]):
         self._failed_readers[name] = ReaderState(ReaderStatus.ERROR, message)
         self.reader_states[name] = self._failed_readers[name]
         self._startup_errors.append(
-            (f"Reader '{name}' is not working", message,
-             (hint or "check its cable and power") + "; meanwhile type the MRZ with F3")
+            (_("Reader '{name}' is not working").format(name=name), message,
+             (hint or _("check its cable and power")) + _("; meanwhile type the MRZ with F3"))
         )
 
     def on_mount(self) -> None:
@@ -293,7 +293,7 @@ class BoothApp(App[None]):
             if kept is not None:
                 self._drafts[officer] = kept
         if reason == "revoked":
-            notice = "Signed out: this officer id was revoked by headquarters"
+            notice = _("Signed out: this officer id was revoked by headquarters")
             self._drafts.pop(officer or "", None)
         if officer is not None:
             self.audit("sign_out", officer_id=officer,
@@ -373,8 +373,8 @@ class BoothApp(App[None]):
             self.queue = read_queue(self.outbox, receipts=self.settings.receipts)
             self._refresh_bars()  # the bar counts it among those to send
         elif stored is False:
-            self.notify("An audit entry could not be stored. Carry on, and tell the technician "
-                        "(imdms doctor).", severity="warning", timeout=10)
+            self.notify(_("An audit entry could not be stored. Carry on, and tell the technician "
+                          "(imdms doctor)."), severity="warning", timeout=10)
 
     def show_error(self, title: str, message: str, hint: str) -> None:
         from terminal.screens.error_modal import ErrorModal
@@ -396,7 +396,7 @@ class BoothApp(App[None]):
         from terminal.screens.correction import CorrectionScreen
 
         if not self.recent_records():
-            self.notify("Nothing saved in this shift yet: nothing to correct.")
+            self.notify(_("Nothing saved in this shift yet: nothing to correct."))
             return
         self.push_screen(CorrectionScreen())
 
@@ -477,7 +477,7 @@ class BoothApp(App[None]):
         show_receipt(self, message.receipt)
 
     def on_booth_app_save_failed(self, message: SaveFailed) -> None:
-        self.show_error("Not saved", message.message_text, message.hint)
+        self.show_error(_("Not saved"), message.message_text, message.hint)
         message.requester.post_message(saving.NotSaved())
 
     # -- keyboard (terminal/keyboard.py) ---------------------------------------------------

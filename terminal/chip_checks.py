@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from records.codes import ChipCheck
+from terminal.i18n import N_, _
 
 if TYPE_CHECKING:
     from drivers.base import DocumentRead
@@ -22,8 +23,9 @@ CHIP_EXTRA_KEYS = (
     "chip_authentication", "active_authentication", "possible_clone", "alert", "file_access",
     "max_le", "protocol", "trust_store_problems",
 )  # fmt: skip
-CHECK_NAMES = {"chip_authentication": "Chip auth", "active_authentication": "Active auth"}
-CLONE_BANNER = "POSSIBLE CLONED CHIP: data signed, chip not genuine; refer to second line"
+CHECK_NAMES = {"chip_authentication": N_("Chip auth"),
+               "active_authentication": N_("Active auth")}
+CLONE_BANNER = N_("POSSIBLE CLONED CHIP: data signed, chip not genuine; refer to second line")
 
 
 def verdict(steps: Mapping[str, str] | None) -> tuple[ChipCheck, str]:
@@ -97,11 +99,11 @@ def access_note(read: DocumentRead) -> str:
     extra = chip_extra(read)
     parts = []
     if extra.get("file_access") == "select":
-        parts.append("select by file id")
+        parts.append(_("select by file id"))
     max_le = extra.get("max_le")
     if isinstance(max_le, int) and 0 < max_le <= 256:
         parts.append(f"Le {max_le}")
     problems = extra.get("trust_store_problems") or []
     if problems:
-        parts.append(f"{len(problems)} trust store problem(s): imdms doctor")
+        parts.append(_("{n} trust store problem(s): imdms doctor").format(n=len(problems)))
     return ", ".join(parts)

@@ -16,6 +16,7 @@ from records.codes import Direction, Purpose, TravellerCategory
 from records.record import CrossingRecord
 from records.rules import default_purpose
 from terminal.booking import Case, local_hhmm
+from terminal.i18n import _
 from terminal.labels import label
 from terminal.saving import document_key
 
@@ -88,4 +89,5 @@ def proposal_text(case: Case) -> str:
 
 def proposal_banner(case: Case) -> str:
     when = local_hhmm(case.proposed_at) if case.proposed_at else "?"
-    return f"LAST TIME ({when}): {proposal_text(case)}  PROPOSED  F4 same as last time"
+    return _("LAST TIME ({when}): {proposal}  PROPOSED  F4 same as last time").format(
+        when=when, proposal=proposal_text(case))

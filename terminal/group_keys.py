@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from terminal.i18n import _
+
 if TYPE_CHECKING:
     from terminal.booth import BoothApp
     from terminal.screens.scan import ScanScreen
@@ -14,10 +16,12 @@ def toggle_group(app: BoothApp, scan: ScanScreen) -> None:
     if groups.open is not None:
         closed = groups.close()
         assert closed is not None
-        scan.flash(f"Group {closed.code} closed: {closed.members} saved here.")
+        scan.flash(_("Group {code} closed: {members} saved here.").format(
+            code=closed.code, members=closed.members))
         return
     opened = groups.start(app.settings.border_post, app.settings.clock().date())
-    scan.flash(f"GROUP {opened.code} open (F7 closes); other booths join: F9, {opened.code}")
+    scan.flash(_("GROUP {code} open (F7 closes); other booths join: F9, {code}").format(
+        code=opened.code))
 
 
 def ask_group_code(app: BoothApp, scan: ScanScreen) -> None:
@@ -27,6 +31,7 @@ def ask_group_code(app: BoothApp, scan: ScanScreen) -> None:
         if code is None:
             return
         app.groups.start(app.settings.border_post, app.settings.clock().date(), code)
-        scan.flash(f"GROUP {code} joined: each document read joins it (F7 closes)")
+        scan.flash(_("GROUP {code} joined: each document read joins it (F7 closes)").format(
+            code=code))
 
     app.push_screen(GroupCodeModal(), callback=typed)

@@ -128,7 +128,7 @@ SEX_SHORT = {Sex.UNKNOWN: "?", Sex.MALE: "M", Sex.FEMALE: "F", Sex.NOT_APPLICABL
 
 def doc_tail(number: str | None) -> str:
     """The last digits of a document number: enough to tell two rows apart on screen."""
-    return f"..{number[-3:]}" if number else "no doc"
+    return f"..{number[-3:]}" if number else _("no doc")
 
 
 def initials(surname: str | None, given_names: str | None) -> str:

@@ -345,7 +345,7 @@ class DocumentScreen(BoothScreen[None]):
             out.append((_("CHIP DATA DIFFERS FROM THE PRINTED PAGE: examine the document"),
                         "alert"))
         elif possible_clone(self.read) and status == PASSED:
-            out.append((CLONE_BANNER, "alert"))
+            out.append((_(CLONE_BANNER), "alert"))
         elif self.read.chip is not None and status.failed:
             out.append((_("CHIP AUTHENTICATION FAILED: examine the document"), "alert"))
         if not self.read.mrz.valid:

@@ -12,6 +12,7 @@ from rich.text import Text
 from drivers.base import DocumentRead
 from terminal.chip_checks import access_note, check_lines, keep_extra
 from terminal.chip_status import PASSED, POSSIBLE_CLONE, read_chip_status
+from terminal.i18n import _
 
 # chip read failures the card access number may cure (an ID card that opens only with it)
 CAN_KINDS = frozenset({"wrong_keys", "can_not_usable", "pace_required", "can_needed"})
@@ -24,33 +25,33 @@ def chip_text(
 ) -> Text:
     chip = read.chip
     if chip is None and problem:
-        return Text(f"Chip: {problem}", style="bold yellow")
+        return Text(_("Chip: {problem}").format(problem=problem), style="bold yellow")
     if chip is None and pending and progress:
-        return Text(f"Chip: reading chip... {progress}", style="bold")
+        return Text(_("Chip: reading chip... {progress}").format(progress=progress), style="bold")
     if chip is None and pending:
-        return Text("Chip: reading chip... (passport on the chip reader)", style="bold")
+        return Text(_("Chip: reading chip... (passport on the chip reader)"), style="bold")
     if chip is None:
-        return Text("Chip: not read (optical MRZ only)", style="dim")
+        return Text(_("Chip: not read (optical MRZ only)"), style="dim")
     status = read_chip_status(read)  # a possible clone is not PASSED, whatever PA says
-    text = Text("Chip: ", style="bold")
+    text = Text(_("Chip: "), style="bold")
     text.append(f"{chip.protocol}  ")
     style = "bold green" if status == PASSED else "bold red"
-    shown = "POSSIBLE CLONE" if status == POSSIBLE_CLONE else status.wire
+    shown = _("POSSIBLE CLONE") if status == POSSIBLE_CLONE else status.wire
     text.append(shown.replace("_", " "), style=style)
-    text.append("\nPassive auth: ")
+    text.append("\n" + _("Passive auth: "))
     for step, result in chip.passive_authentication.items():
         good = result.lower() == "passed"
         text.append(f"{step} ", style="")
         text.append(f"{result}  ", style="green" if good else "bold red")
     for label, outcome, why in check_lines(read):  # a short line per check
-        text.append(f"\n{label}: ")
+        text.append(f"\n{_(label)}: ")  # N_() in chip_checks
         text.append(outcome.value.replace("_", " ").lower(), style=CHECK_STYLES[outcome.value])
         why = why.replace(" (possible clone)", "")
         if why and outcome.value in ("FAILED", "NOT_CHECKED"):
             short = why if len(why) <= 36 else why[:35] + "…"  # one line beside the photo
             text.append(f" ({short})", style="dim")
     if chip.dg1_matches_print is True:
-        text.append("\nChip data = printed page", style="green")
+        text.append("\n" + _("Chip data = printed page"), style="green")
     note = access_note(read)
     if note:
         text.append(f"\n{note}", style="dim")

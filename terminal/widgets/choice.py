@@ -13,6 +13,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from terminal.i18n import N_
+
 
 class Choice(Widget, can_focus=True):
     DEFAULT_CSS = """
@@ -21,8 +23,8 @@ class Choice(Widget, can_focus=True):
     Choice.-blank { color: $warning; }
     """
     BINDINGS = [
-        Binding("left", "step(-1)", "previous", show=False),
-        Binding("right,space", "step(1)", "next", show=False),
+        Binding("left", "step(-1)", N_("previous"), show=False),
+        Binding("right,space", "step(1)", N_("next"), show=False),
     ]
 
     index: reactive[int] = reactive(0)

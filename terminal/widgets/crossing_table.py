@@ -21,15 +21,15 @@ CROSSING_COLUMNS = (N_("time"), N_("dir"), N_("doc"), N_("name"), N_("nat"), N_(
 def crossing_row(record: CrossingRecord) -> tuple[str, ...]:
     flags = []
     if record.minor:
-        flags.append("MINOR")
+        flags.append(_("MINOR"))
     if record.tip_indicators:
-        flags.append("TIP")
+        flags.append(_("TIP"))
     if record.void is not None:
-        flags.append("VOID")
+        flags.append(_("VOID"))
     elif record.amends:
-        flags.append("AMEND")
+        flags.append(_("AMEND"))
     if record.capture_method is CaptureMethod.NO_DOCUMENT:
-        flags.append("NO DOC")
+        flags.append(_("NO DOC"))
     return (
         local_hhmm(record.recorded_at),
         record.direction.value[:5],

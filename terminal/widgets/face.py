@@ -18,6 +18,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
+from terminal.i18n import _
+
 GRAPHIC_TERMINALS = {"xterm-kitty", "wezterm"}
 GRAPHIC_PROGRAMS = {"WezTerm", "iTerm.app", "kitty"}
 _MODE = "halfcell"
@@ -82,16 +84,16 @@ class HalfBlockFace(Widget):
 
 def face_widget(image: bytes | None, *, id: str | None = None) -> Widget:
     if not image:
-        return Static("no chip photo", id=id, classes="face-none")
+        return Static(_("no chip photo"), id=id, classes="face-none")
     if _MODE == "none":
-        return Static("photo on chip\n(not shown here)", id=id, classes="face-none")
+        return Static(_("photo on chip\n(not shown here)"), id=id, classes="face-none")
     try:
         from PIL import Image as PILImage
 
         picture = PILImage.open(io.BytesIO(image))
         picture.load()
     except Exception:  # an undecodable photo must not block the traveller
-        return Static("photo cannot\nbe shown", id=id, classes="face-none")
+        return Static(_("photo cannot\nbe shown"), id=id, classes="face-none")
     if _MODE == "graphics":
         try:
             from textual_image.widget import Image
