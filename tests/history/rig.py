@@ -51,14 +51,14 @@ class Rig:
         self.thread.join(10)
 
 
-def start_responder(port: int, database: str, opener: Opener) -> tuple[
+def start_responder(port: int, database: str, opener: Opener, wait_s: float = 15) -> tuple[
         HistoryResponder, threading.Event, threading.Thread]:
     responder = HistoryResponder(BrokerConfig(host="127.0.0.1", port=port, tls=None), database,
                                  opener, client_id=f"history-{port}")
     stop, ready = threading.Event(), threading.Event()
     thread = threading.Thread(target=responder.run, args=(stop, ready), daemon=True)
     thread.start()
-    assert ready.wait(15), "responder did not subscribe"
+    assert ready.wait(wait_s), "responder did not subscribe"
     return responder, stop, thread
 
 
