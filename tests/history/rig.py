@@ -62,7 +62,10 @@ def start_responder(port: int, database: str, opener: Opener, wait_s: float = 15
     return responder, stop, thread
 
 
-def rig(tmp_path: Path, port: int, *, forwarder: bool = True, responder: bool = True) -> Rig:
+def rig(tmp_path: Path, port: int, *, forwarder: bool = True, responder: bool = True,
+        timeout_s: float = 3.0) -> Rig:
+    """timeout_s: the booth's give-up (1 s in service; longer here, where a loaded shared CI
+    machine must not turn a correctness test into a latency one: benchmarks measure that)."""
     private, public = new_key_pair()
     database = central_store(tmp_path / "central.sqlite3")
     if responder:
@@ -82,7 +85,7 @@ def rig(tmp_path: Path, port: int, *, forwarder: bool = True, responder: bool = 
                 break
             threading.Event().wait(0.05)
         assert fwd.forwarder.connected
-    return Rig(resp, stop, thread, fwd, HistoryClient(data, Sealer.from_pem(public)))
+    return Rig(resp, stop, thread, fwd, HistoryClient(data, Sealer.from_pem(public), timeout_s))
 
 
 class Sniffer:

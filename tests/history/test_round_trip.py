@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from messaging.history_wire import Document
+from terminal.history import TIMEOUT_S
 from tests.history.rig import DOC, Sniffer, rig
 
 pytestmark = pytest.mark.peer
@@ -56,7 +57,7 @@ def test_no_forwarder_is_unavailable_at_once(tmp_path: Path, broker: Any) -> Non
 
 
 def test_a_silent_centre_is_given_up_after_one_second(tmp_path: Path, broker: Any) -> None:
-    r = rig(tmp_path, broker.port, responder=False)
+    r = rig(tmp_path, broker.port, responder=False, timeout_s=TIMEOUT_S)
     try:
         started = time.monotonic()
         assert r.client.ask_document(DOC) is None
