@@ -326,6 +326,7 @@ class Forwarder:
             info = self.client.publish(self.topics.status, OFFLINE, qos=1, retain=True)
             self.link.pump_until(info.is_published, max(deadline, time.monotonic() + 0.1))
         self.link.close()
+        self.link.wake_fd = None
         self.history.close()
         self.deletes.close()
         self.link_watch.online = False

@@ -36,15 +36,14 @@ class HistoryRelay:
         self._lock = threading.Lock()
         self._waiting: dict[str, tuple[float, socket.socket]] = {}
         self._due: list[bytes] = []
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._wake_r.setblocking(False)
+        self._wake: tuple[socket.socket, socket.socket] | None = None  # made by start()
         self._server: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
     @property
-    def wake_fd(self) -> int:
-        return self._wake_r.fileno()
+    def wake_fd(self) -> int | None:
+        return None if self._wake is None else self._wake[0].fileno()
 
     def start(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -60,6 +59,8 @@ class HistoryRelay:
             return
         finally:
             os.umask(old)
+        self._wake = socket.socketpair()
+        self._wake[0].setblocking(False)
         server.listen(16)
         server.settimeout(0.5)
         self._server = server
@@ -78,8 +79,10 @@ class HistoryRelay:
             for _at, conn in self._waiting.values():
                 conn.close()
             self._waiting.clear()
-        self._wake_r.close()
-        self._wake_w.close()
+        if self._wake is not None:
+            for end in self._wake:
+                end.close()
+            self._wake = None
 
     # -- relay thread ---------------------------------------------------------------------------
 
@@ -110,8 +113,9 @@ class HistoryRelay:
         with self._lock:
             self._waiting[qid] = (time.monotonic(), conn)
             self._due.append(line)
-        with contextlib.suppress(BlockingIOError):
-            self._wake_w.send(b"\0")
+        with contextlib.suppress(BlockingIOError, OSError):
+            if self._wake is not None:
+                self._wake[1].send(b"\0")
         self._forget(time.monotonic())
 
     def _forget(self, now: float) -> None:
@@ -123,8 +127,10 @@ class HistoryRelay:
     # -- pump thread ----------------------------------------------------------------------------
 
     def _drain_wake(self) -> None:
+        if self._wake is None:
+            return
         with contextlib.suppress(BlockingIOError):
-            while self._wake_r.recv(512):
+            while self._wake[0].recv(512):
                 pass
 
     def publish_due(self, publish: Callable[[bytes], object]) -> None:
