@@ -10,7 +10,7 @@ memory is the "LAST TIME" banner). Flags inform the officer; they decide nothing
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual import work
@@ -108,8 +108,10 @@ class HistoryPanel(Static):
             return  # another traveller is on screen now
         crossers = getattr(self.app, "crossers", None)
         if got is None:
-            seen = crossers.seen.recent(case.read.mrz if case.read else None,
-                                        datetime.now().astimezone()) if crossers else []
+            booth = getattr(self.app, "booth", None)  # its injected clock (tests: fixed)
+            now = booth().clock() if callable(booth) else datetime.now(UTC)
+            seen = crossers.seen.recent(case.read.mrz if case.read else None, now) \
+                if crossers else []
             self.update(unavailable_text(seen))
             return
         self.update(answer_text(got))
