@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,10 @@ from messaging.history_wire import (
 )
 from messaging.seal import Opener, Sealer, new_key_pair
 from records.codes import Direction
+from tests.collector.peers import Store, postgres_server, store
 from tests.trace.people import T0, crossing, ingest, iso
+
+__all__ = ["postgres_server", "store"]  # the lookup runs on both central stores
 
 PRIVATE, PUBLIC = new_key_pair()
 DOC = Document("ZAF", "A01234567", "1990-05-17")
@@ -61,8 +63,8 @@ def test_a_box_moved_under_another_id_is_refused() -> None:
         question_id(b"not json")
 
 
-def test_lookup_answers_recent_crossings_flags_minors_and_audits(tmp_path: Path) -> None:
-    db = Database(str(tmp_path / "c.sqlite3"))
+def test_lookup_answers_recent_crossings_flags_minors_and_audits(store: Store) -> None:
+    db = Database(store.url)
     ingest(db, *[crossing(doc="ZAF:M00000001", surname="DLAMINI", given="NOMSA",
                           dob="2016-02-02", days=d,
                           direction=Direction.EXIT if i % 2 else Direction.ENTRY)
