@@ -132,9 +132,20 @@ class HistoryResponder:
         try:
             ans = lookup(db, doc, terminal=terminal, post=post)
         except Exception as err:  # the database: no answer; the booth falls back
-            db.rollback()
             log.warning("history lookup for %s failed: %s", terminal, err.__class__.__name__)
+            self._recover(db)
             return
         out = answer(qid, reply, ans)
         self._client.publish(self.topics.history_answer_for(post, terminal), out, qos=0)
         self.answered += 1
+
+    @staticmethod
+    def _recover(db: Database) -> None:
+        """Roll back, or replace a lost PostgreSQL connection (the next question retries)."""
+        try:
+            if db.connection_lost():
+                db.reconnect()
+            else:
+                db.rollback()
+        except Exception as err:  # ImdmsError or the driver's: still away: the next question tries again
+            log.warning("central database unavailable: %s", err.__class__.__name__)
