@@ -136,8 +136,8 @@ class HistoryResponder:
             self._recover(db)
             return
         out = answer(qid, reply, ans)
+        self.answered += 1  # before the publish: the booth may have it before the next line
         self._client.publish(self.topics.history_answer_for(post, terminal), out, qos=0)
-        self.answered += 1
 
     @staticmethod
     def _recover(db: Database) -> None:
@@ -147,5 +147,5 @@ class HistoryResponder:
                 db.reconnect()
             else:
                 db.rollback()
-        except Exception as err:  # ImdmsError or the driver's: still away: the next question tries again
+        except Exception as err:  # ImdmsError or the driver's: the next question retries
             log.warning("central database unavailable: %s", err.__class__.__name__)
