@@ -11,7 +11,8 @@ booth's history questions, relayed sealed).
 
 Threads: one pump thread (`run()`) owns the paho client, all outbox reads and every publish;
 paho's callbacks run inside it (in link.step()) and only note events and acks. The committer
-thread deletes acknowledged rows (an fsync never stalls publishing).
+thread deletes acknowledged rows (an fsync never stalls publishing). The history relay's thread
+takes the booth's questions from <data_dir>/history.sock and wakes the pump to publish them.
 
 Rules (see docs/messaging.md): paho is never the queue (publish only after a CONNACK; paho's
 copies live at most across one reconnect, for the redelivery MQTT requires); a row is deleted
