@@ -6,11 +6,13 @@ messaging/link.py (paho's external loop, reconnect backoff), messaging/drain.py 
 publish, redeliver, retry, quarantine: pure over the Outbox), messaging/publisher.py (onto the
 wire), messaging/deletes.py + committer.py (acknowledged rows), messaging/link_watch.py (outage
 state and its log lines), messaging/reports.py (heartbeat, forwarder-status.json),
-messaging/watchlist_sub.py (the watchlist subscription).
+messaging/watchlist_sub.py (the watchlist subscription), messaging/history_relay.py (the
+booth's history questions, relayed sealed).
 
 Threads: one pump thread (`run()`) owns the paho client, all outbox reads and every publish;
 paho's callbacks run inside it (in link.step()) and only note events and acks. The committer
-thread deletes acknowledged rows (an fsync never stalls publishing).
+thread deletes acknowledged rows (an fsync never stalls publishing). The history relay's thread
+takes the booth's questions from <data_dir>/history.sock and wakes the pump to publish them.
 
 Rules (see docs/messaging.md): paho is never the queue (publish only after a CONNACK; paho's
 copies live at most across one reconnect, for the redelivery MQTT requires); a row is deleted
@@ -34,6 +36,7 @@ import paho.mqtt.client as mqtt
 from messaging import referral_inbox, reports, sdnotify
 from messaging.deletes import Deletes
 from messaging.drain import DrainScheduler
+from messaging.history_relay import HistoryRelay
 from messaging.link import Link, LinkSettings, settings_from_config
 from messaging.link_watch import LinkWatch, refusal
 from messaging.mqtt_client import connect_properties
@@ -108,6 +111,7 @@ class Forwarder:
         self._ack_buf: list[tuple[int, int, str]] = []
         self.publisher = Publisher(client, topics, self.drain, self.deletes, self.link_watch,
                                    receipts)
+        self.history = HistoryRelay(self.data_dir, lambda: self.link_watch.online)
 
     @property
     def connected(self) -> bool:
@@ -160,6 +164,8 @@ class Forwarder:
             self.events.put(("watchlist", bytes(msg.payload)))
         elif msg.topic == self.topics.officers:
             self.events.put(("officers", bytes(msg.payload)))
+        elif msg.topic == self.topics.history_answer:
+            self.history.deliver(bytes(msg.payload))  # no outbox work: hand it on at once
         elif msg.topic == self.topics.referral_receipt:
             self.events.put(("referral", bytes(msg.payload)))
         elif msg.topic.endswith("/receipt"):
@@ -181,6 +187,9 @@ class Forwarder:
         props = connect_properties(self.s.protocol, session_expiry_s=SESSION_EXPIRY_S)
         self.link.start(props)
         self.deletes.start()
+        if not exit_when_empty:  # a one-shot sync has no booth waiting on it
+            self.history.start()
+            self.link.wake_fd = self.history.wake_fd
         self.link.step(0.0)  # the first attempt (TCP and CONNECT sent) before READY=1
         self._write_status()
         sdnotify.notify("READY=1")
@@ -196,6 +205,7 @@ class Forwarder:
                 if self.drain.deletes_due(now):
                     self.deletes.flush(wait=False)
                 if self.connected:
+                    self.history.publish_due(self._ask)
                     self.publisher.fill()
                     if now >= next_heartbeat:
                         self._heartbeat()
@@ -212,6 +222,9 @@ class Forwarder:
                         break
         finally:
             self._shutdown()
+
+    def _ask(self, payload: bytes) -> None:
+        self.client.publish(self.topics.history_request, payload, qos=0)
 
     def _timeout(self, next_heartbeat: float) -> float:
         timeout = 1.0
@@ -272,6 +285,7 @@ class Forwarder:
         self.deletes.flush()
         if not self.drain.link_lost(reason):
             self.client.drop_out_messages()
+        self.history.link_lost()
         detail = self.link_watch.down(reason, known=known)
         if detail is not None:  # an outage starts
             self.outbox.set_last_error(f"broker link: {detail}")
@@ -313,6 +327,8 @@ class Forwarder:
             info = self.client.publish(self.topics.status, OFFLINE, qos=1, retain=True)
             self.link.pump_until(info.is_published, max(deadline, time.monotonic() + 0.1))
         self.link.close()
+        self.link.wake_fd = None
+        self.history.close()
         self.deletes.close()
         self.link_watch.online = False
         self.link_watch.last_error = "forwarder stopped"

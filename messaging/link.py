@@ -120,6 +120,7 @@ class Link:
         self.client = client
         self.on_connect_fail: Callable[[], None] = lambda: None
         self._open = False  # a socket paho is using (connecting or connected)
+        self.wake_fd: int | None = None  # readable: step() returns early (history relay)
         self._next_attempt = 0.0
         self._delay: float | None = None
         self._lo, self._hi = self._jitter()
@@ -174,11 +175,12 @@ class Link:
             wlist = [sock] if client.want_write() or sock.wants_write else []
             try:
                 ready = _buffered(sock)
-                readable, writable, _ = select.select([sock], wlist, [], 0 if ready else timeout)
+                rlist = [sock] if self.wake_fd is None else [sock, self.wake_fd]
+                readable, writable, _ = select.select(rlist, wlist, [], 0 if ready else timeout)
             except (OSError, ValueError):  # closed under us
                 readable = writable = []
             rc = mqtt.MQTT_ERR_SUCCESS
-            if readable or ready:
+            if sock in readable or ready:
                 rc = self._read_all(sock)
             if rc == mqtt.MQTT_ERR_SUCCESS and writable and client.socket() is not None:
                 rc = client.loop_write()

@@ -50,6 +50,7 @@ class Publisher:
         self.client.subscribe(self.topics.watchlist_delta, qos=1)
         self.client.subscribe(self.topics.referral_receipt, qos=1)
         self.client.subscribe(self.topics.officers, qos=1)
+        self.client.subscribe(self.topics.history_answer, qos=0)
         self._receipt_subs = set()
         if self.receipts is not None:
             self._subscribe_receipts(self.topics.border_post, self.topics.terminal_id)

@@ -8,6 +8,8 @@
     <prefix>/<border_post>/<terminal_id>/watchlist-hit  QoS 1, not retained: one hit event
     <prefix>/<border_post>/<terminal_id>/referral-receipt
                                                     QoS 1, central -> terminal: case opened
+    <prefix>/<border_post>/<terminal_id>/history-request  QoS 0: a sealed history question
+    <prefix>/<border_post>/<terminal_id>/history-answer   QoS 0, central -> terminal: sealed
     <prefix>/watchlist                              QoS 1, retained, central -> terminals
     <prefix>/watchlist/delta                        QoS 1, not retained: version N-1 -> N
     <prefix>/officers                               QoS 1, retained, central -> terminals:
@@ -80,6 +82,24 @@ class Topics:
     def referral_receipt_for(self, border_post: str, terminal_id: str) -> str:
         """Referral receipt topic of any terminal (messaging/referral_receipt.py)."""
         return f"{self.prefix}/{border_post}/{terminal_id}/referral-receipt"
+
+    @property
+    def history_request(self) -> str:
+        """This booth's history questions (messaging/history_wire.py)."""
+        return f"{self.base}/history-request"
+
+    @property
+    def history_answer(self) -> str:
+        return f"{self.base}/history-answer"
+
+    def history_answer_for(self, border_post: str, terminal_id: str) -> str:
+        """Where the centre answers the terminal that asked (central/history/responder.py)."""
+        return f"{self.prefix}/{border_post}/{terminal_id}/history-answer"
+
+    @property
+    def all_history_requests(self) -> str:
+        """Subscription filter of the centre's history responder."""
+        return f"{self.prefix}/+/+/history-request"
 
     @property
     def watchlist(self) -> str:

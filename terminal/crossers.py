@@ -5,7 +5,11 @@ Memory only, for the life of the booth process (any officer), bounded: a digest 
 document (terminal/saving.document_key, never the number) -> the codes of its last crossing
 and when. Nothing personal is kept, and nothing reaches the disk. The proposal is marked on
 screen; the record says whether it was confirmed (`category_proposed` True), overridden
-(False) or there was none (None)."""
+(False) or there was none (None).
+
+With the broker up, the centre's history answer (terminal/history_panel.py) may carry the
+document's last category and purpose anywhere in the country: `propose_from_centre` uses them
+when this booth has no proposal of its own (booth memory first: it is what this post saw)."""
 
 from __future__ import annotations
 
@@ -16,7 +20,11 @@ from records.codes import Direction, Purpose, TravellerCategory
 from records.record import CrossingRecord
 from records.rules import default_purpose
 from terminal.booking import Case, local_hhmm
+<<<<<<< HEAD
 from terminal.i18n import _
+=======
+from terminal.history import LocalHistory
+>>>>>>> history
 from terminal.labels import label
 from terminal.saving import document_key
 
@@ -33,6 +41,7 @@ class Proposal:
 class CrosserMemory:
     def __init__(self, keep: int = KEEP) -> None:
         self._keep = keep
+        self.seen = LocalHistory(keep)  # the last crossings per document: the offline history
         # digest -> (category, {direction: purpose}, recorded_at)
         self._last: OrderedDict[str, tuple[TravellerCategory, dict[Direction, Purpose | None],
                                            str]] = OrderedDict()
@@ -42,6 +51,7 @@ class CrosserMemory:
 
     def remember(self, record: CrossingRecord) -> None:
         """A crossing saved at this booth (corrections count: they say what was right)."""
+        self.seen.remember(record)
         key = document_key(record)
         if key is None or record.traveller_category is None:
             return
@@ -77,6 +87,28 @@ class CrosserMemory:
             case.proposed = (found.category, found.purpose)
             case.proposed_at = found.recorded_at
         return found
+
+
+    def propose_from_centre(self, case: Case, category: str | None, purpose: str | None,
+                            at: str | None) -> bool:
+        """Preselect the centre's last category (codes only) when the booth had none to
+        propose (the caller checks the officer has not chosen yet); True when it did."""
+        if case.original is not None or case.proposed is not None or category is None:
+            return False
+        try:
+            cat = TravellerCategory(category)
+            last = Purpose(purpose) if purpose else None
+        except ValueError:  # a code this booth's release does not know
+            return False
+        d = case.form.direction
+        # the centre's purpose is its last crossing's, maybe the other way: a direction's own
+        # default (a citizen entering returns home) comes first
+        chosen = default_purpose(cat, d) or last
+        case.form.traveller_category = cat
+        case.form.purpose = chosen
+        case.proposed = (cat, chosen)
+        case.proposed_at = at
+        return True
 
 
 def proposal_text(case: Case) -> str:

@@ -36,6 +36,7 @@ COMMANDS = (
     "audit",
     "purge",
     "subject_access",
+    "history",
     "console",
 )
 DEFAULT_CONFIG = "/etc/imdms/terminal.toml"

@@ -28,6 +28,7 @@ from terminal.chip_checks import (
 )
 from terminal.chip_status import DG1_MISMATCH, PASSED, chip_refers, chip_status
 from terminal.crossers import proposal_banner
+from terminal.history_panel import HistoryPanel
 from terminal.i18n import N_, _
 from terminal.labels import issue_text
 from terminal.screens.base import BoothScreen
@@ -172,6 +173,7 @@ class DocumentScreen(BoothScreen[None]):
                 issues.display = bool(parts["issues"].plain)
                 yield issues
                 yield Static(self._chip_text(), id="chip")
+                yield HistoryPanel(id="history")  # the centre's answer (terminal/history_panel)
             if self.read.chip is not None:
                 yield face_widget(self.read.chip.face_image, id="face")
         yield Static(parts["hint"], id="doc-hint")
@@ -230,6 +232,25 @@ class DocumentScreen(BoothScreen[None]):
         box.display = bool(parts["issues"].plain)
         self.query_one("#chip", Static).update(self._chip_text())
         self.query_one("#doc-hint", Static).update(parts["hint"])
+        self._ask_history()
+
+    def on_mount(self) -> None:
+        self._ask_history()
+
+    def _ask_history(self) -> None:
+        self.query_one(HistoryPanel).look_up(
+            self.case, lambda: self.case is not None and self.case.form == self._pristine,
+            self._centre_proposed)
+
+    def _centre_proposed(self) -> None:
+        """The centre's answer brought a proposal: show it, F4 applies (not "entered")."""
+        assert self.case is not None
+        if self._pristine is not None:
+            self._pristine = dataclasses.replace(
+                self._pristine, traveller_category=self.case.form.traveller_category,
+                purpose=self.case.form.purpose)
+        self._fill_banners(self._banners(self.app.booth().clock().date()))
+        self.refresh_bindings()
 
     def _fill_banners(self, banners: list[tuple[str, str]]) -> None:
         for i in range(BANNER_SLOTS):
