@@ -118,15 +118,17 @@ class PhotoModal(ModalScreen[PhotoStep | None]):
         except PhotoUnavailable as err:
             self.app.call_from_thread(self._failed, err.message, err.hint)
             return
-        self.app.call_from_thread(self._taken, jpeg)
+        self.app.call_from_thread(self._got, jpeg)
 
-    def _taken(self, jpeg: bytes) -> None:
+    def _got(self, jpeg: bytes) -> None:
+        self.run_worker(self._taken(jpeg), group="photo-show")
+
+    async def _taken(self, jpeg: bytes) -> None:
+        face = self.query_one("#photo-face", Vertical)
+        await face.remove_children()  # a retake: the old photo's id must be gone first
+        await face.mount(face_widget(jpeg, id="photo-image"))
         self.jpeg = jpeg
         self.state = "taken"
-        face = self.query_one("#photo-face", Vertical)
-        for child in list(face.children):
-            child.remove()
-        face.mount(face_widget(jpeg, id="photo-image"))
         self._show(_("Photo taken ({kb:.1f} KB). Check the face is visible.").format(
             kb=len(jpeg) / 1024))
 
