@@ -17,7 +17,7 @@ import base64
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from records.codes import Decision, TipReferral
 from records.record import CrossingRecord
@@ -96,6 +96,14 @@ def with_faces(record: CrossingRecord, case: Case, record_limit: int) -> Crossin
         photo_jpeg=b64(step.jpeg) if step is not None else None,
         document_face_jpeg=b64(kept),
     )
+
+
+PHOTO_FIELDS = ("photo_jpeg", "document_face_jpeg")
+
+
+def stats_view(record: CrossingRecord) -> dict[str, Any]:
+    """The record's wire dict without its photos: what records.stats may see."""
+    return {k: (None if k in PHOTO_FIELDS else v) for k, v in record.to_dict().items()}
 
 
 def booth_photo_budget(case: Case, record_limit: int) -> int:

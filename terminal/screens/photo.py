@@ -62,6 +62,7 @@ class PhotoModal(ModalScreen[PhotoStep | None]):
         self.max_bytes = max_bytes
         self.jpeg: bytes | None = None
         self.state = "ask"  # ask -> taking -> taken | failed
+        self._dismissed = False
 
     def compose(self) -> ComposeResult:
         why = _(REASONS.get(self.reason, self.reason))
@@ -86,6 +87,8 @@ class PhotoModal(ModalScreen[PhotoStep | None]):
             "taken": _("Enter: keep and save   R: retake   N: no photo after all"),
             "failed": _("Enter: save without a photo   R: try again   N: refuses"),
         }[self.state]
+        if self._dismissed:  # answered before it was painted: nothing to show
+            return
         self.query_one("#photo-keys", Static).update(keys)
         self.query_one("#photo-state", Static).update(note)
 
@@ -136,19 +139,24 @@ class PhotoModal(ModalScreen[PhotoStep | None]):
         self.state = "failed"
         self._show(f"{message}: {hint}")
 
+    def _answer(self, step: PhotoStep | None) -> None:
+        if not self._dismissed:  # a second key before the screen went must not pop another
+            self._dismissed = True
+            self.dismiss(step)
+
     def action_keep(self) -> None:
         if self.state == "taken":
-            self.dismiss(PhotoStep(consent=True, jpeg=self.jpeg))
+            self._answer(PhotoStep(consent=True, jpeg=self.jpeg))
         elif self.state == "failed":
-            self.dismiss(PhotoStep(consent=True))
+            self._answer(PhotoStep(consent=True))
 
     def action_refuse(self) -> None:
         if self.state != "taking":
-            self.dismiss(PhotoStep(consent=False))
+            self._answer(PhotoStep(consent=False))
 
     def action_back(self) -> None:
         if self.state != "taking":
-            self.dismiss(None)
+            self._answer(None)
 
 
 def set_record_limit(case: Case, app: App[None]) -> None:

@@ -173,3 +173,31 @@ async def test_the_name_field_comes_first_on_the_no_document_form(
         assert isinstance(screen, NoDocumentScreen)
         assert screen.focused is screen.query_one("#nd-name")
         await pilot.press(*"  Lineo   Mokoena ", "escape")
+
+
+async def test_the_shift_summary_never_hands_a_photo_to_the_statistics(
+        make_booth: BoothFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    import records.stats
+
+    seen: list[dict[str, Any]] = []
+    real = records.stats.summarise
+
+    def spy(recs: Any) -> Any:
+        seen.extend(recs)
+        return real(seen)
+
+    monkeypatch.setattr(records.stats, "summarise", spy)
+    booth = make_booth()
+    async with booth.app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press(*UNDOCUMENTED)
+        modal = await photo_modal(pilot)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: modal.state == "taken")
+        await pilot.press("enter")
+        await saved(pilot, booth, 1)
+        await pilot.press("f6")
+        await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "ShiftSummaryScreen")
+    assert booth.records()[0].photo_jpeg
+    assert seen and all(r["photo_jpeg"] is None and r["document_face_jpeg"] is None
+                        for r in seen)
