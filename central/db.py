@@ -25,6 +25,8 @@ from typing import Any
 from central.columns import ADDED_COLUMNS, DERIVED_COLUMNS, derived_columns
 from central.connect import connect_postgres, connect_sqlite, is_postgres_url
 from central.dberrors import describe, is_connection_lost, is_db_error, url_password
+from central.photos import SCHEMA as PHOTO_SCHEMA
+from central.photos import split_photos, store_photos
 from central.values import payload_text, safe_text, unstorable
 from imdms.errors import ImdmsError, SchemaError
 from records.clock import ms_to_iso, utc_now_iso
@@ -104,6 +106,7 @@ SCHEMA = (
         received_at TEXT NOT NULL,
         payload TEXT NOT NULL
     )""",
+    *PHOTO_SCHEMA,  # photos of crossings, off the payload (central/photos.py)
 )
 MAX_REJECTED_PAYLOAD = 65536
 MAX_MESSAGE_BYTES = 262_144  # a crossing is ~1 KB; anything this big is not one
@@ -324,7 +327,11 @@ class Database:
             terminal is not None and data["terminal_id"] != terminal
         ):
             return self.reject(topic, payload, "border_post/terminal_id differ from the topic")
-        return self.store(data)
+        data, photos = split_photos(data)  # photos never reach the payload (central/photos.py)
+        done = self.store(data)
+        if photos and done.outcome == "stored":
+            store_photos(self, data["record_id"], photos, instant_ms(data["recorded_at"]))
+        return done
 
     def store(self, data: dict[str, Any]) -> Ingested:
         """Store one valid record dict (validated by the caller)."""

@@ -532,7 +532,8 @@ class RetentionConfig(Strict):
         "indicators (a case may go to court): 10 years."
     )
     photos_days: int = Field(
-        1096, ge=1, description="Photos kept at the centre (none are stored yet): 3 years."
+        1096, ge=1, description="Photos kept at the centre (booth photos, chip faces); a "
+        "deleted crossing's go with it: 3 years."
     )
     audit_days: int = Field(
         4018, ge=1, description="Audit log rows (booth events, central views, purges): 11 "

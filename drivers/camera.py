@@ -14,6 +14,9 @@ Files and folders are replayed frame by frame without dropping, then the reader 
 `read(timeout)` OCRs frames until the fusion accepts a document (all check digits pass, unchecked
 fields stable over `frames_to_agree` frames), and returns it once: the same document is not
 returned again until it has left the view or another one was read.
+
+`snapshot(timeout)` hands the newest frame to the booth's photo step (terminal/photo.py) as a
+size-bounded JPEG (drivers/photo.py), without disturbing the OCR.
 """
 
 from __future__ import annotations
@@ -292,6 +295,17 @@ class CameraReader(DocumentReader):
             confidence=fused.confidence,
             extra=extra,
         )
+
+    def snapshot(self, timeout: float = 2.0) -> Any:
+        """The newest frame (a BGR array), waiting up to `timeout` s for one; None if none."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._frame is None and not self._closed.is_set() and not self._eof:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._cond.wait(min(0.2, remaining))
+            return None if self._frame is None else self._frame.copy()
 
     def _close(self) -> None:
         with self._cond:

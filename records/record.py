@@ -151,6 +151,11 @@ class CrossingRecord:
     mrz_nonstandard: tuple[str, ...] = ()  # MRZ fields printed with a non-ICAO code, as printed
     minor_travel: MinorTravel | None = None  # a minor with no adult linked here: how
     category_proposed: bool | None = None  # True: category and purpose proposed, confirmed
+    # faces (issue 21 item 4): sealed with the personal fields, never in the statistics
+    stated_name: str | None = field(default=None, repr=False)  # no document: as the person says
+    photo_consent: bool | None = None  # True agreed, False refused, None not asked
+    photo_jpeg: str | None = field(default=None, repr=False)  # base64 JPEG from the booth camera
+    document_face_jpeg: str | None = field(default=None, repr=False)  # the chip's DG2, as JPEG
 
     def with_derived(self) -> CrossingRecord:
         """Fill age_at_crossing, age_band, minor and stay_band from the primary fields."""

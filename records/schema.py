@@ -23,6 +23,10 @@ MRZ_CODE = {"type": ["string", "null"], "pattern": "^[A-Z0-9<]{1,3}$"}
 MRZ_CODE_FIELDS = ("issuing_state", "nationality")
 PARTIAL_DATE = {"type": ["string", "null"], "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
 CODE = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9_.-]+$"}
+# a base64 JPEG, size-bounded on the booth (terminal/photo.py: at most PHOTO_MAX_BYTES decoded)
+PHOTO_MAX_BYTES = 12_288
+PHOTO = {"type": ["string", "null"], "maxLength": (PHOTO_MAX_BYTES + 2) // 3 * 4,
+         "pattern": "^/9j/[A-Za-z0-9+/]*={0,2}$"}  # "/9j/": the JPEG start-of-image marker
 UUID = {
     "type": "string",
     "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
@@ -109,6 +113,10 @@ def build_schema() -> dict[str, Any]:
                             "uniqueItems": True},
         "minor_travel": _enum(codes.MinorTravel, nullable=True),
         "category_proposed": {"type": ["boolean", "null"]},
+        "stated_name": _str(120),
+        "photo_consent": {"type": ["boolean", "null"]},
+        "photo_jpeg": PHOTO,
+        "document_face_jpeg": PHOTO,
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -23,8 +23,9 @@ SEALED = {
     "required": ["box", "kid"],
     "properties": {
         "kid": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
-        # a base64 libsodium sealed box (48 bytes of overhead) of the personal fields' JSON
-        "box": {"type": "string", "minLength": 64, "maxLength": 65536,
+        # a base64 libsodium sealed box (48 bytes of overhead) of the personal fields' JSON;
+        # room for two bounded photos (records.schema.PHOTO) beside the longest texts
+        "box": {"type": "string", "minLength": 64, "maxLength": 98304,
                 "pattern": "^[A-Za-z0-9+/]+={0,2}$"},
     },
 }

@@ -24,5 +24,6 @@ CLEAR_FIELDS = frozenset({
 })
 RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(CrossingRecord))
 # Everything else: names, document number, dates of birth and expiry, exact age, group and
-# adult links, trafficking indicators, notes, referral, watchlist result, amend reason.
+# adult links, trafficking indicators, notes, referral, watchlist result, amend reason, the
+# stated name and the photos with their consent (never on the statistics path).
 SEALED_FIELDS = tuple(name for name in RECORD_FIELDS if name not in CLEAR_FIELDS)

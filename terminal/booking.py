@@ -46,6 +46,7 @@ from records.rules import (
 from terminal.chip_checks import record_fields
 from terminal.chip_status import PASSED, chip_refers, read_chip_status
 from terminal.i18n import _
+from terminal.photo import DEFAULT_RECORD_LIMIT, PhotoStep, with_faces
 
 if TYPE_CHECKING:
     from drivers.base import DocumentRead
@@ -280,6 +281,7 @@ class PersonWithoutDocument:
     approx_age: int | None = None
     nationality: str | None = None  # claimed, alpha-3 or XXX
     notes: str | None = field(default=None, repr=False)
+    stated_name: str | None = field(default=None, repr=False)  # as the person says it
 
 
 def record_without_document(
@@ -303,6 +305,7 @@ def record_without_document(
         date_of_birth=dob,
         age_estimated=estimated and age is not None,
         age_at_crossing=age,
+        stated_name=person.stated_name or None,
     ).with_derived()
 
 
@@ -325,7 +328,7 @@ def amendment(
             "date_of_expiry", "mrz_valid", "mrz_corrections", "chip_status", "surname",
             "given_names", "nationality", "sex", "date_of_birth", "age_estimated",
             "watchlist_result", "watchlist_version", "recorded_at", "clock_synced",
-            "watchlist_acknowledged", "watchlist_judgement",
+            "watchlist_acknowledged", "watchlist_judgement", "stated_name",
         }
     }
     if original.age_estimated:
@@ -390,6 +393,8 @@ class Case:
     proposed: tuple[TravellerCategory, Purpose | None] | None = None
     proposed_at: str | None = None
     group_id: str | None = None  # the booth's open group it joined (terminal/groups.py)
+    photo: PhotoStep | None = None  # the photo step, once answered (terminal/photo.py)
+    record_limit: int = DEFAULT_RECORD_LIMIT  # [outbox] max_record_bytes: bounds the photos
 
     @property
     def minor(self) -> bool:
@@ -412,9 +417,12 @@ class Case:
         if self.original is not None:
             return amendment(booth, self.original, self.form, self.amend_reason, void=self.void)
         if self.read is not None:
-            return record_from_read(booth, self.read, self.form, watchlist=self.watchlist,
-                                    judgement=self.judgement, record_id=self.record_id)
-        return record_without_document(booth, self.person or PersonWithoutDocument(), self.form)
+            record = record_from_read(booth, self.read, self.form, watchlist=self.watchlist,
+                                      judgement=self.judgement, record_id=self.record_id)
+        else:
+            record = record_without_document(booth, self.person or PersonWithoutDocument(),
+                                             self.form)
+        return with_faces(record, self, self.record_limit)
 
 
 def case_for_read(

@@ -2,7 +2,8 @@
 
 Order: refresh the trace index (the overstay rule reads its flags), take the ingest and chain
 locks (a collector must not add an amendment to a crossing being deleted), delete the expired
-crossings with their derived rows and the rejected messages older than crossings_days, append
+crossings with their derived rows, the photos older than photos_days or of a deleted crossing,
+and the rejected messages older than crossings_days, append
 one purge row (counts and cut-offs only, no personal data), then delete the audit log's
 expired prefix. The purge row covers that prefix (`covers_seq`, the last purged row's hash in
 detail), which is what lets the guards allow the delete and `imdms audit verify` anchor the
@@ -19,6 +20,7 @@ from typing import Any
 from central.audit.chain import Entry, append, lock
 from central.audit.schema import ensure_schema as ensure_audit_schema
 from central.db import Database
+from central.photos import delete_photos, expired_photos
 from central.retention.crossings import delete_crossings, expired_roots
 from central.retention.policy import Cutoffs, cutoffs
 from central.trace.index import refresh
@@ -86,7 +88,7 @@ def purge(
     kinds = {
         "crossings": len(expired.crossings),
         "cases": len(expired.cases),
-        "photos": 0,  # the centre stores no photos yet
+        "photos": expired_photos(db, cut.photos_ms, expired.roots),
         "audit": prefix[0] - _first_seq(db) + 1 if prefix else 0,
         "rejected": rejected,
         "kept_overstay": expired.overstay_kept,
@@ -96,7 +98,8 @@ def purge(
     if dry_run:
         db.rollback()
         return result
-    result.tables = delete_crossings(db, expired.roots)
+    photos = delete_photos(db, cut.photos_ms, expired.roots)  # first: they name the records
+    result.tables = {**delete_crossings(db, expired.roots), "photos": photos}
     db.execute("DELETE FROM rejected WHERE received_at < ?", (ms_to_iso(cut.crossings_ms),))
     detail: dict[str, Any] = {"kinds": kinds, "tables": result.tables, "cutoffs": cut.to_dict()}
     if prefix:

@@ -54,7 +54,9 @@ def _entity(root: str, data: dict[str, Any]) -> Entity:
         year = int(str(data["recorded_at"])[:4]) - age
     return Entity(
         key or f"{BARE}{root}",
-        name_key(data.get("surname"), data.get("given_names")),
+        # without a document, the name as the person stated it (issue 21 item 4)
+        name_key(data.get("surname"), data.get("given_names"))
+        or name_key(data.get("stated_name"), None),
         dob,
         year,
         int(data.get("sex") or 0),

@@ -112,6 +112,7 @@ def ensure_schema(db: Database) -> None:
 # triggers), it cannot rewrite the log; docs/tracing.md shows how to apply it.
 TRACER_GRANTS = (
     "GRANT SELECT ON records TO {role}",
+    "GRANT SELECT ON photos TO {role}",  # the trace shows and exports them
     "GRANT SELECT, INSERT, UPDATE, DELETE ON trace_entries, trace_entities, trace_links,"
     " trace_state TO {role}",
     "GRANT SELECT, INSERT ON audit_log TO {role}",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from central.db import Database
+from central.photos import photo_kinds
 from records.clock import ms_to_iso
 
 # `+r.is_current`: SQLite would otherwise start from records_report (every current row)
@@ -45,6 +46,7 @@ class Crossing:
     adult_person: str | None
     companions: list[dict[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    photos: list[str] = field(default_factory=list)  # kinds kept (central/photos.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +63,7 @@ class Crossing:
             "watchlist": self.watchlist,
             "companions": self.companions,
             "flags": self.flags,
+            "photos": self.photos,
         }
 
 
@@ -90,7 +93,10 @@ def crossings_of(db: Database, person_id: str) -> list[Crossing]:
     rows = db.query(
         SELECT + " WHERE e.person_id = ? ORDER BY r.crossing_ms, e.root_id", (person_id,)
     )
-    return [crossing(r) for r in rows]
+    out = [crossing(r) for r in rows]
+    for c in out:  # photos belong to the original record (an amendment carries none)
+        c.photos = sorted({k for rid in {c.root_id, c.record_id} for k in photo_kinds(db, rid)})
+    return out
 
 
 def add_companions(db: Database, c: Crossing) -> None:

@@ -32,6 +32,7 @@ from terminal.labels import SEX_SHORT, doc_tail, initials, label, options, tip_l
 from terminal.referrals import case_note
 from terminal.saving import NotSaved, Saved
 from terminal.screens.base import BoothScreen
+from terminal.screens.photo import ask_photo, set_record_limit
 from terminal.widgets.choice import Choice
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
@@ -301,6 +302,7 @@ class CategoriseScreen(BoothScreen[None]):
             if target is not None:
                 target.focus()
             return
+        set_record_limit(self.case, self.app)  # bounds the photos (terminal/photo.py)
         try:
             record = self.case.build(self.app.booth())
         except Exception as err:  # never a traceback: say what to do
@@ -310,6 +312,8 @@ class CategoriseScreen(BoothScreen[None]):
         if self.case.original is None and self.case.form.needs_minor_travel(
                 minor=self.case.minor):
             self._ask_minor_travel()
+            return
+        if ask_photo(self, self.case, self.action_save):  # no document, minor, referral
             return
         self._saving = True
         self.query_one("#problems", Static).update(Text(_("Saving..."), style="bold"))

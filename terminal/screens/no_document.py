@@ -1,5 +1,7 @@
 """A person without a document (irregular situation): counted, never turned away by the
-software. Sex, birth year or approximate age, claimed nationality, notes; then categorise."""
+software. Name as stated, sex, birth year or approximate age, claimed nationality, notes; then
+categorise (and the photo step: terminal/screens/photo.py). The name is sealed with the record
+and lets the centre link this person's crossings (central/trace)."""
 
 from __future__ import annotations
 
@@ -26,13 +28,16 @@ class NoDocumentScreen(BoothScreen[None]):
         Binding("f2", "next", N_("Continue")),
         Binding("escape", "back", N_("Back")),
     ]
-    AUTO_FOCUS = "#nd-sex"
+    AUTO_FOCUS = "#nd-name"
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield Static(_("Person without a document: record what you can; they are counted."),
                      classes="title")
         with Grid(id="nd-form"):
+            yield Label(_("Name"))
+            yield Input(placeholder=_("as the person states it (optional)"), max_length=120,
+                        compact=True, id="nd-name")
             yield Label(_("Sex"))
             yield Choice(options(Sex), Sex.UNKNOWN, id="nd-sex")
             yield Label(_("Birth year"))
@@ -87,6 +92,7 @@ class NoDocumentScreen(BoothScreen[None]):
             approx_age=int(age_text) if age_text and year is None else None,
             nationality=nat,
             notes=self.query_one("#nd-notes", Input).value.strip() or None,
+            stated_name=" ".join(self.query_one("#nd-name", Input).value.split()) or None,
         )
         age = person.approx_age if year is None else today.year - year
         form = default_form(booth, nationality=nat, age=age)

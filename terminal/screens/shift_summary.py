@@ -14,6 +14,7 @@ from records.stats import CellKey, Summary
 from terminal.booking import local_hhmm
 from terminal.i18n import N_, _
 from terminal.labels import label, tip_label
+from terminal.photo import stats_view
 from terminal.screens.base import BoothScreen
 from terminal.widgets.keybar import KeyBar
 from terminal.widgets.status_bar import StatusBar
@@ -79,7 +80,7 @@ class ShiftSummaryScreen(BoothScreen[None]):
 
     def compose(self) -> ComposeResult:
         shift = self.app.shift
-        records = [r.to_dict() for r in shift.records] if shift else []
+        records = [stats_view(r) for r in shift.records] if shift else []  # no photos
         self.summary = self.app.summarise(records)
         yield StatusBar()
         yield Static(headline(self.summary, shift.started_at if shift else ""), id="sum-head")

@@ -13,7 +13,6 @@ from messaging.outbox import Outbox
 from records.record import CrossingRecord
 from terminal.app import make_app
 from terminal.screens.document import DocumentScreen
-from terminal.screens.scan import ScanScreen
 from tests.helpers import wait_for
 from tests.tui.helpers import fixed_clock, id_counter
 from tools.epassport_sim import TestPki
@@ -65,8 +64,7 @@ async def open_read(pilot: Any, booth: ChipBooth, lines: list[str]) -> DocumentS
 
 
 async def save_expecting(pilot: Any, booth: ChipBooth, count: int) -> None:
+    from tests.tui.helpers import saved
+
     await pilot.press("enter", "enter")
-    await wait_for(
-        pilot,
-        lambda: isinstance(pilot.app.screen, ScanScreen) and len(booth.records()) == count,
-    )
+    await saved(pilot, booth, count)  # a referral: the photo refused

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PIL import Image
 from textual.pilot import Pilot
@@ -135,12 +135,29 @@ async def read_and_open(pilot: Any, booth: Booth, name: str) -> None:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, DocumentScreen))
 
 
-async def saved(pilot: Any, booth: Booth, count: int) -> None:
-    """Wait until the booth is back on the scan screen with `count` records saved."""
-    await wait_for(
-        pilot,
-        lambda: isinstance(pilot.app.screen, ScanScreen) and len(booth.records()) == count,
-    )
+class SavesRecords(Protocol):
+    def records(self) -> list[CrossingRecord]: ...
+
+
+async def saved(pilot: Any, booth: SavesRecords, count: int, *, photo: str = "n",
+                on_scan: bool = True) -> None:
+    """Wait until the booth is back on the scan screen with `count` records saved. A photo
+    step on the way (no document, minor, referral) is answered with the keys `photo` ("n": the
+    traveller refuses; tests/tui/test_photos.py covers the step itself). on_scan False: wait
+    for the records only, wherever the booth is."""
+    from terminal.screens.photo import PhotoModal
+
+    def done() -> bool:
+        return (not on_scan or isinstance(pilot.app.screen, ScanScreen)) \
+            and len(booth.records()) == count
+
+    for _ in range(250):
+        if done():
+            return
+        if isinstance(pilot.app.screen, PhotoModal):
+            await pilot.press(*photo)
+        await pilot.pause(0.02)
+    await wait_for(pilot, done)
 
 
 def chip_read(lines: list[str], *, matches: bool, pa_ok: bool = True) -> DocumentRead:

@@ -11,7 +11,7 @@ from records.codes import CaptureMethod, Decision
 from tests.chip.helpers import td3
 from tests.helpers import wait_for
 from tests.tui.chip_booth import ChipBooth, document_screen, open_read, save_expecting
-from tests.tui.helpers import screen_text, sign_in
+from tests.tui.helpers import saved, screen_text, sign_in
 from tools.epassport_sim import TestPki, make_card
 
 
@@ -82,7 +82,7 @@ async def test_chip_arriving_on_the_categorise_form_preselects_referred(
         await pilot.pause()
         assert pilot.app.screen.query_one("#decision").value is Decision.REFERRED  # type: ignore[attr-defined]
         await pilot.press("enter")
-        await wait_for(pilot, lambda: len(booth.records()) == 1)
+        await saved(pilot, booth, 1, on_scan=False)
     (record,) = booth.records()
     assert record.chip_status == "FAILED:dg1_mismatch" and record.decision is Decision.REFERRED
 

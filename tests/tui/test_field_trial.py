@@ -70,7 +70,7 @@ async def test_direction_changed_on_the_form_drops_its_purpose_default(
         await pilot.press("right")  # ENTRY -> EXIT
         await pilot.pause()
         await pilot.press("f2")
-        await wait_for(pilot, lambda: len(booth.records()) == 1)
+        await saved(pilot, booth, 1, on_scan=False)
     (record,) = booth.records()
     assert record.direction is Direction.EXIT
     assert record.purpose is None
@@ -139,7 +139,7 @@ async def test_watchlist_hit_cannot_vanish_with_esc_esc(make_booth: BoothFactory
         await pilot.press("escape")  # keep it
         assert isinstance(pilot.app.screen, DocumentScreen)
         await save_visitor(pilot)
-        await wait_for(pilot, lambda: len(booth.records()) == 1)
+        await saved(pilot, booth, 1, on_scan=False)
     (record,) = booth.records()
     assert record.watchlist_result is WatchlistResult.HIT
     assert record.watchlist_acknowledged is True
@@ -156,7 +156,7 @@ async def test_not_this_person_clears_the_hit_banner(make_booth: BoothFactory) -
         await judge_hit(pilot, booth, rights=3)  # Not this person
         assert "WATCHLIST HIT" not in screen_text(pilot.app)
         await save_visitor(pilot)
-        await wait_for(pilot, lambda: len(booth.records()) == 1)
+        await saved(pilot, booth, 1, on_scan=False)
     (record,) = booth.records()
     assert record.watchlist_judgement is WatchlistJudgement.NOT_THIS_PERSON
     assert record.decision is Decision.ADMITTED
@@ -211,7 +211,7 @@ async def test_idle_sign_out_keeps_the_open_traveller(make_booth: BoothFactory) 
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, CategoriseScreen))
         assert pilot.app.screen.query_one("#notes", Input).value == "bag"
         await pilot.press("f2")
-        await wait_for(pilot, lambda: len(booth.records()) == 1)
+        await saved(pilot, booth, 1, on_scan=False)
     (record,) = booth.records()
     assert record.notes == "bag"
 
@@ -357,8 +357,9 @@ async def test_expired_or_failed_document_needs_an_explicit_decision(
             assert booth.records() == [] or len(booth.records()) == 1
             assert pilot.app.focused is screen.query_one("#decision")
             await pilot.press("right", "right", "right")  # blank, Admitted, Refused, Referred
+            before = len(booth.records())
             await pilot.press("enter")
-            await wait_for(pilot, lambda: isinstance(pilot.app.screen, ScanScreen))
+            await saved(pilot, booth, before + 1)  # referred: the photo step, refused
     decisions = [r.decision for r in booth.records()]
     assert decisions == [Decision.REFERRED, Decision.REFERRED]
 
@@ -376,7 +377,7 @@ async def test_minor_leaving_alone_is_asked(make_booth: BoothFactory) -> None:
         await pilot.press("escape")  # back, to link the adult
         assert isinstance(pilot.app.screen, CategoriseScreen) and booth.records() == []
         await pilot.press("f2", "1")  # travelling alone, consent letter seen
-        await wait_for(pilot, lambda: len(booth.records()) == 1)
+        await saved(pilot, booth, 1, on_scan=False)
     (record,) = booth.records()
     assert record.minor_travel is MinorTravel.ALONE_WITH_CONSENT
     assert record.consent_letter_seen is True and record.accompanying_adult_ref is None

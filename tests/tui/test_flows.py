@@ -188,7 +188,7 @@ async def test_person_without_document_is_counted(make_booth: BoothFactory) -> N
         await pilot.press("f4")
         screen = pilot.app.screen
         assert isinstance(screen, NoDocumentScreen)
-        await pilot.press("right", "right")  # unknown -> male -> female
+        await pilot.press("tab", "right", "right")  # from the name: unknown -> male -> female
         screen.query_one("#nd-age", Input).value = "16"
         screen.query_one("#nd-nat", Input).value = "cod"
         screen.query_one("#nd-notes", Input).value = "walked in at the river"

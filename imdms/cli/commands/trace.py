@@ -1,7 +1,7 @@
 """`imdms trace`: a person's movement history across posts (central side, audited).
 
     imdms trace (--doc ISSUER:NUMBER[:DOB] | --name NAME --dob DATE | --record ID | --group ID)
-                --reason TEXT --operator ID [--json]
+                --reason TEXT --operator ID [--json] [--photos DIR]
     imdms trace --reindex                       rebuild the person index from the records
     imdms trace flags --from DATE --to DATE     entry/exit flag counts (aggregates only)
     imdms trace link list --person ID --reason TEXT --operator ID
@@ -52,6 +52,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     what.add_argument("--reindex", action="store_true", help="rebuild the person index")
     p.add_argument("--dob", metavar="YYYY-MM-DD|YYYY", help="date or year of birth")
     p.add_argument("--json", action="store_true", help="JSON instead of a table")
+    p.add_argument("--photos", metavar="DIR", type=Path,
+                   help="also write the crossings' photos there (JPEG, 0600; audited)")
     _who(p)
     p.set_defaults(func=run, trace_cmd=None)
     actions = p.add_subparsers(dest="trace_cmd", metavar="ACTION")
@@ -124,6 +126,7 @@ def render_table(people: list[Any]) -> str:
                 "referral",
                 "watchlist",
                 "flags",
+                "photo",
                 "record",
             ]
         ]
@@ -140,6 +143,7 @@ def render_table(people: list[Any]) -> str:
                     "-" if c.referral == "NONE" else c.referral,
                     c.watchlist,
                     ",".join(c.flags) or "-",
+                    ",".join(c.photos) or "-",
                     c.record_id,
                 ]
             )
@@ -163,6 +167,12 @@ def run(args: argparse.Namespace) -> int:
     q = Query(doc=args.doc, name=args.name, dob=args.dob, record=args.record, group=args.group)
     with _open(args) as db:
         people = trace(db, q, operator=args.operator, reason=args.reason)
+        if args.photos is not None:
+            from central.trace.photos import export_photos
+
+            files = export_photos(db, people, args.photos, operator=args.operator,
+                                  reason=args.reason)
+            print(f"imdms trace: {len(files)} photos written to {args.photos}", file=sys.stderr)
     if args.json:
         sys.stdout.write(json.dumps([p.to_dict() for p in people], indent=2) + "\n")
     else:
