@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Container, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from drivers.base import DocumentRead, DocumentReader, ReadFailure
+from terminal.i18n import N_, _
 
 if TYPE_CHECKING:
     from terminal.booth import BoothApp
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 NO_KEYS_FROM_MRZ = ReadFailure("no_keys_from_mrz",
-                               "check the number and dates, or go on without the chip")
+                               N_("check the number and dates, or go on without the chip"))
 
 
 class ChipLink:
@@ -49,7 +51,7 @@ class ChipLink:
         setters = [(r.name, s) for r in self.readers()
                    if callable(s := getattr(r, "set_can", None))]
         if not setters:
-            self.app.notify("The chip reader cannot use a card access number.",
+            self.app.notify(_("The chip reader cannot use a card access number."),
                             severity="warning")
             return False
 
@@ -81,8 +83,8 @@ class ChipLink:
                     log.info("chip keys not set on %s: %s", name, err.__class__.__name__)
                     app.post_message(app.DocumentRead(DocumentRead(
                         source="chip", reader_name=name,
-                        error="the chip keys cannot be taken from this MRZ",
-                        failure=NO_KEYS_FROM_MRZ,
+                        error=_("the chip keys cannot be taken from this MRZ"),
+                        failure=replace(NO_KEYS_FROM_MRZ, hint=_(NO_KEYS_FROM_MRZ.hint)),
                     )))
 
         self._run(hand_over, "chip-keys")

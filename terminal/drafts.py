@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from terminal.i18n import _
+
 if TYPE_CHECKING:
     from terminal.booking import Case
     from terminal.booth import BoothApp
@@ -13,9 +15,10 @@ if TYPE_CHECKING:
 def idle_notice(officer_id: str, idle_signout_s: float, *, kept: bool) -> str:
     """What the sign-in screen says after an idle sign-out."""
     minutes = max(1, round(idle_signout_s / 60))
-    notice = f"Signed out after {minutes} min without a key press."
+    notice = _("Signed out after {minutes} min without a key press.").format(minutes=minutes)
     if kept:
-        notice += f" The open traveller is kept: sign in as {officer_id} to continue."
+        notice += _(" The open traveller is kept: sign in as {officer_id} to continue.").format(
+            officer_id=officer_id)
     return notice
 
 
@@ -45,4 +48,4 @@ def restore_draft(app: BoothApp, case: Case) -> None:
         app.push_screen(DocumentScreen(case.read, case=case))
     else:
         app.push_screen(CategoriseScreen(case))
-    app.notify("The traveller you had open is back: check it and save it.", timeout=8)
+    app.notify(_("The traveller you had open is back: check it and save it."), timeout=8)

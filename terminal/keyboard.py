@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.timer import Timer
 
+from terminal.i18n import _
 from terminal.key_order import KeyDone, KeyOrder
 from terminal.wedge_input import WedgeFilter, WedgeOutcome
 
@@ -67,7 +68,7 @@ class Keyboard:
     def _after_wedge(self, result: WedgeOutcome[events.Key]) -> None:
         if result.partial:
             self.app.notify(
-                "The keyboard reader sent an incomplete document: present it again.",
+                _("The keyboard reader sent an incomplete document: present it again."),
                 severity="warning",
             )
         if result.document is not None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 from imdms.errors import ConfigError
 from messaging.officer_directory import Directory, DirectoryRefused, load_applied
+from terminal.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -138,15 +139,16 @@ class OfficerStore:
             return {}
         except OSError as err:
             raise ConfigError(
-                f"officers file {self.path} cannot be read ({err.__class__.__name__})",
-                "run as the imdms user, or fix the file's owner (mode 0600)",
+                _("officers file {path} cannot be read ({error})").format(
+                    path=self.path, error=err.__class__.__name__),
+                _("run as the imdms user, or fix the file's owner (mode 0600)"),
             ) from err
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(
-                f"officers file {self.path} is not valid TOML",
-                "restore it from backup or re-add the officers with `imdms officer add`",
+                _("officers file {path} is not valid TOML").format(path=self.path),
+                _("restore it from backup or re-add the officers with `imdms officer add`"),
             ) from err
         out: dict[str, Officer] = {}
         for oid, entry in (data.get("officers") or {}).items():

@@ -13,11 +13,12 @@ from collections.abc import Callable
 
 from drivers.base import DocumentRead, DocumentReader, ReaderState, ReaderStatus
 from imdms.errors import ReaderError
+from terminal.i18n import N_, _
 
 log = logging.getLogger(__name__)
 RETRY_S = 1.0  # pause after a failed read() before the next one
-UNREAD_HINT = ("check the reader's cable and power, then present the document again; "
-               "meanwhile type the MRZ with F3")
+UNREAD_HINT = N_("check the reader's cable and power, then present the document again; "
+                 "meanwhile type the MRZ with F3")
 
 
 class ReaderPump:
@@ -62,14 +63,16 @@ class ReaderPump:
             except ReaderError as err:
                 self.error = ReaderState(ReaderStatus.ERROR, err.message)
                 self._changed(self.error)
-                self._fail(err.message, err.hint or UNREAD_HINT)
+                self._fail(err.message, err.hint or _(UNREAD_HINT))
                 continue
             except Exception as err:  # a driver bug must not end the booth
                 log.warning("reader %s raised %s", reader.name, err.__class__.__name__)
                 self.error = ReaderState(ReaderStatus.ERROR,
-                                         f"reader fault ({err.__class__.__name__})")
-                self._fail(f"unexpected reader fault ({err.__class__.__name__})",
-                           "type the MRZ with F3 and call the technician (imdms doctor)")
+                                         _("reader fault ({error})").format(
+                                             error=err.__class__.__name__))
+                self._fail(_("unexpected reader fault ({error})").format(
+                               error=err.__class__.__name__),
+                           _("type the MRZ with F3 and call the technician (imdms doctor)"))
                 continue
             self.error = None
             state = reader.state
@@ -86,6 +89,7 @@ class ReaderPump:
 
     def _fail(self, message: str, hint: str) -> None:
         if not self._failing:  # one modal per outage, the status bar shows the rest
-            self.on_failure(f"Reader '{self.reader.name}' failed", message, hint)
+            self.on_failure(_("Reader '{name}' failed").format(name=self.reader.name),
+                            message, hint)
         self._failing = True
         self.stop.wait(RETRY_S)

@@ -15,6 +15,7 @@ from textual.message import Message
 
 from records.case_id import case_id, receiving_unit
 from records.record import CrossingRecord
+from terminal.i18n import _
 
 if TYPE_CHECKING:
     from messaging.referral_receipt import ReferralReceipt
@@ -48,10 +49,10 @@ def case_note(record: CrossingRecord, known: Sequence[CrossingRecord]) -> str | 
     """"case TIP-XXXXX-XXXXX" for a record that refers its traveller to a unit, else None."""
     if record.void is not None or receiving_unit(record.to_dict()) is None:
         return None
-    return f"case {case_id(root_id(record, known))}"
+    return _("case {case_id}").format(case_id=case_id(root_id(record, known)))
 
 
 def show_receipt(app: BoothApp, receipt: ReferralReceipt) -> None:
     """Tell the officer the unit has the referral (or that nobody could be told)."""
-    app.notify(receipt.text(), title="Referral", timeout=RECEIPT_SHOWN_S,
+    app.notify(receipt.text(), title=_("Referral"), timeout=RECEIPT_SHOWN_S,
                severity="information" if receipt.notified else "warning")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from drivers.base import DocumentRead, ReaderState, ReaderStatus
+from terminal.i18n import _
 
 if TYPE_CHECKING:
     from terminal.booth import BoothApp
@@ -16,7 +17,7 @@ async def route_read(app: BoothApp, read: DocumentRead) -> None:
     from terminal.screens.scan import ScanScreen
 
     if app.shift is None:
-        app.notify("Sign in first, then present the document again.", severity="warning")
+        app.notify(_("Sign in first, then present the document again."), severity="warning")
         return
     if read.source == "chip":
         open_doc = app.chip.open_document()
@@ -25,15 +26,15 @@ async def route_read(app: BoothApp, read: DocumentRead) -> None:
             return
     if not isinstance(app.screen, ScanScreen):
         app.notify(
-            "A document was read while a traveller is open: finish or Esc, then present it "
-            "again.",
+            _("A document was read while a traveller is open: finish or Esc, then present it "
+              "again."),
             severity="warning",
         )
         return
     if not read.ok:
         hint = read.failure.hint if read.failure is not None else ""
-        app.show_error("Document not read",
-                       read.error or "the reader could not read the document",
+        app.show_error(_("Document not read"),
+                       read.error or _("the reader could not read the document"),
                        hint or unread_hint(read, app.reader_states.get(read.reader_name)))
         return
     pending = read.source != "chip" and read.mrz is not None and app.chip.hand_mrz(read)
@@ -45,6 +46,6 @@ def unread_hint(read: DocumentRead, state: ReaderState | None) -> str:
     gone = state is not None and state.status in (ReaderStatus.DISCONNECTED,
                                                    ReaderStatus.ERROR)
     if gone or "cut" in (read.error or ""):
-        return ("the reader stopped in the middle: check its cable and power, then present "
-                "the document again; or type the MRZ (F3)")
-    return "present the document again, flat and still; or type the MRZ (F3)"
+        return _("the reader stopped in the middle: check its cable and power, then present "
+                 "the document again; or type the MRZ (F3)")
+    return _("present the document again, flat and still; or type the MRZ (F3)")

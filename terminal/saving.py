@@ -18,6 +18,7 @@ from textual.message import Message
 from imdms.errors import DiskFullError, ImdmsError
 from ocr.mrz import MrzRecord
 from records.record import CrossingRecord
+from terminal.i18n import _
 from terminal.ports import OutboxLike
 
 log = logging.getLogger(__name__)
@@ -45,18 +46,18 @@ def write(outbox: OutboxLike, record: CrossingRecord) -> tuple[str, str] | None:
     try:
         outbox.add(record)
     except DiskFullError as err:
-        return (f"NOT SAVED: the disk is full. {err.message}",
-                "nothing saved before is lost and this traveller stays on screen: call the "
-                "technician to free space (imdms doctor), then press F2 again")
+        return (_("NOT SAVED: the disk is full. {reason}").format(reason=err.message),
+                _("nothing saved before is lost and this traveller stays on screen: call the "
+                  "technician to free space (imdms doctor), then press F2 again"))
     except ImdmsError as err:
-        return (f"NOT SAVED: {err.message}",
-                (err.hint or "check the entries and press F2 again")
-                + "; the traveller stays on screen")
+        return (_("NOT SAVED: {reason}").format(reason=err.message),
+                _("{hint}; the traveller stays on screen").format(
+                    hint=err.hint or _("check the entries and press F2 again")))
     except Exception as err:
         log.warning("outbox add failed: %s", err.__class__.__name__)
-        return (f"NOT SAVED: storage fault ({err.__class__.__name__})",
-                "the traveller stays on screen; press F2 to retry, call the technician if it "
-                "fails again")
+        return (_("NOT SAVED: storage fault ({error})").format(error=err.__class__.__name__),
+                _("the traveller stays on screen; press F2 to retry, call the technician if it "
+                  "fails again"))
     return None
 
 

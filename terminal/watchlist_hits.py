@@ -15,6 +15,7 @@ from messaging.watchlist_hit import KIND, hit_event
 from records.clock import iso_z
 from records.codes import WatchlistResult
 from terminal.booking import Case
+from terminal.i18n import _
 
 if TYPE_CHECKING:
     from terminal.booth import BoothApp
@@ -39,7 +40,7 @@ def report_hit(app: BoothApp, case: Case) -> bool | None:
                             terminal_id=booth.terminal_id, occurred_at=iso_z(booth.clock())))
     except Exception as err:  # never stop the officer; say it
         log.warning("watchlist hit event not stored: %s", err.__class__.__name__)
-        app.notify("The watchlist hit could not be queued for the centre. Carry on, and tell "
-                   "the supervisor by phone.", severity="warning", timeout=10)
+        app.notify(_("The watchlist hit could not be queued for the centre. Carry on, and "
+                     "tell the supervisor by phone."), severity="warning", timeout=10)
         return False
     return True

@@ -11,16 +11,32 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from imdms import errors
+
 TERMINAL = Path(__file__).resolve().parents[2] / "terminal"
 SCREENS = TERMINAL / "screens"
 # outside screens/: the modules whose texts reach a screen (banners, notices, problems, flashes)
 MODULES = ("crossers.py", "chip_checks.py", "booking.py", "group_keys.py", "app.py", "booth.py",
-           "labels.py")
+           "labels.py", "routing.py", "pump.py", "chip_link.py", "drafts.py", "keyboard.py",
+           "watchlist_hits.py", "referrals.py", "saving.py", "officers.py")
 # literals there that are not text: (module, literal as unparsed)
 NOT_TEXT = {
     ("app.py", "'chip'"),  # the chip reader's config section name
     ("chip_checks.py", "f'Le {max_le}'"),  # the APDU's Le, for the technician
     ("widgets/status_bar.py", "'IMDMS'"),  # the product's name, outside a booth
+    # make_app's configuration error: the CLI prints it before anyone signs in (English)
+    ("app.py", "f'the officer directory key cannot be used: {err}'"),
+    ("app.py", "'check [directory] public_key (a PEM Ed25519 public key from headquarters)'"),
+    # still English, listed in docs/terminal.md (the chip panel's reasons): for chip_checks.py
+    ("chip_checks.py", "'not reported by the chip reader'"),
+    # `imdms officer add`'s checks of a new id and PIN: only the (English) CLI shows them
+    ("officers.py", '"an officer id is 1-32 letters, digits, \'.\', \'_\' or \'-\'"'),
+    ("officers.py", '"use the officer\'s pseudonymous id (never a name), e.g. \'msu-017\'"'),
+    ("officers.py", "'a PIN is 4 to 12 digits'"),
+    ("officers.py", "'choose a PIN of digits only'"),
+    # the officers file's TOML, not a text
+    ("officers.py", """f'\\n[officers."{oid}"]\\npin_hash = "{o.pin_hash}"\\n"""
+                    """added_at = "{o.added_at}"\\n'"""),
 }
 # class and module attributes that hold no text: CSS, the app's title (no header shows it)
 NOT_TEXT_NAMES = {"DEFAULT_CSS", "CSS", "TITLE", "__all__"}
@@ -28,9 +44,15 @@ WRAPPERS = {"_", "N_", "ngettext", "gettext_in"}
 # every positional argument is text the officer reads
 TEXT_CALLS = {"Static", "Label", "Button", "TickBox", "Checkbox", "Text", "notify",
               "show_error", "ConfirmModal", "ErrorModal", "back_to_scan", "flash", "update",
-              "add_columns"}
+              "add_columns", "_fail", "on_failure"}
+# an ImdmsError's message and hint reach the officer (ErrorModal, "NOT SAVED: ...", the
+# sign-in); ValueError and RuntimeError are a programmer's, not text
+ERROR_CALLS = {name for name, value in vars(errors).items()
+               if isinstance(value, type) and issubclass(value, errors.ImdmsError)}
+SECOND_ARG_CALLS = {"ReaderState", "ReadFailure"}  # (status or kind, then the text)
 FIRST_ARG_CALLS = {"append"}  # Text.append(text, style): the style is not text
-TEXT_KEYWORDS = {"placeholder", "blank", "title", "message", "hint", "description", "tooltip"}
+TEXT_KEYWORDS = {"placeholder", "blank", "title", "message", "hint", "description", "tooltip",
+                 "error"}
 STYLE_WORDS = {"bold", "dim", "italic", "reverse", "underline", "on", "red", "green", "yellow",
                "cyan", "blue", "magenta", "white", "black", "not"}
 # stay as they are
@@ -70,6 +92,9 @@ def _literals(node: ast.AST) -> Iterator[ast.AST]:
     elif isinstance(node, ast.BinOp):
         yield from _literals(node.left)
         yield from _literals(node.right)
+    elif isinstance(node, ast.BoolOp):  # `read.error or "the default"`
+        for value in node.values:
+            yield from _literals(value)
     elif isinstance(node, ast.IfExp):
         yield from _literals(node.body)
         yield from _literals(node.orelse)
@@ -100,10 +125,12 @@ def _in_calls(tree: ast.AST) -> Iterator[ast.AST]:
             args = call.args[:2]  # document.py's field rows: name, value (then a check key)
         elif name == "Problem":
             args = call.args[1:2]  # booking.py's save problems: field name, then the text
-        elif name in TEXT_CALLS:
+        elif name in TEXT_CALLS or name in ERROR_CALLS:
             args = list(call.args)
         elif name in FIRST_ARG_CALLS:
             args = call.args[:1]
+        elif name in SECOND_ARG_CALLS:
+            args = call.args[1:2]
         elif name == "Binding":
             args = call.args[2:3]  # key and action are not text
         args += [k.value for k in call.keywords if k.arg in TEXT_KEYWORDS]
@@ -149,7 +176,10 @@ def _in_statements(tree: ast.AST) -> Iterator[ast.AST]:
         if isinstance(stmt, ast.Return | ast.Assign | ast.AugAssign) and stmt.value is not None:
             if _not_text_name(stmt):
                 continue
-            for node in _literals(stmt.value):
+            value = stmt.value  # a returned (message, hint) pair: both are text
+            parts = value.elts if isinstance(stmt, ast.Return) and \
+                isinstance(value, ast.Tuple) else [value]
+            for node in (n for part in parts for n in _literals(part)):
                 if not isinstance(node, ast.Constant) or _prose(str(node.value)):
                     yield node
 
@@ -194,19 +224,28 @@ Text(_("{n} flagged").format(n=n), style="bold yellow")
 Text("", style="bold red")
 note = {"M": "M male"}.get(sex, "Not yet judged") if x else _("Fine")
 row("Composite", "", "composite")
+raise ConfigError(f"file {path} is not valid", "restore it from backup")
+return (f"NOT SAVED: {reason}", "press F2 again")
+app.show_error(_("Document not read"), read.error or "the reader could not read it", hint)
+self.on_failure(f"Reader '{name}' failed", message, hint)
+ReaderState(ReaderStatus.ERROR, "reader fault")
+DocumentRead(source="chip", error="the chip keys cannot be taken", failure=F)
 '''
     lines = [line for line, _ in unwrapped(source)]
-    assert lines == [2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 15, 16]
+    assert lines == [2, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 15, 16, 17, 17, 18, 18, 19, 20, 21, 22]
 
 
 def test_the_scan_knows_what_is_not_text() -> None:
-    """Save problems are text; CSS, the title, log formats and __all__ are not."""
+    """Save problems are text; CSS, the title, log formats, __all__ and a programmer's
+    ValueError are not."""
     source = '''
 out.append(Problem("purpose", "choose the purpose"))
 DEFAULT_CSS = "Choice { height: 1; }"
 TITLE = "IMDMS border terminal"
 fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 __all__ = ["Decision", "Direction"]
+raise ValueError("a read without an MRZ cannot make a record")
+return ChipCheck.FAILED, reason
 '''
     assert [line for line, _ in unwrapped(source)] == [2]
     assert {path.name for path in scanned()} >= {"chip_panel.py", "booth.py", "scan.py"}
@@ -230,6 +269,46 @@ def test_texts_built_outside_the_screens_follow_the_language() -> None:
     i18n.set_language("st")
     try:
         assert all(st != en for st, en in zip(shown(), english, strict=True))
+    finally:
+        i18n.set_language("en")
+    assert shown() == english
+
+
+def test_messages_and_hints_outside_the_screens_follow_the_language() -> None:
+    """The "NOT SAVED: ..." pair, the idle sign-out notice and a failed read's hint, in English
+    exactly as before, in Sesotho after a switch, and in English again."""
+    from typing import cast
+
+    from drivers.base import DocumentRead
+    from imdms.errors import ImdmsError
+    from records.record import CrossingRecord
+    from terminal import i18n, saving
+    from terminal.drafts import idle_notice
+    from terminal.ports import OutboxLike
+    from terminal.routing import unread_hint
+
+    class Refusing:
+        def add(self, record: CrossingRecord) -> None:
+            raise ImdmsError("outbox locked")
+
+    def shown() -> tuple[str, ...]:
+        problem = saving.write(cast(OutboxLike, Refusing()), cast(CrossingRecord, None))
+        assert problem is not None
+        hint = unread_hint(DocumentRead(source="serial_mrz", reader_name="fake"), None)
+        return (*problem, idle_notice("msu-017", 300, kept=True), hint)
+
+    english = ("NOT SAVED: outbox locked",
+               "check the entries and press F2 again; the traveller stays on screen",
+               "Signed out after 5 min without a key press. The open traveller is kept: sign in"
+               " as msu-017 to continue.",
+               "present the document again, flat and still; or type the MRZ (F3)")
+    assert shown() == english
+    i18n.set_language("st")
+    try:
+        sesotho = shown()
+        assert all(st != en for st, en in zip(sesotho, english, strict=True))
+        assert sesotho[0] == "HA EA BOLOKOA: outbox locked"  # the lower layer's text as it is
+        assert "msu-017" in sesotho[2]
     finally:
         i18n.set_language("en")
     assert shown() == english
