@@ -20,11 +20,8 @@ from records.codes import Direction, Purpose, TravellerCategory
 from records.record import CrossingRecord
 from records.rules import default_purpose
 from terminal.booking import Case, local_hhmm
-<<<<<<< HEAD
-from terminal.i18n import _
-=======
 from terminal.history import LocalHistory
->>>>>>> history
+from terminal.i18n import _
 from terminal.labels import label
 from terminal.saving import document_key
 
