@@ -22,6 +22,7 @@ MODULES = ("crossers.py", "chip_checks.py", "booking.py", "group_keys.py", "app.
 # literals there that are not text: (module, literal as unparsed)
 NOT_TEXT = {
     ("app.py", "'chip'"),  # the chip reader's config section name
+    ("screens/photo.py", "'no document'"),  # terminal.photo's reason code, a dict key
     ("chip_checks.py", "f'Le {max_le}'"),  # the APDU's Le, for the technician
     ("widgets/status_bar.py", "'IMDMS'"),  # the product's name, outside a booth
     # make_app's configuration error: the CLI prints it before anyone signs in (English)
