@@ -2,15 +2,20 @@
 PostgreSQL, with Django's test client and through the real server (gunicorn).
 
     .venv/bin/python benchmarks/console_bench.py [--rows 10000000] [--days 400] [--repeat 30]
+        [--keep DIR [--load-only]] [--baseline N]
 
-A throw-away PostgreSQL (tests/collector/postgres.py, 256 MB shared buffers) gets the collector's
-schema from `imdms console migrate`'s migrations, then `--rows` current crossings generated in
-SQL (generate_series, 14 posts x 4 terminals, ~25k a day like Lesotho; indexes rebuilt after
-the load, then VACUUM ANALYZE as autovacuum would). Timed pages: "/" (operations), "/statistics/"
-(its default: the last 31 days, every post), and a filtered statistic (one post, ENTRY, FEMALE,
-internal), the statistics pages both computed anew (cache cleared: the per-day roll-up of
-console.rollup summed, the days changed since it computed live) and reused from the shared
-cache; gunicorn serves with the cache off. Goal (issue 19): <= 500 ms p95 on 10 M crossings.
+A PostgreSQL (tests/collector/postgres.py, 256 MB shared buffers; throw-away, or kept in DIR
+and reused by the next run with the same DIR) gets the collector's schema from `imdms console
+migrate`'s migrations, then `--rows` current crossings generated in SQL (generate_series, 14
+posts x 4 terminals, ~25k a day like Lesotho; indexes rebuilt after the load, then VACUUM
+ANALYZE as autovacuum would). Timed pages: "/" (operations), "/statistics/" (its default: the
+last 31 days, every post), a filtered statistic (one post, ENTRY, FEMALE, internal) and the
+national month filtered by age band, nationality, category and LSO x MINEWORKER x MALE (the
+filter cube of console.rollup_cube; `--baseline N` first times those from records), the
+statistics pages both computed anew (cache cleared: roll-up or cube summed, the days changed
+since computed live) and reused from the shared cache; gunicorn serves with the cache off.
+Prints the roll-up's and the cube's build time, rows and size. Goal (issue 19): <= 500 ms p95
+on 10 M crossings.
 """
 
 from __future__ import annotations
