@@ -2,21 +2,27 @@
 PostgreSQL, with Django's test client and through the real server (gunicorn).
 
     .venv/bin/python benchmarks/console_bench.py [--rows 10000000] [--days 400] [--repeat 30]
+        [--keep DIR [--load-only]] [--baseline N]
 
-A throw-away PostgreSQL (tests/collector/postgres.py, 256 MB shared buffers) gets the collector's
-schema from `imdms console migrate`'s migrations, then `--rows` current crossings generated in
-SQL (generate_series, 14 posts x 4 terminals, ~25k a day like Lesotho; indexes rebuilt after
-the load, then VACUUM ANALYZE as autovacuum would). Timed pages: "/" (operations), "/statistics/"
-(its default: the last 31 days, every post), and a filtered statistic (one post, ENTRY, FEMALE,
-internal), the statistics pages both computed anew (cache cleared: the per-day roll-up of
-console.rollup summed, the days changed since it computed live) and reused from the shared
-cache; gunicorn serves with the cache off. Goal (issue 19): <= 500 ms p95 on 10 M crossings.
+A PostgreSQL (tests/collector/postgres.py, 256 MB shared buffers; throw-away, or kept in DIR
+and reused by the next run with the same DIR) gets the collector's schema from `imdms console
+migrate`'s migrations, then `--rows` current crossings generated in SQL (generate_series, 14
+posts x 4 terminals, ~25k a day like Lesotho; indexes rebuilt after the load, then VACUUM
+ANALYZE as autovacuum would). Timed pages: "/" (operations), "/statistics/" (its default: the
+last 31 days, every post), a filtered statistic (one post, ENTRY, FEMALE, internal) and the
+national month filtered by age band, nationality, category and LSO x MINEWORKER x MALE (the
+filter cube of console.rollup_cube; `--baseline N` first times those from records), the
+statistics pages both computed anew (cache cleared: roll-up or cube summed, the days changed
+since computed live) and reused from the shared cache; gunicorn serves with the cache off.
+Prints the roll-up's and the cube's build time, rows and size. Goal (issue 19): <= 500 ms p95
+on 10 M crossings.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pwd
 import secrets
 import shutil
 import statistics
@@ -36,6 +42,11 @@ PAGES = {
     "operations": "/",
     "statistics": "/statistics/",
     "statistics-filtered": "/statistics/?post=POST-3&direction=ENTRY&sex=FEMALE&audience=internal",
+    # national month filtered by the columns only the filter cube (console.rollup_cube) has
+    "statistics-age-band": "/statistics/?age_band=25-29&audience=internal",
+    "statistics-nationality": "/statistics/?nationality=ZAF&audience=internal",
+    "statistics-category": "/statistics/?category=MINEWORKER&audience=internal",
+    "statistics-lso-mineworker-male": "/statistics/?nationality=LSO&category=MINEWORKER&sex=MALE",
 }
 LOAD = """
 INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method, sex,
@@ -65,8 +76,44 @@ FROM (SELECT i, lpad(i::text, 12, '0') AS id,
 
 
 class BenchPostgres(PostgresServer):
+    """The bench's cluster; with `keep` it lives in that folder and is reused by the next run
+    (same folder: no load), else it is a throw-away one."""
+
+    def __init__(self, keep: Path | None = None) -> None:
+        self.keep = keep
+        if keep is None or not (keep / "data" / "PG_VERSION").exists():
+            super().__init__()
+            if keep is not None:
+                self.shutdown()
+                if keep.is_dir():
+                    keep.rmdir()  # an empty folder given: the cluster becomes it
+                shutil.move(str(self.root), str(keep))
+                self.root, self.data, self.log = keep, keep / "data", keep / "server.log"
+                self.start()
+            return
+        self.root, self.data, self.log = keep, keep / "data", keep / "server.log"
+        self.port, self.user, self.pid = free_port(), "postgres", 0
+        self._run_as = "postgres" if os.geteuid() == 0 else None
+        if self._run_as is None:
+            self.user = pwd.getpwuid(os.geteuid()).pw_name
+        self.start()
+
     def _options(self) -> str:
         return super()._options().replace("shared_buffers=16MB", "shared_buffers=256MB")
+
+    def bench_database(self) -> tuple[str, bool]:
+        """(url, loaded): the kept database "bench" (loaded once filled), or a fresh one."""
+        if self.keep is None:
+            return self.create_database(), False
+        if not self.psql("postgres", "SELECT 1 FROM pg_database WHERE datname = 'bench'"):
+            self.psql("postgres", "CREATE DATABASE bench")
+        return self.url("bench"), (self.keep / "loaded").exists()
+
+    def finish(self) -> None:
+        if self.keep is None:
+            self.stop()
+        else:
+            self.shutdown()  # the folder stays for the next run
 
 
 def load(url: str, rows: int, days: int) -> float:
@@ -121,11 +168,24 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--days", type=int, default=400)
     ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        help="keep the cluster in this folder; a later run with the same folder reuses its"
+        " crossings (no load; --rows/--days are then what was loaded)",
+    )
+    ap.add_argument(
+        "--baseline",
+        type=int,
+        default=0,
+        help="first time the filtered national pages this many times from records (no roll-up)",
+    )
+    ap.add_argument("--load-only", action="store_true", help="stop after the load (with --keep)")
     args = ap.parse_args()
-    pg = BenchPostgres()
+    pg = BenchPostgres(args.keep.resolve() if args.keep else None)
     tmp = Path(tempfile.mkdtemp(prefix="imdms-console-bench-"))
     (tmp / "secret").write_text(secrets.token_urlsafe(48))
-    url = pg.create_database()
+    url, loaded = pg.bench_database()
     os.environ.update(
         DJANGO_SETTINGS_MODULE="console.settings",
         IMDMS_CONSOLE_DATABASE=url,
@@ -147,26 +207,52 @@ def main() -> int:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        print(f"loading {args.rows:,} crossings over {args.days} days into PostgreSQL")
-        print(f"  load + index + analyze: {load(url, args.rows, args.days):.0f} s")
+        if loaded:
+            print(f"reusing the crossings kept in {args.keep}")
+        else:
+            print(f"loading {args.rows:,} crossings over {args.days} days into PostgreSQL")
+            print(f"  load + index + analyze: {load(url, args.rows, args.days):.0f} s")
+            if args.keep:
+                (args.keep / "loaded").write_text(f"{args.rows} {args.days}\n")
+        if args.load_only:
+            return 0
+        from django.core.cache import cache
+
         from central.db import Database
         from console.rollup import refresh
 
+        create_user("bench", "bench-password-2026", "analyst")
+        client = Client()
+        assert client.login(username="bench", password="bench-password-2026")
+        if args.baseline:
+            print(f"filtered pages before the roll-up (from records), {args.baseline} requests:")
+            db = Database(url, create=False)
+            db.execute("DELETE FROM stats_rollup_state")  # never built: the page reads records
+            db.commit()
+            db.close()
+            for name, path in PAGES.items():
+                if "=" in path and "post=" not in path:
+                    times = []
+                    for _ in range(args.baseline):
+                        cache.clear()
+                        t = time.perf_counter()
+                        assert client.get(path).status_code == 200
+                        times.append(time.perf_counter() - t)
+                    report(name + " (records)", times)
         db = Database(url, create=False)
         try:
             built = refresh(db, rebuild=True)
-            print(f"  roll-up built: {built.days} days in {built.seconds:.1f} s")
-            db.execute("ANALYZE stats_rollup")
+            print(f"  roll-up and filter cube built: {built.days} days in {built.seconds:.1f} s")
+            for name in ("stats_rollup", "stats_cube"):
+                db.execute(f"ANALYZE {name}")
+                rows = int(db.query(f"SELECT COUNT(*) FROM {name}")[0][0])
+                size = int(db.query(f"SELECT pg_total_relation_size('{name}')")[0][0])
+                print(f"  {name}: {rows:,} rows, {size / 2**20:.0f} MB with indexes")
             db.commit()
             again = refresh(db)
             print(f"  roll-up refresh, nothing changed: {again.days} days in {again.seconds:.1f} s")
         finally:
             db.close()
-        create_user("bench", "bench-password-2026", "analyst")
-        client = Client()
-        assert client.login(username="bench", password="bench-password-2026")
-        from django.core.cache import cache
-
         print("Django test client (server time: request in, response out):")
         for name, path in PAGES.items():
             client.get(path)  # warm: connection, plans, caches
@@ -240,7 +326,7 @@ def main() -> int:
         if server is not None:
             server.terminate()
             server.wait(20)
-        pg.stop()
+        pg.finish()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

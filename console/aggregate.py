@@ -96,14 +96,19 @@ def merge(into: PageCounts, more: PageCounts) -> None:
     into.refused += more.refused
 
 
-def page_counts(db: Database, where: str, params: list[object], monthly: bool) -> PageCounts:
-    """The page's tables over `records WHERE <where>` (current rows of the period, filtered)."""
+def page_counts(
+    db: Database, where: str, params: list[object], monthly: bool, source: str = "records"
+) -> PageCounts:
+    """The page's tables over `records WHERE <where>` (current rows of the period, filtered),
+    or over the filter cube (source "stats_cube", console.rollup_cube: the same columns, each
+    row counting n persons)."""
     out = PageCounts()
+    count = "COUNT(*)" if source == "records" else "SUM(n)"
     if db.postgres:
         sets = ", ".join(f"(direction, decision, {', '.join(c)})" for c in SETS.values())
         selected = "direction, decision, age_band, nationality, " + ", ".join(KEYS)
         sql = (
-            f"SELECT {selected}, GROUPING({', '.join(KEYS)}), COUNT(*) FROM records"
+            f"SELECT {selected}, GROUPING({', '.join(KEYS)}), {count} FROM {source}"
             f" WHERE {where} GROUP BY GROUPING SETS ({sets})"
         )
         width = len(KEYS)
@@ -116,7 +121,7 @@ def page_counts(db: Database, where: str, params: list[object], monthly: bool) -
     for table, cols in SETS.items():
         group = ", ".join(("direction", "decision", *cols))
         for values in db.query(
-            f"SELECT {group}, COUNT(*) FROM records WHERE {where} GROUP BY {group}", params
+            f"SELECT {group}, {count} FROM {source} WHERE {where} GROUP BY {group}", params
         ):
             row = dict(zip(("direction", "decision", *cols), values[:-1], strict=True))
             add_row(out, table, row, int(values[-1]), monthly)

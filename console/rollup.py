@@ -1,5 +1,6 @@
 """The per-day roll-up of the statistics page's tables: table stats_rollup (migration 0004),
-filled from `records` by INSERT ... SELECT GROUP BY, refreshed by `imdms console warm`.
+filled from `records` by INSERT ... SELECT GROUP BY, refreshed by `imdms console warm`, and
+with it the filter cube (console.rollup_cube, migration 0005) for the same days.
 
 One row per (local day, post, direction, decision, sex, table, key) with its persons. The
 tables are the page's (console.aggregate.SETS) plus the restricted ones (indicators, referrals,
@@ -23,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from central.db import Database
+from console import rollup_cube
 from records.clock import ms_to_iso, utc_now_iso
 
 log = logging.getLogger(__name__)
@@ -80,6 +82,7 @@ MARGIN_S = 300
 
 
 def ensure_schema(db: Database) -> None:
+    """The roll-up's tables (migration 0004); the filter cube's are rollup_cube's (0005)."""
     for stmt in SCHEMA:
         db.execute(stmt)
 
@@ -171,6 +174,7 @@ def refresh(db: Database, *, rebuild: bool = False, chunk_days: int = 31) -> Ref
     if old is None:
         todo = set(now)
         db.execute("DELETE FROM stats_rollup")
+        db.execute("DELETE FROM stats_cube")
         db.execute("DELETE FROM stats_rollup_days")
     else:
         stored = {
@@ -183,11 +187,12 @@ def refresh(db: Database, *, rebuild: bool = False, chunk_days: int = 31) -> Ref
     for i in range(0, len(ordered), chunk_days):
         part = ordered[i : i + chunk_days]
         marks, params = day_list(part)
-        db.execute(f"DELETE FROM stats_rollup WHERE crossing_day IN ({marks})", params)
-        db.execute(f"DELETE FROM stats_rollup_days WHERE crossing_day IN ({marks})", params)
+        for name in ("stats_rollup", "stats_cube", "stats_rollup_days"):
+            db.execute(f"DELETE FROM {name} WHERE crossing_day IN ({marks})", params)
         where = f"is_current = 1 AND crossing_day IN ({marks})"
         for sql in selects(where):
             db.execute(f"INSERT INTO stats_rollup ({BASE}, tab, k1, k2, n) {sql}", params)
+        rollup_cube.fill(db, where, params)
         for d in part:
             if d in now:
                 db.execute(

@@ -3,10 +3,9 @@ changed since the roll-up computed live from `records` by the same statements.
 
 The roll-up keeps post, direction and sex on every row, so those filters (and the period and
 audience) are served from it; a filter on age band, nationality, category, purpose or stay
-needs the joint distribution of every column, which only `records` has: such a view is
-computed from `records` as before (`rolled` returns None). The rows go through
-console.aggregate.add_row, the rules of the live page, whose own query computes the changed
-days: both give the same numbers.
+needs the joint distribution of every column: such a view is the page's own query over the
+filter cube (console.rollup_cube). The rows go through console.aggregate.add_row, the rules
+of the live page, whose own query computes the changed days: all give the same numbers.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from dataclasses import dataclass, field
 from central.db import Database, day_number
 from console.aggregate import PageCounts, add_row, merge, page_counts
 from console.rollup import SENSITIVE, State, day_list, sensitive_selects, state
+from console.rollup_cube import ROLLUP_FILTERS, equal
 from records.stats import SensitiveSummary
 
-LIVE_ONLY = ("age_band", "nationality", "category", "purpose", "stay")
 ROOTS_PER_QUERY = 500
 
 
@@ -106,48 +105,50 @@ def _feed(
 
 
 def rolled(
-    db: Database, lo: int, hi: int, filters: dict[str, str], monthly: bool, sex: int | None
+    db: Database, lo: int, hi: int, filters: dict[str, object], monthly: bool
 ) -> Rolled | None:
-    """The page's tables for local days lo..hi with the post/direction/sex filters, or None
-    when the roll-up was never made. filters: post, direction ("" = any)."""
+    """The page's tables for local days lo..hi, or None when the roll-up was never made.
+    filters: column of records -> value (None: NULL, shown as UNKNOWN), as rollup_cube.equal.
+    Post, direction and sex alone are read from stats_rollup, any other filter from the
+    filter cube; the restricted tables by period and post only (as `imdms report`)."""
     st = state(db)
     if st is None:
         return None
     live = sorted(d for d in changed_days(db, st) if lo <= d <= hi)
     out, sens = PageCounts(), _Sensitive()
-    where = "crossing_day >= ? AND crossing_day <= ?"
+    days = "crossing_day >= ? AND crossing_day <= ?"
     params: list[object] = [lo, hi]
     if live:
         marks, more = day_list(live)
-        where, params = where + f" AND crossing_day NOT IN ({marks})", params + more
-    if filters.get("post"):
-        where, params = where + " AND border_post = ?", [*params, filters["post"]]
-    narrow, nparams = where, list(params)
-    if filters.get("direction"):
-        narrow, nparams = narrow + " AND direction = ?", [*nparams, filters["direction"]]
-    if sex is not None:
-        narrow, nparams = narrow + " AND sex = ?", [*nparams, sex]
-    for row in db.query(
-        "SELECT crossing_day, direction, decision, NULL, tab, NULL, NULL, SUM(n) FROM stats_rollup"
-        f" WHERE {narrow} AND tab = 'daily' GROUP BY crossing_day, direction, decision, tab",
-        nparams,
-    ):
-        _feed(out, sens, row, monthly, True)
-    for row in db.query(
-        "SELECT NULL, direction, decision, sex, tab, k1, k2, SUM(n) FROM stats_rollup"
-        f" WHERE {narrow} AND tab NOT IN ('daily', 'indicator', 'referral', 'flagged')"
-        " GROUP BY direction, decision, sex, tab, k1, k2",
-        nparams,
-    ):
-        _feed(out, sens, row, monthly, True)
+        days, params = days + f" AND crossing_day NOT IN ({marks})", params + more
+    post, pparams = equal({k: v for k, v in filters.items() if k == "border_post"})
     for row in db.query(
         "SELECT NULL, NULL, NULL, NULL, tab, k1, NULL, SUM(n) FROM stats_rollup"
-        f" WHERE {where} AND tab IN ('indicator', 'referral', 'flagged') GROUP BY tab, k1",
-        params,
+        f" WHERE {days}{post} AND tab IN ('indicator', 'referral', 'flagged') GROUP BY tab, k1",
+        params + pparams,
     ):
         _feed(out, sens, row, monthly, False)
+    narrow, nparams = equal(filters)
+    narrow, nparams = days + narrow, params + nparams
+    if set(filters) <= ROLLUP_FILTERS:
+        for row in db.query(
+            "SELECT crossing_day, direction, decision, NULL, tab, NULL, NULL, SUM(n)"
+            f" FROM stats_rollup WHERE {narrow} AND tab = 'daily'"
+            " GROUP BY crossing_day, direction, decision, tab",
+            nparams,
+        ):
+            _feed(out, sens, row, monthly, True)
+        for row in db.query(
+            "SELECT NULL, direction, decision, sex, tab, k1, k2, SUM(n) FROM stats_rollup"
+            f" WHERE {narrow} AND tab NOT IN ('daily', 'indicator', 'referral', 'flagged')"
+            " GROUP BY direction, decision, sex, tab, k1, k2",
+            nparams,
+        ):
+            _feed(out, sens, row, monthly, True)
+    else:
+        merge(out, page_counts(db, narrow, nparams, monthly, "stats_cube"))
     if live:
-        _live(db, out, sens, live, filters, monthly, sex)
+        _live(db, out, sens, live, filters, monthly)
     return Rolled(out, sens.summary(), len(live))
 
 
@@ -156,21 +157,16 @@ def _live(
     out: PageCounts,
     sens: _Sensitive,
     days: list[int],
-    filters: dict[str, str],
+    filters: dict[str, object],
     monthly: bool,
-    sex: int | None,
 ) -> None:
     """Changed days from records: the page's own query (console.aggregate.page_counts) with
     the filters, and the restricted tables by post only."""
     marks, params = day_list(days)
     where = f"is_current = 1 AND crossing_day IN ({marks})"
-    if filters.get("post"):
-        where, params = where + " AND border_post = ?", [*params, filters["post"]]
-    for sql in sensitive_selects(where):
-        for day, _post, direction, decision, sx, tab, k1, k2, n in db.query(sql, params):
+    post, pparams = equal({k: v for k, v in filters.items() if k == "border_post"})
+    for sql in sensitive_selects(where + post):
+        for day, _post, direction, decision, sx, tab, k1, k2, n in db.query(sql, params + pparams):
             _feed(out, sens, (day, direction, decision, sx, tab, k1, k2, n), monthly, False)
-    if filters.get("direction"):
-        where, params = where + " AND direction = ?", [*params, filters["direction"]]
-    if sex is not None:
-        where, params = where + " AND sex = ?", [*params, sex]
-    merge(out, page_counts(db, where, params, monthly))
+    more, fparams = equal(filters)
+    merge(out, page_counts(db, where + more, params + fparams, monthly))

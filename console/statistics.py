@@ -8,14 +8,15 @@ equal the report's cells wherever the report has them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from central.db import Database
 from central.report import EPOCH, data_span, sql_summary
 from console.aggregate import PageCounts, page_counts
-from console.rollup_read import LIVE_ONLY, Rolled, rolled
+from console.rollup_cube import equal
+from console.rollup_read import Rolled, rolled
 from records.codes import AGE_BANDS, Direction, Purpose, Sex, StayBand, TravellerCategory
 from records.stats import UNKNOWN, SensitiveSummary, Summary, sex_label
 
@@ -89,10 +90,9 @@ def report(db: Database, f: Filters) -> Summary:
     )
 
 
-def where(f: Filters) -> tuple[str, list[object]]:
-    """The WHERE clause of every filter: current rows of the period's local days."""
-    sql = "is_current = 1 AND crossing_day >= ? AND crossing_day <= ?"
-    params: list[object] = [(f.since - EPOCH).days, (f.until - EPOCH).days]
+def columns(f: Filters) -> dict[str, object]:
+    """The filters other than the period as column of records -> value (None: UNKNOWN)."""
+    out: dict[str, object] = {}
     for column, value in (
         ("border_post", f.post),
         ("direction", f.direction),
@@ -101,11 +101,17 @@ def where(f: Filters) -> tuple[str, list[object]]:
         *((col, getattr(f, k)) for k, col in BREAKDOWN_FILTERS.items()),
     ):
         if value:
-            more, p = _eq(column, value)
-            sql, params = sql + more, params + p
+            out[column] = None if value == UNKNOWN else value
     if f.sex:
-        sql, params = sql + " AND sex = ?", [*params, SEX_VALUES[f.sex]]
-    return sql, params
+        out["sex"] = SEX_VALUES[f.sex]
+    return out
+
+
+def where(f: Filters) -> tuple[str, list[object]]:
+    """The WHERE clause of every filter: current rows of the period's local days."""
+    more, params = equal(columns(f))
+    sql = "is_current = 1 AND crossing_day >= ? AND crossing_day <= ?" + more
+    return sql, [(f.since - EPOCH).days, (f.until - EPOCH).days, *params]
 
 
 def monthly(f: Filters) -> bool:
@@ -113,8 +119,9 @@ def monthly(f: Filters) -> bool:
 
 
 def page_tables(db: Database, f: Filters) -> PageCounts:
-    """The page's tables: every filter applies to every table. From the per-day roll-up with
-    changed days live (console.rollup_read) where its columns allow, else from records."""
+    """The page's tables: every filter applies to every table. From the per-day roll-up and
+    its filter cube with changed days live (console.rollup_read), else (never built) from
+    records."""
     got = _rolled(db, f)
     if got is not None:
         return got.counts
@@ -124,24 +131,10 @@ def page_tables(db: Database, f: Filters) -> PageCounts:
 
 def sensitive(db: Database, f: Filters) -> SensitiveSummary:
     """The restricted tables (period and post only, as `imdms report`)."""
-    got = _rolled(db, replace(f, direction="", sex=""))
+    only_post = Filters(f.since, f.until, post=f.post, public=f.public)
+    got = _rolled(db, only_post)
     return got.sensitive if got is not None else report(db, f).sensitive
 
 
 def _rolled(db: Database, f: Filters) -> Rolled | None:
-    if any(getattr(f, k) for k in LIVE_ONLY):
-        return None
-    return rolled(
-        db,
-        (f.since - EPOCH).days,
-        (f.until - EPOCH).days,
-        {"post": f.post, "direction": f.direction},
-        monthly(f),
-        SEX_VALUES[f.sex] if f.sex else None,
-    )
-
-
-def _eq(column: str, value: str) -> tuple[str, list[object]]:
-    if value == UNKNOWN:
-        return f" AND {column} IS NULL", []
-    return f" AND {column} = ?", [value]
+    return rolled(db, (f.since - EPOCH).days, (f.until - EPOCH).days, columns(f), monthly(f))

@@ -35,6 +35,8 @@ def source(request: pytest.FixtureRequest, console_db: str) -> Iterator[str]:
         with pytest.MonkeyPatch.context() as mp:
             mp.setattr(rollup, "MARGIN_S", -3600)
             assert rollup.refresh(db).days > 0
+        # filtered views read the filter cube (console.rollup_cube), made with the roll-up
+        assert int(db.query("SELECT COUNT(*) FROM stats_cube")[0][0]) > 0
         yield "rollup"
     finally:
         cache.clear()
