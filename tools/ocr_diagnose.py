@@ -16,6 +16,8 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
+
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from collections import Counter  # noqa: E402
@@ -37,7 +39,9 @@ def corpus_scenes(root: Path, difficulty: str) -> list[Scene]:
         params = {"cap": p["char_height_px"], "print": rec["doc_type"], "blur": p["blur_sigma"],
                   "jpeg": p["jpeg_quality"]}  # fmt: skip
         img = cv2.imread(str(root / rec["file"]), cv2.IMREAD_COLOR)
-        out.append(Scene(difficulty, list(rec["mrz"]), img, "accept", (), params))
+        if img is None:
+            raise SystemExit(f"cannot read {rec['file']} in {root}")
+        out.append(Scene(difficulty, list(rec["mrz"]), np.asarray(img), "accept", (), params))
     return out
 
 
