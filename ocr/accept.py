@@ -14,7 +14,10 @@ accepted when each of those is sure by itself (issue 15, cause 5):
   look-alike cells (O/Q/D-0, I-1, B-8, S-5, Z-2, G-6) in the checked alphanumeric fields,
   each with its twin a real alternative (a letter's digit twin >= 0.5 %, a digit's letter twin
   >= 20 %: digits are what issuers print there), whose joint swap no check sees blocks
-  acceptance.
+  acceptance. So does a single cell of those fields whose alternative differs from it by a
+  multiple of 10 (`<`/0/A/K/U, 4/E/O/Y ...: a swap no weight sees) and is a real alternative
+  (>= TWIN_ALTERNATIVE when a letter is read and the alternative is not, else
+  BLIND_ALTERNATIVE): a stamp that turns one filler of a TD2's optional data into `K`.
 
 Positions are 1-based (line, column), as in ICAO 9303 and ocr.mrz. No personal data here.
 """
@@ -44,6 +47,7 @@ BLIND_SET_MAX = 4  # look-alike cells swapped together that are searched for
 BLIND_SET_CELLS = 10  # at most this many look-alike cells of a reading are combined
 TWIN_ALTERNATIVE = 0.005  # a letter's digit twin this probable is a real alternative
 DIGIT_TWIN_ALTERNATIVE = 0.2  # a digit's letter twin: only a near tie
+BLIND_ALTERNATIVE = 0.05  # a same-value-mod-10 alternative of a digit/filler read, or letter-letter
 _TWINS = {"O": "0", "Q": "0", "D": "0", "I": "1", "B": "8", "S": "5", "Z": "2", "G": "6"}
 _TWINS |= {d: c for c, d in _TWINS.items() if c in "OIBSZG"}
 _WEIGHTS = (7, 3, 1)
@@ -131,7 +135,7 @@ def judge(lay: Layout, lps: list[NDArray[np.float32]], lines: list[str]) -> Judg
         if "names" not in blocking:
             blocking.append("names")
         unsure.update((k + 1, i + 1) for k, i in name_pos[_first_break(name) :])
-    for field_name, cells in _blind_sets(lay, lines, probs):
+    for field_name, cells in _blind_sets(lay, lines, probs) + _blind_cells(lay, lines, probs):
         unsure.update(cells)
         if field_name not in blocking:
             blocking.append(field_name)
@@ -199,6 +203,29 @@ def _blind_sets(
             if any(sum(d[m] for _p, d in combo) % 10 for m in range(len(covering))):
                 continue
             out.append((field_of[combo[0][0]], [(k + 1, i + 1) for (k, i), _d in combo]))
+    return out
+
+
+def _blind_cells(
+    lay: Layout, lines: list[str], probs: dict[Pos, NDArray[np.float64]]
+) -> list[tuple[str, list[Pos]]]:
+    """Single cells of checked alphanumeric fields with a real alternative whose value differs
+    by a multiple of 10: every ICAO weight (7, 3, 1) is prime to 10, so no check sees that swap."""
+    field_of = {p: name for name, data, _c in lay.checks for p in data}
+    if lay.composite is not None:
+        field_of = {p: "composite" for p in lay.composite[0]} | field_of
+    out: list[tuple[str, list[Pos]]] = []
+    for (k, i), name in field_of.items():
+        if lay.classes[k][i] != "a":
+            continue
+        c, v = lines[k][i], probs[(k, i)]
+        for alt in ALPHABET:
+            if alt == c or (_value(alt) - _value(c)) % 10:
+                continue
+            floor = TWIN_ALTERNATIVE if c.isalpha() and not alt.isalpha() else BLIND_ALTERNATIVE
+            if math.exp(float(v[ALPHABET.index(alt)])) >= floor:
+                out.append((name, [(k + 1, i + 1)]))
+                break
     return out
 
 

@@ -43,6 +43,7 @@ MAX_CANDIDATES = 4
 SURE_ZONE_LOGP = -0.01
 MAX_GRIDS = 8
 MAX_DECODES = 32  # grids read per frame at most (see _Budget)
+VIEW_DECODES = 16  # of which one view reads at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,16 +191,44 @@ def read_mrz_image(
     view_of_best: Img = gray
     budget = _Budget()
     for view in views(gray, bgr):
-        got = _read_upright(view, clf, budget)
+        # one view may not spend the whole budget: a red stamp that makes the grey view's
+        # locator propose many grids must leave the brightest-channel view its turn
+        share = _Budget(min(VIEW_DECODES, budget.decodes))
+        got = _read_upright(view, clf, share)
+        budget.decodes -= min(VIEW_DECODES, budget.decodes) - share.decodes
         if got is not None and (best is None or _rank(got[0]) > _rank(best[0])):
             best = got
             rotation = (view.rotation + (180 if got.flipped else 0)) % 360
             view_of_best = view.image
         if (best is not None and _done(best[0])) or budget.decodes <= 0:
             break
-    secs = time.perf_counter() - t0
     if best is None:
-        return OcrResult(seconds=secs)
+        return OcrResult(seconds=time.perf_counter() - t0)
+    result = _result(best, rotation, view_of_best, bgr, gray, clf, t0)
+    if result.valid and not result.accepted and bgr is not None and view_of_best is gray:
+        # read right but a cell of an unchecked field is unsure: on a colour frame that is
+        # often coloured print over it (a stamp's line turns H into N); read the brightest
+        # channel, where it vanishes, under the same rule
+        bright = View(0, lambda: brightest(bgr))
+        share = _Budget(min(VIEW_DECODES, budget.decodes))
+        got = _read_upright(bright, clf, share)
+        if got is not None and got.dec.valid:
+            alt = _result(got, 180 if got.flipped else 0, bright.image, None, gray, clf, t0)
+            if alt.accepted:
+                return alt
+    return result
+
+
+def _result(
+    best: _Reading,
+    rotation: int,
+    view_of_best: Img,
+    bgr: Img | None,
+    gray: Img,
+    clf: CellClassifier,
+    t0: float,
+) -> OcrResult:
+    """The frame's answer from its best reading: lines, checks, unsure cells, blocking fields."""
     dec, lps = best.dec, best.lps
     lay = LAYOUTS[dec.doc_type]
     repaired = dec.valid and dec.cost <= MAX_CORRECTIONS

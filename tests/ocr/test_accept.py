@@ -192,3 +192,19 @@ def test_a_listed_code_whose_alternatives_form_no_code_is_sure() -> None:
 
     assert code_posterior(cells("LSO", {1: ("J", -1.4)}), "LSO") > 0.99  # LJO is no code
     assert code_posterior(cells("AUT", {2: ("S", -1.4)}), "AUT") < 0.9  # AUS is one
+
+
+def test_one_cell_whose_alternative_no_check_sees_must_be_sure() -> None:
+    """A red stamp turned a filler of a TD2's optional data into `K` (20 = 0 mod 10: the
+    composite cannot see it), read at 0.92 with `<` the runner-up: a silent error on a tier
+    scene (overprint, seed 24117). It blocks; read surely, it does not."""
+    lay = layout_for(2, 36)
+    assert lay is not None
+    read = make_mrz(
+        "TD2", document_code="AC", issuing_state="BRB", document_number="P92007791",
+        surname="A", given_names="B", nationality="BLZ", date_of_birth="530710", sex="M",
+        date_of_expiry="340704", optional_data="<<<<<K<",
+    )  # fmt: skip
+    v = judge(lay, scores(read, {(1, 33): ("<", -2.5)}), read)
+    assert "composite" in v.blocking and (2, 34) in v.unsure
+    assert not judge(lay, scores(read), read).blocking

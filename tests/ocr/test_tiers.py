@@ -35,3 +35,21 @@ def test_glare_over_the_end_of_a_visa_is_not_read_as_a_shorter_layout() -> None:
     scene = make_scene("visa", 9191, 28)
     r = read_mrz_image(scene.image)
     assert not (r.accepted and list(r.lines or []) != scene.lines)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        12,  # the grey view's locator proposed grids until the whole budget was spent
+        18,  # read valid on grey with a stamp's line turning an H of the name into N (unsure)
+        6,  # a stamp made a filler K, which no check sees (blocked), read right without it
+    ],
+)
+def test_a_red_stamp_over_the_zone_is_read_on_the_brightest_channel(index: int) -> None:
+    """Overprint scenes of seed 24117 (tuning seed, issue 15 third session): each refused
+    before; the brightest-channel view, where the red stamp vanishes, reads them."""
+    from tools.mrz_scenes import make_scene
+
+    scene = make_scene("overprint", 24117, index)
+    r = read_mrz_image(scene.image)
+    assert r.accepted and list(r.lines or []) == scene.lines
