@@ -19,12 +19,13 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from central.columns import ADDED_COLUMNS, DERIVED_COLUMNS, derived_columns
 from central.connect import connect_postgres, connect_sqlite, is_postgres_url
 from central.dberrors import describe, is_connection_lost, is_db_error, url_password
+from central.ingest import canonical_text, plainly_valid
 from central.values import payload_text, safe_text, unstorable
 from imdms.errors import ImdmsError, SchemaError
 from records.clock import ms_to_iso, utc_now_iso
@@ -117,10 +118,12 @@ def day_number(ms: int, utc_offset_minutes: int = DAY_OFFSET_MINUTES) -> int:
 
 @dataclass(frozen=True)
 class Ingested:
-    """What ingest did: "stored", "duplicate" or "rejected" (with the reason)."""
+    """What ingest did: "stored", "duplicate" or "rejected" (with the reason); record: the
+    stored or duplicate crossing as parsed (its id goes into the commit receipt)."""
 
     outcome: str
     reason: str | None = None
+    record: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 def compact_reason(message: str, limit: int = 500) -> str:
@@ -232,23 +235,23 @@ class Database:
             self._conn.execute("SELECT pg_advisory_xact_lock(hashtext('imdms-ingest'))")
 
     @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """Undo one message's writes if it fails, keeping the rest of the batch."""
+    def savepoint(self, name: str = "one_message") -> Iterator[None]:
+        """Undo one message's (or one batch's) writes if it fails, keeping the rest."""
         if not self.postgres and not self._conn.in_transaction:
             self._conn.execute("BEGIN")
-        self._conn.execute("SAVEPOINT one_message")
+        self._conn.execute(f"SAVEPOINT {name}")
         try:
             yield
         except BaseException as err:
             if self.connection_lost():
                 raise  # nothing to undo on a dead connection; keep the server's reason
             try:
-                self._conn.execute("ROLLBACK TO SAVEPOINT one_message")
-                self._conn.execute("RELEASE SAVEPOINT one_message")
+                self._conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self._conn.execute(f"RELEASE SAVEPOINT {name}")
             except Exception as undo:
                 raise undo from err
             raise
-        self._conn.execute("RELEASE SAVEPOINT one_message")
+        self._conn.execute(f"RELEASE SAVEPOINT {name}")
 
     def close(self) -> None:
         try:
@@ -278,8 +281,11 @@ class Database:
         log.warning("rejected a message on %s: %s", topic, reason)
         return Ingested("rejected", reason)
 
-    def _parse(self, topic: str, payload: bytes) -> tuple[dict[str, Any] | None, Ingested | None]:
-        """The message as a JSON object the store can hold, or its rejection."""
+    def _parse(
+        self, topic: str, payload: bytes, *, values: bool = True
+    ) -> tuple[dict[str, Any] | None, Ingested | None]:
+        """The message as a JSON object the store can hold, or its rejection (values=False:
+        the caller checks the values itself)."""
         if len(payload) > MAX_MESSAGE_BYTES:
             return None, self.reject(
                 topic, payload, f"too large: {len(payload)} bytes (limit {MAX_MESSAGE_BYTES})"
@@ -290,7 +296,7 @@ class Database:
             return None, self.reject(topic, payload, "not JSON")
         if not isinstance(data, dict):
             return None, self.reject(topic, payload, "not a JSON object")
-        bad = unstorable(data)
+        bad = unstorable(data) if values else None
         if bad is not None:
             return None, self.reject(topic, payload, bad)
         return data, None
@@ -302,28 +308,44 @@ class Database:
         topic: str = "",
         post: str | None = None,
         terminal: str | None = None,
+        parsed: dict[str, Any] | None = None,
     ) -> Ingested:
         """Validate and store one crossing message; duplicates and bad messages are not stored.
 
         post/terminal: from the topic; a record claiming another post or terminal is rejected
         (the broker's ACL authenticates the topic, not the payload).
+        parsed: the payload already parsed (an opened crossing-v2, central/unseal.py: its
+        sealed form was size-checked), so it is not parsed twice; a rejection then keeps the
+        parsed record as canonical JSON, as it kept the opened payload before.
         """
-        data, rejected = self._parse(topic, payload)
-        if data is None:
-            assert rejected is not None
-            return rejected
-        try:
-            validate_record(data)
-        except SchemaError as err:
-            return self.reject(topic, payload, compact_reason(err.message))
+        if parsed is None:
+            data, rejected = self._parse(topic, payload, values=False)
+            if data is None:
+                assert rejected is not None
+                return rejected
+        else:
+            data = parsed
+
+        def refuse(reason: str) -> Ingested:
+            kept = payload if parsed is None else canonical_text(data).encode("utf-8")
+            return self.reject(topic, kept, reason)
+
+        if not plainly_valid(data):  # the full checks, in their order, with their reasons
+            bad = unstorable(data)
+            if bad is not None:
+                return refuse(bad)
+            try:
+                validate_record(data)
+            except SchemaError as err:
+                return refuse(compact_reason(err.message))
         try:  # the schema's date-time format is only checked when rfc3339-validator is installed
             instant_ms(data["recorded_at"])
         except ValueError:
-            return self.reject(topic, payload, "recorded_at: not an ISO 8601 date-time")
+            return refuse("recorded_at: not an ISO 8601 date-time")
         if (post is not None and data["border_post"] != post) or (
             terminal is not None and data["terminal_id"] != terminal
         ):
-            return self.reject(topic, payload, "border_post/terminal_id differ from the topic")
+            return refuse("border_post/terminal_id differ from the topic")
         return self.store(data)
 
     def store(self, data: dict[str, Any]) -> Ingested:
@@ -341,12 +363,15 @@ class Database:
         if amends:
             rows = self.query("SELECT root_id FROM records WHERE record_id = ?", (amends,))
             root = rows[0][0] if rows else amends
+        # an original goes in current, dated by its own time: right unless amendments came
+        # first (then refresh_winner below decides), and saves two statements per crossing
+        alone = not amends
         cur = self.execute(
             "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
             f" sex, nationality, {', '.join(DERIVED_COLUMNS)}, has_tips, tip_referral, amends,"
             " root_id, clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected,"
-            " received_at, payload) VALUES ("
-            + ", ".join(["?"] * (18 + len(DERIVED_COLUMNS)))
+            " received_at, payload, is_current, crossing_ms, crossing_day) VALUES ("
+            + ", ".join(["?"] * (21 + len(DERIVED_COLUMNS)))
             + ") ON CONFLICT (record_id) DO NOTHING",
             (
                 rid,
@@ -367,22 +392,26 @@ class Database:
                 recorded_ms,
                 int(corrected),
                 utc_now_iso(),
-                json.dumps(data, separators=(",", ":"), sort_keys=True),
+                canonical_text(data),
+                int(alone),
+                recorded_ms if alone else None,
+                day_number(recorded_ms) if alone else None,
             ),
         )
         if cur.rowcount == 0:
             self.bump("duplicates")
-            return Ingested("duplicate")
+            return Ingested("duplicate", record=data)
         for tip in sorted(set(data.get("tip_indicators") or ())):
             self.execute(
                 "INSERT INTO record_indicators (record_id, indicator) VALUES (?, ?)", (rid, tip)
             )
         # amendments that arrived before this record now belong to this record's crossing
-        self.execute(
+        moved = self.execute(
             "UPDATE records SET root_id = ? WHERE root_id = ? AND record_id <> ?", (root, rid, rid)
-        )
-        self.refresh_winner(root, data)
-        return Ingested("stored")
+        ).rowcount
+        if not alone or moved:
+            self.refresh_winner(root, data)
+        return Ingested("stored", record=data)
 
     def _set_derived(self, record_id: str, data: dict[str, Any], crossing_ms: int) -> None:
         self.execute(
