@@ -292,22 +292,49 @@ class Collector:
     ) -> tuple[Counter[str], list[tuple[str, dict[str, Any]]]]:
         """Store every message: (outcomes, (topic, record) of each stored or duplicate
         crossing). isolated: each message in a savepoint, its failure rejected (else raised)."""
+        from central.ingest_batch import plain_original, store_originals
+
         outcomes: Counter[str] = Counter()
         committed: list[tuple[str, dict[str, Any]]] = []
-        for msg in batch:
-            if not isolated:
-                result = self._handle(db, msg)
-            else:
-                try:
-                    with db.savepoint():
-                        result = self._handle(db, msg)
-                except Exception as err:
-                    outcomes[self._failed(db, msg, err)] += 1
-                    continue
+        run: list[tuple[str, dict[str, Any]]] = []  # plain originals, stored together
+
+        def count(topic: str, result: Ingested) -> None:
             outcomes[result.outcome] += 1
             if result.record is not None and result.outcome in ("stored", "duplicate"):
-                committed.append((msg.topic, result.record))
+                committed.append((topic, result.record))
+
+        def store_run() -> None:
+            for (topic, _), result in zip(run, store_originals(db, [r for _, r in run]),
+                                          strict=True):
+                count(topic, result)
+            run.clear()
+
+        for msg in batch:
+            if isolated:
+                try:
+                    with db.savepoint():
+                        count(msg.topic, self._handle(db, msg))
+                except Exception as err:
+                    outcomes[self._failed(db, msg, err)] += 1
+                continue
+            checked = self._check(db, msg)
+            if isinstance(checked, dict) and plain_original(checked):
+                run.append((msg.topic, checked))
+                continue
+            store_run()  # before this message: arrival order holds
+            count(msg.topic, db.store(checked) if isinstance(checked, dict)
+                  else checked if checked is not None else self._handle(db, msg))
+        store_run()
         return outcomes, committed
+
+    def _check(self, db: Database, msg: _Message) -> dict[str, Any] | Ingested | None:
+        """A crossing's valid record (not stored yet) or its rejection; None: not a crossing
+        that can be checked apart from storing (_handle takes it)."""
+        parts = self._split(msg.topic)
+        if parts is None or parts[2] not in RECORD_KINDS or msg.unopened is not None:
+            return None
+        return db.check(msg.payload, topic=msg.topic, post=parts[0], terminal=parts[1],
+                        parsed=msg.opened)
 
     def _failed(self, db: Database, msg: _Message, err: Exception) -> str:
         """A message whose storing raised (undone): rejected, unless the database is away."""

@@ -116,6 +116,46 @@ def day_number(ms: int, utc_offset_minutes: int = DAY_OFFSET_MINUTES) -> int:
     return (ms // 1000 + utc_offset_minutes * 60) // 86_400
 
 
+INSERT_RECORD = (
+    "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
+    f" sex, nationality, {', '.join(DERIVED_COLUMNS)}, has_tips, tip_referral, amends,"
+    " root_id, clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected,"
+    " received_at, payload, is_current, crossing_ms, crossing_day) VALUES ("
+    + ", ".join(["?"] * (21 + len(DERIVED_COLUMNS)))
+    + ") ON CONFLICT (record_id) DO NOTHING"
+)
+
+
+def record_row(data: dict[str, Any], recorded_ms: int, root: str,
+               corrected: bool) -> tuple[Any, ...]:
+    """INSERT_RECORD's values; an original (no amends) goes in current, dated by its time."""
+    alone = not data.get("amends")
+    return (
+        data["record_id"],
+        data["terminal_id"],
+        data["border_post"],
+        data["direction"],
+        data["capture_method"],
+        int(data["sex"]),
+        data.get("nationality"),
+        *derived_columns(data, recorded_ms),  # a lone original crosses at recorded_ms
+        int(bool(data.get("tip_indicators"))),
+        data.get("tip_referral") or "NONE",
+        data.get("amends"),
+        root,
+        int(bool(data["clock_synced"])),
+        data["boot_id"],
+        data["monotonic_ns"],
+        recorded_ms,
+        int(corrected),
+        utc_now_iso(),
+        canonical_text(data),
+        int(alone),
+        recorded_ms if alone else None,
+        day_number(recorded_ms) if alone else None,
+    )
+
+
 @dataclass(frozen=True)
 class Ingested:
     """What ingest did: "stored", "duplicate" or "rejected" (with the reason); record: the
@@ -210,6 +250,12 @@ class Database:
         if self.postgres:
             sql = sql.replace("?", "%s")
         return self._conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement for many rows (psycopg 3 pipelines them: one round trip, not N)."""
+        if self.postgres:
+            sql = sql.replace("?", "%s")
+        self._conn.cursor().executemany(sql, rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return list(self.execute(sql, params).fetchall())
@@ -318,6 +364,19 @@ class Database:
         sealed form was size-checked), so it is not parsed twice; a rejection then keeps the
         parsed record as canonical JSON, as it kept the opened payload before.
         """
+        checked = self.check(payload, topic=topic, post=post, terminal=terminal, parsed=parsed)
+        return checked if isinstance(checked, Ingested) else self.store(checked)
+
+    def check(
+        self,
+        payload: bytes,
+        *,
+        topic: str = "",
+        post: str | None = None,
+        terminal: str | None = None,
+        parsed: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | Ingested:
+        """ingest() without the storing: the valid record, or its rejection (recorded)."""
         if parsed is None:
             data, rejected = self._parse(topic, payload, values=False)
             if data is None:
@@ -346,7 +405,7 @@ class Database:
             terminal is not None and data["terminal_id"] != terminal
         ):
             return refuse("border_post/terminal_id differ from the topic")
-        return self.store(data)
+        return data
 
     def store(self, data: dict[str, Any]) -> Ingested:
         """Store one valid record dict (validated by the caller)."""
@@ -366,38 +425,7 @@ class Database:
         # an original goes in current, dated by its own time: right unless amendments came
         # first (then refresh_winner below decides), and saves two statements per crossing
         alone = not amends
-        cur = self.execute(
-            "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
-            f" sex, nationality, {', '.join(DERIVED_COLUMNS)}, has_tips, tip_referral, amends,"
-            " root_id, clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected,"
-            " received_at, payload, is_current, crossing_ms, crossing_day) VALUES ("
-            + ", ".join(["?"] * (21 + len(DERIVED_COLUMNS)))
-            + ") ON CONFLICT (record_id) DO NOTHING",
-            (
-                rid,
-                data["terminal_id"],
-                data["border_post"],
-                data["direction"],
-                data["capture_method"],
-                int(data["sex"]),
-                data.get("nationality"),
-                *derived_columns(data, recorded_ms),  # a lone original crosses at recorded_ms
-                int(bool(data.get("tip_indicators"))),
-                data.get("tip_referral") or "NONE",
-                amends,
-                root,
-                int(bool(data["clock_synced"])),
-                data["boot_id"],
-                data["monotonic_ns"],
-                recorded_ms,
-                int(corrected),
-                utc_now_iso(),
-                canonical_text(data),
-                int(alone),
-                recorded_ms if alone else None,
-                day_number(recorded_ms) if alone else None,
-            ),
-        )
+        cur = self.execute(INSERT_RECORD, record_row(data, recorded_ms, root, corrected))
         if cur.rowcount == 0:
             self.bump("duplicates")
             return Ingested("duplicate", record=data)

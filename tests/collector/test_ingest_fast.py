@@ -92,3 +92,30 @@ def test_lone_original_then_amendment_before_original(db: Database) -> None:
     assert rows[late["record_id"]][0] == 0 and rows[fix["record_id"]][0] == 1
     assert rows[fix["record_id"]][3] == late["record_id"]
     assert rows[fix["record_id"]][1] is not None and rows[late["record_id"]][1] is None
+
+
+def test_a_batch_stores_runs_of_originals_as_one_by_one(store: Store) -> None:
+    """Runs of plain originals (central/ingest_batch.py) between amendments, an unsynchronised
+    record, a duplicate inside the run and one stored before: the same rows as db.ingest."""
+    from tests.collector.test_collector_faults import _collector, _msg
+
+    col, db, client = _collector(store)
+    before, lone, late, unsynced = make(), make(), make(), {**make(), "clock_synced": False}
+    fix = amend(late, age_at_crossing=40)
+    db.ingest(json.dumps(before).encode())
+    db.commit()
+    batch = [before, lone, fix, late, lone, unsynced, make()]
+    assert col._try_batch(db, [_msg(i + 1, r) for i, r in enumerate(batch)])
+    assert col.counts == {"stored": 5, "duplicate": 2}
+    assert client.acked == list(range(1, 8))
+    assert db.counter("duplicates") == 2
+    rows = {r[0]: r[1:] for r in db.query(
+        "SELECT record_id, is_current, crossing_ms IS NOT NULL, root_id FROM records")}
+    assert rows[lone["record_id"]] == (1, True, lone["record_id"])
+    assert rows[late["record_id"]] == (0, False, late["record_id"])
+    assert rows[fix["record_id"]] == (1, True, late["record_id"])
+    assert rows[unsynced["record_id"]][0] == 1 and len(rows) == 6
+    # every stored or duplicate crossing is receipted (a duplicate is a re-send)
+    received = [i for _, p in client.published for i in json.loads(p)["ids"]]
+    assert sorted(received) == sorted(r["record_id"] for r in batch)
+    db.close()
