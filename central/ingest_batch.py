@@ -1,7 +1,8 @@
 """Storing a run of plain originals in a few statements instead of three per crossing.
 
-Most crossings of a batch are originals (no `amends`) made with a synchronised clock: nothing
-is computed from other rows for them, unless an amendment arrived first. On PostgreSQL each
+Most crossings of a batch are originals (no `amends`): nothing is computed from other rows for
+them (but the terminal's clock offset when its clock was not synchronised), unless an amendment
+arrived first. On PostgreSQL each
 statement is a round trip, and those round trips were most of the collector's time; here a run
 of such records costs one look-up (already stored? amended first?), one INSERT and one
 indicator INSERT for all of them (executemany: psycopg pipelines it).
@@ -20,8 +21,8 @@ from records.stats import instant_ms
 
 
 def plain_original(data: dict[str, Any]) -> bool:
-    """A record this module may store: an original with a synchronised clock."""
-    return not data.get("amends") and data.get("clock_synced") is True
+    """A record this module may store: an original."""
+    return not data.get("amends")
 
 
 def store_originals(db: Database, records: list[dict[str, Any]]) -> list[Ingested]:
@@ -41,6 +42,7 @@ def store_originals(db: Database, records: list[dict[str, Any]]) -> list[Ingeste
     rows: list[tuple[Any, ...]] = []
     tips: list[tuple[str, str]] = []
     later: list[tuple[int, dict[str, Any]]] = []
+    offsets: dict[tuple[str, str], int | None] = {}  # a run holds few terminals' boots
     duplicates = 0
     for data, rid in zip(records, ids, strict=True):
         if rid in stored:  # stored before, or earlier in this run
@@ -52,7 +54,15 @@ def store_originals(db: Database, records: list[dict[str, Any]]) -> list[Ingeste
             later.append((len(out), data))
             out.append(Ingested("stored", record=data))  # replaced below
             continue
-        rows.append(record_row(data, instant_ms(data["recorded_at"]), rid, False))
+        recorded_ms, corrected = instant_ms(data["recorded_at"]), False
+        if not data["clock_synced"]:  # as Database.store: corrected by a known offset
+            boot = (str(data["terminal_id"]), str(data["boot_id"]))
+            if boot not in offsets:
+                offsets[boot] = db.clock_offset(*boot)
+            offset = offsets[boot]
+            if offset is not None:
+                recorded_ms, corrected = (data["monotonic_ns"] + offset) // 1_000_000, True
+        rows.append(record_row(data, recorded_ms, rid, corrected))
         tips.extend((rid, tip) for tip in sorted(set(data.get("tip_indicators") or ())))
         out.append(Ingested("stored", record=data))
     if rows:

@@ -119,3 +119,22 @@ def test_a_batch_stores_runs_of_originals_as_one_by_one(store: Store) -> None:
     received = [i for _, p in client.published for i in json.loads(p)["ids"]]
     assert sorted(received) == sorted(r["record_id"] for r in batch)
     db.close()
+
+
+def test_a_heartbeat_inside_a_batch_corrects_the_records_around_it(store: Store) -> None:
+    """Unsynchronised originals before and after a synchronised heartbeat, in one batch: the
+    earlier one corrected by the heartbeat, the later one by the offset it left."""
+    from central.collector import _Message
+    from tests.collector.records import BASE
+    from tests.collector.test_collector_faults import _collector, _msg
+
+    col, db, _ = _collector(store)
+    early, late = (make(at=BASE.replace(year=2020), clock_synced=False, boot="b-9",
+                        terminal="t1", monotonic_ns=ns) for ns in (10**10, 2 * 10**10))
+    hb = {"terminal_id": "t1", "boot_id": "b-9", "monotonic_ns": 15_000_000_000,
+          "clock_synced": True, "sent_at": "2026-03-02T10:00:05.000Z"}
+    beat = _Message("imdms/v1/MSU-BRIDGE/t1/heartbeat", json.dumps(hb).encode(), 2, 1)
+    assert col._try_batch(db, [_msg(1, early), beat, _msg(3, late)])
+    times = sorted(r["recorded_at"] for r in db.iter_records())
+    assert times == ["2026-03-02T10:00:00.000Z", "2026-03-02T10:00:10.000Z"]
+    db.close()
