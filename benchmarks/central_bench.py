@@ -318,6 +318,7 @@ def main() -> int:
         children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
         runs = [b.forward(once=True) for b in booths]
+        procs += runs  # stopped in the finally too (a node that fails to restart raises)
         kills = []
         for k in range(args.kills):
             time.sleep(max(1.0, 0.6 * len(want) / max(peer_rate, 1) / max(args.kills, 1)))
