@@ -187,7 +187,9 @@ class Collector:
             ensure_schema(db)  # the booth audit events' table, before the first batch
             from central.watchlist.hits import ensure_schema as ensure_hits
 
-            ensure_hits(db)
+            if db.postgres:  # collectors starting together raced on CREATE TABLE (UniqueViolation)
+                db.execute("SELECT pg_advisory_xact_lock(hashtext('imdms-schema'))")
+            ensure_hits(db)  # commits, releasing the lock
         except BaseException as err:  # surfaced by start()
             self._error = err
             self._db_ready.set()

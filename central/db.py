@@ -116,14 +116,17 @@ def day_number(ms: int, utc_offset_minutes: int = DAY_OFFSET_MINUTES) -> int:
     return (ms // 1000 + utc_offset_minutes * 60) // 86_400
 
 
-INSERT_RECORD = (
+RECORD_COLUMNS = (
     "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
     f" sex, nationality, {', '.join(DERIVED_COLUMNS)}, has_tips, tip_referral, amends,"
     " root_id, clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected,"
-    " received_at, payload, is_current, crossing_ms, crossing_day) VALUES ("
-    + ", ".join(["?"] * (21 + len(DERIVED_COLUMNS)))
-    + ") ON CONFLICT (record_id) DO NOTHING"
+    " received_at, payload, is_current, crossing_ms, crossing_day) VALUES "
 )
+RECORD_WIDTH = 21 + len(DERIVED_COLUMNS)
+ON_RECORD_CONFLICT = " ON CONFLICT (record_id) DO NOTHING"
+INSERT_RECORD = (RECORD_COLUMNS + "(" + ", ".join(["?"] * RECORD_WIDTH) + ")"
+                 + ON_RECORD_CONFLICT)
+ROWS_PER_INSERT = 200  # 200 x 45 values: under SQLite's and PostgreSQL's parameter limits
 
 
 def record_row(data: dict[str, Any], recorded_ms: int, root: str,
@@ -251,11 +254,16 @@ class Database:
             sql = sql.replace("?", "%s")
         return self._conn.execute(sql, params)
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """One statement for many rows (psycopg 3 pipelines them: one round trip, not N)."""
-        if self.postgres:
-            sql = sql.replace("?", "%s")
-        self._conn.cursor().executemany(sql, rows)
+    def insert_rows(self, head: str, width: int, rows: Sequence[Sequence[Any]],
+                    tail: str = "") -> None:
+        """`head` + one multi-row VALUES list + `tail` per ROWS_PER_INSERT rows: one round trip
+        each. Not executemany: psycopg pipelines that, and a connection cut mid-pipeline loses
+        the server's reason ("consuming input failed" instead of the FATAL message)."""
+        one = "(" + ", ".join(["?"] * width) + ")"
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            part = rows[start : start + ROWS_PER_INSERT]
+            self.execute(head + ", ".join([one] * len(part)) + tail,
+                         [v for row in part for v in row])
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return list(self.execute(sql, params).fetchall())

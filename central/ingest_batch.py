@@ -5,7 +5,7 @@ them (but the terminal's clock offset when its clock was not synchronised), unle
 arrived first. On PostgreSQL each
 statement is a round trip, and those round trips were most of the collector's time; here a run
 of such records costs one look-up (already stored? amended first?), one INSERT and one
-indicator INSERT for all of them (executemany: psycopg pipelines it).
+indicator INSERT for all of them (multi-row VALUES, Database.insert_rows).
 
 The collector hands over a run only between other messages (the run is stored before the next
 one), so every message still takes effect in arrival order. A record that an amendment reached
@@ -16,7 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from central.db import INSERT_RECORD, Database, Ingested, record_row
+from central.db import (
+    ON_RECORD_CONFLICT,
+    RECORD_COLUMNS,
+    RECORD_WIDTH,
+    Database,
+    Ingested,
+    record_row,
+)
 from records.stats import instant_ms
 
 
@@ -66,10 +73,9 @@ def store_originals(db: Database, records: list[dict[str, Any]]) -> list[Ingeste
         tips.extend((rid, tip) for tip in sorted(set(data.get("tip_indicators") or ())))
         out.append(Ingested("stored", record=data))
     if rows:
-        db.executemany(INSERT_RECORD, rows)
+        db.insert_rows(RECORD_COLUMNS, RECORD_WIDTH, rows, ON_RECORD_CONFLICT)
     if tips:
-        db.executemany("INSERT INTO record_indicators (record_id, indicator) VALUES (?, ?)",
-                       tips)
+        db.insert_rows("INSERT INTO record_indicators (record_id, indicator) VALUES ", 2, tips)
     if duplicates:
         db.bump("duplicates", duplicates)
     for index, data in later:
