@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import statistics
 import subprocess
@@ -175,6 +176,30 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_by_part(root: Path, pg_pid: int, collectors: list[int]) -> dict[str, float]:
+    """CPU seconds (user + system) so far of the running peers: this run's RabbitMQ nodes
+    (their command lines name `root`), the PostgreSQL server and its backends, the collectors."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parts = {"collectors": 0.0, "broker": 0.0, "postgres": 0.0}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes()
+        except OSError:
+            continue  # exited meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        pid, ppid, used = int(d.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if pid in collectors:
+            parts["collectors"] += used
+        elif b"beam.smp" in cmd and str(root).encode() in cmd:
+            parts["broker"] += used
+        elif pid == pg_pid or ppid == pg_pid:
+            parts["postgres"] += used
+    return parts
+
+
 class ReceiptClock:
     """Subscribes to every terminal's receipt topic; times ids registered with `started`."""
 
@@ -289,8 +314,11 @@ def main() -> int:
             want.update(booth.fill(n))
         print(f"filled {len(want)} sealed records into {len(booths)} outboxes in "
               f"{time.monotonic() - t_fill:.1f} s")
+        cpu0 = cpu_by_part(root, pg.pid, [c.pid for c in collectors])
+        children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.monotonic()
         runs = [b.forward(once=True) for b in booths]
+        procs += runs  # stopped in the finally too (a node that fails to restart raises)
         kills = []
         for k in range(args.kills):
             time.sleep(max(1.0, 0.6 * len(want) / max(peer_rate, 1) / max(args.kills, 1)))
@@ -309,6 +337,16 @@ def main() -> int:
         span = stored_span(url, want)
         print(f"  ingest rate once the forwarders are up (first to last stored): "
               f"{len(want) / span:.0f} msg/s over {span:.1f} s")
+        # where the 2 cores went: CPU per record of each part (the forwarders have exited and
+        # were waited for, so they are this process's children's usage)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = {k: v - cpu0[k] for k, v in cpu_by_part(root, pg.pid,
+                                                        [c.pid for c in collectors]).items()}
+        cpu["forwarders"] = (children.ru_utime + children.ru_stime
+                             - children0.ru_utime - children0.ru_stime)
+        print("  CPU per record: " + ", ".join(
+            f"{k} {v / len(want) * 1000:.2f} ms" for k, v in cpu.items())
+            + f" (of {2 * e2e_s / len(want) * 1000:.2f} ms of 2 cores' time per record)")
 
         # 3. latency at an offered rate, forwarders as services
         clock = ReceiptClock(nodes[0].mqtt_port)

@@ -18,7 +18,6 @@ committed record ids, QoS 1: messaging/receipts.py) and acknowledges the batch i
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
@@ -31,8 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from central.cases.desk import CaseDesk
+from central.db import Database, Ingested
 from central.dberrors import is_bad_value
-from central.unseal import open_payload
+from central.ingest import canonical_text
+from central.unseal import open_message
 from config.models import BrokerConfig, CasesConfig, CollectorConfig
 from config.secrets import credential as read_credential  # the one secrets reader
 from imdms.errors import ConfigError, ImdmsError
@@ -47,10 +48,18 @@ RECEIVE_MAXIMUM = 1000
 @dataclass(frozen=True)
 class _Message:
     topic: str
-    payload: bytes
+    payload: bytes  # as received
     mid: int
     qos: int
     unopened: str | None = None  # why a sealed crossing could not be opened (central/unseal.py)
+    opened: dict[str, Any] | None = None  # the opened crossing-v2, handed on unparsed
+
+
+def _received(topic: str, payload: bytes, mid: int, qos: int, credential: str) -> _Message:
+    """A message as the writer takes it: a sealed crossing opened here, on the broker client's
+    thread (libsodium releases the GIL while it decrypts)."""
+    opened, why = open_message(payload, credential)
+    return _Message(topic, payload, mid, qos, why, opened)
 
 
 def make_client(broker: BrokerConfig, client_id: str, *, manual_ack: bool = True) -> Any:
@@ -164,9 +173,8 @@ class Collector:
         self._connected.clear()
 
     def _on_message(self, client: Any, userdata: Any, msg: Any) -> None:
-        # opened here, off the writer thread (libsodium releases the GIL while it decrypts)
-        payload, why = open_payload(bytes(msg.payload), self.config.private_key_credential)
-        self._queue.put(_Message(msg.topic, payload, msg.mid, msg.qos, why))
+        self._queue.put(_received(msg.topic, bytes(msg.payload), msg.mid, msg.qos,
+                                  self.config.private_key_credential))
 
     # -- writer thread -----------------------------------------------------------------------
     def _writer_main(self) -> None:
@@ -179,7 +187,9 @@ class Collector:
             ensure_schema(db)  # the booth audit events' table, before the first batch
             from central.watchlist.hits import ensure_schema as ensure_hits
 
-            ensure_hits(db)
+            if db.postgres:  # collectors starting together raced on CREATE TABLE (UniqueViolation)
+                db.execute("SELECT pg_advisory_xact_lock(hashtext('imdms-schema'))")
+            ensure_hits(db)  # commits, releasing the lock
         except BaseException as err:  # surfaced by start()
             self._error = err
             self._db_ready.set()
@@ -253,39 +263,24 @@ class Collector:
         else:
             log.info("reconnected to the central database")
 
-    def _process(self, db: Any, batch: list[_Message]) -> None:
-        outcomes: Counter[str] = Counter()
-        committed: list[_Message] = []
+    def _process(self, db: Database, batch: list[_Message]) -> None:
         db.lock_for_ingest()
-        for msg in batch:
-            try:
-                with db.savepoint():
-                    outcome = self._handle(db, msg)
-                outcomes[outcome] += 1
-                if outcome in ("stored", "duplicate"):
-                    committed.append(msg)
-            except Exception as err:
-                if is_bad_value(err):
-                    # a value the store refuses is this message's fault, not an outage
-                    db.reject(
-                        msg.topic,
-                        msg.payload,
-                        f"the central store cannot hold a value: {db.describe(err)}",
-                    )
-                    outcomes["rejected"] += 1
-                    continue
-                if db.is_db_error(err):
-                    raise
-                # a bug must not stop the collector: keep the message for a technician
-                log.error(
-                    "could not store a message from %s: %s", msg.topic, err.__class__.__name__
-                )
-                db.reject(msg.topic, msg.payload, f"internal error: {err.__class__.__name__}")
-                outcomes["rejected"] += 1
+        try:  # the common case: the whole batch in one savepoint, none per message
+            with db.savepoint("one_batch"):
+                outcomes, committed = self._store_batch(db, batch, isolated=False)
+        except Exception as err:
+            if db.connection_lost() or (db.is_db_error(err) and not is_bad_value(err)):
+                raise  # an outage: the batch is retried whole
+            # a message broke the batch (a value the store refuses, a bug): undone; again,
+            # each message in its own savepoint so that one is rejected and the rest stored
+            outcomes, committed = self._store_batch(db, batch, isolated=True)
         db.commit()
         self.receipted += self._send_receipts(committed)
-        self.cases.after_commit(db, [m.payload for m in committed
-                                     if m.topic.rsplit("/", 1)[-1] in RECORD_KINDS])
+        # referral cases: only records that refer someone (receiving_unit), as parsed here
+        from records.case_id import receiving_unit
+
+        self.cases.after_commit(db, [canonical_text(r).encode("utf-8") for t, r in committed
+                                     if receiving_unit(r) is not None])
         if self._client is not None:
             for msg in batch:
                 if msg.qos > 0:
@@ -294,17 +289,80 @@ class Collector:
             self.counts.update(outcomes)
             self._cond.notify_all()
 
-    def _send_receipts(self, committed: list[_Message]) -> int:
+    def _store_batch(
+        self, db: Database, batch: list[_Message], *, isolated: bool
+    ) -> tuple[Counter[str], list[tuple[str, dict[str, Any]]]]:
+        """Store every message: (outcomes, (topic, record) of each stored or duplicate
+        crossing). isolated: each message in a savepoint, its failure rejected (else raised)."""
+        from central.ingest_batch import plain_original, store_originals
+
+        outcomes: Counter[str] = Counter()
+        committed: list[tuple[str, dict[str, Any]]] = []
+        run: list[tuple[str, dict[str, Any]]] = []  # plain originals, stored together
+
+        def count(topic: str, result: Ingested) -> None:
+            outcomes[result.outcome] += 1
+            if result.record is not None and result.outcome in ("stored", "duplicate"):
+                committed.append((topic, result.record))
+
+        def store_run() -> None:
+            for (topic, _), result in zip(run, store_originals(db, [r for _, r in run]),
+                                          strict=True):
+                count(topic, result)
+            run.clear()
+
+        for msg in batch:
+            if isolated:
+                try:
+                    with db.savepoint():
+                        count(msg.topic, self._handle(db, msg))
+                except Exception as err:
+                    outcomes[self._failed(db, msg, err)] += 1
+                continue
+            checked = self._check(db, msg)
+            if isinstance(checked, dict) and plain_original(checked):
+                run.append((msg.topic, checked))
+                continue
+            store_run()  # before this message: arrival order holds
+            count(msg.topic, db.store(checked) if isinstance(checked, dict)
+                  else checked if checked is not None else self._handle(db, msg))
+        store_run()
+        return outcomes, committed
+
+    def _check(self, db: Database, msg: _Message) -> dict[str, Any] | Ingested | None:
+        """A crossing's valid record (not stored yet) or its rejection; None: not a crossing
+        that can be checked apart from storing (_handle takes it)."""
+        parts = self._split(msg.topic)
+        if parts is None or parts[2] not in RECORD_KINDS or msg.unopened is not None:
+            return None
+        return db.check(msg.payload, topic=msg.topic, post=parts[0], terminal=parts[1],
+                        parsed=msg.opened)
+
+    def _failed(self, db: Database, msg: _Message, err: Exception) -> str:
+        """A message whose storing raised (undone): rejected, unless the database is away."""
+        if is_bad_value(err):
+            # a value the store refuses is this message's fault, not an outage
+            db.reject(msg.topic, msg.payload,
+                      f"the central store cannot hold a value: {db.describe(err)}")
+            return "rejected"
+        if db.is_db_error(err):
+            raise err
+        # a bug must not stop the collector: keep the message for a technician
+        log.error("could not store a message from %s: %s", msg.topic, err.__class__.__name__)
+        db.reject(msg.topic, msg.payload, f"internal error: {err.__class__.__name__}")
+        return "rejected"
+
+    def _send_receipts(self, committed: list[tuple[str, dict[str, Any]]]) -> int:
         """After the commit: each terminal's committed crossing ids to its receipt topic (a
         duplicate too: it is a re-send whose first receipt was lost). Returns ids sent."""
         from messaging.receipts import encode
 
         by_topic: dict[str, list[str]] = {}
-        for msg in committed:
-            parts = self._split(msg.topic)
+        for topic, record in committed:
+            parts = self._split(topic)
             if parts is None or parts[2] not in RECORD_KINDS:
                 continue
-            rid = json.loads(msg.payload).get("record_id")  # stored, hence valid JSON
+            rid = str(record["record_id"])  # stored, hence valid
             by_topic.setdefault(f"{self.prefix}/{parts[0]}/{parts[1]}/receipt", []).append(rid)
         if self._client is None:
             return 0
@@ -313,29 +371,29 @@ class Collector:
                 self._client.publish(topic, payload, qos=1)
         return sum(len(ids) for ids in by_topic.values())
 
-    def _handle(self, db: Any, msg: _Message) -> str:
-        """Store one message; returns the outcome counted."""
+    def _handle(self, db: Database, msg: _Message) -> Ingested:
+        """Store one message; its outcome is counted (record: a crossing to receipt)."""
         parts = self._split(msg.topic)
         if parts is None:
-            db.reject(msg.topic, msg.payload, "unexpected topic")
-            return "rejected"
+            return db.reject(msg.topic, msg.payload, "unexpected topic")
         post, terminal, kind = parts
         if kind == "heartbeat":
-            return str(db.ingest_heartbeat(msg.payload, topic=msg.topic, terminal=terminal).outcome)
+            return db.ingest_heartbeat(msg.payload, topic=msg.topic, terminal=terminal)
         if kind == "audit":  # booth audit events: into the hash-chained log (central/audit/)
             from central.audit.booth import ingest_booth_event
 
-            return str(ingest_booth_event(db, msg.payload, topic=msg.topic, post=post,
-                                          terminal=terminal).outcome)
+            return ingest_booth_event(db, msg.payload, topic=msg.topic, post=post,
+                                      terminal=terminal)
         if kind == "watchlist-hit":  # reported at once by the booth (central/watchlist/hits)
             from central.watchlist import hits
 
-            return hits.ingest(db, msg.topic, msg.payload)
+            return Ingested(str(hits.ingest(db, msg.topic, msg.payload)))
         if kind not in RECORD_KINDS:
-            return str(db.reject(msg.topic, msg.payload, "unexpected topic").outcome)
+            return db.reject(msg.topic, msg.payload, "unexpected topic")
         if msg.unopened is not None:
-            return str(db.reject(msg.topic, msg.payload, msg.unopened).outcome)
-        return str(db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal).outcome)
+            return db.reject(msg.topic, msg.payload, msg.unopened)
+        return db.ingest(msg.payload, topic=msg.topic, post=post, terminal=terminal,
+                         parsed=msg.opened)
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self, connect_timeout_s: float = 10.0) -> None:
@@ -360,8 +418,7 @@ class Collector:
 
         def deliver(topic: str, payload: bytes, mid: int) -> None:
             # opened on the consumer thread, as the MQTT path does in _on_message
-            opened, why = open_payload(payload, self.config.private_key_credential)
-            self._queue.put(_Message(topic, opened, mid, 1, why))
+            self._queue.put(_received(topic, payload, mid, 1, self.config.private_key_credential))
 
         url = url_with_password(self.config.amqp_url, read_credential(PASSWORD_CREDENTIAL))
         # prefetch: two batches in hand keep the writer busy while one commits

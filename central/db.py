@@ -19,12 +19,13 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from central.columns import ADDED_COLUMNS, DERIVED_COLUMNS, derived_columns
 from central.connect import connect_postgres, connect_sqlite, is_postgres_url
 from central.dberrors import describe, is_connection_lost, is_db_error, url_password
+from central.ingest import canonical_text, plainly_valid
 from central.photos import SCHEMA as PHOTO_SCHEMA
 from central.photos import split_photos, store_photos
 from central.values import payload_text, safe_text, unstorable
@@ -118,12 +119,57 @@ def day_number(ms: int, utc_offset_minutes: int = DAY_OFFSET_MINUTES) -> int:
     return (ms // 1000 + utc_offset_minutes * 60) // 86_400
 
 
+RECORD_COLUMNS = (
+    "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
+    f" sex, nationality, {', '.join(DERIVED_COLUMNS)}, has_tips, tip_referral, amends,"
+    " root_id, clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected,"
+    " received_at, payload, is_current, crossing_ms, crossing_day) VALUES "
+)
+RECORD_WIDTH = 21 + len(DERIVED_COLUMNS)
+ON_RECORD_CONFLICT = " ON CONFLICT (record_id) DO NOTHING"
+INSERT_RECORD = (RECORD_COLUMNS + "(" + ", ".join(["?"] * RECORD_WIDTH) + ")"
+                 + ON_RECORD_CONFLICT)
+ROWS_PER_INSERT = 200  # 200 x 45 values: under SQLite's and PostgreSQL's parameter limits
+
+
+def record_row(data: dict[str, Any], recorded_ms: int, root: str,
+               corrected: bool) -> tuple[Any, ...]:
+    """INSERT_RECORD's values; an original (no amends) goes in current, dated by its time."""
+    alone = not data.get("amends")
+    return (
+        data["record_id"],
+        data["terminal_id"],
+        data["border_post"],
+        data["direction"],
+        data["capture_method"],
+        int(data["sex"]),
+        data.get("nationality"),
+        *derived_columns(data, recorded_ms),  # a lone original crosses at recorded_ms
+        int(bool(data.get("tip_indicators"))),
+        data.get("tip_referral") or "NONE",
+        data.get("amends"),
+        root,
+        int(bool(data["clock_synced"])),
+        data["boot_id"],
+        data["monotonic_ns"],
+        recorded_ms,
+        int(corrected),
+        utc_now_iso(),
+        canonical_text(data),
+        int(alone),
+        recorded_ms if alone else None,
+        day_number(recorded_ms) if alone else None,
+    )
+
+
 @dataclass(frozen=True)
 class Ingested:
-    """What ingest did: "stored", "duplicate" or "rejected" (with the reason)."""
+    """What ingest did: "stored", "duplicate" or "rejected" (with the reason); record: the
+    stored or duplicate crossing as parsed (its id goes into the commit receipt)."""
 
     outcome: str
     reason: str | None = None
+    record: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 def compact_reason(message: str, limit: int = 500) -> str:
@@ -211,6 +257,17 @@ class Database:
             sql = sql.replace("?", "%s")
         return self._conn.execute(sql, params)
 
+    def insert_rows(self, head: str, width: int, rows: Sequence[Sequence[Any]],
+                    tail: str = "") -> None:
+        """`head` + one multi-row VALUES list + `tail` per ROWS_PER_INSERT rows: one round trip
+        each. Not executemany: psycopg pipelines that, and a connection cut mid-pipeline loses
+        the server's reason ("consuming input failed" instead of the FATAL message)."""
+        one = "(" + ", ".join(["?"] * width) + ")"
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            part = rows[start : start + ROWS_PER_INSERT]
+            self.execute(head + ", ".join([one] * len(part)) + tail,
+                         [v for row in part for v in row])
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return list(self.execute(sql, params).fetchall())
 
@@ -235,23 +292,23 @@ class Database:
             self._conn.execute("SELECT pg_advisory_xact_lock(hashtext('imdms-ingest'))")
 
     @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        """Undo one message's writes if it fails, keeping the rest of the batch."""
+    def savepoint(self, name: str = "one_message") -> Iterator[None]:
+        """Undo one message's (or one batch's) writes if it fails, keeping the rest."""
         if not self.postgres and not self._conn.in_transaction:
             self._conn.execute("BEGIN")
-        self._conn.execute("SAVEPOINT one_message")
+        self._conn.execute(f"SAVEPOINT {name}")
         try:
             yield
         except BaseException as err:
             if self.connection_lost():
                 raise  # nothing to undo on a dead connection; keep the server's reason
             try:
-                self._conn.execute("ROLLBACK TO SAVEPOINT one_message")
-                self._conn.execute("RELEASE SAVEPOINT one_message")
+                self._conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                self._conn.execute(f"RELEASE SAVEPOINT {name}")
             except Exception as undo:
                 raise undo from err
             raise
-        self._conn.execute("RELEASE SAVEPOINT one_message")
+        self._conn.execute(f"RELEASE SAVEPOINT {name}")
 
     def close(self) -> None:
         try:
@@ -281,8 +338,11 @@ class Database:
         log.warning("rejected a message on %s: %s", topic, reason)
         return Ingested("rejected", reason)
 
-    def _parse(self, topic: str, payload: bytes) -> tuple[dict[str, Any] | None, Ingested | None]:
-        """The message as a JSON object the store can hold, or its rejection."""
+    def _parse(
+        self, topic: str, payload: bytes, *, values: bool = True
+    ) -> tuple[dict[str, Any] | None, Ingested | None]:
+        """The message as a JSON object the store can hold, or its rejection (values=False:
+        the caller checks the values itself)."""
         if len(payload) > MAX_MESSAGE_BYTES:
             return None, self.reject(
                 topic, payload, f"too large: {len(payload)} bytes (limit {MAX_MESSAGE_BYTES})"
@@ -293,7 +353,7 @@ class Database:
             return None, self.reject(topic, payload, "not JSON")
         if not isinstance(data, dict):
             return None, self.reject(topic, payload, "not a JSON object")
-        bad = unstorable(data)
+        bad = unstorable(data) if values else None
         if bad is not None:
             return None, self.reject(topic, payload, bad)
         return data, None
@@ -305,36 +365,69 @@ class Database:
         topic: str = "",
         post: str | None = None,
         terminal: str | None = None,
+        parsed: dict[str, Any] | None = None,
     ) -> Ingested:
         """Validate and store one crossing message; duplicates and bad messages are not stored.
 
         post/terminal: from the topic; a record claiming another post or terminal is rejected
         (the broker's ACL authenticates the topic, not the payload).
+        parsed: the payload already parsed (an opened crossing-v2, central/unseal.py: its
+        sealed form was size-checked), so it is not parsed twice; a rejection then keeps the
+        parsed record as canonical JSON, as it kept the opened payload before.
         """
-        data, rejected = self._parse(topic, payload)
-        if data is None:
-            assert rejected is not None
-            return rejected
-        try:
-            validate_record(data)
-        except SchemaError as err:
-            return self.reject(topic, payload, compact_reason(err.message))
+        checked = self.check(payload, topic=topic, post=post, terminal=terminal, parsed=parsed)
+        return checked if isinstance(checked, Ingested) else self.store(checked)
+
+    def check(
+        self,
+        payload: bytes,
+        *,
+        topic: str = "",
+        post: str | None = None,
+        terminal: str | None = None,
+        parsed: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | Ingested:
+        """ingest() without the storing: the valid record, or its rejection (recorded)."""
+        if parsed is None:
+            data, rejected = self._parse(topic, payload, values=False)
+            if data is None:
+                assert rejected is not None
+                return rejected
+        else:
+            data = parsed
+
+        def refuse(reason: str) -> Ingested:
+            kept = payload if parsed is None else canonical_text(data).encode("utf-8")
+            return self.reject(topic, kept, reason)
+
+        if not plainly_valid(data):  # the full checks, in their order, with their reasons
+            bad = unstorable(data)
+            if bad is not None:
+                return refuse(bad)
+            try:
+                validate_record(data)
+            except SchemaError as err:
+                return refuse(compact_reason(err.message))
         try:  # the schema's date-time format is only checked when rfc3339-validator is installed
             instant_ms(data["recorded_at"])
         except ValueError:
-            return self.reject(topic, payload, "recorded_at: not an ISO 8601 date-time")
+            return refuse("recorded_at: not an ISO 8601 date-time")
         if (post is not None and data["border_post"] != post) or (
             terminal is not None and data["terminal_id"] != terminal
         ):
-            return self.reject(topic, payload, "border_post/terminal_id differ from the topic")
-        data, photos = split_photos(data)  # photos never reach the payload (central/photos.py)
-        done = self.store(data)
+            return refuse("border_post/terminal_id differ from the topic")
+        return data
+
+    def store(self, data: dict[str, Any]) -> Ingested:
+        """Store one valid record dict (validated by the caller); its photos go to their own
+        table and never reach the payload (central/photos.py)."""
+        data, photos = split_photos(data)
+        done = self._store_record(data)
         if photos and done.outcome == "stored":
             store_photos(self, data["record_id"], photos, instant_ms(data["recorded_at"]))
         return done
 
-    def store(self, data: dict[str, Any]) -> Ingested:
-        """Store one valid record dict (validated by the caller)."""
+    def _store_record(self, data: dict[str, Any]) -> Ingested:
         rid = data["record_id"]
         recorded_ms = instant_ms(data["recorded_at"])
         corrected = False
@@ -348,48 +441,24 @@ class Database:
         if amends:
             rows = self.query("SELECT root_id FROM records WHERE record_id = ?", (amends,))
             root = rows[0][0] if rows else amends
-        cur = self.execute(
-            "INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method,"
-            f" sex, nationality, {', '.join(DERIVED_COLUMNS)}, has_tips, tip_referral, amends,"
-            " root_id, clock_synced, boot_id, monotonic_ns, recorded_ms, time_corrected,"
-            " received_at, payload) VALUES ("
-            + ", ".join(["?"] * (18 + len(DERIVED_COLUMNS)))
-            + ") ON CONFLICT (record_id) DO NOTHING",
-            (
-                rid,
-                data["terminal_id"],
-                data["border_post"],
-                data["direction"],
-                data["capture_method"],
-                int(data["sex"]),
-                data.get("nationality"),
-                *derived_columns(data, recorded_ms),  # a lone original crosses at recorded_ms
-                int(bool(data.get("tip_indicators"))),
-                data.get("tip_referral") or "NONE",
-                amends,
-                root,
-                int(bool(data["clock_synced"])),
-                data["boot_id"],
-                data["monotonic_ns"],
-                recorded_ms,
-                int(corrected),
-                utc_now_iso(),
-                json.dumps(data, separators=(",", ":"), sort_keys=True),
-            ),
-        )
+        # an original goes in current, dated by its own time: right unless amendments came
+        # first (then refresh_winner below decides), and saves two statements per crossing
+        alone = not amends
+        cur = self.execute(INSERT_RECORD, record_row(data, recorded_ms, root, corrected))
         if cur.rowcount == 0:
             self.bump("duplicates")
-            return Ingested("duplicate")
+            return Ingested("duplicate", record=data)
         for tip in sorted(set(data.get("tip_indicators") or ())):
             self.execute(
                 "INSERT INTO record_indicators (record_id, indicator) VALUES (?, ?)", (rid, tip)
             )
         # amendments that arrived before this record now belong to this record's crossing
-        self.execute(
+        moved = self.execute(
             "UPDATE records SET root_id = ? WHERE root_id = ? AND record_id <> ?", (root, rid, rid)
-        )
-        self.refresh_winner(root, data)
-        return Ingested("stored")
+        ).rowcount
+        if not alone or moved:
+            self.refresh_winner(root, data)
+        return Ingested("stored", record=data)
 
     def _set_derived(self, record_id: str, data: dict[str, Any], crossing_ms: int) -> None:
         self.execute(

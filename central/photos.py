@@ -45,6 +45,11 @@ class Photo:
     jpeg: bytes = field(repr=False)
 
 
+def has_photos(data: dict[str, Any]) -> bool:
+    """Whether a record carries a photo (split off before it is stored)."""
+    return any(isinstance(data.get(name), str) and data[name] for name in PHOTO_FIELDS)
+
+
 def split_photos(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """(the record without its photos, {kind: base64 JPEG}). The record is not changed."""
     photos = {kind: data[name] for name, kind in PHOTO_FIELDS.items()

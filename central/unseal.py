@@ -11,7 +11,9 @@ import json
 import logging
 import os
 from functools import cache
+from typing import Any
 
+from central.ingest import canonical_text
 from messaging.seal import Opener, SealError, is_sealed
 
 log = logging.getLogger(__name__)
@@ -42,33 +44,44 @@ def open_payload(payload: bytes, credential_name: str) -> tuple[bytes, str | Non
     """(crossing-v1 payload, None), or (the payload as received, why it cannot be opened).
 
     Anything that is not a sealed record is returned as is: the ingest's own checks reject it.
+    """
+    opened, why = open_message(payload, credential_name)
+    if opened is None:
+        return payload, why
+    return canonical_text(opened).encode("utf-8"), None
+
+
+def open_message(payload: bytes, credential_name: str) -> tuple[dict[str, Any] | None, str | None]:
+    """(the opened crossing-v1 dict, None); (None, None) for anything not sealed (the ingest
+    parses and judges it); (None, why) for a sealed record that cannot be opened. The dict is
+    handed on to the writer as is: parsing it again cost as much as opening it.
+
     Never raises (it runs in paho's network thread, where an exception would stall the message).
     """
     try:
         return _open(payload, credential_name)
     except Exception as err:  # a bug must not stop the collector: keep the message
         log.error("could not open a sealed message: %s", err.__class__.__name__)
-        return payload, f"internal error opening the sealed part: {err.__class__.__name__}"
+        return None, f"internal error opening the sealed part: {err.__class__.__name__}"
 
 
-def _open(payload: bytes, credential_name: str) -> tuple[bytes, str | None]:
+def _open(payload: bytes, credential_name: str) -> tuple[dict[str, Any] | None, str | None]:
     if b'"sealed"' not in payload or len(payload) > MAX_SEALED_BYTES:
-        return payload, None  # crossing-v1, or not a record at all: the ingest says why
+        return None, None  # crossing-v1, or not a record at all: the ingest says why
     try:
         data = json.loads(payload)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return payload, None
+        return None, None
     if not isinstance(data, dict) or not is_sealed(data):
-        return payload, None
+        return None, None
     try:
         opener = opener_for(credential_name)
     except SealError as err:
-        return payload, f"central private key unusable: {err.message}"
+        return None, f"central private key unusable: {err.message}"
     if opener is None:
-        return payload, "sealed record, but the collector holds no central private key"
+        return None, "sealed record, but the collector holds no central private key"
     try:
-        opened = opener.open_record(data)
+        return opener.open_record(data), None
     except SealError as err:
-        return payload, err.message
-    return json.dumps(opened, separators=(",", ":"), sort_keys=True).encode("utf-8"), None
+        return None, err.message
 

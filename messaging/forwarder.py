@@ -51,6 +51,10 @@ __all__ = ["Forwarder", "LinkSettings", "settings_from_config"]  # LinkSettings:
 log = logging.getLogger(__name__)
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # keep the broker session (watchlist subscription) a week
+# idle, the pump waits on the socket this long before it looks at the outbox again: the booth
+# adds records from another process, so this bounds how long a new crossing waits (was 1 s:
+# half a second of every record's median latency to its receipt)
+IDLE_POLL_S = 0.1
 
 
 class Forwarder:
@@ -227,7 +231,7 @@ class Forwarder:
         self.client.publish(self.topics.history_request, payload, qos=0)
 
     def _timeout(self, next_heartbeat: float) -> float:
-        timeout = 1.0
+        timeout = IDLE_POLL_S
         if self.drain.inflight or self.deletes.undeleted():
             timeout = 0.05
         if self.drain.acked:

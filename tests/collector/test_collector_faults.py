@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+import central.db
+import central.ingest_batch
 from central.collector import Collector, _Message
 from central.db import Database
 from config.models import BrokerConfig, CollectorConfig
@@ -58,15 +60,16 @@ def test_a_bug_on_one_message_rejects_it_and_keeps_the_batch(
 ) -> None:
     col, db, client = _collector(store)
     good, poison = make(), make(age=41)
-    real_store = Database.store
+    real_row = central.db.record_row
 
-    def failing_store(self: Database, data: dict[str, Any]) -> Any:
-        result = real_store(self, data)
+    def failing_row(data: dict[str, Any], *args: Any) -> Any:
         if data["record_id"] == poison["record_id"]:
             raise KeyError("boom")
-        return result
+        return real_row(data, *args)
 
-    monkeypatch.setattr(Database, "store", failing_store)
+    # both ways of storing (a run of originals: central/ingest_batch.py; one record) fail
+    monkeypatch.setattr(central.db, "record_row", failing_row)
+    monkeypatch.setattr(central.ingest_batch, "record_row", failing_row)
     assert col._try_batch(db, [_msg(1, good), _msg(2, poison)])
     assert client.acked == [1, 2]
     assert [r["record_id"] for r in db.iter_records()] == [good["record_id"]]
@@ -101,17 +104,19 @@ def test_a_value_the_database_refuses_rejects_that_message_only(
     """The server refusing a value (SQLSTATE class 22) is a bad message, never an outage."""
     col, db, client = _collector(store)
     good, poison = make(), make(age=41)
-    real_store = Database.store
+    real_row = central.db.record_row
 
-    def refusing_store(self: Database, data: dict[str, Any]) -> Any:
+    def refusing_row(data: dict[str, Any], *args: Any) -> Any:
         if data["record_id"] == poison["record_id"]:
             # a real refusal by the store, caught inside the message's savepoint
             if store.kind == "postgresql":
-                self.execute("SELECT 'not a number'::bigint")
+                db.execute("SELECT 'not a number'::bigint")
             raise sqlite3.DataError("string or blob too big")
-        return real_store(self, data)
+        return real_row(data, *args)
 
-    monkeypatch.setattr(Database, "store", refusing_store)
+    # both ways of storing (a run of originals: central/ingest_batch.py; one record) refuse
+    monkeypatch.setattr(central.db, "record_row", refusing_row)
+    monkeypatch.setattr(central.ingest_batch, "record_row", refusing_row)
     assert col._try_batch(db, [_msg(1, poison), _msg(2, good)])
     assert client.acked == [1, 2]
     assert [r["record_id"] for r in db.iter_records()] == [good["record_id"]]
