@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from central.collector import make_client
@@ -15,8 +16,10 @@ def publish_all(
     *,
     client_id: str = "test-terminal",
     timeout_s: float = 30,
+    per_second: float | None = None,
 ) -> None:
-    """Publish at QoS 1 (heartbeats QoS 0) and wait for every PUBACK."""
+    """Publish at QoS 1 (heartbeats QoS 0) and wait for every PUBACK; per_second paces the
+    publishes as booths would (a fault test's kills then land while records still arrive)."""
     client = make_client(broker, client_id, manual_ack=False)
     done = threading.Event()
     acked: set[int] = set()
@@ -33,7 +36,12 @@ def publish_all(
     client.connect(broker.host, broker.port)
     client.loop_start()
     try:
-        infos = [client.publish(t, p, qos=q) for t, p, q in messages]
+        infos = []
+        start = time.monotonic()
+        for n, (t, p, q) in enumerate(messages):
+            if per_second is not None and n % 50 == 0:
+                time.sleep(max(0.0, start + n / per_second - time.monotonic()))
+            infos.append(client.publish(t, p, qos=q))
         with lock:
             want.update(i.mid for i in infos)
             if want <= acked:
