@@ -7,6 +7,7 @@ what to do, never the password.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,19 @@ def connect_postgres(url: str) -> Any:
         ) from err
 
 
+# "postgresql:/host/db" (a URL that went through Path(), which folds "//") or "mysql://...":
+# a URL scheme, not a file name; SQLite would quietly create ./postgresql:/... and store there
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def connect_sqlite(url: str) -> sqlite3.Connection:
     """A SQLite connection in WAL mode; the file is created 0600 (it holds personal data)."""
+    if not url.startswith("sqlite:///") and _SCHEME.match(url):
+        raise ImdmsError(
+            f"collector.database {url.split(':', 1)[0]}:... is neither a file path nor a"
+            " postgresql:// URL",
+            "write postgresql://user@host:port/db (two slashes), or a SQLite file path",
+        )
     path = Path(url.removeprefix("sqlite:///"))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
