@@ -102,6 +102,9 @@ class HistoryRelay:
         conn.settimeout(1.0)
         try:
             line = _read_line(conn)
+            if not line:  # connected and closed: a probe (imdms doctor), not a question
+                conn.close()
+                return
             qid = question_id(line)
         except (OSError, ValueError) as err:
             log.warning("history question ignored: %s", err)

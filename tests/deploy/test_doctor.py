@@ -22,6 +22,7 @@ from imdms.cli.doctor.broker import check_broker, connect_packet
 from imdms.cli.doctor.devices import check_camera, check_chip
 from imdms.cli.doctor.outbox import check_outbox
 from imdms.cli.doctor.system import check_clock
+from tests.deploy.relay import relay_process
 from tests.deploy.tls import TlsBroker, start_tls_broker
 from tests.peers import free_port, require_executable
 
@@ -134,7 +135,8 @@ def by_name(results: list[CheckResult]) -> dict[str, CheckResult]:
 def test_healthy_booth_passes(tmp_path: Path, broker: Any) -> None:
     b = broker()
     booth = make_booth(tmp_path / "booth", broker_port=b.port, ca=b.ca)
-    results = by_name(run_checks(booth.context()))
+    with relay_process(booth.data):  # the forwarder's history socket, as on a running booth
+        results = by_name(run_checks(booth.context()))
     assert set(results) == set(CHECKS)
     expected_skip = {"camera", "chip"}
     for name, result in results.items():

@@ -13,6 +13,7 @@ from imdms.checks import CheckResult, Status
 from imdms.cli.doctor.base import DoctorContext
 from imdms.cli.doctor.broker import check_broker
 from imdms.cli.doctor.devices import check_camera, check_chip, check_reader
+from imdms.cli.doctor.history import check_history
 from imdms.cli.doctor.outbox import check_forwarder, check_outbox
 from imdms.cli.doctor.seal import check_seal
 from imdms.cli.doctor.system import (
@@ -41,6 +42,7 @@ CHECKS: dict[str, Check] = {
     "clock": check_clock,
     "outbox": check_outbox,
     "forwarder": check_forwarder,
+    "history": check_history,
     "services": check_services,
 }
 
