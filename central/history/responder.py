@@ -7,6 +7,11 @@ terminal's own <prefix>/<post>/<terminal>/history-answer: the terminal comes fro
 which the broker's ACL ties to the terminal's certificate, so nobody is answered on another's
 behalf. A question older than MAX_AGE_S when its turn comes is dropped (the booth gave up).
 
+Several responders share the questions: on MQTT 5 (Mosquitto) they subscribe as one shared
+subscription, $share/<share_group>/..., so each question reaches one of them and any may die.
+RabbitMQ 3.10's MQTT plugin (3.1.1) has no shared subscriptions: there each responder answers
+every question, and the booth's relay keeps the first answer per question id.
+
 Threads: paho's loop thread only queues; run()'s thread owns the database, and refreshes the
 person index with newly collected crossings every refresh_s (so a lookup never waits for it).
 """
@@ -31,22 +36,31 @@ from messaging.topics import Topics
 
 log = logging.getLogger(__name__)
 MAX_AGE_S = 1.0
+SHARE_GROUP = "imdms-history"
 
 
 class HistoryResponder:
     def __init__(self, broker: BrokerConfig, database: str, opener: Opener, *,
-                 client_id: str | None = None, refresh_s: float = 5.0) -> None:
+                 client_id: str | None = None, refresh_s: float = 5.0,
+                 share_group: str | None = SHARE_GROUP) -> None:
         self.broker = broker
         self.database = database
         self.opener = opener
         self.topics = Topics(broker.topic_prefix, "+", "+")
         self.client_id = client_id or f"imdms-history-{socket.gethostname()}"
         self.refresh_s = refresh_s
+        self.share_group = share_group if broker.protocol == "5" else None
         self.answered = 0
         self.refused = 0
         self._queue: queue.SimpleQueue[tuple[float, str, bytes]] = queue.SimpleQueue()
         self._subscribed = threading.Event()
         self._client: Any = None
+
+    @property
+    def subscription(self) -> str:
+        """The questions' topic filter: shared among the responders where the broker can."""
+        plain = self.topics.all_history_requests
+        return f"$share/{self.share_group}/{plain}" if self.share_group else plain
 
     # -- paho's thread: note only ----------------------------------------------------------------
 
@@ -54,7 +68,7 @@ class HistoryResponder:
         if rc.is_failure:
             log.warning("history responder refused by the broker: %s", rc)
             return
-        client.subscribe(self.topics.all_history_requests, qos=0)
+        client.subscribe(self.subscription, qos=0)
 
     def _on_subscribe(self, *_a: Any) -> None:
         self._subscribed.set()
@@ -100,7 +114,7 @@ class HistoryResponder:
                 self.start()
             if ready is not None:
                 ready.set()
-            log.info("history responder answering on %s", self.topics.all_history_requests)
+            log.info("history responder answering on %s", self.subscription)
             next_refresh = time.monotonic() + self.refresh_s
             while not stop.is_set():
                 try:

@@ -1,6 +1,6 @@
 """`imdms history serve`: answer the booths' history questions (central side, issue 18 item 4).
 
-    imdms history serve [--database PATH|URL] [--client-id ID]
+    imdms history serve [--database PATH|URL] [--client-id ID] [--share-group NAME]
 
 Uses [broker] (the central broker, like `imdms collect`), [collector] database and
 private_key_credential (the centre's X25519 keys open the sealed questions). Runs until
@@ -27,6 +27,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                        help="override collector.database (SQLite path or postgresql:// URL)")
     serve.add_argument("--client-id", metavar="ID",
                        help="MQTT client id (default imdms-history-<host>)")
+    serve.add_argument("--share-group", metavar="NAME", default="imdms-history",
+                       help="MQTT 5 shared subscription the responders split the questions in"
+                       " (default imdms-history; '' for none; MQTT 3.1.1 brokers: none)")
     serve.set_defaults(func=run)
 
 
@@ -52,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     responder = HistoryResponder(cfg.broker, args.database or cfg.collector.database, opener,
-                                 client_id=args.client_id)
+                                 client_id=args.client_id,
+                                 share_group=args.share_group or None)
     responder.run(stop)
     return 0
