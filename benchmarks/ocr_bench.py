@@ -18,6 +18,10 @@ the print; for a wrong printed check digit: the printed lines with the failing c
 silent errors (accepted but wrong), refused, nothing found, median / max wall seconds and max
 CPU seconds; then over all tiers p99 wall and CPU seconds (CPU is what the reader costs; wall
 time on this shared machine also holds other sessions' load).
+
+--expert MODEL.npz adds the reader "imdms+expert" to the same run: the shipped classifier with
+MODEL as a second opinion on the cells it reads under --expert-below (ocr.classify.SecondOpinion;
+a candidate from tools/train_ocrb.py, e.g. --blurry), so a model is judged before it ships.
 """
 
 from __future__ import annotations
@@ -84,7 +88,20 @@ def run_reader(
     return rows
 
 
-def run_tiers(n: int, seed: int, passporteye: bool) -> None:
+def expert_reader(model: str, below: float) -> Callable[[Any], Any]:
+    """read_mrz_image with `model` as a second opinion on the shipped classifier's unsure cells."""
+    from ocr.classify import CellClassifier, SecondOpinion, default_classifier
+    from ocr.reader import read_mrz_image
+
+    clf = SecondOpinion(default_classifier(), CellClassifier.load(Path(model)), below)
+
+    def read(image: Any) -> Any:
+        return read_mrz_image(image, classifier=clf)
+
+    return read
+
+
+def run_tiers(n: int, seed: int, passporteye: bool, expert: Callable[[Any], Any] | None) -> None:
     """Per-tier figures on the realistic scenes, ours and (optionally) PassportEye."""
     from ocr.accept import failed_checks
     from ocr.backends import read_passporteye
@@ -92,6 +109,8 @@ def run_tiers(n: int, seed: int, passporteye: bool) -> None:
     from tools.mrz_scenes import TIERS, make_tier, outcome
 
     readers: list[tuple[str, Callable[[Any], Any]]] = [("imdms", read_mrz_image)]
+    if expert is not None:
+        readers.append(("imdms+expert", expert))
     if passporteye:
         readers.append(("passporteye", read_passporteye))
     print()
@@ -113,8 +132,9 @@ def run_tiers(n: int, seed: int, passporteye: bool) -> None:
                 r = read(sc.image)
                 secs.append(time.perf_counter() - t0)
                 cpu.append(time.process_time() - c0)
-                ok = r.accepted if name == "imdms" else bool(r.valid)
-                failed = r.failed_checks if name == "imdms" else (
+                ours = name.startswith("imdms")
+                ok = r.accepted if ours else bool(r.valid)
+                failed = r.failed_checks if ours else (
                     failed_checks(r.lines) if r.lines else ()
                 )
                 counts[outcome(sc, r.lines, ok, failed)] += 1
@@ -155,9 +175,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tiers", type=int, default=0, metavar="N", help="N realistic scenes per tier")
     ap.add_argument("--tier-seed", type=int, default=1, help="seed of the realistic scenes")
     ap.add_argument("--no-corpus", action="store_true", help="only the realistic tiers")
+    ap.add_argument("--expert", default=None, metavar="MODEL", help="candidate second opinion")
+    ap.add_argument("--expert-below", type=float, default=0.9, metavar="P")
     a = ap.parse_args(argv)
+    expert = expert_reader(a.expert, a.expert_below) if a.expert else None
     if a.no_corpus:
-        run_tiers(a.tiers, a.tier_seed, not a.no_passporteye)
+        run_tiers(a.tiers, a.tier_seed, not a.no_passporteye, expert)
         return 0
 
     corpus = Path(a.corpus)
@@ -180,6 +203,19 @@ def main(argv: list[str] | None = None) -> int:
         "rows": rows,
         "wall_s": time.time() - t0,
     }
+    if expert is not None:
+
+        def read_expert(path: str) -> list[str] | None:
+            r = expert(path)
+            return list(r.lines) if r.accepted and r.lines else None
+
+        t0 = time.time()
+        rows = run_reader(read_expert, corpus, recs, "imdms+expert")
+        results["imdms+expert"] = {
+            "summary": score.tabulate(rows, diffs)[0],
+            "rows": rows,
+            "wall_s": time.time() - t0,
+        }
     if not a.no_passporteye:
         from ocr.backends import read_lines_passporteye
 
@@ -221,8 +257,14 @@ def main(argv: list[str] | None = None) -> int:
             f"exact {pe['exact']:.1%} vs {ours['exact']:.1%}, "
             f"silent {pe['silent']:.1%} vs {ours['silent']:.1%}"
         )
+    if "imdms+expert" in results:
+        ex = results["imdms+expert"]["summary"]["all"]
+        print(
+            f"imdms+expert: exact {ex['exact']:.1%} vs {ours['exact']:.1%}, silent "
+            f"{ex['silent']:.1%}, median CPU {ex['cpu_median']:.3f} s vs {ours['cpu_median']:.3f} s"
+        )
     if a.tiers:
-        run_tiers(a.tiers, a.tier_seed, not a.no_passporteye)
+        run_tiers(a.tiers, a.tier_seed, not a.no_passporteye, expert)
     if a.json_out:
         Path(a.json_out).write_text(
             json.dumps(

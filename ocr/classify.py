@@ -87,6 +87,30 @@ class EnsembleClassifier(CellClassifier):
         return out
 
 
+class SecondOpinion(CellClassifier):
+    """`base` reads every cell; cells it reads with top probability under `unsure` are read
+    again by `expert` and the two log-probabilities averaged (renormalised). The expert costs
+    time only on the few unsure cells of a frame. Not in the shipped reader: a blur model as
+    expert read no more on fresh draws (docs/ocr.md); benchmarks/ocr_bench.py --expert measures
+    a candidate against the shipped pair in one run."""
+
+    def __init__(self, base: CellClassifier, expert: CellClassifier, unsure: float) -> None:
+        self.base, self.expert, self.unsure = base, expert, float(np.log(unsure))
+
+    def log_probs(self, cells: Img) -> F32:
+        lp = self.base.log_probs(cells)
+        flat = lp.reshape(-1, len(ALPHABET))
+        low = np.flatnonzero(flat.max(axis=1) < self.unsure)
+        if low.size:
+            cut = cells.reshape(-1, *cells.shape[-2:])[low]
+            z = 0.5 * (flat[low] + self.expert.log_probs(cut))
+            z = z - z.max(axis=1, keepdims=True)
+            flat = flat.copy()
+            flat[low] = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        out: F32 = flat.reshape(lp.shape).astype(np.float32)
+        return out
+
+
 @lru_cache(maxsize=2)
 def default_classifier(path: str = str(MODEL_PATH)) -> CellClassifier:
     """The reader's classifier: the ensemble of both shipped models (`path`: one model only)."""

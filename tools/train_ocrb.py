@@ -6,6 +6,9 @@
                              # synthetic frames with ground truth (make_mrz_corpus.py, own seeds)
     # the reader averages two models (ocr/classify.py); the second one is
     .venv/bin/python tools/train_ocrb.py --seed 11 --out ocr/model/ocrb_mlp_print.npz
+    # the blur model, a second opinion on the cells the pair reads under 0.9 (ocr/classify.py)
+    .venv/bin/python tools/train_ocrb.py --blurry --seed 19 --lines 4000 \
+        --out ocr/model/ocrb_mlp_blur.npz
     # a size expert (every line at 5-9 px cap height, defocus <= 0.8 px); not shipped: as a
     # third model for zones under 9 px it read no more small-tier scenes (docs/ocr.md)
     .venv/bin/python tools/train_ocrb.py --seed 13 --caps 5 9 --out /tmp/ocrb_mlp_small.npz
@@ -134,12 +137,17 @@ def degrade(
     base: float,
     n: int,
     caps: tuple[float, float] | None = None,
+    blurry: bool = False,
 ) -> tuple[np.ndarray, float, float]:
-    """Camera-like degradation; returns the canonical grey line and the first cell's origin."""
+    """Camera-like degradation; returns the canonical grey line and the first cell's origin.
+
+    `blurry` (the blur model, --blurry): small glyphs, defocus and motion as often as sharp
+    frames, faint ink; the blur scales with the glyph (defocus up to 0.15 cap heights + 0.3 px:
+    legible to an officer; 0.25 cap heights made a model no better as a second opinion)."""
     h, w = mask.shape
     paper = rng.uniform(110, 250)
     mask, darkness = print_process(rng, mask)
-    ink = paper * (1 - darkness * rng.uniform(0.35, 1.0))
+    ink = paper * (1 - darkness * rng.uniform(0.2 if blurry else 0.35, 1.0))
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     grad = 1 + rng.uniform(-0.25, 0.25) * (xx / w - 0.5) + rng.uniform(-0.1, 0.1) * (yy / h - 0.5)
     bg = np.full((h, w), paper, np.float32) * grad
@@ -172,6 +180,8 @@ def degrade(
     # camera: downscale to the frame's cap height, blur, noise, JPEG
     if caps is not None:  # a size expert (--caps): every line at its cap heights
         cap = rng.uniform(*caps)
+    elif blurry:  # half the lines at 5-12 px, the frames' hard case
+        cap = rng.uniform(5, 12) if rng.random() < 0.5 else rng.uniform(9, 36)
     else:
         cap = rng.uniform(9, 40) if rng.random() < 0.7 else rng.uniform(5, 20)
     f = cap / (0.70 * HR_EM)
@@ -180,9 +190,11 @@ def degrade(
     )
     # defocus in frame px; a size expert's 5-9 px glyphs are legible only under ~0.8 px blur
     sigma = rng.uniform(0.2, 0.8) if caps is not None else rng.uniform(0.2, 1.4)
+    if blurry:
+        sigma = rng.uniform(0.2, max(0.5, 0.15 * cap + 0.3))
     small = cv2.GaussianBlur(small, (0, 0), sigma)
-    if rng.random() < 0.2:
-        k = int(rng.integers(3, 6))
+    if rng.random() < (0.45 if blurry else 0.2):
+        k = int(rng.integers(3, max(4, min(9, int(0.5 * cap)))) if blurry else rng.integers(3, 6))
         kern: Any = np.zeros((k, k), np.float32)
         kern[k // 2, :] = 1.0 / k
         R = cv2.getRotationMatrix2D((k / 2 - 0.5, k / 2 - 0.5), float(rng.uniform(0, 180)), 1.0)
@@ -210,7 +222,10 @@ def degrade(
 
 
 def synth_cells(
-    rng: np.random.Generator, n_lines: int, caps: tuple[float, float] | None = None
+    rng: np.random.Generator,
+    n_lines: int,
+    caps: tuple[float, float] | None = None,
+    blurry: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     font = ImageFont.truetype(FONT, HR_EM)
     xs, ys = [], []
@@ -218,7 +233,7 @@ def synth_cells(
         n = int(rng.choice([30, 36, 44]))
         text = random_text(rng, n)
         mask, x0, base = render_line(rng, text, font)
-        canon, cx0, cy = degrade(rng, mask, x0, base, n, caps)
+        canon, cx0, cy = degrade(rng, mask, x0, base, n, caps, blurry)
         y0 = int(round(cy - CELL_H / 2 + rng.normal(0, 0.4)))
         for i, ch in enumerate(text):
             x = int(round(cx0 + i * PITCH + rng.normal(0, 0.5)))
@@ -367,11 +382,15 @@ def main(argv: list[str] | None = None) -> int:
         "--caps", type=float, nargs=2, metavar=("LO", "HI"),
         help="render every line at a cap height in LO..HI px (the small-glyph model: 5 9)",
     )  # fmt: skip
+    ap.add_argument(
+        "--blurry", action="store_true",
+        help="the blur model: 5-12 px glyphs half the time, defocus up to 0.25 cap, motion, faint",
+    )  # fmt: skip
     a = ap.parse_args(argv)
     cv2.setNumThreads(1)
     rng = np.random.default_rng(a.seed)
     t0 = time.time()
-    cells, labels = synth_cells(rng, a.lines, tuple(a.caps) if a.caps else None)
+    cells, labels = synth_cells(rng, a.lines, tuple(a.caps) if a.caps else None, a.blurry)
     print(f"rendered {len(cells)} cells in {time.time() - t0:.0f}s", flush=True)
     for c in a.corpus:
         cx, cy = corpus_cells(Path(c))
