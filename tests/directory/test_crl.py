@@ -78,12 +78,14 @@ def test_the_shipped_mosquitto_example_checks_the_crl(tmp_path: Path,
     crl = tmp_path / "terminals.crl"
     write_crl(crl, build_crl(ca, reg.revoked_serials(), days=1))
     shipped = (Path(__file__).parents[2] / "deploy" / "central" / "mosquitto.conf").read_text()
+    shipped_acl = Path(__file__).parents[2] / "deploy" / "central" / "mosquitto.acl"
     b: Broker = broker_factory(start=False)
     subs = {r"(?m)^listener 8883$": f"listener {b.port} 127.0.0.1",
             r"(?m)^cafile .*$": f"cafile {pki['ca']}",
             r"(?m)^certfile .*$": f"certfile {pki['cert']}",
             r"(?m)^keyfile .*$": f"keyfile {pki['key']}",
-            r"(?m)^crlfile .*$": f"crlfile {crl}"}
+            r"(?m)^crlfile .*$": f"crlfile {crl}",
+            r"(?m)^acl_file .*$": f"acl_file {shipped_acl}"}
     for pattern, value in subs.items():
         shipped, n = re.subn(pattern, value, shipped)
         assert n == 1, f"deploy/central/mosquitto.conf has no line matching {pattern}"
