@@ -1,6 +1,8 @@
 """Categorisation and decision: preselected from the config and the document so a clean
 passport is Enter, Enter. Enter or F2 saves; the screen says "saved" only after the outbox
-accepted the record."""
+accepted the record.
+
+The case texts are in `categorise_text`, the form's fields in `categorise_form`."""
 
 from __future__ import annotations
 
@@ -24,14 +26,16 @@ from records.codes import (
     TransportRole,
     TravellerCategory,
 )
-from records.record import CrossingRecord
 from records.rules import default_purpose
-from terminal.booking import Case, Problem, local_hhmm
+from terminal.booking import Case, Problem
 from terminal.i18n import N_, _
-from terminal.labels import SEX_SHORT, doc_tail, initials, label, options, tip_label
+from terminal.labels import label, options
 from terminal.referrals import case_note
 from terminal.saving import NotSaved, Saved
+from terminal.screens import categorise_form
 from terminal.screens.base import BoothScreen
+from terminal.screens.categorise_form import FIELD_WIDGETS
+from terminal.screens.categorise_text import adult_label, adults_for, case_heading, indicator_text
 from terminal.screens.photo import ask_photo, set_record_limit
 from terminal.widgets.choice import Choice
 from terminal.widgets.keybar import KeyBar
@@ -39,72 +43,8 @@ from terminal.widgets.status_bar import StatusBar
 from terminal.widgets.tick import TickBox
 from terminal.widgets.upper_input import UpperInput
 
-# Form / Case field named by a Problem -> the widget that edits it
-FIELD_WIDGETS = {
-    "decision": "#decision", "traveller_category": "#category",
-    "refusal_reason": "#refusal", "relationship_to_adult": "#relationship",
-    "purpose": "#purpose", "intended_stay_days": "#stay", "amend_reason": "#amend-reason",
-}  # fmt: skip
-
-
-def adult_label(record: CrossingRecord) -> str:
-    """Enough to tell two adults apart: time, direction, initials, document's last digits."""
-    who = initials(record.surname, record.given_names) or "?"
-    return (
-        f"{local_hhmm(record.recorded_at)} {record.direction.value} {who} "
-        f"{doc_tail(record.document_number)} {record.nationality or '?'} "
-        f"{SEX_SHORT.get(record.sex, '?')}{record.age_band or '?'}"
-    )
-
-
-def adults_for(records: list[CrossingRecord], direction: Any) -> list[tuple[str, str]]:
-    """The adults a minor may be linked to: saved this shift, going the same way."""
-    return [(adult_label(r), r.record_id) for r in records
-            if not r.minor and r.direction == direction and r.void is None]
-
-
-def case_heading(case: Case) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
-    for alert in case.alerts:  # repeated here: the decision must be made knowing it
-        text.append(f"{alert}", style="bold reverse red")
-        text.append(" ")
-    if case.proposed is not None:  # marked (first: always visible): confirm it, or change it
-        text.append(_("PROPOSED as last time"), style="bold reverse yellow")
-        text.append(" ")
-    if case.group_id is not None:
-        text.append(_("GROUP {code}").format(code=case.group_id[-4:]), style="bold reverse cyan")
-        text.append(" ")
-    if case.original is not None:
-        text.append(_("CORRECTION of .."), style="bold yellow")
-        text.append(case.original.record_id[-6:] + "  ", style="bold yellow")
-    if case.read is not None and case.read.mrz is not None:
-        m = case.read.mrz
-        text.append(f"{m.document_code} {m.issuing_state}  {m.surname}, {m.given_names}  ")
-    elif case.original is not None:
-        o = case.original
-        text.append(f"{initials(o.surname, o.given_names) or '?'} "
-                    f"{doc_tail(o.document_number)}  ")
-    else:
-        text.append(_("NO DOCUMENT") + "  ", style="bold yellow")
-    text.append(_("nat {nat}  age {age}").format(
-        nat=case.nationality or '?', age=case.age if case.age is not None else '?'))
-    if case.minor:
-        text.append("  " + _("MINOR"), style="bold reverse red")
-    return text
-
-
-def indicator_text(case: Case) -> Text:
-    f = case.form
-    if not f.tip_indicators and not f.tip_note:
-        if case.minor and not f.accompanying_adult_ref:
-            return Text(_("MINOR with no adult linked: link the adult, or flag indicators (F7)"),
-                        style="bold yellow")
-        return Text(_("Indicators: none flagged (F7 to flag)"), style="dim")
-    names = "; ".join(tip_label(i) for i in f.tip_indicators)
-    text = Text(_("{n} flagged: {names}").format(n=len(f.tip_indicators), names=names),
-                style="bold yellow")
-    text.append("  " + _("referral: {referral}").format(referral=label(f.tip_referral)))
-    return text
+__all__ = ["FIELD_WIDGETS", "CategoriseScreen", "adult_label", "adults_for", "case_heading",
+           "indicator_text"]
 
 
 class CategoriseScreen(BoothScreen[None]):
@@ -233,37 +173,8 @@ class CategoriseScreen(BoothScreen[None]):
         self._purpose_default = new
 
     def collect(self) -> None:
-        f = self.case.form
-        f.direction = self.query_one("#direction", Choice).value
-        f.traveller_category = self.query_one("#category", Choice).value
-        f.purpose = self.query_one("#purpose", Choice).value
-        stay = self.query_one("#stay", Input).value.strip()
-        f.intended_stay_days = int(stay) if stay.isdigit() else None
-        f.transport_mode = self.query_one("#transport", Choice).value
-        f.transport_role = self.query_one("#role", Choice).value
-        residence = self.query_one("#residence", Input).value.strip().upper()
-        f.country_of_residence = residence or None
-        decision = self.query_one("#decision", Choice).value
-        self.case.decision_chosen = decision is not None
-        if decision is not None:
-            f.decision = decision
-        f.refusal_reason = self.query_one("#refusal", Choice).value
-        adult = self.query_one("#adult", Choice).value
-        f.accompanying_adult_ref = adult
-        f.relationship_to_adult = self.query_one("#relationship", Choice).value if adult else None
-        alone = f.minor_travel is MinorTravel.ALONE_WITH_CONSENT  # the letter seen, no adult
-        f.consent_letter_seen = self.query_one("#consent", Checkbox).value if adult else \
-            (True if alone else None)
-        if adult:
-            f.minor_travel = None  # linked here after all
-        if adult:
-            parent = next((r for r in self.app.recent_records() if r.record_id == adult), None)
-            f.group_id = self.case.group_id or \
-                ((parent.group_id or parent.record_id) if parent else adult)
-        elif self.case.original is None:
-            f.group_id = self.case.group_id  # the open group's, else none
-        f.notes = self.query_one("#notes", Input).value.strip() or None
-        self.case.amend_reason = self.query_one("#amend-reason", Input).value
+        """Read the widgets back into the Case (terminal/screens/categorise_form.py)."""
+        categorise_form.collect(self)
 
     def _show_problems(self, problems: list[Problem]) -> None:
         box = self.query_one("#problems", Static)

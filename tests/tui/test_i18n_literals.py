@@ -16,9 +16,10 @@ from imdms import errors
 TERMINAL = Path(__file__).resolve().parents[2] / "terminal"
 SCREENS = TERMINAL / "screens"
 # outside screens/: the modules whose texts reach a screen (banners, notices, problems, flashes)
-MODULES = ("crossers.py", "chip_checks.py", "booking.py", "group_keys.py", "app.py", "booth.py",
-           "labels.py", "routing.py", "pump.py", "chip_link.py", "drafts.py", "keyboard.py",
-           "watchlist_hits.py", "referrals.py", "saving.py", "officers.py")
+MODULES = ("crossers.py", "chip_checks.py", "booking.py", "booking_form.py", "group_keys.py",
+           "app.py", "booth.py", "booth_base.py", "labels.py", "routing.py", "pump.py",
+           "chip_link.py", "drafts.py", "keyboard.py", "watchlist_hits.py", "referrals.py",
+           "saving.py", "officers.py")
 # literals there that are not text: (module, literal as unparsed)
 NOT_TEXT = {
     ("app.py", "'chip'"),  # the chip reader's config section name
