@@ -6,12 +6,15 @@ holds it), narrowed by issuer and date of birth when given. Every version of tho
 is exported as the centre holds it: opened on arrival (central/unseal.py), so the file holds
 names, numbers and notes: it is written 0600, and the request is a row of the audit log
 (operator, reason, the document asked for, how many records), committed only once the file
-is written. Crossings of the same person under another document are not included: fuzzy
+is written. The crossings' photos (booth camera, document chip: central/photos.py, kept apart
+from the payloads) are in the export too, base64, and counted in the audit row. Crossings of
+the same person under another document are not included: fuzzy
 links may join two people, and an export must not disclose a stranger's data.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
@@ -19,6 +22,7 @@ from typing import Any
 
 from central.audit.chain import record_view
 from central.db import Database
+from central.photos import photos_of
 from central.trace.index import refresh
 from central.trace.names import doc_number
 from imdms.errors import ImdmsError
@@ -94,7 +98,10 @@ def export(
     number of records. Raises ImdmsError (nothing audited, no file left) when writing fails."""
     at = at or utc_now_iso()
     records = find_records(db, doc, issuer, dob)
-    asked = {"doc": doc, "issuer": issuer, "dob": dob, "out": str(out)}
+    photos = [{"record_id": p.record_id, "kind": p.kind,
+               "jpeg_base64": base64.b64encode(p.jpeg).decode()}
+              for p in photos_of(db, list(dict.fromkeys(r["record_id"] for r in records)))]
+    asked = {"doc": doc, "issuer": issuer, "dob": dob, "out": str(out), "photos": len(photos)}
     seq = record_view(db, operator=operator, reason=reason, action="subject-access",
                       params=asked, result_count=len(records), at=at)
     document = {
@@ -102,6 +109,7 @@ def export(
         "request": {"document_number": doc, "issuer": issuer, "date_of_birth": dob,
                     "operator": operator, "reason": reason, "made_at": at, "audit_seq": seq},
         "records": records,
+        "photos": photos,
     }
     try:
         _write_private(out, json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -77,12 +77,29 @@ def sample_records(n: int, seed: int = 7, days: int = 14) -> list[dict[str, obje
     return out
 
 
+def _demo_photo() -> str | None:
+    """A drawn portrait (the booth's simulated camera), base64; None without OpenCV."""
+    import base64
+
+    try:
+        from drivers.photo import SimulatedPhotoCamera
+
+        return base64.b64encode(SimulatedPhotoCamera().take(12_288)).decode()
+    except Exception:  # noqa: BLE001 - a demo without photos is still a demo
+        return None
+
+
 def load(url: str, n: int = 3000) -> int:
-    """Store n sample crossings in the store at url (created if missing); returns stored."""
+    """Store n sample crossings in the store at url (created if missing); returns stored.
+    The traced person's first crossing carries a booth photo (the trace page shows it)."""
     db = Database(url)
     stored = 0
+    photo = _demo_photo()
     try:
         for rec in sample_records(n):
+            if photo and rec.get("document_number") == TRACED_DOC.split(":")[1]:
+                rec.update(photo_consent=True, photo_jpeg=photo)
+                photo = None  # one photo: the first crossing's
             got = db.ingest(json.dumps(rec).encode(), topic="demo")
             stored += got.outcome == "stored"
         db.commit()

@@ -9,6 +9,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from central.trace.audit import audit_rows, record_access
@@ -16,6 +17,7 @@ from central.trace.search import Query, trace
 from console.models import SignIn
 from console.roles import page
 from console.store import central_db
+from console.trace_photos import photo_uris
 from imdms.errors import ImdmsError
 
 log = logging.getLogger(__name__)
@@ -24,9 +26,11 @@ AUDIT_ROWS = 200
 
 
 @page("traces")
+@never_cache  # personal data and photos: Cache-Control no-store, never kept by a browser
 @require_http_methods(["GET", "POST"])
 def traces(request: HttpRequest) -> HttpResponse:
-    context: dict[str, object] = {"kinds": KINDS, "error": "", "results": None, "form": {}}
+    context: dict[str, object] = {"kinds": KINDS, "error": "", "results": None, "form": {},
+                                  "shown": []}
     if request.method == "POST":
         form = {k: request.POST.get(k, "").strip() for k in ("kind", "value", "dob", "reason")}
         context["form"] = form
@@ -38,9 +42,15 @@ def traces(request: HttpRequest) -> HttpResponse:
             if not form["value"]:
                 raise ImdmsError("nothing to search for", "give a document, name, record or group")
             with central_db() as db:
-                context["results"] = trace(
+                people = trace(
                     db, q, operator=request.user.get_username(), reason=form["reason"]
                 )
+                photos = photo_uris(db, people, operator=request.user.get_username(),
+                                    reason=form["reason"])
+                db.commit()
+                context["results"] = people
+                context["shown"] = [(p, [(c, photos.get(c.record_id, [])) for c in p.crossings])
+                                    for p in people]
         except ImdmsError as err:
             context["error"] = f"{err.message}. {err.hint or ''}".strip()
             return render(request, "console/traces.html", context, status=400)

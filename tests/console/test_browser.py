@@ -197,11 +197,11 @@ def test_filtered_statistic_equals_cli_report(
     page.context.close()
 
 
-def audit_count(server: Server) -> int:
+def audit_count(server: Server, kind: str = "trace") -> int:
     with sqlite3.connect(server.database) as conn:
         n: int = conn.execute(
             "SELECT COUNT(*) FROM audit_log WHERE source = 'central' AND operator = 'trafficking'"
-            " AND kind = 'trace'"
+            " AND kind = ?", (kind,)
         ).fetchone()[0]
     return n
 
@@ -216,6 +216,11 @@ def test_trace_writes_its_audit_row(browser: Any, server: Server) -> None:
     page.wait_for_load_state()
     assert re.match(r"\d+ persons? found", page.inner_text("#trace-result"))
     assert audit_count(server) == before + 1
+    # the traced person's booth photo, decoded and drawn by the browser (issue 21 item 4)
+    photo = page.locator("td.photos img[alt='booth camera photo']")
+    assert photo.count() == 1
+    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert audit_count(server, "console_trace_photos") >= 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "traces-result.png"))
     page.context.close()

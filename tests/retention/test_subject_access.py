@@ -3,6 +3,7 @@ file, an audit row; and the CLI in its own process, with no personal data on std
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import stat
@@ -62,6 +63,27 @@ def test_export_writes_0600_and_audits_the_request(db: Database, tmp_path: Path)
         "dpo-1", "DPA request 2030/17", "subject-access", 3)
     assert row["params"]["doc"] == "A01234567" and row["at"] == "2030-01-02T03:04:05.000Z"
     assert doc["request"]["audit_seq"] == row["id"] and verify(db).ok
+
+
+def test_the_export_holds_the_persons_photos_and_counts_them(db: Database,
+                                                              tmp_path: Path) -> None:
+    from tests.faces.helpers import jpeg
+
+    photo = jpeg()
+    enter = crossing(at=T0)
+    enter.update(photo_consent=True, photo_jpeg=base64.b64encode(photo).decode())
+    other = crossing(doc="LSO:RA7654321", surname="MOLAPO", given="THABO", dob="1985-01-02")
+    other.update(photo_consent=True, photo_jpeg=base64.b64encode(jpeg()).decode())
+    ingest(db, enter, other)
+    out = tmp_path / "request.json"
+    assert export(db, doc="A01234567", issuer="ZAF", dob=None, operator="dpo-1",
+                  reason="DPA request 2030/18", out=out) == 1
+    doc = json.loads(out.read_text())
+    assert [(p["record_id"], p["kind"]) for p in doc["photos"]] == [(enter["record_id"],
+                                                                     "booth")]
+    assert base64.b64decode(doc["photos"][0]["jpeg_base64"]) == photo  # Thabo's is not there
+    (row,) = audit_rows(db)
+    assert row["params"]["photos"] == 1
 
 
 def test_a_failed_write_leaves_no_audit_row(db: Database, tmp_path: Path) -> None:
