@@ -47,6 +47,8 @@ PAGES = {
     "statistics-nationality": "/statistics/?nationality=ZAF&audience=internal",
     "statistics-category": "/statistics/?category=MINEWORKER&audience=internal",
     "statistics-lso-mineworker-male": "/statistics/?nationality=LSO&category=MINEWORKER&sex=MALE",
+    "statistics-purpose": "/statistics/?purpose=EMPLOYMENT&audience=internal",
+    "statistics-stay": "/statistics/?stay=MONTHS_3_TO_12&audience=internal",
 }
 LOAD = """
 INSERT INTO records (record_id, terminal_id, border_post, direction, capture_method, sex,
