@@ -180,6 +180,11 @@ class AmqpSource:
         self._failing = False
         log.info("consuming %s at %s%s", ", ".join(self.queues), self.where, again)
         while not self._stop.is_set():
+            # receipts queued while no connection was open (or whose wake-up was lost with
+            # the old one) go now: publish() wakes this thread only for the first of a run,
+            # so one left behind would hold back every later receipt
+            if self._outgoing:
+                self._flush_publishes()
             conn.process_data_events(time_limit=1)
         conn.process_data_events(time_limit=0)  # the acks of stop()'s last commit
         self._flush_acks()
@@ -254,10 +259,15 @@ class AmqpSource:
 
         with self._lock:
             out, self._outgoing = self._outgoing, []
-        for key, body in out:
-            self._channel.basic_publish(
-                "amq.topic", key, body, pika.BasicProperties(delivery_mode=2)
-            )
+        for n, (key, body) in enumerate(out):
+            try:
+                self._channel.basic_publish(
+                    "amq.topic", key, body, pika.BasicProperties(delivery_mode=2)
+                )
+            except Exception:
+                with self._lock:  # the link dropped: the rest go on the next connection
+                    self._outgoing[:0] = out[n:]
+                raise
 
     def disconnect(self) -> None:
         self._stop.set()

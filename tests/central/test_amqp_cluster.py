@@ -117,3 +117,57 @@ def test_node_kills_while_forwarders_drain_lose_nothing(
     assert len(ids) == len(set(ids)), "a record was stored twice"
     assert set(ids) == want, f"{len(want - set(ids))} of {len(want)} lost; kills {kills}"
     assert all(backlog for _, _, backlog in kills), f"a kill missed the draining: {kills}"
+
+
+RECEIPTS = "[outbox]\ndisk_floor_mb = 1\nreceipts = true\nreceipt_timeout_s = 5\n"
+
+
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+def test_node_kills_every_record_still_receipted(
+    cluster: RabbitCluster, store: Store, tmp_path: Path
+) -> None:
+    """With receipts on, five node kills: every booth's outbox ends empty (each record stored
+    and receipted), so no terminal's receipt subscription is left dead by a kill."""
+    nodes = cluster.nodes
+    booths = []
+    for i, t in enumerate(TERMINALS):
+        cfg, _ = terminal(tmp_path, nodes[i], t, PER_TERMINAL // 2)
+        cfg.write_text(cfg.read_text().replace("[outbox]\ndisk_floor_mb = 1\n", RECEIPTS))
+        booths.append(cfg)
+    central = tmp_path / "central"
+    central.mkdir()
+    secret = central / "amqp-password"
+    secret.write_text(password_of(COLLECTOR_USER))
+    secret.chmod(0o600)
+    urls = ",".join(n.amqp_url() for n in nodes)
+    cfg = central / "central.toml"
+    cfg.write_text(f'[collector]\nsource = "amqp"\namqp_url = "{urls}"\ndatabase = "{store.url}"\n')
+    log = central / "collect.log"
+    collector = start_collect(cfg, log)
+    forwarders = [forward(c, daemon=True) for c in booths]
+    try:
+        for k in range(KILLS):
+            for c, t in zip(booths, TERMINALS, strict=True):
+                add_records(c, PER_TERMINAL // 2, t)
+            deadline = time.monotonic() + 60
+            while sum(pending(c) for c in booths) > 0.8 * PER_TERMINAL // 2 * len(booths):
+                assert time.monotonic() < deadline, "the forwarders do not drain"
+                time.sleep(0.02)  # other processes' progress: no event to await
+            victim = nodes[k % len(nodes)]
+            victim.kill()
+            victim.start()
+        deadline = time.monotonic() + 240
+        while any(pending(c) for c in booths) and time.monotonic() < deadline:
+            time.sleep(0.2)  # other processes' progress: no event to await
+        left = {t: pending(c) for c, t in zip(booths, TERMINALS, strict=True)}
+        assert not any(left.values()), f"records never receipted after the kills: {left}"
+    finally:
+        for proc in [*forwarders, collector]:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in [*forwarders, collector]:
+            try:
+                proc.wait(30)
+            except Exception:  # noqa: BLE001 - stopped by PID whatever happened
+                proc.kill()
+                proc.wait()

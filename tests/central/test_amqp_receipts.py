@@ -8,12 +8,24 @@ import json
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.central.helpers import TERMINALS, collector_config
-from tests.central.procs import forward, start_collect, stored_ids, terminal
+from central.collector import Collector
+from config.models import BrokerConfig, CollectorConfig
+from messaging.receipts import encode
+from tests.central.helpers import POST, TERMINALS, collector_config
+from tests.central.procs import (
+    add_records,
+    forward,
+    pending,
+    start_collect,
+    stored_ids,
+    terminal,
+)
 from tests.central.rabbit import RabbitNode
 from tests.collector.peers import Store
 
@@ -54,3 +66,53 @@ def test_amqp_collector_receipts_every_record(
     assert status["pending"] == 0 and status["awaiting_receipt"] == 0, status
     assert status["quarantined"] == 0, status
     assert set(stored_ids(store.url)) >= set(ids)
+
+
+def _wait(done: Callable[[], bool], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if done():
+            return True
+        time.sleep(0.1)  # another process's progress: no event to await
+    return False
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # the broker's fault
+def test_receipts_flow_again_after_the_node_restarts(
+    rabbit: RabbitNode, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A receipt the collector queues while its connection is down (a batch committed just
+    after the node died) goes out on the next connection, and so do all later ones: the
+    first version left it queued with no wake-up and never sent a receipt again."""
+    t = TERMINALS[0]
+    cfg, _ = terminal(tmp_path, rabbit, t, 200)
+    cfg.write_text(cfg.read_text().replace(
+        "[outbox]\ndisk_floor_mb = 1\n",
+        "[outbox]\ndisk_floor_mb = 1\nreceipts = true\nreceipt_timeout_s = 5\n"))
+    ccfg_path = collector_config(tmp_path / "central.toml", rabbit, store.url)
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(ccfg_path.parent))
+    ccfg = CollectorConfig.model_validate(
+        {"database": store.url, "source": "amqp", "amqp_url": rabbit.amqp_url()})
+    collector = Collector(BrokerConfig(), ccfg, retry_min_s=0.2, retry_max_s=1.0)
+    collector.start()
+    fwd = forward(cfg, daemon=True)
+    try:
+        assert _wait(lambda: pending(cfg) == 0, 60), "the first records were not receipted"
+        source = collector._client  # the AMQP source: its drop is what this test is about
+        rabbit.kill()
+        assert _wait(lambda: source._conn is None, 30), "the collector did not see the drop"
+        source.publish(f"imdms/v1/{POST}/{t}/receipt", encode(["queued-while-down"])[0])
+        rabbit.start()
+        add_records(cfg, 200, t)
+        left = 0
+        if not _wait(lambda: pending(cfg) == 0, 90):
+            left = pending(cfg)
+        assert left == 0, f"{left} of 200 records never receipted after the restart"
+    finally:
+        fwd.send_signal(signal.SIGTERM)
+        try:
+            fwd.wait(30)
+        except subprocess.TimeoutExpired:
+            fwd.kill()
+            fwd.wait()
+        collector.stop()
