@@ -103,6 +103,13 @@ class Booth:
     def pending(self) -> int:
         return int(self.outbox.status().pending)
 
+    def online(self) -> bool:
+        """The forwarder says it is connected (forwarder-status.json)."""
+        try:
+            return bool(json.loads((self.dir / "forwarder-status.json").read_text())["online"])
+        except (OSError, ValueError, KeyError):
+            return False
+
     def forward(self, *, once: bool) -> subprocess.Popen[bytes]:
         flags = ["--exit-when-empty"] if once else []
         return subprocess.Popen(
@@ -352,7 +359,14 @@ def main() -> int:
         clock = ReceiptClock(nodes[0].mqtt_port)
         services = [b.forward(once=False) for b in booths]
         procs += services
-        time.sleep(3)  # let every service connect before the clock starts
+        # the clock starts once every service is connected: 56 Python processes take tens of
+        # seconds to start on 2 cores, which is a booth's boot, not the path's latency
+        t_up = time.monotonic()
+        while not all(b.online() for b in booths) and time.monotonic() - t_up < 180:
+            time.sleep(0.5)  # other processes' start: no event to await
+        print(f"  {sum(b.online() for b in booths)} of {len(booths)} forwarder services"
+              f" connected after {time.monotonic() - t_up:.1f} s")
+        time.sleep(1)
         added = 0
         walls: dict[str, float] = {}
         t_start = time.monotonic()
