@@ -146,8 +146,11 @@ def link_entity(db: Database, e: Entity) -> None:
     document gets about k links, not k*(k-1)/2.
     """
     me = _person_of(db, e.key)
-    for cand, _person, name, dob, sex, nat in _candidates(db, e):
-        if cand == e.key or _person_of(db, str(cand)) == me:
+    merged = False  # until a join, each candidate's person is the one its row was read with
+    for cand, person, name, dob, sex, nat in _candidates(db, e):
+        if cand == e.key:
+            continue
+        if (_person_of(db, str(cand)) if merged else str(person)) == me:
             continue
         verdict = _judge(e, str(cand), str(name), dob, int(sex), nat)
         if verdict is None or _crossed_together(db, e.key, str(cand)):
@@ -161,6 +164,7 @@ def link_entity(db: Database, e: Entity) -> None:
         )
         if status == "auto":
             me = _join_decided(db, e.key) or me
+            merged = True
     _join_decided(db, e.key)
 
 
