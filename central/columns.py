@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from records.stats import age_fields, is_unaccompanied
+from records.stats import age_fields, category_source, is_unaccompanied
 
 # (column, declaration) added to `records` after the first release, for the report's breakdowns
 ADDED_COLUMNS = (
@@ -21,6 +21,7 @@ ADDED_COLUMNS = (
     ("residence", "TEXT"),
     ("transport_mode", "TEXT"),
     ("unaccompanied", "INTEGER NOT NULL DEFAULT 0"),
+    ("category_source", "TEXT"),
 )
 
 
@@ -39,6 +40,7 @@ def derived_columns(data: dict[str, Any], crossing_ms: int) -> tuple[Any, ...]:
         data.get("country_of_residence"),
         data.get("transport_mode"),
         int(is_unaccompanied(data, minor)),
+        category_source(data),
     )
 
 

@@ -10,7 +10,7 @@ the person crossed (the root's time), and `crossing_day`, its local day number (
 1970-01-01 at DAY_OFFSET_MINUTES, Lesotho time), and the age band, minor and unaccompanied flags
 derived at that time (central.columns: a corrected time gives a corrected age).
 Reports GROUP BY over current rows only, in the order of the covering indexes `records_cells`
-and `records_breakdown`, so SQLite aggregates without sorting.
+and `records_breakdowns`, so SQLite aggregates without sorting.
 """
 
 from __future__ import annotations
@@ -68,9 +68,10 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS records_cells ON records (is_current, crossing_day, direction,"
     " sex, age_band, nationality, border_post, decision, capture_method, minor, has_tips,"
     " crossing_ms)",
-    "CREATE INDEX IF NOT EXISTS records_breakdown ON records (is_current, crossing_day,"
+    "DROP INDEX IF EXISTS records_breakdown",  # the release before category_source
+    "CREATE INDEX IF NOT EXISTS records_breakdowns ON records (is_current, crossing_day,"
     " direction, border_post, decision, refusal_reason, traveller_category, purpose, stay_band,"
-    " residence, transport_mode, unaccompanied, crossing_ms)",
+    " residence, transport_mode, category_source, unaccompanied, crossing_ms)",
     # referrals are rare: a partial index keeps their count off the big index
     "CREATE INDEX IF NOT EXISTS records_referred ON records (crossing_day, crossing_ms,"
     " border_post, tip_referral) WHERE is_current = 1 AND tip_referral <> 'NONE'",

@@ -170,7 +170,7 @@ def _breakdowns(
     cursor = db.execute(
         f"SELECT {day_expr}, direction, border_post, decision, refusal_reason, {BREAKDOWN_SQL},"
         f" COUNT(*), SUM(unaccompanied) FROM records WHERE {where}"
-        " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
+        f" GROUP BY {', '.join(str(i) for i in range(1, 6 + len(names)))}",
         params,
     )
     for dn, direction, post, decision, reason, *values, n, unaccompanied in cursor:

@@ -46,6 +46,7 @@ class Record(models.Model):
     residence = models.TextField(null=True)
     transport_mode = models.TextField(null=True)
     unaccompanied = models.IntegerField(default=0)
+    category_source = models.TextField(null=True)
 
     class Meta:
         db_table = "records"

@@ -28,6 +28,8 @@ Rules (the SQL in central/ follows them; change both together):
   uses ISO 5218 names.
 - Undocumented: capture_method NO_DOCUMENT. Minor: the age above is under 18 (unknown age is
   not a minor). Unaccompanied minor: a minor with no accompanying_adult_ref and no group_id.
+- Category source (breakdown `category_source`): whether the category and purpose were the
+  booth's proposal confirmed, a proposal changed, or chosen with none (`category_source`).
 - Trafficking indicators and referrals are sensitive: they are kept in `Summary.sensitive`
   (over every effective record, refused or not) and never appear in the general tables.
 """
@@ -42,6 +44,7 @@ from records.codes import CaptureMethod, Decision, Direction
 from records.stats_resolve import (
     Resolution,
     age_fields,
+    category_source,
     instant_ms,
     is_unaccompanied,
     is_void,
@@ -79,6 +82,7 @@ __all__ = [
     "Summary",
     "UNKNOWN",
     "age_fields",
+    "category_source",
     "instant_ms",
     "is_unaccompanied",
     "is_void",
@@ -145,7 +149,11 @@ def summarise(
             if is_unaccompanied(rec, minor):
                 c.unaccompanied[gkey] += 1
         for name, fld in BREAKDOWNS.items():
-            if name != "decision":
+            if name == "category_source":
+                value = category_source(rec)
+            elif name != "decision":
                 value = rec.get(fld) or UNKNOWN
-                c.breakdowns[name][direction + KEY_SEP + str(value) + rest] += 1
+            else:
+                continue
+            c.breakdowns[name][direction + KEY_SEP + str(value) + rest] += 1
     return c.summary(by_post=by_post, period=period)

@@ -69,6 +69,19 @@ def is_unaccompanied(rec: Mapping[str, Any], minor: bool | None) -> bool:
         and rec.get("minor_travel") != "ADULT_AT_OTHER_BOOTH"
 
 
+def category_source(rec: Mapping[str, Any]) -> str:
+    """How the traveller category and purpose were set (issue 21): PROPOSED_CONFIRMED (the
+    booth proposed them from the document's last crossing and the officer confirmed),
+    PROPOSAL_CHANGED (proposed, then changed), CHOSEN (no proposal: chosen by hand, and every
+    record made before proposals existed)."""
+    proposed = rec.get("category_proposed")
+    if proposed is True:
+        return "PROPOSED_CONFIRMED"
+    if proposed is False:
+        return "PROPOSAL_CHANGED"
+    return "CHOSEN"
+
+
 def utc_day(ms: int) -> date:
     return local_day(ms, 0)
 

@@ -24,6 +24,7 @@ BREAKDOWNS: dict[str, str] = {
     "stay_band": "stay_band",
     "residence": "country_of_residence",
     "transport_mode": "transport_mode",
+    "category_source": "category_proposed",  # valued by stats_resolve.category_source
     "decision": "decision",
 }
 Period = Literal["day", "month"]

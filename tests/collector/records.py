@@ -52,6 +52,7 @@ def make(
     date_of_birth: str | None = None,
     adult_ref: str | None = None,
     group: str | None = None,
+    proposed: bool | None = None,
 ) -> dict[str, Any]:
     """One synthetic crossing as its wire dict. With date_of_birth the age is derived from it
     at `at` (as the booth does); otherwise `age` is an officer's estimate."""
@@ -82,6 +83,7 @@ def make(
         transport_mode=transport,
         accompanying_adult_ref=adult_ref,
         group_id=group,
+        category_proposed=proposed,
     )
 
 
@@ -104,6 +106,7 @@ def random_records(n: int, seed: int = 1, days: int = 10) -> list[dict[str, Any]
     """n varied crossings over `days` days, several posts, some flagged."""
     rnd = random.Random(seed)
     more = random.Random(seed + 1000)  # the new fields: keeps the older fields' sequence
+    newer = random.Random(seed + 2000)  # and issue 21's: keeps both sequences
     out = []
     for _ in range(n):
         decision = more.choice([Decision.ADMITTED] * 8 + [Decision.REFUSED, Decision.REFERRED])
@@ -137,6 +140,7 @@ def random_records(n: int, seed: int = 1, days: int = 10) -> list[dict[str, Any]
                 date_of_birth=dob,
                 adult_ref=more.choice([None, ADULT_REF]),
                 group=more.choice([None, None, "g-1"]),
+                proposed=newer.choice([None, True, False]),
             )
         )
     return out

@@ -87,6 +87,25 @@ def test_breakdowns_and_unaccompanied_minors() -> None:
     assert s.unaccompanied_minors == {"ENTRY|MSU-BRIDGE": 1}
 
 
+def test_proposed_category_is_told_apart_from_chosen(db: Database) -> None:
+    """Issue 21: a category the booth proposed and the officer confirmed, a proposal the
+    officer changed, and one chosen with no proposal are three figures, booth and centre."""
+    recs = [
+        make(category=TravellerCategory.MINEWORKER, proposed=True),
+        make(category=TravellerCategory.MINEWORKER, proposed=True),
+        make(category=TravellerCategory.VISITOR, proposed=False),
+        make(category=TravellerCategory.CITIZEN),
+        make(proposed=True, decision=Decision.REFUSED),  # refused: not a crossing
+    ]
+    s = summarise(recs)
+    assert s.breakdowns["category_source"] == {
+        "ENTRY|CHOSEN": 1, "ENTRY|PROPOSAL_CHANGED": 1, "ENTRY|PROPOSED_CONFIRMED": 2}
+    for rec in recs:
+        db.ingest(json.dumps(rec).encode())
+    db.commit()
+    assert sql_summary(db) == s
+
+
 def test_age_is_dated_from_the_crossing_time() -> None:
     # a booth clock stuck at 1970: no age at the booth (its own clock, its shift summary)
     stuck = make(date_of_birth="1990-06-15", at=datetime(1970, 1, 1, 0, 5, tzinfo=UTC))
@@ -206,7 +225,7 @@ def test_older_table_gets_the_new_columns(store: Store) -> None:
     db = Database(store.url)
     for rec in recs:
         db.ingest(json.dumps(rec).encode())
-    for index in ("records_cells", "records_breakdown"):
+    for index in ("records_cells", "records_breakdowns"):
         db.execute(f"DROP INDEX {index}")
     for name, _ in ADDED_COLUMNS:  # back to the first release's table
         db.execute(f"ALTER TABLE records DROP COLUMN {name}")

@@ -78,12 +78,15 @@ def test_booth_shift_summary_equals_central_report(db: Database) -> None:
             category=list(TravellerCategory)[i % 12],
             transport=list(TransportMode)[i % 7],
             group="bus-3" if i % 5 == 0 else None,
+            proposed=(None, True, False)[i % 3],
         )
         for i in range(120)
     ]
     fixes = [amend(r, sex=Sex.FEMALE) for r in shift[::7]]
     booth = summarise(shift + fixes)
     assert booth.refused and booth.unaccompanied_minors and booth.breakdowns["transport_mode"]
+    assert {k.split("|")[1] for k in booth.breakdowns["category_source"]} == {
+        "CHOSEN", "PROPOSED_CONFIRMED", "PROPOSAL_CHANGED"}
     for rec in shift + fixes + shift[:30]:
         db.ingest(json.dumps(rec).encode(), post="MAPUTSOE", terminal="t9")
     db.commit()
