@@ -32,7 +32,22 @@ def headline(summary: Summary, started: str) -> Text:
         alone=alone, undocumented=undocumented))
     text.append("\n")
     text.append(refusals_line(summary))
+    text.append("\n")
+    text.append(category_line(summary))
     return text
+
+
+def category_line(summary: Summary) -> Text:
+    """How the categories were set (records.stats.category_source): the booth's proposal
+    confirmed, a proposal changed, or chosen with none."""
+    by_source: dict[str, int] = {}
+    for key, n in summary.breakdowns.get("category_source", {}).items():
+        source = CellKey.parse(key).parts[1]
+        by_source[source] = by_source.get(source, 0) + n
+    return Text(_("Category as proposed {confirmed}  proposal changed {changed}  chosen {chosen}")
+                .format(confirmed=by_source.get("PROPOSED_CONFIRMED", 0),
+                        changed=by_source.get("PROPOSAL_CHANGED", 0),
+                        chosen=by_source.get("CHOSEN", 0)))
 
 
 def refusals_line(summary: Summary) -> Text:

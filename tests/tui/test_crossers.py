@@ -6,7 +6,9 @@ from __future__ import annotations
 from records.codes import Purpose, TravellerCategory
 from terminal.crossers import CrosserMemory
 from terminal.screens.categorise import CategoriseScreen
+from terminal.screens.shift_summary import ShiftSummaryScreen
 from terminal.widgets.choice import Choice
+from tests.helpers import wait_for
 from tests.tui.helpers import BoothFactory, read_and_open, saved, screen_text, sign_in
 
 
@@ -40,6 +42,9 @@ async def test_same_as_last_time_is_one_key(make_booth: BoothFactory) -> None:
         form.query_one("#decision").focus()
         await pilot.press("enter")  # chosen otherwise
         await saved(pilot, booth, 3)
+        await pilot.press("f6")  # the shift summary tells the three apart
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ShiftSummaryScreen))
+        assert "Category as proposed 1  proposal changed 1  chosen 1" in screen_text(pilot.app)
     first, again, changed = booth.records()
     assert first.category_proposed is None
     assert (again.traveller_category, again.purpose) == (TravellerCategory.MINEWORKER,
