@@ -44,7 +44,7 @@ from messaging.seal import Sealer, new_key_pair  # noqa: E402
 from records.record import new_record_id  # noqa: E402
 from tests.central.cluster import RabbitCluster  # noqa: E402
 from tests.central.rabbit import COLLECTOR_USER  # noqa: E402
-from tests.collector.postgres import PostgresServer  # noqa: E402
+from tests.collector.postgres import DurablePostgres  # noqa: E402
 from tests.collector.publish import publish_all  # noqa: E402
 from tests.messaging.records import make_record  # noqa: E402
 
@@ -54,14 +54,6 @@ BUSIEST_DAY = 15000
 OTHER_POSTS = ("MAPUTSOE", "VANROOYEN", "CALEDONSPOORT", "FICKSBURG", "PEKA", "SANIPASS",
                "QACHASNEK", "TELEBRIDGE", "SEPAPUSGATE", "RAMATSELISO", "SELLOSGATE",
                "MAKHALENG", "MOSHOESHOE-I", "OUPAS", "NKONKOANA")
-
-
-class DurablePostgres(PostgresServer):
-    """The tests' throw-away server, but durable as in production (fsync on)."""
-
-    def _options(self) -> str:
-        return (super()._options().replace("fsync=off", "fsync=on")
-                .replace("full_page_writes=off", "full_page_writes=on"))
 
 
 def pw(user: str) -> str:

@@ -36,18 +36,10 @@ from config.models import BrokerConfig, CollectorConfig  # noqa: E402
 from messaging.outbox import Outbox  # noqa: E402
 from messaging.seal import Sealer, new_key_pair  # noqa: E402
 from records.codes import TipIndicator  # noqa: E402
-from tests.collector.postgres import PostgresServer  # noqa: E402
+from tests.collector.postgres import DurablePostgres  # noqa: E402
 from tests.messaging.records import make_record  # noqa: E402
 
 BATCH = 500
-
-
-class DurablePostgres(PostgresServer):
-    """The tests' throw-away server, durable as in production (fsync on)."""
-
-    def _options(self) -> str:
-        return (super()._options().replace("fsync=off", "fsync=on")
-                .replace("full_page_writes=off", "full_page_writes=on"))
 
 
 def person(terminal_id: str = "t1") -> dict[str, object]:
@@ -112,6 +104,7 @@ def collector_rate(workdir: Path, payloads: list[bytes], tag: str,
     elapsed = time.perf_counter() - t0
     collector._queue.put(None)
     writer.join()
+    collector.cases.stop()  # its notice thread, before the server goes away
     assert collector.counts["stored"] == len(messages), dict(collector.counts)
     if pg is None:
         for p in workdir.glob(Path(url).name + "*"):

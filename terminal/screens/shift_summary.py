@@ -41,7 +41,7 @@ def category_line(summary: Summary) -> Text:
     """How the categories were set (records.stats.category_source): the booth's proposal
     confirmed, a proposal changed, or chosen with none."""
     by_source: dict[str, int] = {}
-    for key, n in summary.breakdowns.get("category_source", {}).items():
+    for key, n in summary.breakdowns["category_source"].items():
         source = CellKey.parse(key).parts[1]
         by_source[source] = by_source.get(source, 0) + n
     return Text(_("Category as proposed {confirmed}  proposal changed {changed}  chosen {chosen}")

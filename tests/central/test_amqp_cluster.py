@@ -7,6 +7,7 @@ Nothing acknowledged to a booth is lost; a record delivered twice is stored once
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,8 +26,9 @@ from tests.central.procs import (
     stored_ids,
     terminal,
 )
-from tests.central.rabbit import COLLECTOR_USER
+from tests.central.rabbit import COLLECTOR_USER, RabbitNode
 from tests.collector.peers import Store
+from tests.messaging.central_proc import stop
 
 pytestmark = [pytest.mark.peer, pytest.mark.slow]
 PER_TERMINAL = 2000  # more before each kill
@@ -49,6 +51,22 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitCluster]
         c.stop()
 
 
+def _start_collector(
+    tmp_path: Path, nodes: list[RabbitNode], database: str
+) -> tuple[subprocess.Popen[str], Path]:
+    """`imdms collect` with every node in amqp_url (its password a 0600 credential file)."""
+    central = tmp_path / "central"
+    central.mkdir()
+    secret = central / "amqp-password"
+    secret.write_text(password_of(COLLECTOR_USER))
+    secret.chmod(0o600)
+    urls = ",".join(n.amqp_url() for n in nodes)
+    cfg = central / "central.toml"
+    cfg.write_text(f'[collector]\nsource = "amqp"\namqp_url = "{urls}"\ndatabase = "{database}"\n')
+    log = central / "collect.log"
+    return start_collect(cfg, log), log
+
+
 @pytest.mark.parametrize("store", ["postgresql"], indirect=True)  # the national store
 def test_node_kills_while_forwarders_drain_lose_nothing(
     cluster: RabbitCluster, store: Store, tmp_path: Path
@@ -59,16 +77,7 @@ def test_node_kills_while_forwarders_drain_lose_nothing(
         cfg, ids = terminal(tmp_path, nodes[i], t, PER_TERMINAL)
         booths.append((cfg, ids))
     want = {i for _, ids in booths for i in ids}
-    central = tmp_path / "central"
-    central.mkdir()
-    secret = central / "amqp-password"
-    secret.write_text(password_of(COLLECTOR_USER))
-    secret.chmod(0o600)
-    urls = ",".join(n.amqp_url() for n in nodes)
-    cfg = central / "central.toml"
-    cfg.write_text(f'[collector]\nsource = "amqp"\namqp_url = "{urls}"\ndatabase = "{store.url}"\n')
-    log = central / "collect.log"
-    collector = start_collect(cfg, log)
+    collector, log = _start_collector(tmp_path, nodes, store.url)
     forwarders = [forward(c, daemon=True) for c, _ in booths]
     kills: list[tuple[str, int, int]] = []  # (node, stored then, records still in outboxes)
     try:
@@ -134,23 +143,15 @@ def test_node_kills_every_record_still_receipted(
         cfg, _ = terminal(tmp_path, nodes[i], t, PER_TERMINAL // 2)
         cfg.write_text(cfg.read_text().replace("[outbox]\ndisk_floor_mb = 1\n", RECEIPTS))
         booths.append(cfg)
-    central = tmp_path / "central"
-    central.mkdir()
-    secret = central / "amqp-password"
-    secret.write_text(password_of(COLLECTOR_USER))
-    secret.chmod(0o600)
-    urls = ",".join(n.amqp_url() for n in nodes)
-    cfg = central / "central.toml"
-    cfg.write_text(f'[collector]\nsource = "amqp"\namqp_url = "{urls}"\ndatabase = "{store.url}"\n')
-    log = central / "collect.log"
-    collector = start_collect(cfg, log)
+    collector, log = _start_collector(tmp_path, nodes, store.url)
     forwarders = [forward(c, daemon=True) for c in booths]
+    added = PER_TERMINAL // 2 * len(booths)  # before each kill
     try:
         for k in range(KILLS):
             for c, t in zip(booths, TERMINALS, strict=True):
                 add_records(c, PER_TERMINAL // 2, t)
             deadline = time.monotonic() + 60
-            while sum(pending(c) for c in booths) > 0.8 * PER_TERMINAL // 2 * len(booths):
+            while sum(pending(c) for c in booths) > 0.8 * added:
                 assert time.monotonic() < deadline, "the forwarders do not drain"
                 time.sleep(0.02)  # other processes' progress: no event to await
             victim = nodes[k % len(nodes)]
@@ -163,11 +164,4 @@ def test_node_kills_every_record_still_receipted(
         assert not any(left.values()), f"records never receipted after the kills: {left}"
     finally:
         for proc in [*forwarders, collector]:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in [*forwarders, collector]:
-            try:
-                proc.wait(30)
-            except Exception:  # noqa: BLE001 - stopped by PID whatever happened
-                proc.kill()
-                proc.wait()
+            stop(proc)  # by PID, killed if SIGTERM is not enough

@@ -8,8 +8,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,6 +26,8 @@ from tests.central.procs import (
 )
 from tests.central.rabbit import RabbitNode
 from tests.collector.peers import Store
+from tests.helpers import wait_until
+from tests.messaging.central_proc import stop
 
 pytestmark = [pytest.mark.peer]
 
@@ -68,15 +68,6 @@ def test_amqp_collector_receipts_every_record(
     assert set(stored_ids(store.url)) >= set(ids)
 
 
-def _wait(done: Callable[[], bool], timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if done():
-            return True
-        time.sleep(0.1)  # another process's progress: no event to await
-    return False
-
-
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # the broker's fault
 def test_receipts_flow_again_after_the_node_restarts(
     rabbit: RabbitNode, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -97,22 +88,17 @@ def test_receipts_flow_again_after_the_node_restarts(
     collector.start()
     fwd = forward(cfg, daemon=True)
     try:
-        assert _wait(lambda: pending(cfg) == 0, 60), "the first records were not receipted"
+        assert wait_until(lambda: pending(cfg) == 0, 60, 0.1), \
+            "the first records were not receipted"
         source = collector._client  # the AMQP source: its drop is what this test is about
         rabbit.kill()
-        assert _wait(lambda: source._conn is None, 30), "the collector did not see the drop"
+        assert wait_until(lambda: source._conn is None, 30, 0.1), \
+            "the collector did not see the drop"
         source.publish(f"imdms/v1/{POST}/{t}/receipt", encode(["queued-while-down"])[0])
         rabbit.start()
         add_records(cfg, 200, t)
-        left = 0
-        if not _wait(lambda: pending(cfg) == 0, 90):
-            left = pending(cfg)
-        assert left == 0, f"{left} of 200 records never receipted after the restart"
+        assert wait_until(lambda: pending(cfg) == 0, 90, 0.1), \
+            f"{pending(cfg)} of 200 records never receipted after the restart"
     finally:
-        fwd.send_signal(signal.SIGTERM)
-        try:
-            fwd.wait(30)
-        except subprocess.TimeoutExpired:
-            fwd.kill()
-            fwd.wait()
+        stop(fwd)  # by PID, killed if SIGTERM is not enough
         collector.stop()

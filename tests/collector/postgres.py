@@ -205,3 +205,11 @@ class PostgresServer:
             if pid:
                 os.kill(pid, signal.SIGKILL)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class DurablePostgres(PostgresServer):
+    """The tests' throw-away server, durable as in production (fsync on): for benchmarks."""
+
+    def _options(self) -> str:
+        return (super()._options().replace("fsync=off", "fsync=on")
+                .replace("full_page_writes=off", "full_page_writes=on"))
